@@ -1,1 +1,767 @@
-//! TODO: crypto
+//! Signature algorithms, keys and hashes (spec §5), over RustCrypto.
+//!
+//! The Notary Project fixes the algorithm by the signing certificate's key: RSA 2048/3072/4096
+//! give PS256/PS384/PS512, P-256/P-384/P-521 give ES256/ES384/ES512. Every other key is refused
+//! (spec §5, §11.10). Signatures are RSASSA-PSS with MGF1 over the same hash and salt length equal
+//! to the hash length (stricter than notation-go's JWS path, spec §11.11), or ECDSA in the raw
+//! fixed-length `r || s` form (spec §3.4).
+//!
+//! X.509 certificate signatures (issuer over child) accept RSA PKCS#1 v1.5 and RSASSA-PSS with
+//! SHA-256/384/512 and ECDSA with SHA-256/384/512; SHA-1 is refused (spec §5).
+//!
+//! Failures are deliberately opaque about *why* a signature did not verify (no padding or math
+//! details), so they leak nothing useful to an attacker.
+
+use core::fmt;
+
+use const_oid::ObjectIdentifier;
+use der::{Decode, Encode};
+use pkcs1::DecodeRsaPrivateKey;
+use pkcs8::DecodePrivateKey;
+use rsa::traits::PublicKeyParts;
+use sha2::{Digest, Sha256, Sha384, Sha512};
+use signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
+use spki::{DecodePublicKey, EncodePublicKey, SubjectPublicKeyInfoRef};
+
+/// Why a cryptographic operation failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// The signature does not verify under the key (deliberately without detail).
+    BadSignature,
+    /// The key is of a kind or size the Notary Project does not allow (spec §5).
+    UnsupportedKey(String),
+    /// The signature algorithm is not one nv2 supports (spec §5; SHA-1 is always refused).
+    UnsupportedAlgorithm(String),
+    /// A key, signature or parameter encoding is malformed.
+    Malformed(String),
+    /// The signing operation itself failed (random source, key error).
+    Signing(String),
+}
+
+impl CryptoError {
+    /// Stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CryptoError::BadSignature => "ERR_SIGNATURE_INTEGRITY",
+            CryptoError::UnsupportedKey(_) | CryptoError::UnsupportedAlgorithm(_) => {
+                "ERR_UNSUPPORTED_ALGORITHM"
+            }
+            CryptoError::Malformed(_) => "ERR_PARSE",
+            CryptoError::Signing(_) => "ERR_SIGNING",
+        }
+    }
+}
+
+impl fmt::Display for CryptoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CryptoError::BadSignature => f.write_str("signature is invalid"),
+            CryptoError::UnsupportedKey(s) => write!(f, "unsupported key: {s}"),
+            CryptoError::UnsupportedAlgorithm(s) => write!(f, "unsupported algorithm: {s}"),
+            CryptoError::Malformed(s) => write!(f, "malformed cryptographic data: {s}"),
+            CryptoError::Signing(s) => write!(f, "signing failed: {s}"),
+        }
+    }
+}
+
+impl std::error::Error for CryptoError {}
+
+/// The SHA-2 hashes the Notary Project uses (spec §5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HashAlgorithm {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl HashAlgorithm {
+    /// The OCI digest algorithm name (`sha256`, `sha384`, `sha512`).
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha256 => "sha256",
+            HashAlgorithm::Sha384 => "sha384",
+            HashAlgorithm::Sha512 => "sha512",
+        }
+    }
+
+    /// The algorithm named by an OCI digest prefix.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "sha256" => Some(HashAlgorithm::Sha256),
+            "sha384" => Some(HashAlgorithm::Sha384),
+            "sha512" => Some(HashAlgorithm::Sha512),
+            _ => None,
+        }
+    }
+
+    /// Output length in bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            HashAlgorithm::Sha256 => 32,
+            HashAlgorithm::Sha384 => 48,
+            HashAlgorithm::Sha512 => 64,
+        }
+    }
+
+    /// Hashes `data`.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            HashAlgorithm::Sha256 => Sha256::digest(data).to_vec(),
+            HashAlgorithm::Sha384 => Sha384::digest(data).to_vec(),
+            HashAlgorithm::Sha512 => Sha512::digest(data).to_vec(),
+        }
+    }
+
+    /// The hash identified by an X.509 / CMS digest algorithm OID.
+    pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
+        if *oid == const_oid::db::rfc5912::ID_SHA_256 {
+            Some(HashAlgorithm::Sha256)
+        } else if *oid == const_oid::db::rfc5912::ID_SHA_384 {
+            Some(HashAlgorithm::Sha384)
+        } else if *oid == const_oid::db::rfc5912::ID_SHA_512 {
+            Some(HashAlgorithm::Sha512)
+        } else {
+            None
+        }
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// SHA-256 of `data` as lower-case hex (certificate thumbprints, spec §1.1 and §6).
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+/// The six Notary signature algorithms (spec §5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SignatureAlgorithm {
+    /// RSASSA-PSS with SHA-256 (RSA 2048).
+    Ps256,
+    /// RSASSA-PSS with SHA-384 (RSA 3072).
+    Ps384,
+    /// RSASSA-PSS with SHA-512 (RSA 4096).
+    Ps512,
+    /// ECDSA P-256 with SHA-256.
+    Es256,
+    /// ECDSA P-384 with SHA-384.
+    Es384,
+    /// ECDSA P-521 with SHA-512.
+    Es512,
+}
+
+impl SignatureAlgorithm {
+    /// All six, in table order.
+    pub const ALL: [SignatureAlgorithm; 6] = [
+        SignatureAlgorithm::Ps256,
+        SignatureAlgorithm::Ps384,
+        SignatureAlgorithm::Ps512,
+        SignatureAlgorithm::Es256,
+        SignatureAlgorithm::Es384,
+        SignatureAlgorithm::Es512,
+    ];
+
+    /// The JWS `alg` name.
+    pub fn jws_name(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::Ps256 => "PS256",
+            SignatureAlgorithm::Ps384 => "PS384",
+            SignatureAlgorithm::Ps512 => "PS512",
+            SignatureAlgorithm::Es256 => "ES256",
+            SignatureAlgorithm::Es384 => "ES384",
+            SignatureAlgorithm::Es512 => "ES512",
+        }
+    }
+
+    /// The algorithm with JWS `alg` name `name` (exact, case-sensitive; `none` and HMAC are not
+    /// algorithms here, spec §3.2).
+    pub fn from_jws_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.jws_name() == name)
+    }
+
+    /// The COSE algorithm identifier (spec §4).
+    pub fn cose_id(self) -> i64 {
+        match self {
+            SignatureAlgorithm::Ps256 => -37,
+            SignatureAlgorithm::Ps384 => -38,
+            SignatureAlgorithm::Ps512 => -39,
+            SignatureAlgorithm::Es256 => -7,
+            SignatureAlgorithm::Es384 => -35,
+            SignatureAlgorithm::Es512 => -36,
+        }
+    }
+
+    /// The algorithm with COSE identifier `id`.
+    pub fn from_cose_id(id: i64) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.cose_id() == id)
+    }
+
+    /// The hash paired with the algorithm (also the blob digest and timestamp imprint hash).
+    pub fn hash(self) -> HashAlgorithm {
+        match self {
+            SignatureAlgorithm::Ps256 | SignatureAlgorithm::Es256 => HashAlgorithm::Sha256,
+            SignatureAlgorithm::Ps384 | SignatureAlgorithm::Es384 => HashAlgorithm::Sha384,
+            SignatureAlgorithm::Ps512 | SignatureAlgorithm::Es512 => HashAlgorithm::Sha512,
+        }
+    }
+
+    /// The key spec name notation uses (`RSA-2048`, `EC-256`, ...).
+    pub fn key_spec(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::Ps256 => "RSA-2048",
+            SignatureAlgorithm::Ps384 => "RSA-3072",
+            SignatureAlgorithm::Ps512 => "RSA-4096",
+            SignatureAlgorithm::Es256 => "EC-256",
+            SignatureAlgorithm::Es384 => "EC-384",
+            SignatureAlgorithm::Es512 => "EC-521",
+        }
+    }
+}
+
+impl fmt::Display for SignatureAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.jws_name())
+    }
+}
+
+/// A public key of a kind nv2 can verify with.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum PublicKey {
+    /// RSA (any size; size rules apply when it signs a Notary payload).
+    Rsa(rsa::PublicKey),
+    /// ECDSA over P-256.
+    P256(p256::ecdsa::VerifyingKey),
+    /// ECDSA over P-384.
+    P384(p384::ecdsa::VerifyingKey),
+    /// ECDSA over P-521.
+    P521(p521::ecdsa::VerifyingKey),
+}
+
+const RSA_ENCRYPTION: ObjectIdentifier = const_oid::db::rfc5912::RSA_ENCRYPTION;
+const ID_EC_PUBLIC_KEY: ObjectIdentifier = const_oid::db::rfc5912::ID_EC_PUBLIC_KEY;
+const SECP256R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_256_R_1;
+const SECP384R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_384_R_1;
+const SECP521R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_521_R_1;
+const ID_RSASSA_PSS: ObjectIdentifier = const_oid::db::rfc5912::ID_RSASSA_PSS;
+const ID_MGF1: ObjectIdentifier = const_oid::db::rfc5912::ID_MGF_1;
+
+fn malformed(what: &str) -> impl Fn(der::Error) -> CryptoError + '_ {
+    move |e| CryptoError::Malformed(format!("{what}: {e}"))
+}
+
+impl PublicKey {
+    /// Decodes a DER `SubjectPublicKeyInfo`. Unknown key types and curves are refused.
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, CryptoError> {
+        let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(malformed("public key"))?;
+        let oid = spki.algorithm.oid;
+        if oid == RSA_ENCRYPTION {
+            return rsa::PublicKey::from_public_key_der(der)
+                .map(PublicKey::Rsa)
+                .map_err(|e| CryptoError::Malformed(format!("RSA public key: {e}")));
+        }
+        if oid != ID_EC_PUBLIC_KEY {
+            return Err(CryptoError::UnsupportedKey(format!("key algorithm {oid}")));
+        }
+        let curve: ObjectIdentifier = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .ok_or_else(|| CryptoError::Malformed("EC key without curve".into()))?
+            .decode_as()
+            .map_err(malformed("EC curve"))?;
+        let bad = |e: spki::Error| CryptoError::Malformed(format!("EC public key: {e}"));
+        if curve == SECP256R1 {
+            p256::ecdsa::VerifyingKey::from_public_key_der(der)
+                .map(PublicKey::P256)
+                .map_err(bad)
+        } else if curve == SECP384R1 {
+            p384::ecdsa::VerifyingKey::from_public_key_der(der)
+                .map(PublicKey::P384)
+                .map_err(bad)
+        } else if curve == SECP521R1 {
+            p521::ecdsa::VerifyingKey::from_public_key_der(der)
+                .map(PublicKey::P521)
+                .map_err(bad)
+        } else {
+            Err(CryptoError::UnsupportedKey(format!("ecdsa curve {curve}")))
+        }
+    }
+
+    /// The DER `SubjectPublicKeyInfo` of this key.
+    pub fn to_spki_der(&self) -> Result<Vec<u8>, CryptoError> {
+        let doc = match self {
+            PublicKey::Rsa(k) => k.to_public_key_der(),
+            PublicKey::P256(k) => k.to_public_key_der(),
+            PublicKey::P384(k) => k.to_public_key_der(),
+            PublicKey::P521(k) => k.to_public_key_der(),
+        };
+        doc.map(|d| d.as_bytes().to_vec())
+            .map_err(|e| CryptoError::Malformed(format!("public key encoding: {e}")))
+    }
+
+    /// Key size in bits (RSA modulus length, or curve size).
+    pub fn size_bits(&self) -> usize {
+        match self {
+            PublicKey::Rsa(k) => k.n().bit_width() as usize,
+            PublicKey::P256(_) => 256,
+            PublicKey::P384(_) => 384,
+            PublicKey::P521(_) => 521,
+        }
+    }
+
+    /// `"RSA"` or `"ECDSA"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PublicKey::Rsa(_) => "RSA",
+            _ => "ECDSA",
+        }
+    }
+
+    /// The Notary algorithm this key signs with (spec §5): RSA 2048/3072/4096 → PS256/384/512,
+    /// P-256/384/521 → ES256/384/512. Other RSA sizes are refused with notation-go's message.
+    pub fn notary_algorithm(&self) -> Result<SignatureAlgorithm, CryptoError> {
+        match self {
+            PublicKey::Rsa(_) => match self.size_bits() {
+                2048 => Ok(SignatureAlgorithm::Ps256),
+                3072 => Ok(SignatureAlgorithm::Ps384),
+                4096 => Ok(SignatureAlgorithm::Ps512),
+                n => Err(CryptoError::UnsupportedKey(format!(
+                    "rsa key size {n} bits is not supported"
+                ))),
+            },
+            PublicKey::P256(_) => Ok(SignatureAlgorithm::Es256),
+            PublicKey::P384(_) => Ok(SignatureAlgorithm::Es384),
+            PublicKey::P521(_) => Ok(SignatureAlgorithm::Es512),
+        }
+    }
+
+    /// Verifies a Notary envelope signature made with `alg` over `message`.
+    ///
+    /// The key must be the one `alg` belongs to (spec §5: the algorithm is a function of the
+    /// signing key; a mismatch is an algorithm-substitution attempt). PSS salt must equal the
+    /// hash length; ECDSA signatures are raw `r || s` of the curve's fixed length (spec §3.4).
+    pub fn verify_notary(
+        &self,
+        alg: SignatureAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CryptoError> {
+        let derived = self.notary_algorithm()?;
+        if derived != alg {
+            return Err(CryptoError::UnsupportedAlgorithm(format!(
+                "algorithm {alg} does not match the {} {}-bit key (expects {derived})",
+                self.kind(),
+                self.size_bits()
+            )));
+        }
+        let prehash = alg.hash().digest(message);
+        match self {
+            PublicKey::Rsa(k) => verify_pss(k, alg.hash(), &prehash, signature, true),
+            PublicKey::P256(k) => {
+                let sig = p256::ecdsa::Signature::from_slice(signature)
+                    .map_err(|_| CryptoError::BadSignature)?;
+                k.verify_prehash(&prehash, &sig)
+                    .map_err(|_| CryptoError::BadSignature)
+            }
+            PublicKey::P384(k) => {
+                let sig = p384::ecdsa::Signature::from_slice(signature)
+                    .map_err(|_| CryptoError::BadSignature)?;
+                k.verify_prehash(&prehash, &sig)
+                    .map_err(|_| CryptoError::BadSignature)
+            }
+            PublicKey::P521(k) => {
+                let sig = p521::ecdsa::Signature::from_slice(signature)
+                    .map_err(|_| CryptoError::BadSignature)?;
+                k.verify_prehash(&prehash, &sig)
+                    .map_err(|_| CryptoError::BadSignature)
+            }
+        }
+    }
+
+    /// Verifies an X.509 (or CMS) signature: `signature` by this key over `message` under the
+    /// `AlgorithmIdentifier` `(oid, parameters DER)`. Accepts sha{256,384,512}WithRSAEncryption,
+    /// RSASSA-PSS with SHA-2 parameters, and ecdsa-with-SHA{256,384,512} (DER signature).
+    pub fn verify_x509(
+        &self,
+        algorithm: &ObjectIdentifier,
+        parameters: Option<&[u8]>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CryptoError> {
+        use const_oid::db::rfc5912 as oids;
+        let pkcs1 = [
+            (oids::SHA_256_WITH_RSA_ENCRYPTION, HashAlgorithm::Sha256),
+            (oids::SHA_384_WITH_RSA_ENCRYPTION, HashAlgorithm::Sha384),
+            (oids::SHA_512_WITH_RSA_ENCRYPTION, HashAlgorithm::Sha512),
+        ];
+        let ecdsa = [
+            (oids::ECDSA_WITH_SHA_256, HashAlgorithm::Sha256),
+            (oids::ECDSA_WITH_SHA_384, HashAlgorithm::Sha384),
+            (oids::ECDSA_WITH_SHA_512, HashAlgorithm::Sha512),
+        ];
+        if let Some((_, h)) = pkcs1.iter().find(|(o, _)| o == algorithm) {
+            let PublicKey::Rsa(k) = self else {
+                return Err(CryptoError::UnsupportedAlgorithm(format!(
+                    "{algorithm} with a non-RSA key"
+                )));
+            };
+            let prehash = h.digest(message);
+            let scheme = match h {
+                HashAlgorithm::Sha256 => rsa::Pkcs1v15Sign::new::<Sha256>(),
+                HashAlgorithm::Sha384 => rsa::Pkcs1v15Sign::new::<Sha384>(),
+                HashAlgorithm::Sha512 => rsa::Pkcs1v15Sign::new::<Sha512>(),
+            };
+            return k
+                .verify(scheme, &prehash, signature)
+                .map_err(|_| CryptoError::BadSignature);
+        }
+        if *algorithm == ID_RSASSA_PSS {
+            let PublicKey::Rsa(k) = self else {
+                return Err(CryptoError::UnsupportedAlgorithm(
+                    "RSASSA-PSS with a non-RSA key".into(),
+                ));
+            };
+            let (h, salt) = parse_pss_params(parameters)?;
+            let prehash = h.digest(message);
+            return verify_pss_salt(k, h, &prehash, signature, salt);
+        }
+        if let Some((_, h)) = ecdsa.iter().find(|(o, _)| o == algorithm) {
+            let prehash = h.digest(message);
+            let ok = match self {
+                PublicKey::P256(k) => p256::ecdsa::DerSignature::from_bytes(signature)
+                    .ok()
+                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
+                PublicKey::P384(k) => p384::ecdsa::DerSignature::from_bytes(signature)
+                    .ok()
+                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
+                PublicKey::P521(k) => p521::ecdsa::DerSignature::from_bytes(signature)
+                    .ok()
+                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
+                PublicKey::Rsa(_) => {
+                    return Err(CryptoError::UnsupportedAlgorithm(format!(
+                        "{algorithm} with an RSA key"
+                    )))
+                }
+            };
+            return match ok {
+                Some(true) => Ok(()),
+                _ => Err(CryptoError::BadSignature),
+            };
+        }
+        Err(CryptoError::UnsupportedAlgorithm(format!(
+            "signature algorithm {algorithm}"
+        )))
+    }
+}
+
+fn verify_pss(
+    key: &rsa::PublicKey,
+    hash: HashAlgorithm,
+    prehash: &[u8],
+    signature: &[u8],
+    _strict_salt: bool,
+) -> Result<(), CryptoError> {
+    verify_pss_salt(key, hash, prehash, signature, hash.output_len())
+}
+
+fn verify_pss_salt(
+    key: &rsa::PublicKey,
+    hash: HashAlgorithm,
+    prehash: &[u8],
+    signature: &[u8],
+    salt: usize,
+) -> Result<(), CryptoError> {
+    let res = match hash {
+        HashAlgorithm::Sha256 => {
+            key.verify(rsa::Pss::<Sha256>::new_with_salt(salt), prehash, signature)
+        }
+        HashAlgorithm::Sha384 => {
+            key.verify(rsa::Pss::<Sha384>::new_with_salt(salt), prehash, signature)
+        }
+        HashAlgorithm::Sha512 => {
+            key.verify(rsa::Pss::<Sha512>::new_with_salt(salt), prehash, signature)
+        }
+    };
+    res.map_err(|_| CryptoError::BadSignature)
+}
+
+/// RSASSA-PSS-params (RFC 4055 §3.1): hash, MGF1 with the same hash, salt length, trailer 1.
+fn parse_pss_params(parameters: Option<&[u8]>) -> Result<(HashAlgorithm, usize), CryptoError> {
+    let der =
+        parameters.ok_or_else(|| CryptoError::Malformed("RSASSA-PSS without parameters".into()))?;
+    let params = rsa::pkcs1::RsaPssParams::<der::Any>::from_der(der)
+        .map_err(malformed("RSASSA-PSS parameters"))?;
+    let hash = HashAlgorithm::from_oid(&params.hash.oid).ok_or_else(|| {
+        CryptoError::UnsupportedAlgorithm(format!("RSASSA-PSS hash {}", params.hash.oid))
+    })?;
+    if params.mask_gen.oid != ID_MGF1 {
+        return Err(CryptoError::UnsupportedAlgorithm(
+            "RSASSA-PSS mask generation".into(),
+        ));
+    }
+    let mgf_hash = params
+        .mask_gen
+        .parameters
+        .as_ref()
+        .map(|p| p.oid)
+        .ok_or_else(|| CryptoError::Malformed("MGF1 without hash".into()))?;
+    if HashAlgorithm::from_oid(&mgf_hash) != Some(hash) {
+        return Err(CryptoError::UnsupportedAlgorithm(
+            "MGF1 hash differs from the PSS hash".into(),
+        ));
+    }
+    Ok((hash, usize::from(params.salt_len)))
+}
+
+/// A private key that can sign Notary payloads.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum PrivateKey {
+    /// RSA.
+    Rsa(rsa::PrivateKey),
+    /// ECDSA over P-256.
+    P256(p256::ecdsa::SigningKey),
+    /// ECDSA over P-384.
+    P384(p384::ecdsa::SigningKey),
+    /// ECDSA over P-521.
+    P521(p521::ecdsa::SigningKey),
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print key material.
+        write!(f, "PrivateKey({})", self.public_key().kind())
+    }
+}
+
+impl PrivateKey {
+    /// Reads a PEM private key: PKCS#8 (`PRIVATE KEY`), SEC1 (`EC PRIVATE KEY`) or PKCS#1
+    /// (`RSA PRIVATE KEY`). Encrypted keys are refused.
+    pub fn from_pem(pem: &str) -> Result<Self, CryptoError> {
+        let (label, der) = pem_rfc7468_decode(pem)?;
+        match label.as_str() {
+            "PRIVATE KEY" => Self::from_pkcs8_der(&der),
+            "EC PRIVATE KEY" => Self::from_sec1_der(&der),
+            "RSA PRIVATE KEY" => rsa::PrivateKey::from_pkcs1_der(&der)
+                .map(PrivateKey::Rsa)
+                .map_err(|e| CryptoError::Malformed(format!("RSA private key: {e}"))),
+            "ENCRYPTED PRIVATE KEY" => Err(CryptoError::UnsupportedKey(
+                "encrypted private keys are not supported".into(),
+            )),
+            other => Err(CryptoError::Malformed(format!(
+                "unexpected PEM label {other:?}"
+            ))),
+        }
+    }
+
+    /// Reads a DER PKCS#8 `PrivateKeyInfo`.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
+        let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(malformed("PKCS#8 key"))?;
+        let bad = |e: pkcs8::Error| CryptoError::Malformed(format!("PKCS#8 key: {e}"));
+        if info.algorithm.oid == RSA_ENCRYPTION {
+            return rsa::PrivateKey::from_pkcs8_der(der)
+                .map(PrivateKey::Rsa)
+                .map_err(bad);
+        }
+        if info.algorithm.oid != ID_EC_PUBLIC_KEY {
+            return Err(CryptoError::UnsupportedKey(format!(
+                "key algorithm {}",
+                info.algorithm.oid
+            )));
+        }
+        let curve: ObjectIdentifier = info
+            .algorithm
+            .parameters
+            .as_ref()
+            .ok_or_else(|| CryptoError::Malformed("EC key without curve".into()))?
+            .decode_as()
+            .map_err(malformed("EC curve"))?;
+        if curve == SECP256R1 {
+            p256::ecdsa::SigningKey::from_pkcs8_der(der)
+                .map(PrivateKey::P256)
+                .map_err(bad)
+        } else if curve == SECP384R1 {
+            p384::ecdsa::SigningKey::from_pkcs8_der(der)
+                .map(PrivateKey::P384)
+                .map_err(bad)
+        } else if curve == SECP521R1 {
+            p521::ecdsa::SigningKey::from_pkcs8_der(der)
+                .map(PrivateKey::P521)
+                .map_err(bad)
+        } else {
+            Err(CryptoError::UnsupportedKey(format!("ecdsa curve {curve}")))
+        }
+    }
+
+    /// Reads a DER SEC1 `ECPrivateKey` (the curve must be named in its parameters).
+    pub fn from_sec1_der(der: &[u8]) -> Result<Self, CryptoError> {
+        let key = sec1::EcPrivateKey::from_der(der).map_err(malformed("SEC1 key"))?;
+        let curve = key
+            .parameters
+            .and_then(|p| p.named_curve())
+            .ok_or_else(|| CryptoError::Malformed("SEC1 key without a named curve".into()))?;
+        let secret = key.private_key;
+        let bad = |_| CryptoError::Malformed("SEC1 key: bad scalar".into());
+        if curve == SECP256R1 {
+            p256::ecdsa::SigningKey::from_slice(secret)
+                .map(PrivateKey::P256)
+                .map_err(bad)
+        } else if curve == SECP384R1 {
+            p384::ecdsa::SigningKey::from_slice(secret)
+                .map(PrivateKey::P384)
+                .map_err(bad)
+        } else if curve == SECP521R1 {
+            p521::ecdsa::SigningKey::from_slice(secret)
+                .map(PrivateKey::P521)
+                .map_err(bad)
+        } else {
+            Err(CryptoError::UnsupportedKey(format!("ecdsa curve {curve}")))
+        }
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> PublicKey {
+        match self {
+            PrivateKey::Rsa(k) => PublicKey::Rsa(k.to_public_key()),
+            PrivateKey::P256(k) => PublicKey::P256(*k.verifying_key()),
+            PrivateKey::P384(k) => PublicKey::P384(*k.verifying_key()),
+            PrivateKey::P521(k) => PublicKey::P521(*k.verifying_key()),
+        }
+    }
+
+    /// Signs `message` with `alg` (which must be the key's own Notary algorithm), giving the
+    /// envelope signature bytes: PSS (salt = hash length) or raw ECDSA `r || s`.
+    pub fn sign_notary(
+        &self,
+        alg: SignatureAlgorithm,
+        message: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        let derived = self.public_key().notary_algorithm()?;
+        if derived != alg {
+            return Err(CryptoError::UnsupportedAlgorithm(format!(
+                "algorithm {alg} does not match the key (expects {derived})"
+            )));
+        }
+        let prehash = alg.hash().digest(message);
+        let mut rng = getrandom::SysRng;
+        let sign_err = |e: signature::Error| CryptoError::Signing(e.to_string());
+        match self {
+            PrivateKey::Rsa(k) => {
+                let res = match alg.hash() {
+                    HashAlgorithm::Sha256 => {
+                        k.sign_with_rng(&mut rng, rsa::Pss::<Sha256>::new(), &prehash)
+                    }
+                    HashAlgorithm::Sha384 => {
+                        k.sign_with_rng(&mut rng, rsa::Pss::<Sha384>::new(), &prehash)
+                    }
+                    HashAlgorithm::Sha512 => {
+                        k.sign_with_rng(&mut rng, rsa::Pss::<Sha512>::new(), &prehash)
+                    }
+                };
+                res.map_err(|e| CryptoError::Signing(e.to_string()))
+            }
+            PrivateKey::P256(k) => {
+                let sig: p256::ecdsa::Signature = k
+                    .sign_prehash_with_rng(&mut rng, &prehash)
+                    .map_err(sign_err)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            PrivateKey::P384(k) => {
+                let sig: p384::ecdsa::Signature = k
+                    .sign_prehash_with_rng(&mut rng, &prehash)
+                    .map_err(sign_err)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            PrivateKey::P521(k) => {
+                let sig: p521::ecdsa::Signature = k
+                    .sign_prehash_with_rng(&mut rng, &prehash)
+                    .map_err(sign_err)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+        }
+    }
+}
+
+/// Decodes one PEM block, returning its label and DER body.
+fn pem_rfc7468_decode(pem: &str) -> Result<(String, Vec<u8>), CryptoError> {
+    let (label, der) = der::pem::decode_vec(pem.trim().as_bytes())
+        .map_err(|e| CryptoError::Malformed(format!("PEM: {e}")))?;
+    Ok((label.to_string(), der))
+}
+
+/// Encodes a DER value (helper for tests and certificate tooling).
+pub fn to_der<T: Encode>(value: &T) -> Result<Vec<u8>, CryptoError> {
+    value.to_der().map_err(malformed("DER encoding"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecdsa_round_trip_and_alg_binding() {
+        for (pem_alg, alg) in [
+            ("p256", SignatureAlgorithm::Es256),
+            ("p384", SignatureAlgorithm::Es384),
+            ("p521", SignatureAlgorithm::Es512),
+        ] {
+            let key = match pem_alg {
+                "p256" => {
+                    PrivateKey::P256(p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap())
+                }
+                "p384" => {
+                    PrivateKey::P384(p384::ecdsa::SigningKey::from_slice(&[7u8; 48]).unwrap())
+                }
+                _ => PrivateKey::P521(p521::ecdsa::SigningKey::from_slice(&[1u8; 66]).unwrap()),
+            };
+            let public = key.public_key();
+            assert_eq!(public.notary_algorithm().unwrap(), alg);
+            let sig = key.sign_notary(alg, b"payload").unwrap();
+            public.verify_notary(alg, b"payload", &sig).unwrap();
+            assert_eq!(
+                public.verify_notary(alg, b"payloae", &sig),
+                Err(CryptoError::BadSignature)
+            );
+            // Another algorithm over the same key is an algorithm-substitution attempt.
+            let other = if alg == SignatureAlgorithm::Es256 {
+                SignatureAlgorithm::Es384
+            } else {
+                SignatureAlgorithm::Es256
+            };
+            assert!(matches!(
+                public.verify_notary(other, b"payload", &sig),
+                Err(CryptoError::UnsupportedAlgorithm(_))
+            ));
+            let spki = public.to_spki_der().unwrap();
+            assert_eq!(
+                PublicKey::from_spki_der(&spki).unwrap().size_bits(),
+                public.size_bits()
+            );
+        }
+    }
+
+    #[test]
+    fn jws_and_cose_names() {
+        for a in SignatureAlgorithm::ALL {
+            assert_eq!(SignatureAlgorithm::from_jws_name(a.jws_name()), Some(a));
+            assert_eq!(SignatureAlgorithm::from_cose_id(a.cose_id()), Some(a));
+        }
+        assert_eq!(SignatureAlgorithm::from_jws_name("none"), None);
+        assert_eq!(SignatureAlgorithm::from_jws_name("ps256"), None);
+        assert_eq!(SignatureAlgorithm::from_jws_name("RS256"), None);
+    }
+}
