@@ -1,1 +1,119 @@
-//! TODO: revocation
+//! Revocation checking as an injected step (spec §8.1, §11.14).
+//!
+//! The core never fetches OCSP responses or CRLs: the verifier asks a [`RevocationChecker`] for
+//! the status of each non-root certificate. The host supplies one that fetches (online), reads
+//! CRLs the caller brought (air-gapped), or nothing at all: [`OfflineRevocationChecker`] behaves
+//! as notation does with no network: a certificate that names no OCSP responder and no CRL
+//! distribution point cannot be revoked ("non-revokable", OK), one that names any is "unknown".
+
+use crate::time::Instant;
+use crate::x509::Certificate;
+
+/// The revocation status of one certificate (spec §8.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertStatus {
+    /// Checked and not revoked.
+    Good,
+    /// The certificate names no OCSP responder and no CRL distribution point, so there is
+    /// nothing to check (spec §8.1: counts as OK). The root is always this.
+    NonRevokable,
+    /// Revoked (the reason or source in the text).
+    Revoked(String),
+    /// The status could not be established (unreachable responder, stale CRL, no checker).
+    Unknown(String),
+}
+
+/// The combined verdict for a chain (notation-core-go `revocationFinalResult`, spec §8.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainStatus {
+    /// Every certificate is good or non-revokable.
+    Ok,
+    /// The certificate with this subject is revoked.
+    Revoked {
+        /// Subject (RFC 4514) of the revoked certificate.
+        subject: String,
+        /// Detail from the checker.
+        detail: String,
+    },
+    /// The status of the certificate with this subject (the failing one closest to the leaf)
+    /// is unknown.
+    Unknown {
+        /// Subject (RFC 4514).
+        subject: String,
+        /// Detail from the checker.
+        detail: String,
+    },
+}
+
+/// Why a certificate is checked: the signing chain or a timestamping (TSA) chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// The envelope's code-signing chain.
+    CodeSigning,
+    /// A TSA chain from an RFC 3161 countersignature.
+    Timestamping,
+}
+
+/// Checks the revocation status of one certificate against its issuer.
+///
+/// Implementations must be bounded (time, bytes) and must answer `Unknown` rather than `Good`
+/// whenever they could not establish the status: fail closed (threat model 21).
+pub trait RevocationChecker {
+    /// The status of `cert`, issued by `issuer`. `signing_time` is the authentic signing time
+    /// when the scheme provides one (invalidity-date handling, spec §8.1).
+    fn check(
+        &self,
+        cert: &Certificate,
+        issuer: &Certificate,
+        purpose: Purpose,
+        signing_time: Option<Instant>,
+    ) -> CertStatus;
+}
+
+/// The checker used when the host provides none: no network, no CRLs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OfflineRevocationChecker;
+
+impl RevocationChecker for OfflineRevocationChecker {
+    fn check(&self, cert: &Certificate, _: &Certificate, _: Purpose, _: Option<Instant>) -> CertStatus {
+        if cert.ocsp_urls().is_empty() && cert.crl_urls().is_empty() {
+            CertStatus::NonRevokable
+        } else {
+            CertStatus::Unknown("revocation information is published but no checker is configured".into())
+        }
+    }
+}
+
+/// Checks every non-root certificate of `chain` (leaf first) and combines the answers
+/// (spec §8.1: the root is never checked; any revoked → revoked; else any unknown → unknown,
+/// reporting the one closest to the leaf).
+pub fn check_chain(
+    checker: &dyn RevocationChecker,
+    chain: &[Certificate],
+    purpose: Purpose,
+    signing_time: Option<Instant>,
+) -> ChainStatus {
+    let mut unknown: Option<ChainStatus> = None;
+    for pair in chain.windows(2) {
+        let (cert, issuer) = (&pair[0], &pair[1]);
+        match checker.check(cert, issuer, purpose, signing_time) {
+            CertStatus::Good | CertStatus::NonRevokable => {}
+            CertStatus::Revoked(detail) => {
+                return ChainStatus::Revoked {
+                    subject: cert.subject_rfc4514(),
+                    detail,
+                }
+            }
+            CertStatus::Unknown(detail) => {
+                if unknown.is_none() {
+                    unknown = Some(ChainStatus::Unknown {
+                        subject: cert.subject_rfc4514(),
+                        detail,
+                    });
+                }
+            }
+        }
+    }
+    unknown.unwrap_or(ChainStatus::Ok)
+}

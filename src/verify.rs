@@ -1,1 +1,575 @@
-//! TODO: verify
+//! Verification of one signature envelope against a trust policy and trust store (spec §8).
+//!
+//! Synchronous and sans-IO: the envelope bytes, the descriptor the registry resolved, the policy,
+//! the trust store, the revocation checker and `now` are all arguments. The result is data: an
+//! [`Outcome`] with one [`CheckResult`] per check, carrying the action the policy's level gives
+//! it, so callers can show audit and skip outcomes for what they are (threat model 18).
+//!
+//! Order of the checks, as notation-go performs them (spec §8 `processSignature`):
+//! integrity → verification plugin → authenticity (trust store, then trusted identity) → expiry →
+//! authentic timestamp → revocation, then the payload's target descriptor and user metadata.
+//! An `enforce` failure stops; a `log` failure is recorded and verification goes on.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::envelope::{EnvelopeError, SigningScheme, UnverifiedEnvelope, VerifiedEnvelope};
+use crate::oci::Descriptor;
+use crate::payload::Payload;
+use crate::policy::{
+    Action, CheckType, OciTrustPolicy, PolicyError, TrustPolicyStatement, TrustStoreType,
+    VerificationLevel, VerifyTimestamp,
+};
+use crate::revocation::{self, ChainStatus, OfflineRevocationChecker, Purpose, RevocationChecker};
+use crate::time::Instant;
+use crate::truststore::TrustStore;
+use crate::x509::{self, CertError, Certificate};
+
+/// Why a check failed, or why verification could not start. One variant per failure kind; each
+/// maps to a stable code.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// No trust policy statement applies to the artifact reference, or it is malformed
+    /// (spec §7.2 selection).
+    Policy(PolicyError),
+    /// The envelope failed to parse or its signature did not verify (spec §3, §4: integrity).
+    Envelope(EnvelopeError),
+    /// The envelope's certificate chain violates the Notary certificate rules (spec §6; an
+    /// integrity failure, never downgradable).
+    Certificate(CertError),
+    /// The signature names a verification plugin, which nv2 does not run (spec §8 step 2:
+    /// fails regardless of level).
+    PluginRequired(String),
+    /// No certificate of the chain is in the policy's trust stores, or a store could not be
+    /// used (spec §8 step 3).
+    Untrusted(String),
+    /// The signing certificate's subject matches none of the policy's trusted identities
+    /// (spec §8 step 4).
+    UntrustedIdentity(String),
+    /// The signature's expiry has passed (spec §8 step 5).
+    Expired(String),
+    /// A chain certificate was not valid at the time that matters (spec §8 step 6).
+    CertificateNotValid(String),
+    /// RFC 3161 timestamp verification failed or could not be performed (spec §8 step 6).
+    Timestamp(String),
+    /// A chain certificate is revoked (spec §8.1).
+    Revoked(String),
+    /// Revocation status could not be determined (spec §8.1): inconclusive, never verified.
+    RevocationUnknown(String),
+    /// The payload's target artifact is not the artifact being verified (spec §8 step 9).
+    DescriptorMismatch(String),
+    /// Requested user metadata is absent from the payload (spec §8 step 9).
+    UserMetadataMismatch(String),
+}
+
+impl VerifyError {
+    /// Stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VerifyError::Policy(e) => e.code(),
+            VerifyError::Envelope(e) => e.code(),
+            VerifyError::Certificate(_) => "ERR_SIGNATURE_INTEGRITY",
+            VerifyError::PluginRequired(_) => "ERR_VERIFICATION_PLUGIN",
+            VerifyError::Untrusted(_) => "ERR_SIGNATURE_AUTHENTICITY",
+            VerifyError::UntrustedIdentity(_) => "ERR_UNTRUSTED_IDENTITY",
+            VerifyError::Expired(_) => "ERR_SIGNATURE_EXPIRED",
+            VerifyError::CertificateNotValid(_) => "ERR_CERT_EXPIRED",
+            VerifyError::Timestamp(_) => "ERR_TIMESTAMP",
+            VerifyError::Revoked(_) => "ERR_CERT_REVOKED",
+            VerifyError::RevocationUnknown(_) => "ERR_VERIFICATION_INCONCLUSIVE",
+            VerifyError::DescriptorMismatch(_) => "ERR_DESCRIPTOR_MISMATCH",
+            VerifyError::UserMetadataMismatch(_) => "ERR_USER_METADATA_MISMATCH",
+        }
+    }
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifyError::Policy(e) => e.fmt(f),
+            VerifyError::Envelope(e) => e.fmt(f),
+            VerifyError::Certificate(e) => e.fmt(f),
+            VerifyError::PluginRequired(s)
+            | VerifyError::Untrusted(s)
+            | VerifyError::UntrustedIdentity(s)
+            | VerifyError::Expired(s)
+            | VerifyError::CertificateNotValid(s)
+            | VerifyError::Timestamp(s)
+            | VerifyError::Revoked(s)
+            | VerifyError::RevocationUnknown(s)
+            | VerifyError::DescriptorMismatch(s)
+            | VerifyError::UserMetadataMismatch(s) => f.write_str(s),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+/// Where verification stopped, when it did not succeed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureStage {
+    /// One of the five policy checks, enforced.
+    Check(CheckType),
+    /// The verification-plugin step.
+    Plugin,
+    /// The payload's target descriptor.
+    Descriptor,
+    /// The requested user metadata.
+    UserMetadata,
+}
+
+impl FailureStage {
+    /// `integrity`, ..., `plugin`, `descriptor`, `user-metadata`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FailureStage::Check(c) => c.name(),
+            FailureStage::Plugin => "plugin",
+            FailureStage::Descriptor => "descriptor",
+            FailureStage::UserMetadata => "user-metadata",
+        }
+    }
+}
+
+/// The result of one check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckResult {
+    /// Which check.
+    pub check: CheckType,
+    /// What the policy does with a failure of it.
+    pub action: Action,
+    /// Whether it passed (a skipped check is reported as passed, with action `skip`).
+    pub ok: bool,
+    /// The failure, when it failed.
+    pub error: Option<VerifyError>,
+}
+
+/// One certificate of the signer's chain, for display (threat model 18: plain strings).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertSummary {
+    /// Subject, RFC 4514 as notation renders it.
+    pub subject: String,
+    /// Issuer, RFC 4514.
+    pub issuer: String,
+    /// SHA-256 over DER, lower-case hex.
+    pub thumbprint: String,
+    /// Start of validity.
+    pub not_before: Instant,
+    /// End of validity.
+    pub not_after: Instant,
+    /// Serial number, hex.
+    pub serial: String,
+}
+
+impl CertSummary {
+    /// Summary of `cert`.
+    pub fn of(cert: &Certificate) -> Self {
+        CertSummary {
+            subject: cert.subject_rfc4514(),
+            issuer: cert.issuer_rfc4514(),
+            thumbprint: cert.thumbprint_sha256(),
+            not_before: cert.not_before(),
+            not_after: cert.not_after(),
+            serial: cert.serial_hex(),
+        }
+    }
+}
+
+/// The outcome of verifying one envelope.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// Whether the signature satisfies the policy: no enforced check failed and the payload
+    /// targets the artifact (notation's verdict; an `audit` policy passes with logged failures).
+    pub verified: bool,
+    /// The level of the applicable policy statement.
+    pub level: VerificationLevel,
+    /// The name of the applicable policy statement.
+    pub policy_name: String,
+    /// One result per check performed or skipped, in order.
+    pub results: Vec<CheckResult>,
+    /// Where it stopped, when `verified` is false.
+    pub failure: Option<(FailureStage, VerifyError)>,
+    /// The signer's chain (leaf first), once integrity passed.
+    pub signer_chain: Vec<CertSummary>,
+    /// The signing scheme, once parsed.
+    pub signing_scheme: Option<SigningScheme>,
+    /// The signing time (unauthenticated for `notary.x509`) or authentic signing time.
+    pub signing_time: Option<Instant>,
+    /// The signature expiry, if any.
+    pub expiry: Option<Instant>,
+    /// The signature algorithm, once integrity passed.
+    pub algorithm: Option<crate::crypto::SignatureAlgorithm>,
+    /// The signed target descriptor, once integrity passed.
+    pub target_artifact: Option<Descriptor>,
+    /// Logged (non-enforced) failures and other notes, as text.
+    pub warnings: Vec<String>,
+}
+
+impl Outcome {
+    /// The result of `check`, if it ran.
+    pub fn result(&self, check: CheckType) -> Option<&CheckResult> {
+        self.results.iter().find(|r| r.check == check)
+    }
+
+    /// The checks whose failure was only logged.
+    pub fn logged(&self) -> Vec<CheckType> {
+        self.results
+            .iter()
+            .filter(|r| !r.ok && r.action == Action::Log)
+            .map(|r| r.check)
+            .collect()
+    }
+
+    /// Whether integrity and authenticity both passed (the bar for a "signed by" badge,
+    /// threat model 18: an audit or skip pass is not a verified signer).
+    pub fn signer_authenticated(&self) -> bool {
+        [CheckType::Integrity, CheckType::Authenticity].iter().all(|c| {
+            self.result(*c)
+                .is_some_and(|r| r.ok && r.action != Action::Skip)
+        })
+    }
+}
+
+/// Everything one verification needs.
+pub struct VerifyRequest<'a> {
+    /// The envelope bytes as fetched (the signature manifest's single layer).
+    pub envelope: &'a [u8],
+    /// The envelope's media type (the layer's `mediaType`).
+    pub media_type: &'a str,
+    /// The descriptor of the artifact being verified, computed from the bytes the caller
+    /// fetched (never taken from the signature).
+    pub target: &'a Descriptor,
+    /// `registry/repository@digest`, used to select the trust policy statement.
+    pub artifact_reference: &'a str,
+    /// The trust policy document.
+    pub policy: &'a OciTrustPolicy,
+    /// The trust store.
+    pub trust_store: &'a TrustStore,
+    /// The verification time.
+    pub now: Instant,
+    /// Annotations the payload must carry (key and value).
+    pub user_metadata: &'a BTreeMap<String, String>,
+    /// Revocation checker; `None` behaves as notation offline ([`OfflineRevocationChecker`]).
+    pub revocation: Option<&'a dyn RevocationChecker>,
+}
+
+/// Verifies one envelope (spec §8). `Err` only when verification cannot start (no applicable
+/// policy statement); every check failure is reported inside the [`Outcome`].
+pub fn verify_envelope(req: &VerifyRequest<'_>) -> Result<Outcome, VerifyError> {
+    let statement = req
+        .policy
+        .applicable_statement(req.artifact_reference)
+        .map_err(VerifyError::Policy)?;
+    Ok(verify_with_statement(req, statement))
+}
+
+/// Verifies one envelope under an already-selected policy statement.
+pub fn verify_with_statement(req: &VerifyRequest<'_>, statement: &TrustPolicyStatement) -> Outcome {
+    let levels = &statement.signature_verification;
+    let mut run = Run {
+        outcome: Outcome {
+            verified: false,
+            level: levels.level,
+            policy_name: statement.name.clone(),
+            results: Vec::new(),
+            failure: None,
+            signer_chain: Vec::new(),
+            signing_scheme: None,
+            signing_time: None,
+            expiry: None,
+            algorithm: None,
+            target_artifact: None,
+            warnings: Vec::new(),
+        },
+        statement,
+    };
+    // Spec §8 step 2 of notation.Verify: a `skip` level succeeds at once, nothing is examined.
+    if levels.level == VerificationLevel::Skip {
+        for check in CheckType::ALL {
+            run.record(check, Ok(()));
+        }
+        run.outcome.verified = true;
+        return run.outcome;
+    }
+    if run.verify(req).is_ok() {
+        run.outcome.verified = true;
+    }
+    run.outcome
+}
+
+struct Run<'s> {
+    outcome: Outcome,
+    statement: &'s TrustPolicyStatement,
+}
+
+/// Marker: verification stopped (the failure is in the outcome).
+struct Stop;
+
+impl Run<'_> {
+    fn action(&self, check: CheckType) -> Action {
+        self.statement.signature_verification.action(check)
+    }
+
+    /// Records a check result; an enforced failure stops verification.
+    fn record(&mut self, check: CheckType, result: Result<(), VerifyError>) -> Result<(), Stop> {
+        let action = self.action(check);
+        match result {
+            Ok(()) => {
+                self.outcome.results.push(CheckResult { check, action, ok: true, error: None });
+                Ok(())
+            }
+            Err(e) => {
+                self.outcome.results.push(CheckResult {
+                    check,
+                    action,
+                    ok: false,
+                    error: Some(e.clone()),
+                });
+                match action {
+                    Action::Enforce => {
+                        self.outcome.failure = Some((FailureStage::Check(check), e));
+                        Err(Stop)
+                    }
+                    _ => {
+                        self.outcome.warnings.push(format!("{}: {e}", check.name()));
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+
+    fn fail(&mut self, stage: FailureStage, e: VerifyError) -> Stop {
+        self.outcome.failure = Some((stage, e));
+        Stop
+    }
+
+    /// Runs `check` unless its action is `skip`.
+    fn check(
+        &mut self,
+        check: CheckType,
+        f: impl FnOnce(&mut Self) -> Result<(), VerifyError>,
+    ) -> Result<(), Stop> {
+        if self.action(check) == Action::Skip {
+            return self.record(check, Ok(()));
+        }
+        let result = f(self);
+        self.record(check, result)
+    }
+
+    fn verify(&mut self, req: &VerifyRequest<'_>) -> Result<(), Stop> {
+        // 1. Integrity (always enforced, spec §8 step 1).
+        let (verified, chain) = match integrity(req) {
+            Ok(v) => v,
+            Err(e) => {
+                self.record(CheckType::Integrity, Err(e))?;
+                return Err(Stop);
+            }
+        };
+        self.record(CheckType::Integrity, Ok(()))?;
+        let envelope = verified.envelope();
+        let attrs = envelope.signed_attributes();
+        self.outcome.signer_chain = chain.iter().map(CertSummary::of).collect();
+        self.outcome.signing_scheme = Some(attrs.signing_scheme);
+        self.outcome.signing_time = attrs.authentic_signing_time.or(attrs.signing_time);
+        self.outcome.expiry = attrs.expiry;
+        self.outcome.algorithm = Some(attrs.algorithm);
+        let payload = Payload::from_verified_bytes(verified.payload())
+            .map_err(|e| self.fail(FailureStage::Check(CheckType::Integrity), VerifyError::Envelope(e.into())))?;
+        self.outcome.target_artifact = Some(payload.target_artifact.clone());
+
+        // 2. Verification plugin (spec §8 step 2): nv2 runs no plugins, so a signature that
+        // requires one cannot be verified, whatever the level.
+        if let Some(plugin) = &attrs.verification_plugin {
+            return Err(self.fail(
+                FailureStage::Plugin,
+                VerifyError::PluginRequired(format!(
+                    "error while locating the verification plugin \"{plugin}\": nv2 does not run verification plugins"
+                )),
+            ));
+        }
+
+        // 3-4. Authenticity: trust store, then trusted identity (spec §8 steps 3-4).
+        let statement = self.statement;
+        self.check(CheckType::Authenticity, |_| {
+            authenticity(statement, req.trust_store, attrs.signing_scheme, &chain)
+        })?;
+
+        // 5. Expiry (spec §8 step 5; §11.7: expired when now >= expiry).
+        self.check(CheckType::Expiry, |_| match attrs.expiry {
+            Some(expiry) if req.now >= expiry => Err(VerifyError::Expired(format!(
+                "digital signature has expired on \"{}\"",
+                expiry.to_rfc1123z()
+            ))),
+            _ => Ok(()),
+        })?;
+
+        // 6. Authentic timestamp (spec §8 step 6).
+        self.check(CheckType::AuthenticTimestamp, |_| {
+            authentic_timestamp(statement, envelope, &chain, req.now)
+        })?;
+
+        // 7. Revocation of the signing chain (spec §8 step 7, §8.1).
+        let checker: &dyn RevocationChecker = req.revocation.unwrap_or(&OfflineRevocationChecker);
+        let authentic_time = attrs.authentic_signing_time;
+        self.check(CheckType::Revocation, |_| {
+            match revocation::check_chain(checker, &chain, Purpose::CodeSigning, authentic_time) {
+                ChainStatus::Ok => Ok(()),
+                ChainStatus::Revoked { subject, detail } => Err(VerifyError::Revoked(format!(
+                    "signing certificate with subject \"{subject}\" is revoked ({detail})"
+                ))),
+                ChainStatus::Unknown { subject, detail } => Err(VerifyError::RevocationUnknown(
+                    format!("signing certificate with subject \"{subject}\" revocation status is unknown ({detail})"),
+                )),
+            }
+        })?;
+
+        // 9. The payload must target this artifact, and carry the requested metadata; both are
+        // always fatal (spec §8 step 9).
+        if !payload.target_artifact.matches_target(req.target) {
+            return Err(self.fail(
+                FailureStage::Descriptor,
+                VerifyError::DescriptorMismatch("content descriptor mismatch".into()),
+            ));
+        }
+        let annotations = payload.target_artifact.annotations.clone().unwrap_or_default();
+        for (k, v) in req.user_metadata {
+            if annotations.get(k) != Some(v) {
+                return Err(self.fail(
+                    FailureStage::UserMetadata,
+                    VerifyError::UserMetadataMismatch(
+                        "unable to find specified metadata in the signature".into(),
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Spec §8 step 1: parse, verify the signature with the leaf key and the algorithm it dictates,
+/// then apply the certificate rules of §6 to the chain.
+fn integrity(req: &VerifyRequest<'_>) -> Result<(VerifiedEnvelope, Vec<Certificate>), VerifyError> {
+    let envelope = UnverifiedEnvelope::parse(req.media_type, req.envelope).map_err(VerifyError::Envelope)?;
+    if envelope.cert_chain().len() > x509::MAX_CHAIN_LEN {
+        return Err(VerifyError::Certificate(CertError::chain_too_long(envelope.cert_chain().len())));
+    }
+    let chain = envelope
+        .cert_chain()
+        .iter()
+        .map(|der| Certificate::from_der(der))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(VerifyError::Certificate)?;
+    let verified = envelope.verify_integrity().map_err(VerifyError::Envelope)?;
+    x509::validate_code_signing_chain(&chain, None).map_err(VerifyError::Certificate)?;
+    Ok((verified, chain))
+}
+
+/// Spec §8 steps 3-4: some chain certificate is byte-identical to a certificate in one of the
+/// policy's stores of the scheme's type (no path building, §11.5), then the leaf subject matches
+/// a trusted identity.
+fn authenticity(
+    statement: &TrustPolicyStatement,
+    store: &TrustStore,
+    scheme: SigningScheme,
+    chain: &[Certificate],
+) -> Result<(), VerifyError> {
+    let wanted = match scheme {
+        SigningScheme::X509 => TrustStoreType::Ca,
+        SigningScheme::X509SigningAuthority => TrustStoreType::SigningAuthority,
+    };
+    let mut trusted: Vec<&Certificate> = Vec::new();
+    for r in statement.trust_stores.iter().filter(|r| r.store_type == wanted) {
+        let certs = store
+            .certificates(r.store_type.as_str(), &r.name)
+            .map_err(|e| VerifyError::Untrusted(e.to_string()))?;
+        trusted.extend(certs.iter());
+    }
+    if trusted.is_empty() {
+        return Err(VerifyError::Untrusted(
+            "no trusted certificates are found to verify authenticity".into(),
+        ));
+    }
+    let anchored = chain
+        .iter()
+        .any(|c| trusted.iter().any(|t| t.der() == c.der()));
+    if !anchored {
+        return Err(VerifyError::Untrusted(
+            "the signature's certificate chain does not contain any trusted certificate".into(),
+        ));
+    }
+    let leaf = chain
+        .first()
+        .ok_or_else(|| VerifyError::Untrusted("the signature carries no certificate".into()))?;
+    if !statement.identity_matches(&leaf.subject_rfc4514()) {
+        return Err(VerifyError::UntrustedIdentity(format!(
+            "signing certificate from the digital signature does not match the X.509 trusted identities defined in the trust policy \"{}\"",
+            statement.name
+        )));
+    }
+    Ok(())
+}
+
+/// Spec §8 step 6: which time the chain must be valid at.
+fn authentic_timestamp(
+    statement: &TrustPolicyStatement,
+    envelope: &UnverifiedEnvelope,
+    chain: &[Certificate],
+    now: Instant,
+) -> Result<(), VerifyError> {
+    let attrs = envelope.signed_attributes();
+    if attrs.signing_scheme == SigningScheme::X509SigningAuthority {
+        let at = attrs.authentic_signing_time.ok_or_else(|| {
+            VerifyError::Timestamp("authentic signing time is missing".into())
+        })?;
+        for cert in chain {
+            if !cert.is_valid_at(at) {
+                return Err(VerifyError::CertificateNotValid(format!(
+                    "certificate \"{}\" was not valid when the digital signature was produced at \"{}\"",
+                    cert.subject_rfc4514(),
+                    at.to_rfc1123z()
+                )));
+            }
+        }
+        return Ok(());
+    }
+    let has_tsa_store = statement
+        .trust_stores
+        .iter()
+        .any(|r| r.store_type == TrustStoreType::Tsa);
+    let perform = has_tsa_store
+        && match statement.verify_timestamp {
+            VerifyTimestamp::Always => true,
+            VerifyTimestamp::AfterCertExpiry => chain.iter().any(|c| c.not_after() < now),
+        };
+    if perform {
+        if envelope.timestamp_token().is_none() {
+            return Err(VerifyError::Timestamp(
+                "no timestamp countersignature was found in the signature envelope".into(),
+            ));
+        }
+        // RFC 3161 countersignature verification is not implemented yet: fail closed.
+        return Err(VerifyError::Timestamp(
+            "RFC 3161 timestamp countersignature verification is not supported by this version of nv2".into(),
+        ));
+    }
+    // Without a verified timestamp every chain certificate must be valid now (spec §8 step 6;
+    // the unsigned signing time is never used, §11.6).
+    for cert in chain {
+        if now < cert.not_before() {
+            return Err(VerifyError::CertificateNotValid(format!(
+                "verification time is before certificate \"{}\" validity period, it will be valid from \"{}\"",
+                cert.subject_rfc4514(),
+                cert.not_before().to_rfc1123z()
+            )));
+        }
+        if now > cert.not_after() {
+            return Err(VerifyError::CertificateNotValid(format!(
+                "verification time is after certificate \"{}\" validity period, it was expired at \"{}\"",
+                cert.subject_rfc4514(),
+                cert.not_after().to_rfc1123z()
+            )));
+        }
+    }
+    Ok(())
+}
