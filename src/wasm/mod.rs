@@ -1,13 +1,111 @@
 //! The WebAssembly bindings: the only module that imports wasm-bindgen / js-sys.
 //!
-//! Exports take plain JS objects (deserialised with serde-wasm-bindgen) and return plain objects;
-//! failures are thrown as JS `Error`s whose `code` property is the stable error code, whose `name`
-//! is the error class and whose `details` carries structured context.
+//! Exports take plain JS objects and return plain objects (maps become objects, bytes become
+//! `Uint8Array`s). Failures are thrown as JS `Error`s with a stable `code`, a `name` naming the
+//! error class, and `details` with structured context; the JS wrapper re-throws them as
+//! `NotationError` subclasses.
 
+mod convert;
+mod sign;
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
+
+use crate::oci::Descriptor;
+use crate::policy::OciTrustPolicy;
+use crate::verify::{verify_envelope, Outcome, VerifyRequest};
+
+pub use convert::JsFailure;
+use convert::{bytes_field, instant_field, js_error, opt_field, str_field, to_js, trust_store_field};
+pub use sign::{prepare_signature, sign_descriptor, PendingSignature};
 
 /// The nv2 version (the crate version).
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Verifies one signature envelope against a trust policy and trust store (spec §8).
+///
+/// `opts`: `{ envelope: Uint8Array, mediaType, target: {mediaType, digest, size}, artifactReference,
+/// trustPolicy: object, trustStore: {"ca:name": [PEM string | DER Uint8Array]}, now: ms | RFC 3339,
+/// userMetadata?: {k: v} }`. Returns the outcome object; throws for invalid input.
+#[wasm_bindgen(js_name = verifyEnvelope)]
+pub fn verify_envelope_js(opts: JsValue) -> Result<JsValue, JsValue> {
+    verify_envelope_inner(&opts).map_err(js_error)
+}
+
+fn verify_envelope_inner(opts: &JsValue) -> Result<JsValue, JsFailure> {
+    let envelope = bytes_field(opts, "envelope")?;
+    let media_type = str_field(opts, "mediaType")?;
+    let target: Descriptor = convert::serde_field(opts, "target")?;
+    let artifact_reference = str_field(opts, "artifactReference")?;
+    let policy_value: Value = convert::serde_field(opts, "trustPolicy")?;
+    let policy = OciTrustPolicy::from_value(&policy_value)
+        .map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
+    let trust_store = trust_store_field(opts, "trustStore")?;
+    let now = instant_field(opts, "now")?
+        .ok_or_else(|| JsFailure::invalid("`now` is required (milliseconds since the epoch or RFC 3339)"))?;
+    let user_metadata: BTreeMap<String, String> = opt_field(opts, "userMetadata")?.unwrap_or_default();
+    let req = VerifyRequest {
+        envelope: &envelope,
+        media_type: &media_type,
+        target: &target,
+        artifact_reference: &artifact_reference,
+        policy: &policy,
+        trust_store: &trust_store,
+        now,
+        user_metadata: &user_metadata,
+        revocation: None,
+    };
+    let outcome = verify_envelope(&req).map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
+    to_js(&outcome_json(&outcome, &media_type))
+}
+
+/// The outcome as the JS API documents it.
+pub(crate) fn outcome_json(o: &Outcome, media_type: &str) -> Value {
+    let results: Vec<Value> = o
+        .results
+        .iter()
+        .map(|r| {
+            let mut v = json!({ "type": r.check.name(), "action": r.action.name(), "ok": r.ok });
+            if let Some(e) = &r.error {
+                v["error"] = json!({ "code": e.code(), "message": e.to_string() });
+            }
+            v
+        })
+        .collect();
+    let signer = o.signer_chain.first().map(|leaf| {
+        json!({
+            "subject": leaf.subject,
+            "issuer": leaf.issuer,
+            "thumbprints": o.signer_chain.iter().map(|c| c.thumbprint.clone()).collect::<Vec<_>>(),
+            "chain": o.signer_chain.iter().map(|c| json!({
+                "subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint,
+                "notBefore": c.not_before.to_rfc3339(), "notAfter": c.not_after.to_rfc3339(),
+                "serial": c.serial,
+            })).collect::<Vec<_>>(),
+        })
+    });
+    let mut v = json!({
+        "verified": o.verified,
+        "verificationLevel": o.level.name(),
+        "policyName": o.policy_name,
+        "results": results,
+        "signer": signer,
+        "signerAuthenticated": o.signer_authenticated(),
+        "signingScheme": o.signing_scheme.map(|s| s.as_str()),
+        "signingTime": o.signing_time.map(|t| t.to_rfc3339()),
+        "expiry": o.expiry.map(|t| t.to_rfc3339()),
+        "algorithm": o.algorithm.map(|a| a.jws_name()),
+        "targetArtifact": o.target_artifact.as_ref().map(|d| serde_json::to_value(d).unwrap_or(Value::Null)),
+        "mediaType": media_type,
+        "warnings": o.warnings,
+    });
+    if let Some((stage, e)) = &o.failure {
+        v["error"] = json!({ "code": e.code(), "message": e.to_string(), "stage": stage.name() });
+    }
+    v
 }

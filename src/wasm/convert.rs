@@ -1,0 +1,194 @@
+//! Conversions at the JS boundary: reading option fields, building typed JS errors, writing
+//! plain-object results.
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::time::Instant;
+use crate::truststore::TrustStore;
+use crate::x509::Certificate;
+
+/// A failure on its way to JS: stable code, class name, message, optional details.
+#[derive(Debug)]
+pub struct JsFailure {
+    code: &'static str,
+    name: &'static str,
+    message: String,
+    details: Option<Value>,
+}
+
+impl JsFailure {
+    /// A failure with `code`, JS class `name` and `message`.
+    pub fn new(code: &'static str, name: &'static str, message: impl Into<String>) -> Self {
+        JsFailure {
+            code,
+            name,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    /// An invalid-argument failure.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        JsFailure::new("ERR_INVALID_ARGUMENT", "ParseError", message)
+    }
+
+    /// Adds structured details.
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+}
+
+/// Builds the JS `Error` for `f`: `name`, `code` and `details` set as own properties.
+pub fn js_error(f: JsFailure) -> JsValue {
+    let err = js_sys::Error::new(&f.message);
+    err.set_name(f.name);
+    let obj: &JsValue = err.as_ref();
+    let _ = Reflect::set(obj, &"code".into(), &f.code.into());
+    if let Some(d) = f.details.as_ref().and_then(|d| to_js(d).ok()) {
+        let _ = Reflect::set(obj, &"details".into(), &d);
+    }
+    err.into()
+}
+
+/// JSON-compatible conversion of a Rust value to a plain JS value.
+pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsFailure> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsFailure::new("ERR_INVALID_ARGUMENT", "ParseError", format!("result conversion: {e}")))
+}
+
+fn field(opts: &JsValue, name: &str) -> Result<JsValue, JsFailure> {
+    if !opts.is_object() {
+        return Err(JsFailure::invalid("options must be an object"));
+    }
+    Reflect::get(opts, &name.into()).map_err(|_| JsFailure::invalid(format!("cannot read `{name}`")))
+}
+
+fn present(v: &JsValue) -> bool {
+    !(v.is_undefined() || v.is_null())
+}
+
+/// A required string field.
+pub fn str_field(opts: &JsValue, name: &str) -> Result<String, JsFailure> {
+    field(opts, name)?
+        .as_string()
+        .ok_or_else(|| JsFailure::invalid(format!("`{name}` must be a string")))
+}
+
+/// An optional string field.
+pub fn opt_str_field(opts: &JsValue, name: &str) -> Result<Option<String>, JsFailure> {
+    let v = field(opts, name)?;
+    if !present(&v) {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| JsFailure::invalid(format!("`{name}` must be a string")))
+}
+
+/// Bytes from a `Uint8Array` (or a string, taken as UTF-8).
+pub fn bytes_of(v: &JsValue, name: &str) -> Result<Vec<u8>, JsFailure> {
+    if let Some(s) = v.as_string() {
+        return Ok(s.into_bytes());
+    }
+    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+        return Ok(a.to_vec());
+    }
+    if let Some(b) = v.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(b).to_vec());
+    }
+    Err(JsFailure::invalid(format!("`{name}` must be a Uint8Array or a string")))
+}
+
+/// A required bytes field.
+pub fn bytes_field(opts: &JsValue, name: &str) -> Result<Vec<u8>, JsFailure> {
+    let v = field(opts, name)?;
+    if !present(&v) {
+        return Err(JsFailure::invalid(format!("`{name}` is required")));
+    }
+    bytes_of(&v, name)
+}
+
+/// A required field deserialised through serde.
+pub fn serde_field<T: DeserializeOwned>(opts: &JsValue, name: &str) -> Result<T, JsFailure> {
+    let v = field(opts, name)?;
+    if !present(&v) {
+        return Err(JsFailure::invalid(format!("`{name}` is required")));
+    }
+    serde_wasm_bindgen::from_value(v).map_err(|e| JsFailure::invalid(format!("`{name}`: {e}")))
+}
+
+/// An optional field deserialised through serde.
+pub fn opt_field<T: DeserializeOwned>(opts: &JsValue, name: &str) -> Result<Option<T>, JsFailure> {
+    let v = field(opts, name)?;
+    if !present(&v) {
+        return Ok(None);
+    }
+    serde_wasm_bindgen::from_value(v)
+        .map(Some)
+        .map_err(|e| JsFailure::invalid(format!("`{name}`: {e}")))
+}
+
+/// An optional instant: milliseconds since the epoch (number) or RFC 3339 text.
+pub fn instant_field(opts: &JsValue, name: &str) -> Result<Option<Instant>, JsFailure> {
+    let v = field(opts, name)?;
+    if !present(&v) {
+        return Ok(None);
+    }
+    if let Some(ms) = v.as_f64() {
+        if !ms.is_finite() || ms.abs() > 8.64e15 {
+            return Err(JsFailure::invalid(format!("`{name}` is not a valid time")));
+        }
+        return Ok(Some(Instant::from_unix_millis(ms as i64)));
+    }
+    if let Some(s) = v.as_string() {
+        return Instant::parse_rfc3339(&s)
+            .map(Some)
+            .map_err(|e| JsFailure::invalid(format!("`{name}`: {e}")));
+    }
+    Err(JsFailure::invalid(format!("`{name}` must be milliseconds or an RFC 3339 string")))
+}
+
+/// The trust store from `{ "type:name": [PEM string | DER bytes, ...] }` (spec §7.1, in memory).
+pub fn trust_store_field(opts: &JsValue, name: &str) -> Result<TrustStore, JsFailure> {
+    let v = field(opts, name)?;
+    let mut store = TrustStore::new();
+    if !present(&v) {
+        return Ok(store);
+    }
+    let obj: &Object = v
+        .dyn_ref::<Object>()
+        .ok_or_else(|| JsFailure::invalid(format!("`{name}` must be an object")))?;
+    for entry in Object::entries(obj).iter() {
+        let pair: Array = entry.unchecked_into();
+        let key = pair
+            .get(0)
+            .as_string()
+            .ok_or_else(|| JsFailure::invalid("trust store keys must be strings"))?;
+        let (store_type, store_name) = key.split_once(':').ok_or_else(|| {
+            JsFailure::new("ERR_TRUST_STORE", "TrustStoreError", format!("trust store key {key:?} is not \"type:name\""))
+        })?;
+        let list = pair.get(1);
+        let list: &Array = list
+            .dyn_ref::<Array>()
+            .ok_or_else(|| JsFailure::invalid(format!("trust store {key:?} must be an array")))?;
+        let mut files = Vec::new();
+        for (i, item) in list.iter().enumerate() {
+            files.push((format!("{key}[{i}]"), bytes_of(&item, "certificate")?));
+        }
+        store
+            .add_named_store(store_type, store_name, &files)
+            .map_err(|e| JsFailure::new(e.code(), "TrustStoreError", e.to_string()))?;
+    }
+    Ok(store)
+}
+
+/// Certificates from a PEM string (or DER bytes) field.
+pub fn certs_field(opts: &JsValue, name: &str) -> Result<Vec<Certificate>, JsFailure> {
+    let bytes = bytes_field(opts, name)?;
+    Certificate::parse_pem_or_der(&bytes).map_err(|e| JsFailure::new(e.code(), "ParseError", format!("`{name}`: {e}")))
+}

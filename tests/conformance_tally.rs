@@ -1,0 +1,70 @@
+//! The coverage map of the notation vectors: which harness drives each case kind of
+//! `cases.json`, and which kinds wait for a later issue. Every kind must be accounted for, so a
+//! new kind in the vectors cannot go unnoticed, and every exception must name a real case.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{conformance_dir, exceptions, load_cases};
+
+/// Kind → the test file that drives it.
+const COVERED: &[(&str, &str)] = &[
+    ("verify-oci", "conformance_verify.rs"),
+    ("envelope", "conformance_verify.rs"),
+    ("encoding", "envelope_conformance.rs"),
+    ("policy-validate", "conformance_policy.rs"),
+    ("trusted-identity-match", "conformance_policy.rs"),
+    ("truststore-load", "conformance_x509.rs"),
+    ("cert-chain-codesigning", "conformance_x509.rs"),
+    ("cert-chain-timestamping", "conformance_x509.rs"),
+    ("cert-ca-codesigning", "conformance_x509.rs"),
+    ("cert-leaf-codesigning", "conformance_x509.rs"),
+    ("cert-leaf-timestamping", "conformance_x509.rs"),
+    ("cert-file-parse", "conformance_x509.rs"),
+];
+
+/// Kinds that belong to later work: RFC 3161 timestamps, CRLs, blob signing, registry discovery.
+const LATER: &[(&str, &str)] = &[
+    ("verify-blob", "detached blob signatures"),
+    ("timestamp-step", "RFC 3161 countersignature verification"),
+    ("timestamp-token", "RFC 3161 countersignature verification"),
+    ("crl-check", "CRL revocation checking"),
+    ("crl-parse", "CRL revocation checking"),
+    ("freshest-crl-parse", "CRL revocation checking"),
+    ("referrers-tag-schema", "registry transport (referrers tag schema)"),
+    ("referrers-subject-scan", "registry transport (referrers discovery)"),
+];
+
+#[test]
+fn every_case_kind_is_accounted_for() {
+    let dir = conformance_dir();
+    let cases = load_cases(&dir);
+    let mut per_kind: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &cases {
+        *per_kind.entry(c["kind"].as_str().unwrap().to_string()).or_default() += 1;
+    }
+    let (mut covered, mut later) = (0, 0);
+    for (kind, n) in &per_kind {
+        if let Some((_, file)) = COVERED.iter().find(|(k, _)| k == kind) {
+            covered += n;
+            println!("covered     {kind:<26} {n:>3} cases  ({file})");
+        } else if let Some((_, why)) = LATER.iter().find(|(k, _)| k == kind) {
+            later += n;
+            println!("not yet     {kind:<26} {n:>3} cases  ({why})");
+        } else {
+            panic!("case kind {kind} is neither covered nor planned");
+        }
+    }
+    println!(
+        "notation vectors: {} cases, {covered} driven by nv2's harnesses, {later} not yet covered",
+        cases.len()
+    );
+    assert_eq!(covered + later, cases.len());
+
+    let ids: std::collections::BTreeSet<&str> = cases.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    for (id, reason) in exceptions() {
+        assert!(ids.contains(id.as_str()), "exception for unknown case {id}");
+        assert!(reason.len() > 20, "exception {id} needs a real reason");
+    }
+}
