@@ -232,3 +232,164 @@ fn leaf_key(cert: &Certificate) -> Result<(), CertError> {
     })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x509::testpki::{build, key, Spec};
+
+    fn leaf_with(f: impl FnOnce(&mut Spec)) -> Certificate {
+        let k = key(1);
+        let mut spec = Spec::leaf("CN=Leaf", "CN=Leaf");
+        f(&mut spec);
+        build(&spec, &k, &k)
+    }
+
+    #[test]
+    fn code_signing_leaf_rules() {
+        validate_code_signing_leaf(&leaf_with(|_| {})).unwrap();
+        // nonRepudiation is allowed; BC with cA false is allowed.
+        validate_code_signing_leaf(&leaf_with(|s| {
+            s.ku = Some((ku::DIGITAL_SIGNATURE | 2, true));
+            s.bc = Some((false, None));
+        }))
+        .unwrap();
+        let err = validate_code_signing_leaf(&leaf_with(|s| s.ku = None)).unwrap_err();
+        assert_eq!(
+            err,
+            CertError::KeyUsageMissing {
+                subject: "CN=Leaf".into()
+            }
+        );
+        let err = validate_code_signing_leaf(&leaf_with(|s| {
+            s.ku = Some((ku::KEY_ENCIPHERMENT, true));
+        }))
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            CertError::KeyUsageMissingDigitalSignature { .. }
+        ));
+        let err = validate_code_signing_leaf(&leaf_with(|s| {
+            s.ku = Some((
+                ku::DIGITAL_SIGNATURE | ku::KEY_ENCIPHERMENT | ku::DECIPHER_ONLY,
+                true,
+            ));
+        }))
+        .unwrap_err();
+        assert_eq!(
+            err,
+            CertError::ForbiddenKeyUsage {
+                subject: "CN=Leaf".into(),
+                usages: vec!["KeyEncipherment", "DecipherOnly"]
+            }
+        );
+    }
+
+    #[test]
+    fn code_signing_eku_union_of_go_and_spec() {
+        for (oid, name) in [
+            (oids::ID_KP_SERVER_AUTH, "ServerAuth"),
+            (oids::ID_KP_CLIENT_AUTH, "ClientAuth"),
+            (oids::ID_KP_EMAIL_PROTECTION, "EmailProtection"),
+            (oids::ID_KP_TIME_STAMPING, "Timestamping"),
+            (oids::ID_KP_OCSP_SIGNING, "OCSPSigning"),
+            (oids::ANY_EXTENDED_KEY_USAGE, "Any"),
+        ] {
+            let cert = leaf_with(|s| s.eku = Some((vec![oids::ID_KP_CODE_SIGNING, oid], false)));
+            assert_eq!(
+                validate_code_signing_leaf(&cert).unwrap_err(),
+                CertError::ForbiddenExtKeyUsage {
+                    subject: "CN=Leaf".into(),
+                    eku: name
+                }
+            );
+        }
+        // Unknown purposes and an empty list are fine (codeSigning is not required).
+        let other = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.10.3.13");
+        validate_code_signing_leaf(&leaf_with(|s| s.eku = Some((vec![other], true)))).unwrap();
+        validate_code_signing_leaf(&leaf_with(|s| s.eku = Some((vec![], false)))).unwrap();
+    }
+
+    #[test]
+    fn timestamping_leaf_rules() {
+        let tsa = |f: &dyn Fn(&mut Spec)| {
+            let k = key(1);
+            let mut spec = Spec::tsa("CN=TSA", "CN=TSA");
+            f(&mut spec);
+            build(&spec, &k, &k)
+        };
+        validate_timestamping_leaf(&tsa(&|_| {})).unwrap();
+        // keyUsage criticality is not required for TSA leaves.
+        validate_timestamping_leaf(&tsa(&|s| s.ku = Some((ku::DIGITAL_SIGNATURE, false)))).unwrap();
+        let err = validate_timestamping_leaf(&tsa(&|s| {
+            s.eku = Some((vec![oids::ID_KP_TIME_STAMPING], false));
+        }))
+        .unwrap_err();
+        assert!(matches!(err, CertError::TimestampingEkuNotCritical { .. }));
+        for eku in [
+            None,
+            Some((vec![], true)),
+            Some((
+                vec![oids::ID_KP_TIME_STAMPING, oids::ID_KP_CODE_SIGNING],
+                true,
+            )),
+            Some((
+                vec![oids::ID_KP_TIME_STAMPING, oids::ID_KP_TIME_STAMPING],
+                true,
+            )),
+            Some((vec![oids::ANY_EXTENDED_KEY_USAGE], true)),
+        ] {
+            let err = validate_timestamping_leaf(&tsa(&|s| s.eku = eku.clone())).unwrap_err();
+            assert!(matches!(err, CertError::TimestampingEku { .. }), "{err}");
+        }
+        assert!(matches!(
+            validate_timestamping_leaf(&tsa(&|s| s.bc = Some((true, None)))).unwrap_err(),
+            CertError::LeafIsCa { .. }
+        ));
+    }
+
+    #[test]
+    fn ca_rules() {
+        let k = key(3);
+        let ca = |f: &dyn Fn(&mut Spec)| {
+            let mut spec = Spec::ca("CN=CA", "CN=CA");
+            f(&mut spec);
+            build(&spec, &k, &k)
+        };
+        validate_ca(&ca(&|_| {}), 5).unwrap();
+        validate_ca(&ca(&|s| s.bc = Some((true, Some(2)))), 2).unwrap();
+        assert_eq!(
+            validate_ca(&ca(&|s| s.bc = Some((true, Some(2)))), 3).unwrap_err(),
+            CertError::PathLen {
+                subject: "CN=CA".into(),
+                expected: 3,
+                actual: 2
+            }
+        );
+        // An explicit pathLen 0 counts.
+        validate_ca(&ca(&|s| s.bc = Some((true, Some(0)))), 0).unwrap();
+        assert!(validate_ca(&ca(&|s| s.bc = Some((true, Some(0)))), 1).is_err());
+        assert!(matches!(
+            validate_ca(&ca(&|s| s.bc = None), 0).unwrap_err(),
+            CertError::CaBasicConstraints { .. }
+        ));
+        assert!(matches!(
+            validate_ca(&ca(&|s| s.bc = Some((false, None))), 0).unwrap_err(),
+            CertError::CaBasicConstraints { .. }
+        ));
+        assert!(matches!(
+            validate_ca(&ca(&|s| s.ku = Some((ku::CRL_SIGN, true))), 0).unwrap_err(),
+            CertError::KeyUsageMissingCertSign { .. }
+        ));
+        // Timestamping CAs accept a non-critical keyUsage.
+        let relaxed = ca(&|s| s.ku = Some((ku::KEY_CERT_SIGN, false)));
+        assert!(validate_ca(&relaxed, 0).is_err());
+        validate_timestamping_ca(&relaxed, 0).unwrap();
+    }
+
+    #[test]
+    fn leaf_key_is_p256() {
+        // Every test key is P-256 (ES256): accepted.
+        leaf_key(&leaf_with(|_| {})).unwrap();
+    }
+}
