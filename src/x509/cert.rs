@@ -4,10 +4,8 @@ use core::fmt;
 
 use const_oid::db::rfc5280 as oids;
 use const_oid::ObjectIdentifier;
-use der::asn1::BitStringRef;
-use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber};
-use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
-use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, CrlDistributionPoints};
+use der::asn1::{AnyRef, BitStringRef};
+use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
 use x509_cert::Version;
 
 use super::name::go_name_string;
@@ -199,12 +197,82 @@ fn parse_key_usage(value: &[u8]) -> der::Result<u16> {
     Ok(mask)
 }
 
-fn uri(name: &GeneralName) -> Option<String> {
-    match name {
-        GeneralName::UniformResourceIdentifier(u) => Some(u.to_string()),
-        _ => None,
+/// Context-specific tag `[n]`.
+fn ctx_tag(n: u32, constructed: bool) -> Tag {
+    Tag::ContextSpecific {
+        constructed,
+        number: TagNumber(n),
     }
 }
+
+/// Reads one TLV with the expected tag; `None` on any error (Go's `ReadASN1` returning false).
+fn read_tlv<'a>(r: &mut SliceReader<'a>, tag: Tag) -> Option<&'a [u8]> {
+    let any = AnyRef::decode(r).ok()?;
+    (any.tag() == tag).then(|| any.value())
+}
+
+/// Whether the next TLV has tag `tag` (Go's `PeekASN1Tag`).
+fn peek_is(r: &SliceReader<'_>, tag: Tag) -> bool {
+    !r.is_finished() && Tag::peek(r).is_ok_and(|t| t == tag)
+}
+
+/// The URIs of a `CRLDistributionPoints` value (RFC 5280 §4.2.1.13), read exactly as Go's
+/// `crypto/x509` does (and notation-core-go for the freshest-CRL extension, which has the same
+/// syntax): per distribution point, the `fullName` URIs up to the first non-URI general name;
+/// points without a name are skipped; `nameRelativeToCRLIssuer` is an error.
+///
+/// Errors are Go's (`x509: invalid CRL distribution points`, `x509: invalid CRL distribution
+/// point`) as [`CertError::MalformedExtension`].
+pub fn parse_crl_distribution_points(value: &[u8]) -> Result<Vec<String>, CertError> {
+    let points = || CertError::MalformedExtension("x509: invalid CRL distribution points");
+    let point = || CertError::MalformedExtension("x509: invalid CRL distribution point");
+    let mut outer = SliceReader::new(value).map_err(|_| points())?;
+    let list = read_tlv(&mut outer, Tag::Sequence).ok_or_else(points)?;
+    let mut list = SliceReader::new(list).map_err(|_| points())?;
+    let mut urls = Vec::new();
+    while !list.is_finished() {
+        let dp = read_tlv(&mut list, Tag::Sequence).ok_or_else(point)?;
+        let mut dp = SliceReader::new(dp).map_err(|_| point())?;
+        if !peek_is(&dp, ctx_tag(0, true)) {
+            continue;
+        }
+        let name = read_tlv(&mut dp, ctx_tag(0, true)).ok_or_else(point)?;
+        let mut name = SliceReader::new(name).map_err(|_| point())?;
+        let full = read_tlv(&mut name, ctx_tag(0, true)).ok_or_else(point)?;
+        let mut names = SliceReader::new(full).map_err(|_| point())?;
+        while peek_is(&names, ctx_tag(6, false)) {
+            let uri = read_tlv(&mut names, ctx_tag(6, false)).ok_or_else(point)?;
+            urls.push(String::from_utf8_lossy(uri).into_owned());
+        }
+    }
+    Ok(urls)
+}
+
+/// OCSP URIs of an `AuthorityInfoAccessSyntax` value (RFC 5280 §4.2.2.1), read as Go's
+/// `crypto/x509` does: access descriptions whose location is not a URI are skipped.
+fn parse_aia_ocsp(value: &[u8]) -> Result<Vec<String>, CertError> {
+    let bad = || CertError::MalformedExtension("x509: invalid authority info access");
+    let mut outer = SliceReader::new(value).map_err(|_| bad())?;
+    let list = read_tlv(&mut outer, Tag::Sequence).ok_or_else(bad)?;
+    let mut list = SliceReader::new(list).map_err(|_| bad())?;
+    let mut urls = Vec::new();
+    while !list.is_finished() {
+        let ad = read_tlv(&mut list, Tag::Sequence).ok_or_else(bad)?;
+        let mut ad = SliceReader::new(ad).map_err(|_| bad())?;
+        let method = ObjectIdentifier::decode(&mut ad).map_err(|_| bad())?;
+        if !peek_is(&ad, ctx_tag(6, false)) {
+            continue;
+        }
+        let uri = read_tlv(&mut ad, ctx_tag(6, false)).ok_or_else(bad)?;
+        if method == oids::ID_AD_OCSP {
+            urls.push(String::from_utf8_lossy(uri).into_owned());
+        }
+    }
+    Ok(urls)
+}
+
+/// freshestCRL (RFC 5280 §4.2.1.15, delta CRLs).
+const ID_CE_FRESHEST_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.46");
 
 impl Certificate {
     /// Parses exactly one DER certificate (no trailing data).
@@ -255,22 +323,10 @@ impl Certificate {
                     critical: ext.critical,
                 });
             } else if ext.extn_id == oids::ID_PE_AUTHORITY_INFO_ACCESS {
-                let aia = AuthorityInfoAccessSyntax::from_der(value)
-                    .map_err(parse_err("authority info access"))?;
-                ocsp_urls.extend(
-                    aia.0
-                        .iter()
-                        .filter(|ad| ad.access_method == oids::ID_AD_OCSP)
-                        .filter_map(|ad| uri(&ad.access_location)),
-                );
+                ocsp_urls = parse_aia_ocsp(value).map_err(|e| CertError::Parse(e.to_string()))?;
             } else if ext.extn_id == oids::ID_CE_CRL_DISTRIBUTION_POINTS {
-                let cdp = CrlDistributionPoints::from_der(value)
-                    .map_err(parse_err("CRL distribution points"))?;
-                for dp in &cdp.0 {
-                    if let Some(DistributionPointName::FullName(names)) = &dp.distribution_point {
-                        crl_urls.extend(names.iter().filter_map(uri));
-                    }
-                }
+                crl_urls = parse_crl_distribution_points(value)
+                    .map_err(|e| CertError::Parse(e.to_string()))?;
             }
         }
 
@@ -416,6 +472,28 @@ impl Certificate {
     /// CRL URLs from the CRL distribution points extension (`fullName` URIs, spec §8.1).
     pub fn crl_urls(&self) -> Vec<String> {
         self.crl_urls.clone()
+    }
+
+    /// The value and criticality of the extension `oid`, if present (extensions are unique,
+    /// checked at parse time).
+    pub fn extension(&self, oid: &ObjectIdentifier) -> Option<(&[u8], bool)> {
+        self.parsed
+            .tbs_certificate()
+            .extensions()?
+            .iter()
+            .find(|e| e.extn_id == *oid)
+            .map(|e| (e.extn_value.as_bytes(), e.critical))
+    }
+
+    /// Delta-CRL URLs from the freshestCRL extension (2.5.29.46, RFC 5280 §4.2.1.15), parsed as
+    /// notation-core-go does (same syntax as CRL distribution points). Empty when absent; an
+    /// error (Go's message) when malformed — unlike the other extensions, a malformed
+    /// freshestCRL does not make the certificate unparsable, as in Go.
+    pub fn freshest_crl_urls(&self) -> Result<Vec<String>, CertError> {
+        match self.extension(&ID_CE_FRESHEST_CRL) {
+            Some((value, _)) => parse_crl_distribution_points(value),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Checks that `issuer` issued this certificate (spec §6 "Chain shape"), as notation-core-go's
@@ -711,5 +789,62 @@ mod tests {
             Certificate::parse_pem_or_der(b"").unwrap_err(),
             CertError::NoCertificates
         );
+    }
+}
+
+#[cfg(test)]
+mod extension_tests {
+    use super::*;
+
+    #[test]
+    fn crl_distribution_points_like_go() {
+        // fullName with one URI.
+        let one = [
+            0x30, 0x0d, 0x30, 0x0b, 0xa0, 0x09, 0xa0, 0x07, 0x86, 0x05, b'h', b't', b't', b'p',
+            b':',
+        ];
+        assert_eq!(parse_crl_distribution_points(&one).unwrap(), vec!["http:"]);
+        // A non-URI general name ends the list without error (Go breaks out of the loop).
+        let non_uri = [
+            0x30, 0x09, 0x30, 0x07, 0xa0, 0x05, 0xa0, 0x03, 0x85, 0x01, 0xff,
+        ];
+        assert!(parse_crl_distribution_points(&non_uri).unwrap().is_empty());
+        // A point without a name is skipped.
+        assert!(parse_crl_distribution_points(&[0x30, 0x02, 0x30, 0x00])
+            .unwrap()
+            .is_empty());
+        // nameRelativeToCRLIssuer is an error, as in Go.
+        let relative = [0x30, 0x06, 0x30, 0x04, 0xa0, 0x02, 0xa1, 0x00];
+        assert_eq!(
+            parse_crl_distribution_points(&relative)
+                .unwrap_err()
+                .to_string(),
+            "x509: invalid CRL distribution point"
+        );
+        assert_eq!(
+            parse_crl_distribution_points(&[0x04, 0x00])
+                .unwrap_err()
+                .to_string(),
+            "x509: invalid CRL distribution points"
+        );
+        assert!(parse_crl_distribution_points(&[0x30, 0x02, 0x04, 0x00]).is_err());
+    }
+
+    #[test]
+    fn aia_skips_non_uri_locations() {
+        // OCSP with a DNS name (skipped), then OCSP with a URI.
+        let mut v = vec![0x30, 0x00];
+        let ocsp = [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01];
+        let mut ad1 = vec![0x30, 0x0d];
+        ad1.extend_from_slice(&ocsp);
+        ad1.extend_from_slice(&[0x82, 0x01, b'x']);
+        let mut ad2 = vec![0x30, 0x0d];
+        ad2.extend_from_slice(&ocsp);
+        ad2.extend_from_slice(&[0x86, 0x01, b'u']);
+        v.extend_from_slice(&ad1);
+        v.extend_from_slice(&ad2);
+        v[1] = (ad1.len() + ad2.len()) as u8;
+        assert_eq!(parse_aia_ocsp(&v).unwrap(), vec!["u"]);
+        assert!(parse_aia_ocsp(&[0x30, 0x02, 0x30, 0x00]).is_err());
     }
 }

@@ -36,7 +36,7 @@ use core::fmt;
 
 use crate::time::Instant;
 
-pub use cert::Certificate;
+pub use cert::{parse_crl_distribution_points, Certificate};
 pub use chain::{validate_code_signing_chain, validate_timestamping_chain};
 pub use profile::{validate_ca, validate_code_signing_leaf, validate_timestamping_leaf};
 
@@ -151,6 +151,11 @@ pub enum CertError {
     },
     /// Spec §6 one-certificate chain: the certificate breaks the leaf rules.
     InvalidSelfSignedLeaf(Box<CertError>),
+    /// Spec §6: the keyUsage extension is absent (leaf and CA, code signing and timestamping).
+    KeyUsageMissing {
+        /// Subject of the offending certificate.
+        subject: String,
+    },
     /// Spec §6 CA rules: keyUsage lacks keyCertSign.
     KeyUsageMissingCertSign {
         /// Subject of the offending certificate.
@@ -158,11 +163,6 @@ pub enum CertError {
     },
     /// Spec §6 leaf rules: keyUsage lacks digitalSignature.
     KeyUsageMissingDigitalSignature {
-        /// Subject of the offending certificate.
-        subject: String,
-    },
-    /// Spec §6: the keyUsage extension is absent (leaf and CA, code signing and timestamping).
-    KeyUsageMissing {
         /// Subject of the offending certificate.
         subject: String,
     },
@@ -177,6 +177,9 @@ pub enum CertError {
         /// Subject of the offending certificate.
         subject: String,
     },
+    /// An extension value does not decode; the text is Go's message (`x509: invalid CRL
+    /// distribution point`, ...).
+    MalformedExtension(&'static str),
     /// The input holds no certificate at all (spec §7.1 file semantics).
     NoCertificates,
     /// Spec §6 "Chain shape": certificate *i* is not issued by certificate *i+1* (signature, CA
@@ -254,9 +257,10 @@ impl CertError {
     /// 13a), `ERR_CERT_INVALID` for every certificate or chain rule violation.
     pub fn code(&self) -> &'static str {
         match self {
-            CertError::Parse(_) | CertError::NoCertificates | CertError::ChainTooLong { .. } => {
-                "ERR_PARSE"
-            }
+            CertError::Parse(_)
+            | CertError::MalformedExtension(_)
+            | CertError::NoCertificates
+            | CertError::ChainTooLong { .. } => "ERR_PARSE",
             _ => "ERR_CERT_INVALID",
         }
     }
@@ -343,6 +347,7 @@ impl fmt::Display for CertError {
                  ca field must be set to false",
                 go_quote(subject)
             ),
+            E::MalformedExtension(msg) => f.write_str(msg),
             E::NoCertificates => f.write_str("no x509 certificates were found"),
             E::NotIssuedBy {
                 subject,
