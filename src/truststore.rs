@@ -1,1 +1,639 @@
-//! TODO: truststore
+//! The trust store (spec §7.1): named sets of trusted certificates, keyed by store type (`ca`,
+//! `signingAuthority`, `tsa`) and name, held in memory and filled by the caller (sans-IO, spec
+//! §11.13). The optional [`fs`] adapter reads notation's directory layout on native hosts.
+//!
+//! Loading follows notation-go's rules and messages (`verifier/truststore`):
+//! * the store name matches `^[a-zA-Z0-9_.-]+$`; the type is one of the three;
+//! * every file is read with [`Certificate::parse_pem_or_der`] (PEM sequence, else DER);
+//! * a certificate that is not a CA is accepted only when self-signed (self-signed signing
+//!   certificates may be anchors);
+//! * in a `tsa` store every certificate must be a self-signed root CA (Go's
+//!   `CheckSignatureFrom(itself)` plus equal raw issuer and subject);
+//! * a store without any certificate is an error.
+//!
+//! Only stores named by the applicable trust policy confer trust; that choice is the policy
+//! module's. Nothing here turns envelope data into anchors (threat 6).
+
+use core::fmt;
+use std::collections::BTreeMap;
+
+use crate::x509::{CertError, Certificate};
+
+/// The three store types of spec §7.1.
+const STORE_TYPES: [&str; 3] = ["ca", "signingAuthority", "tsa"];
+
+/// Why a trust store could not be loaded or looked up. Display is notation-go's message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrustStoreError {
+    /// A file in the store holds no certificate, or a non-CA certificate that is not
+    /// self-signed (spec §7.1).
+    CertificateInvalid {
+        /// File name (or `certificate #i` for already-parsed input).
+        file: String,
+        /// Store name.
+        name: String,
+        /// Store type.
+        store_type: String,
+        /// Why (not part of notation's message, kept for diagnostics).
+        reason: String,
+    },
+    /// A file in the store could not be parsed as certificates (spec §7.1).
+    CertificateUnreadable {
+        /// File name.
+        file: String,
+        /// Store name.
+        name: String,
+        /// Store type.
+        store_type: String,
+        /// The parse error.
+        source: Box<CertError>,
+    },
+    /// The store holds no certificate (spec §7.1).
+    Empty {
+        /// Store name.
+        name: String,
+        /// Store type.
+        store_type: String,
+    },
+    /// The store name does not match `^[a-zA-Z0-9_.-]+$` (spec §7.1).
+    InvalidName {
+        /// The name given.
+        name: String,
+    },
+    /// The store directory could not be read (host adapter only).
+    Io {
+        /// Store name.
+        name: String,
+        /// Store type.
+        store_type: String,
+        /// The I/O error text.
+        detail: String,
+    },
+    /// No store of this type and name was loaded (or the directory does not exist).
+    NotFound {
+        /// Store name.
+        name: String,
+        /// Store type.
+        store_type: String,
+    },
+    /// The store path is a symlink or not a directory (spec §7.1; host adapter only).
+    NotRegularDirectory {
+        /// Store name.
+        name: String,
+        /// Store type.
+        store_type: String,
+        /// The path.
+        path: String,
+    },
+    /// A store entry is a directory or a symlink (spec §7.1, spec §11.13: notation-go errors
+    /// where the SPEC says to ignore sub-directories; nv2 follows notation-go).
+    NotRegularFile {
+        /// Entry name.
+        file: String,
+        /// Store name.
+        name: String,
+        /// Store type.
+        store_type: String,
+    },
+    /// A certificate in a `tsa` store is not a self-signed root CA (spec §7.1).
+    TsaNotRootCa {
+        /// File name.
+        file: String,
+        /// Store name.
+        name: String,
+        /// Store type.
+        store_type: String,
+        /// notation-go's inner message (part of its outer message).
+        reason: String,
+    },
+    /// The store type is not `ca`, `signingAuthority` or `tsa` (spec §7.1).
+    UnsupportedType {
+        /// The type given.
+        store_type: String,
+    },
+}
+
+impl TrustStoreError {
+    /// Stable error code: always `ERR_TRUST_STORE`.
+    pub fn code(&self) -> &'static str {
+        "ERR_TRUST_STORE"
+    }
+}
+
+impl fmt::Display for TrustStoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use TrustStoreError as E;
+        match self {
+            E::CertificateInvalid {
+                file,
+                name,
+                store_type,
+                ..
+            } => write!(
+                f,
+                "failed to validate the trusted certificate {file} in trust store {name} of type \
+                 {store_type}"
+            ),
+            E::CertificateUnreadable {
+                file,
+                name,
+                store_type,
+                ..
+            } => write!(
+                f,
+                "failed to read the trusted certificate {file} in trust store {name} of type \
+                 {store_type}"
+            ),
+            E::Empty { name, store_type } => write!(
+                f,
+                "no x509 certificates were found in trust store {name:?} of type {store_type:?}"
+            ),
+            E::InvalidName { name } => write!(
+                f,
+                "trust store name needs to follow [a-zA-Z0-9_.-]+ format, {name} is invalid"
+            ),
+            E::Io {
+                name, store_type, ..
+            } => write!(
+                f,
+                "failed to access the trust store {name:?} of type {store_type:?}"
+            ),
+            E::NotFound { name, store_type } => write!(
+                f,
+                "the trust store {name:?} of type {store_type:?} does not exist"
+            ),
+            E::NotRegularDirectory {
+                name,
+                store_type,
+                path,
+            } => write!(
+                f,
+                "the trust store {name} of type {store_type} with path {path} is not a regular \
+                 directory (symlinks are not supported)"
+            ),
+            E::NotRegularFile {
+                file,
+                name,
+                store_type,
+            } => write!(
+                f,
+                "trusted certificate {file} in trust store {name} of type {store_type} is not a \
+                 regular file (directories or symlinks are not supported)"
+            ),
+            E::TsaNotRootCa {
+                file,
+                name,
+                store_type,
+                reason,
+            } => write!(
+                f,
+                "trusted certificate {file} in trust store {name} of type {store_type} is \
+                 invalid: {reason}"
+            ),
+            E::UnsupportedType { store_type } => {
+                write!(f, "unsupported trust store type: {store_type}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TrustStoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TrustStoreError::CertificateUnreadable { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// Spec §7.1: named-store names match `^[a-zA-Z0-9_.-]+$`.
+fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+fn check_type_and_name(store_type: &str, name: &str) -> Result<(), TrustStoreError> {
+    if !STORE_TYPES.contains(&store_type) {
+        return Err(TrustStoreError::UnsupportedType {
+            store_type: store_type.to_string(),
+        });
+    }
+    if !is_valid_name(name) {
+        return Err(TrustStoreError::InvalidName {
+            name: name.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Go's `isRootCACertificate`: `CheckSignatureFrom(itself)` (so a CA), then equal raw names.
+fn root_ca_check(cert: &Certificate) -> Result<(), String> {
+    let subject = crate::x509::go_quote(&cert.subject_rfc4514());
+    match cert.is_issued_by(cert) {
+        Err(e) => Err(format!(
+            "certificate with subject {subject} is not a root CA certificate: {e}"
+        )),
+        Ok(false) => Err(format!(
+            "certificate with subject {subject} is not a root CA certificate: issuer ({}) and \
+             subject ({}) are not the same",
+            cert.issuer_rfc4514(),
+            cert.subject_rfc4514()
+        )),
+        Ok(true) => Ok(()),
+    }
+}
+
+/// In-memory trust store: `(type, name) → certificates` (spec §7.1, §11.13).
+#[derive(Clone, Debug, Default)]
+pub struct TrustStore {
+    stores: BTreeMap<(String, String), Vec<Certificate>>,
+}
+
+impl TrustStore {
+    /// An empty trust store (no store confers trust: verification is inconclusive, threat 6).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Loads the named store `store_type:name` from files `(file name, bytes)`, in the given
+    /// order, with notation-go's validation (see the module docs) and messages. Replaces a store
+    /// of the same type and name. Returns the number of certificates.
+    pub fn add_named_store(
+        &mut self,
+        store_type: &str,
+        name: &str,
+        files: &[(String, Vec<u8>)],
+    ) -> Result<usize, TrustStoreError> {
+        check_type_and_name(store_type, name)?;
+        let mut all = Vec::new();
+        for (file, bytes) in files {
+            let certs = match Certificate::parse_pem_or_der(bytes) {
+                Ok(certs) => certs,
+                // notation-go reads an empty file as zero certificates and then fails its
+                // validation ("input certs cannot be empty").
+                Err(CertError::NoCertificates) => {
+                    return Err(TrustStoreError::CertificateInvalid {
+                        file: file.clone(),
+                        name: name.to_string(),
+                        store_type: store_type.to_string(),
+                        reason: "input certs cannot be empty".into(),
+                    })
+                }
+                Err(source) => {
+                    return Err(TrustStoreError::CertificateUnreadable {
+                        file: file.clone(),
+                        name: name.to_string(),
+                        store_type: store_type.to_string(),
+                        source: Box::new(source),
+                    })
+                }
+            };
+            validate_file(store_type, name, file, &certs)?;
+            all.extend(certs);
+        }
+        self.insert(store_type, name, all)
+    }
+
+    /// Loads the named store `store_type:name` from already-parsed certificates, with the same
+    /// validation as [`TrustStore::add_named_store`] (each certificate is reported as
+    /// `certificate #i`). Replaces a store of the same type and name. Returns the count.
+    pub fn add_certificates(
+        &mut self,
+        store_type: &str,
+        name: &str,
+        certs: Vec<Certificate>,
+    ) -> Result<usize, TrustStoreError> {
+        check_type_and_name(store_type, name)?;
+        for (i, cert) in certs.iter().enumerate() {
+            validate_file(
+                store_type,
+                name,
+                &format!("certificate #{i}"),
+                std::slice::from_ref(cert),
+            )?;
+        }
+        self.insert(store_type, name, certs)
+    }
+
+    fn insert(
+        &mut self,
+        store_type: &str,
+        name: &str,
+        certs: Vec<Certificate>,
+    ) -> Result<usize, TrustStoreError> {
+        if certs.is_empty() {
+            return Err(TrustStoreError::Empty {
+                name: name.to_string(),
+                store_type: store_type.to_string(),
+            });
+        }
+        let n = certs.len();
+        self.stores
+            .insert((store_type.to_string(), name.to_string()), certs);
+        Ok(n)
+    }
+
+    /// The certificates of store `store_type:name`; an unknown store is notation's
+    /// "does not exist" error.
+    pub fn certificates(
+        &self,
+        store_type: &str,
+        name: &str,
+    ) -> Result<&[Certificate], TrustStoreError> {
+        check_type_and_name(store_type, name)?;
+        self.stores
+            .get(&(store_type.to_string(), name.to_string()))
+            .map(Vec::as_slice)
+            .ok_or_else(|| TrustStoreError::NotFound {
+                name: name.to_string(),
+                store_type: store_type.to_string(),
+            })
+    }
+}
+
+/// notation-go's per-file checks: `ValidateCertificates`, then the `tsa` root-CA rule.
+fn validate_file(
+    store_type: &str,
+    name: &str,
+    file: &str,
+    certs: &[Certificate],
+) -> Result<(), TrustStoreError> {
+    for cert in certs {
+        // Spec §7.1: a non-CA certificate is accepted only if self-signed. nv2 requires equal
+        // raw names as well as the signature (notation-go checks only the signature).
+        if !cert.is_ca() && !cert.is_self_signed() {
+            return Err(TrustStoreError::CertificateInvalid {
+                file: file.to_string(),
+                name: name.to_string(),
+                store_type: store_type.to_string(),
+                reason: format!(
+                    "certificate with subject {} is not a CA certificate or self-signed signing \
+                     certificate",
+                    crate::x509::go_quote(&cert.subject_rfc4514())
+                ),
+            });
+        }
+    }
+    if store_type == "tsa" {
+        for cert in certs {
+            root_ca_check(cert).map_err(|reason| TrustStoreError::TsaNotRootCa {
+                file: file.to_string(),
+                name: name.to_string(),
+                store_type: store_type.to_string(),
+                reason,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Reading notation's trust-store directory layout on native hosts (not in the wasm build).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fs {
+    use std::path::Path;
+
+    use super::{check_type_and_name, TrustStoreError};
+
+    /// Reads `<root>/x509/<store_type>/<name>/*` with notation-go's rules (spec §7.1): the store
+    /// must be a real directory (a symlink is an error), every entry a regular file (a
+    /// sub-directory or symlink is an error — notation-go's behaviour, spec §11.13), a missing
+    /// directory is the "does not exist" error. Returns `(file name, bytes)` sorted by name, for
+    /// [`super::TrustStore::add_named_store`].
+    pub fn load_named_store(
+        root: &Path,
+        store_type: &str,
+        name: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, TrustStoreError> {
+        check_type_and_name(store_type, name)?;
+        let io = |e: std::io::Error| TrustStoreError::Io {
+            name: name.to_string(),
+            store_type: store_type.to_string(),
+            detail: e.to_string(),
+        };
+        let path = root.join("x509").join(store_type).join(name);
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(TrustStoreError::NotFound {
+                    name: name.to_string(),
+                    store_type: store_type.to_string(),
+                })
+            }
+            Err(e) => return Err(io(e)),
+        };
+        if !meta.is_dir() || meta.file_type().is_symlink() {
+            return Err(TrustStoreError::NotRegularDirectory {
+                name: name.to_string(),
+                store_type: store_type.to_string(),
+                path: path.display().to_string(),
+            });
+        }
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(&path).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            let file_type = entry.file_type().map_err(io)?;
+            entries.push((file_name, entry.path(), file_type));
+        }
+        // Go's os.ReadDir order: by file name.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut files = Vec::with_capacity(entries.len());
+        for (file_name, file_path, file_type) in entries {
+            if file_type.is_dir() || file_type.is_symlink() {
+                return Err(TrustStoreError::NotRegularFile {
+                    file: file_name,
+                    name: name.to_string(),
+                    store_type: store_type.to_string(),
+                });
+            }
+            let bytes = std::fs::read(&file_path).map_err(io)?;
+            files.push((file_name, bytes));
+        }
+        Ok(files)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x509::testpki::{self, build, build_der, key, Spec};
+
+    fn file(name: &str, der: Vec<u8>) -> (String, Vec<u8>) {
+        (name.to_string(), der)
+    }
+
+    #[test]
+    fn loads_roots_and_self_signed_leaves() {
+        let mut store = TrustStore::new();
+        let root = testpki::root("CN=Root", 3).der().to_vec();
+        let k = key(4);
+        let self_leaf = build_der(&Spec::leaf("CN=Self", "CN=Self"), &k, &k);
+        let n = store
+            .add_named_store(
+                "ca",
+                "acme",
+                &[file("a.crt", root), file("b.der", self_leaf)],
+            )
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(store.certificates("ca", "acme").unwrap().len(), 2);
+        assert_eq!(
+            store
+                .certificates("signingAuthority", "acme")
+                .unwrap_err()
+                .to_string(),
+            "the trust store \"acme\" of type \"signingAuthority\" does not exist"
+        );
+    }
+
+    #[test]
+    fn rejects_issued_leaf() {
+        let chain = testpki::chain3();
+        let mut store = TrustStore::new();
+        let err = store
+            .add_named_store("ca", "s", &[file("leaf.crt", chain[0].der().to_vec())])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "failed to validate the trusted certificate leaf.crt in trust store s of type ca"
+        );
+        // Intermediates are CAs: accepted in a ca store (notation-go does the same).
+        store
+            .add_certificates("ca", "s", vec![chain[1].clone()])
+            .unwrap();
+        let err = store
+            .add_certificates("ca", "t", vec![chain[2].clone(), chain[0].clone()])
+            .unwrap_err();
+        assert!(err.to_string().contains("certificate #1"), "{err}");
+    }
+
+    #[test]
+    fn tsa_store_needs_self_signed_roots() {
+        let mut store = TrustStore::new();
+        store
+            .add_certificates("tsa", "t", vec![testpki::root("CN=TSA Root", 3)])
+            .unwrap();
+        let k = key(4);
+        let self_leaf = build(&Spec::leaf("CN=Self", "CN=Self"), &k, &k);
+        let err = store
+            .add_certificates("tsa", "t", vec![self_leaf])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "trusted certificate certificate #0 in trust store t of type tsa is invalid: \
+             certificate with subject \"CN=Self\" is not a root CA certificate: x509: invalid \
+             signature: parent certificate cannot sign this kind of certificate"
+        );
+        let chain = testpki::chain3();
+        let err = store
+            .add_certificates("tsa", "t", vec![chain[1].clone()])
+            .unwrap_err();
+        assert!(matches!(err, TrustStoreError::TsaNotRootCa { .. }), "{err}");
+    }
+
+    #[test]
+    fn names_types_and_empty() {
+        let mut store = TrustStore::new();
+        let root = || vec![file("r.crt", testpki::root("CN=Root", 3).der().to_vec())];
+        for bad in ["", "a/b", "..x/", "a b", "ä"] {
+            assert!(matches!(
+                store.add_named_store("ca", bad, &root()).unwrap_err(),
+                TrustStoreError::InvalidName { .. }
+            ));
+        }
+        store.add_named_store("ca", "a-b_c.d", &root()).unwrap();
+        assert_eq!(
+            store
+                .add_named_store("x509", "n", &root())
+                .unwrap_err()
+                .to_string(),
+            "unsupported trust store type: x509"
+        );
+        assert_eq!(
+            store
+                .add_named_store("ca", "n", &[])
+                .unwrap_err()
+                .to_string(),
+            "no x509 certificates were found in trust store \"n\" of type \"ca\""
+        );
+        let err = store
+            .add_named_store("ca", "n", &[file("empty", Vec::new())])
+            .unwrap_err();
+        assert!(matches!(err, TrustStoreError::CertificateInvalid { .. }));
+        let err = store
+            .add_named_store("ca", "n", &[file("junk", b"junk".to_vec())])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "failed to read the trusted certificate junk in trust store n of type ca"
+        );
+        assert_eq!(err.code(), "ERR_TRUST_STORE");
+        assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fs_layout_rules() {
+        use std::os::unix::fs::symlink;
+        let base = std::env::temp_dir().join(format!("nv2-truststore-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let ca = base.join("x509").join("ca");
+        std::fs::create_dir_all(ca.join("good")).unwrap();
+        let root = testpki::root("CN=Root", 3).der().to_vec();
+        std::fs::write(ca.join("good").join("b.der"), &root).unwrap();
+        std::fs::write(ca.join("good").join("a.der"), &root).unwrap();
+        let files = fs::load_named_store(&base, "ca", "good").unwrap();
+        let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(names, ["a.der", "b.der"]);
+
+        // Missing.
+        assert_eq!(
+            fs::load_named_store(&base, "ca", "missing")
+                .unwrap_err()
+                .to_string(),
+            "the trust store \"missing\" of type \"ca\" does not exist"
+        );
+        // Symlinked store.
+        symlink(ca.join("good"), ca.join("linked")).unwrap();
+        assert!(matches!(
+            fs::load_named_store(&base, "ca", "linked").unwrap_err(),
+            TrustStoreError::NotRegularDirectory { .. }
+        ));
+        // Sub-directory inside a store.
+        std::fs::create_dir_all(ca.join("subdir").join("inner")).unwrap();
+        std::fs::write(ca.join("subdir").join("r.der"), &root).unwrap();
+        assert_eq!(
+            fs::load_named_store(&base, "ca", "subdir")
+                .unwrap_err()
+                .to_string(),
+            "trusted certificate inner in trust store subdir of type ca is not a regular file \
+             (directories or symlinks are not supported)"
+        );
+        // Symlinked file.
+        std::fs::create_dir_all(ca.join("filelink")).unwrap();
+        symlink(
+            ca.join("good").join("a.der"),
+            ca.join("filelink").join("a.der"),
+        )
+        .unwrap();
+        assert!(matches!(
+            fs::load_named_store(&base, "ca", "filelink").unwrap_err(),
+            TrustStoreError::NotRegularFile { .. }
+        ));
+        // A regular file where the store should be.
+        std::fs::write(ca.join("plainfile"), b"x").unwrap();
+        assert!(matches!(
+            fs::load_named_store(&base, "ca", "plainfile").unwrap_err(),
+            TrustStoreError::NotRegularDirectory { .. }
+        ));
+        // Invalid names never touch the file system.
+        assert!(matches!(
+            fs::load_named_store(&base, "ca", "../ca").unwrap_err(),
+            TrustStoreError::InvalidName { .. }
+        ));
+        let _ = std::fs::remove_dir_all(&base);
+    }
+}

@@ -1,0 +1,850 @@
+//! [`Certificate`]: one parsed X.509 certificate with the fields the Notary rules read.
+
+use core::fmt;
+
+use const_oid::db::rfc5280 as oids;
+use const_oid::ObjectIdentifier;
+use der::asn1::{AnyRef, BitStringRef};
+use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
+use x509_cert::Version;
+
+use super::name::go_name_string;
+use super::{pem, CertError, SignatureError};
+use crate::crypto::{CryptoError, PublicKey};
+use crate::time::Instant;
+
+/// Go's `x509.KeyUsage` bit positions (RFC 5280 §4.2.1.3 order).
+pub(crate) mod ku {
+    /// digitalSignature (0).
+    pub const DIGITAL_SIGNATURE: u16 = 1 << 0;
+    /// keyEncipherment (2).
+    pub const KEY_ENCIPHERMENT: u16 = 1 << 2;
+    /// dataEncipherment (3).
+    pub const DATA_ENCIPHERMENT: u16 = 1 << 3;
+    /// keyAgreement (4).
+    pub const KEY_AGREEMENT: u16 = 1 << 4;
+    /// keyCertSign (5).
+    pub const KEY_CERT_SIGN: u16 = 1 << 5;
+    /// cRLSign (6).
+    pub const CRL_SIGN: u16 = 1 << 6;
+    /// encipherOnly (7).
+    pub const ENCIPHER_ONLY: u16 = 1 << 7;
+    /// decipherOnly (8).
+    pub const DECIPHER_ONLY: u16 = 1 << 8;
+}
+
+/// The basicConstraints extension as Go reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BasicConstraints {
+    /// `cA`.
+    pub ca: bool,
+    /// `pathLenConstraint` when encoded (Go's `MaxPathLen`, `MaxPathLenZero`).
+    pub path_len: Option<i64>,
+}
+
+/// The keyUsage extension: Go's bit mask and the criticality flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct KeyUsage {
+    /// Bits 0..=8 (see [`ku`]).
+    pub bits: u16,
+    /// Whether the extension is marked critical.
+    pub critical: bool,
+}
+
+/// The extendedKeyUsage extension: purposes in encoding order and the criticality flag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ExtKeyUsage {
+    /// The purposes, in encoding order.
+    pub purposes: Vec<ObjectIdentifier>,
+    /// Whether the extension is marked critical.
+    pub critical: bool,
+}
+
+/// An X.509 certificate: its DER bytes, the `x509-cert` parse, and the fields the Notary rules
+/// use (spec §6), extracted once at parse time.
+///
+/// Equality and hashing are over the DER bytes, which is how notation decides that a chain
+/// certificate "is" a trusted certificate (spec §11.5, threat 9b).
+#[derive(Clone)]
+pub struct Certificate {
+    der: Vec<u8>,
+    parsed: x509_cert::Certificate,
+    raw_tbs: Vec<u8>,
+    raw_issuer: Vec<u8>,
+    raw_subject: Vec<u8>,
+    raw_spki: Vec<u8>,
+    subject: String,
+    issuer: String,
+    not_before: Instant,
+    not_after: Instant,
+    basic_constraints: Option<BasicConstraints>,
+    key_usage: Option<KeyUsage>,
+    ext_key_usage: Option<ExtKeyUsage>,
+    ocsp_urls: Vec<String>,
+    crl_urls: Vec<String>,
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+
+impl Eq for Certificate {}
+
+impl core::hash::Hash for Certificate {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.der.hash(state);
+    }
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.subject)
+            .field("issuer", &self.issuer)
+            .field("sha256", &self.thumbprint_sha256())
+            .finish()
+    }
+}
+
+fn parse_err(what: &str) -> impl Fn(der::Error) -> CertError + '_ {
+    move |e| CertError::Parse(format!("{what}: {e}"))
+}
+
+/// The raw TLVs Go compares byte for byte: TBS, issuer, subject, subjectPublicKeyInfo.
+struct RawParts<'a> {
+    tbs: &'a [u8],
+    issuer: &'a [u8],
+    subject: &'a [u8],
+    spki: &'a [u8],
+}
+
+fn raw_parts(der: &[u8]) -> der::Result<RawParts<'_>> {
+    let mut outer = SliceReader::new(der)?;
+    let tbs = outer.sequence(|cert| {
+        let tbs = cert.tlv_bytes()?;
+        cert.tlv_bytes()?; // signatureAlgorithm
+        cert.tlv_bytes()?; // signatureValue
+        Ok::<_, der::Error>(tbs)
+    })?;
+    outer.finish()?;
+    let mut inner = SliceReader::new(tbs)?;
+    let parts = inner.sequence(|t| {
+        let version_tag = Tag::ContextSpecific {
+            constructed: true,
+            number: TagNumber(0),
+        };
+        if Tag::peek(t)? == version_tag {
+            t.tlv_bytes()?;
+        }
+        t.tlv_bytes()?; // serialNumber
+        t.tlv_bytes()?; // signature
+        let issuer = t.tlv_bytes()?;
+        t.tlv_bytes()?; // validity
+        let subject = t.tlv_bytes()?;
+        let spki = t.tlv_bytes()?;
+        while !t.is_finished() {
+            t.tlv_bytes()?;
+        }
+        Ok::<_, der::Error>(RawParts {
+            tbs,
+            issuer,
+            subject,
+            spki,
+        })
+    })?;
+    inner.finish()?;
+    Ok(parts)
+}
+
+fn to_instant(t: &x509_cert::time::Time) -> Instant {
+    let secs = i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+    Instant::from_unix_seconds(secs)
+}
+
+/// basicConstraints as Go parses it: optional BOOLEAN, optional INTEGER (any size that fits).
+fn parse_basic_constraints(value: &[u8]) -> der::Result<BasicConstraints> {
+    let mut r = SliceReader::new(value)?;
+    let bc = r.sequence(|s| {
+        let mut ca = false;
+        let mut path_len = None;
+        if !s.is_finished() && Tag::peek(s)? == Tag::Boolean {
+            ca = bool::decode(s)?;
+        }
+        if !s.is_finished() && Tag::peek(s)? == Tag::Integer {
+            path_len = Some(i64::decode(s)?);
+        }
+        // Go ignores anything after; so do we (still well-formed DER, checked by the reader).
+        while !s.is_finished() {
+            s.tlv_bytes()?;
+        }
+        Ok::<_, der::Error>(BasicConstraints { ca, path_len })
+    })?;
+    r.finish()?;
+    Ok(bc)
+}
+
+/// keyUsage as Go parses it: bits 0..=8 of the BIT STRING.
+fn parse_key_usage(value: &[u8]) -> der::Result<u16> {
+    let bits = BitStringRef::from_der(value)?;
+    let mut mask = 0u16;
+    for i in 0..9 {
+        if bits.get(i) == Some(true) {
+            mask |= 1 << i;
+        }
+    }
+    Ok(mask)
+}
+
+/// Context-specific tag `[n]`.
+fn ctx_tag(n: u32, constructed: bool) -> Tag {
+    Tag::ContextSpecific {
+        constructed,
+        number: TagNumber(n),
+    }
+}
+
+/// Reads one TLV with the expected tag; `None` on any error (Go's `ReadASN1` returning false).
+fn read_tlv<'a>(r: &mut SliceReader<'a>, tag: Tag) -> Option<&'a [u8]> {
+    let any = AnyRef::decode(r).ok()?;
+    (any.tag() == tag).then(|| any.value())
+}
+
+/// Whether the next TLV has tag `tag` (Go's `PeekASN1Tag`).
+fn peek_is(r: &SliceReader<'_>, tag: Tag) -> bool {
+    !r.is_finished() && Tag::peek(r).is_ok_and(|t| t == tag)
+}
+
+/// The URIs of a `CRLDistributionPoints` value (RFC 5280 §4.2.1.13), read exactly as Go's
+/// `crypto/x509` does (and notation-core-go for the freshest-CRL extension, which has the same
+/// syntax): per distribution point, the `fullName` URIs up to the first non-URI general name;
+/// points without a name are skipped; `nameRelativeToCRLIssuer` is an error.
+///
+/// Errors are Go's (`x509: invalid CRL distribution points`, `x509: invalid CRL distribution
+/// point`) as [`CertError::MalformedExtension`].
+pub fn parse_crl_distribution_points(value: &[u8]) -> Result<Vec<String>, CertError> {
+    let points = || CertError::MalformedExtension("x509: invalid CRL distribution points");
+    let point = || CertError::MalformedExtension("x509: invalid CRL distribution point");
+    let mut outer = SliceReader::new(value).map_err(|_| points())?;
+    let list = read_tlv(&mut outer, Tag::Sequence).ok_or_else(points)?;
+    let mut list = SliceReader::new(list).map_err(|_| points())?;
+    let mut urls = Vec::new();
+    while !list.is_finished() {
+        let dp = read_tlv(&mut list, Tag::Sequence).ok_or_else(point)?;
+        let mut dp = SliceReader::new(dp).map_err(|_| point())?;
+        if !peek_is(&dp, ctx_tag(0, true)) {
+            continue;
+        }
+        let name = read_tlv(&mut dp, ctx_tag(0, true)).ok_or_else(point)?;
+        let mut name = SliceReader::new(name).map_err(|_| point())?;
+        let full = read_tlv(&mut name, ctx_tag(0, true)).ok_or_else(point)?;
+        let mut names = SliceReader::new(full).map_err(|_| point())?;
+        while peek_is(&names, ctx_tag(6, false)) {
+            let uri = read_tlv(&mut names, ctx_tag(6, false)).ok_or_else(point)?;
+            urls.push(String::from_utf8_lossy(uri).into_owned());
+        }
+    }
+    Ok(urls)
+}
+
+/// OCSP URIs of an `AuthorityInfoAccessSyntax` value (RFC 5280 §4.2.2.1), read as Go's
+/// `crypto/x509` does: access descriptions whose location is not a URI are skipped.
+fn parse_aia_ocsp(value: &[u8]) -> Result<Vec<String>, CertError> {
+    let bad = || CertError::MalformedExtension("x509: invalid authority info access");
+    let mut outer = SliceReader::new(value).map_err(|_| bad())?;
+    let list = read_tlv(&mut outer, Tag::Sequence).ok_or_else(bad)?;
+    let mut list = SliceReader::new(list).map_err(|_| bad())?;
+    let mut urls = Vec::new();
+    while !list.is_finished() {
+        let ad = read_tlv(&mut list, Tag::Sequence).ok_or_else(bad)?;
+        let mut ad = SliceReader::new(ad).map_err(|_| bad())?;
+        let method = ObjectIdentifier::decode(&mut ad).map_err(|_| bad())?;
+        if !peek_is(&ad, ctx_tag(6, false)) {
+            continue;
+        }
+        let uri = read_tlv(&mut ad, ctx_tag(6, false)).ok_or_else(bad)?;
+        if method == oids::ID_AD_OCSP {
+            urls.push(String::from_utf8_lossy(uri).into_owned());
+        }
+    }
+    Ok(urls)
+}
+
+/// freshestCRL (RFC 5280 §4.2.1.15, delta CRLs).
+const ID_CE_FRESHEST_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.46");
+
+impl Certificate {
+    /// Parses exactly one DER certificate (no trailing data).
+    ///
+    /// Besides the ASN.1 structure this enforces what Go's `x509.ParseCertificate` enforces and
+    /// nv2 relies on: the inner and outer signature algorithms agree, no extension appears twice,
+    /// the interpreted extensions (basicConstraints, keyUsage, extendedKeyUsage, AIA, CRL
+    /// distribution points) decode, and the names hold string values.
+    pub fn from_der(der: &[u8]) -> Result<Self, CertError> {
+        let parsed = x509_cert::Certificate::from_der(der).map_err(parse_err("certificate"))?;
+        let raw = raw_parts(der).map_err(parse_err("certificate"))?;
+        let tbs = parsed.tbs_certificate();
+        if tbs.signature() != parsed.signature_algorithm() {
+            return Err(CertError::Parse(
+                "inner and outer signature algorithm identifiers don't match".into(),
+            ));
+        }
+        let subject = go_name_string(tbs.subject())?;
+        let issuer = go_name_string(tbs.issuer())?;
+
+        let mut basic_constraints = None;
+        let mut key_usage = None;
+        let mut ext_key_usage = None;
+        let mut ocsp_urls = Vec::new();
+        let mut crl_urls = Vec::new();
+        let mut seen: Vec<ObjectIdentifier> = Vec::new();
+        for ext in tbs.extensions().map(|e| e.as_slice()).unwrap_or(&[]) {
+            if seen.contains(&ext.extn_id) {
+                return Err(CertError::Parse(
+                    "certificate contains duplicate extensions".into(),
+                ));
+            }
+            seen.push(ext.extn_id);
+            let value = ext.extn_value.as_bytes();
+            if ext.extn_id == oids::ID_CE_BASIC_CONSTRAINTS {
+                basic_constraints =
+                    Some(parse_basic_constraints(value).map_err(parse_err("basic constraints"))?);
+            } else if ext.extn_id == oids::ID_CE_KEY_USAGE {
+                key_usage = Some(KeyUsage {
+                    bits: parse_key_usage(value).map_err(parse_err("key usage"))?,
+                    critical: ext.critical,
+                });
+            } else if ext.extn_id == oids::ID_CE_EXT_KEY_USAGE {
+                let eku = x509_cert::ext::pkix::ExtendedKeyUsage::from_der(value)
+                    .map_err(parse_err("extended key usage"))?;
+                ext_key_usage = Some(ExtKeyUsage {
+                    purposes: eku.0,
+                    critical: ext.critical,
+                });
+            } else if ext.extn_id == oids::ID_PE_AUTHORITY_INFO_ACCESS {
+                ocsp_urls = parse_aia_ocsp(value).map_err(|e| CertError::Parse(e.to_string()))?;
+            } else if ext.extn_id == oids::ID_CE_CRL_DISTRIBUTION_POINTS {
+                crl_urls = parse_crl_distribution_points(value)
+                    .map_err(|e| CertError::Parse(e.to_string()))?;
+            }
+        }
+
+        Ok(Certificate {
+            der: der.to_vec(),
+            raw_tbs: raw.tbs.to_vec(),
+            raw_issuer: raw.issuer.to_vec(),
+            raw_subject: raw.subject.to_vec(),
+            raw_spki: raw.spki.to_vec(),
+            subject,
+            issuer,
+            not_before: to_instant(&tbs.validity().not_before),
+            not_after: to_instant(&tbs.validity().not_after),
+            basic_constraints,
+            key_usage,
+            ext_key_usage,
+            ocsp_urls,
+            crl_urls,
+            parsed,
+        })
+    }
+
+    /// Reads a certificate file the way notation-go does (spec §7.1): if the bytes contain a PEM
+    /// block, every PEM block is read and must be a `CERTIFICATE` (text around blocks is
+    /// ignored, as Go's `pem.Decode` does); otherwise the bytes are one or more concatenated DER
+    /// certificates with nothing after the last. No certificate at all is an error.
+    ///
+    /// Stricter than notation-go: a PEM block with another label is refused instead of being
+    /// parsed as a certificate regardless of its label.
+    pub fn parse_pem_or_der(bytes: &[u8]) -> Result<Vec<Self>, CertError> {
+        let mut certs = Vec::new();
+        match pem::decode(bytes) {
+            Some((first, mut rest)) => {
+                let mut block = first;
+                loop {
+                    if block.label != "CERTIFICATE" {
+                        return Err(CertError::Parse(format!(
+                            "PEM block of type {:?} is not a certificate",
+                            block.label
+                        )));
+                    }
+                    certs.push(Self::from_der(&block.bytes)?);
+                    match pem::decode(rest) {
+                        Some((next, after)) => {
+                            block = next;
+                            rest = after;
+                        }
+                        None => break,
+                    }
+                }
+            }
+            None => {
+                let mut reader = SliceReader::new(bytes).map_err(parse_err("certificate"))?;
+                while !reader.is_finished() {
+                    let tlv = reader.tlv_bytes().map_err(parse_err("certificate"))?;
+                    certs.push(Self::from_der(tlv)?);
+                }
+            }
+        }
+        if certs.is_empty() {
+            return Err(CertError::NoCertificates);
+        }
+        Ok(certs)
+    }
+
+    /// The certificate's DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The `x509-cert` parse of the certificate, for fields this type does not surface.
+    pub fn parsed(&self) -> &x509_cert::Certificate {
+        &self.parsed
+    }
+
+    /// SHA-256 thumbprint: lower-case hex over the DER (spec §6 "Thumbprint", spec §1.1).
+    pub fn thumbprint_sha256(&self) -> String {
+        crate::crypto::sha256_hex(&self.der)
+    }
+
+    /// The subject as Go's `pkix.Name.String()` renders it (what notation matches trusted
+    /// identities against, spec §7.2): RDNs reversed, short names for C, O, OU, CN, L, ST,
+    /// STREET, POSTALCODE, SERIALNUMBER, other attributes as `OID=#hex`, RFC 4514 escaping.
+    pub fn subject_rfc4514(&self) -> String {
+        self.subject.clone()
+    }
+
+    /// The issuer, rendered like [`Certificate::subject_rfc4514`].
+    pub fn issuer_rfc4514(&self) -> String {
+        self.issuer.clone()
+    }
+
+    /// Start of the validity period.
+    pub fn not_before(&self) -> Instant {
+        self.not_before
+    }
+
+    /// End of the validity period.
+    pub fn not_after(&self) -> Instant {
+        self.not_after
+    }
+
+    /// Whether `t` is within the validity period, bounds included (spec §11.7:
+    /// `notBefore <= t <= notAfter`).
+    pub fn is_valid_at(&self, t: Instant) -> bool {
+        self.not_before <= t && t <= self.not_after
+    }
+
+    /// The subject public key (RSA, or ECDSA P-256/384/521).
+    pub fn public_key(&self) -> Result<PublicKey, CertError> {
+        PublicKey::from_spki_der(&self.raw_spki)
+            .map_err(|e| CertError::Parse(format!("public key: {e}")))
+    }
+
+    /// The raw DER `SubjectPublicKeyInfo`.
+    pub(crate) fn spki_der(&self) -> &[u8] {
+        &self.raw_spki
+    }
+
+    /// Whether basicConstraints is present with `cA` true.
+    pub fn is_ca(&self) -> bool {
+        self.basic_constraints.is_some_and(|bc| bc.ca)
+    }
+
+    /// Whether the certificate is self-signed: raw issuer equals raw subject and the signature
+    /// verifies with its own key (SHA-1 refused, spec §5). Unlike a chain root, a self-signed
+    /// end-entity certificate need not be a CA (spec §7.1: such certificates may be trust
+    /// anchors).
+    pub fn is_self_signed(&self) -> bool {
+        self.raw_issuer == self.raw_subject && self.check_signature(self).is_ok()
+    }
+
+    /// The serial number as lower-case hex of its DER content bytes.
+    pub fn serial_hex(&self) -> String {
+        crate::crypto::hex(self.parsed.tbs_certificate().serial_number().as_bytes())
+    }
+
+    /// OCSP responder URLs from the Authority Information Access extension (spec §8.1).
+    pub fn ocsp_urls(&self) -> Vec<String> {
+        self.ocsp_urls.clone()
+    }
+
+    /// CRL URLs from the CRL distribution points extension (`fullName` URIs, spec §8.1).
+    pub fn crl_urls(&self) -> Vec<String> {
+        self.crl_urls.clone()
+    }
+
+    /// The value and criticality of the extension `oid`, if present (extensions are unique,
+    /// checked at parse time).
+    pub fn extension(&self, oid: &ObjectIdentifier) -> Option<(&[u8], bool)> {
+        self.parsed
+            .tbs_certificate()
+            .extensions()?
+            .iter()
+            .find(|e| e.extn_id == *oid)
+            .map(|e| (e.extn_value.as_bytes(), e.critical))
+    }
+
+    /// Delta-CRL URLs from the freshestCRL extension (2.5.29.46, RFC 5280 §4.2.1.15), parsed as
+    /// notation-core-go does (same syntax as CRL distribution points). Empty when absent; an
+    /// error (Go's message) when malformed — unlike the other extensions, a malformed
+    /// freshestCRL does not make the certificate unparsable, as in Go.
+    pub fn freshest_crl_urls(&self) -> Result<Vec<String>, CertError> {
+        match self.extension(&ID_CE_FRESHEST_CRL) {
+            Some((value, _)) => parse_crl_distribution_points(value),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Checks that `issuer` issued this certificate (spec §6 "Chain shape"), as notation-core-go's
+    /// `isIssuedBy`: first Go's `CheckSignatureFrom` (the issuer may sign certificates — v3 with
+    /// basicConstraints `cA` true, or a v1/v2 certificate; keyUsage, if any, has keyCertSign —
+    /// and its key verifies the signature, SHA-1 refused), then the raw issuer name of this
+    /// certificate equals the raw subject name of `issuer`.
+    pub fn verify_issued_by(&self, issuer: &Certificate) -> Result<(), CertError> {
+        match self.is_issued_by(issuer) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(CertError::NotIssuedBy {
+                subject: self.subject.clone(),
+                issuer: issuer.subject.clone(),
+                reason: None,
+            }),
+            Err(reason) => Err(CertError::NotIssuedBy {
+                subject: self.subject.clone(),
+                issuer: issuer.subject.clone(),
+                reason: Some(reason),
+            }),
+        }
+    }
+
+    /// notation-core-go `isIssuedBy`: `Err` when `CheckSignatureFrom` fails, `Ok(false)` when the
+    /// signature is fine but the names differ.
+    pub(crate) fn is_issued_by(&self, issuer: &Certificate) -> Result<bool, SignatureError> {
+        self.check_signature_from(issuer)?;
+        Ok(issuer.raw_subject == self.raw_issuer)
+    }
+
+    /// Whether the raw issuer and subject names are equal (byte comparison, as Go).
+    pub(crate) fn is_self_issued(&self) -> bool {
+        self.raw_issuer == self.raw_subject
+    }
+
+    /// Go's `CheckSignatureFrom(parent)`: RFC 5280 §4.2.1.9 / §4.2.1.3 constraints on the parent,
+    /// then the signature with SHA-1 refused.
+    pub(crate) fn check_signature_from(&self, parent: &Certificate) -> Result<(), SignatureError> {
+        let v3 = parent.parsed.tbs_certificate().version() == Version::V3;
+        let not_ca = match parent.basic_constraints {
+            None => v3,
+            Some(bc) => !bc.ca,
+        };
+        if not_ca {
+            return Err(SignatureError::ParentNotCa);
+        }
+        if let Some(k) = parent.key_usage {
+            if k.bits != 0 && k.bits & ku::KEY_CERT_SIGN == 0 {
+                return Err(SignatureError::ParentNotCa);
+            }
+        }
+        self.check_signature(parent)
+    }
+
+    /// Go's `CheckSignature` with `signer`'s key (no CA requirement). SHA-1 and MD5 signatures
+    /// are refused (spec §5; stricter than Go, which accepts SHA-1 here).
+    pub(crate) fn check_signature(&self, signer: &Certificate) -> Result<(), SignatureError> {
+        let alg = self.parsed.signature_algorithm();
+        if let Some(name) = insecure_algorithm_name(&alg.oid) {
+            return Err(SignatureError::InsecureAlgorithm(name));
+        }
+        let key = PublicKey::from_spki_der(&signer.raw_spki)
+            .map_err(|e| SignatureError::Unsupported(e.to_string()))?;
+        let params = match &alg.parameters {
+            Some(p) => Some(
+                p.to_der()
+                    .map_err(|e| SignatureError::Unsupported(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let rsa = matches!(key, PublicKey::Rsa(_));
+        let Some(signature) = self.parsed.signature().as_bytes() else {
+            return Err(SignatureError::BadSignature { rsa });
+        };
+        key.verify_x509(&alg.oid, params.as_deref(), &self.raw_tbs, signature)
+            .map_err(|e| match e {
+                CryptoError::BadSignature => SignatureError::BadSignature { rsa },
+                other => SignatureError::Unsupported(other.to_string()),
+            })
+    }
+
+    /// basicConstraints, when present.
+    pub(crate) fn basic_constraints(&self) -> Option<BasicConstraints> {
+        self.basic_constraints
+    }
+
+    /// keyUsage, when present.
+    pub(crate) fn key_usage(&self) -> Option<KeyUsage> {
+        self.key_usage
+    }
+
+    /// extendedKeyUsage, when present.
+    pub(crate) fn ext_key_usage(&self) -> Option<&ExtKeyUsage> {
+        self.ext_key_usage.as_ref()
+    }
+}
+
+/// Go's name for SHA-1 / MD5 based signature algorithms (`x509.InsecureAlgorithmError`).
+fn insecure_algorithm_name(oid: &ObjectIdentifier) -> Option<&'static str> {
+    const MD2_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.2");
+    const MD5_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.4");
+    const SHA1_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.5");
+    const SHA1_RSA_OIW: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.29");
+    const DSA_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10040.4.3");
+    const ECDSA_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.1");
+    match *oid {
+        o if o == MD2_RSA => Some("MD2-RSA"),
+        o if o == MD5_RSA => Some("MD5-RSA"),
+        o if o == SHA1_RSA || o == SHA1_RSA_OIW => Some("SHA1-RSA"),
+        o if o == DSA_SHA1 => Some("DSA-SHA1"),
+        o if o == ECDSA_SHA1 => Some("ECDSA-SHA1"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x509::testpki::{self, build, build_der, ext, key, Spec};
+
+    fn pem_of(der: &[u8], label: &str) -> String {
+        let b64 = base64ct::Base64::encode_string(der);
+        let mut out = format!("-----BEGIN {label}-----\n");
+        for chunk in b64.as_bytes().chunks(64) {
+            out.push_str(core::str::from_utf8(chunk).unwrap());
+            out.push('\n');
+        }
+        out.push_str(&format!("-----END {label}-----\n"));
+        out
+    }
+
+    use base64ct::Encoding;
+
+    #[test]
+    fn fields() {
+        let k = key(7);
+        let mut spec = Spec::leaf("CN=Leaf,O=Acme\\, Inc.", "CN=Leaf,O=Acme\\, Inc.");
+        spec.serial = 0x42;
+        spec.extra = testpki::revocation_exts("http://ocsp.example", "http://crl.example/x.crl");
+        let der = build_der(&spec, &k, &k);
+        let cert = Certificate::from_der(&der).unwrap();
+        assert_eq!(cert.der(), der.as_slice());
+        assert_eq!(cert.thumbprint_sha256(), crate::crypto::sha256_hex(&der));
+        assert_eq!(cert.serial_hex(), "42");
+        assert_eq!(cert.ocsp_urls(), vec!["http://ocsp.example".to_string()]);
+        assert_eq!(
+            cert.crl_urls(),
+            vec!["http://crl.example/x.crl".to_string()]
+        );
+        assert!(cert.is_self_signed());
+        assert!(!cert.is_ca());
+        assert_eq!(cert.subject_rfc4514(), cert.issuer_rfc4514());
+        assert!(cert.subject_rfc4514().contains("O=Acme\\, Inc."));
+        let nb = Instant::from_unix_seconds(testpki::NOT_BEFORE as i64);
+        let na = Instant::from_unix_seconds(testpki::NOT_AFTER as i64);
+        assert_eq!((cert.not_before(), cert.not_after()), (nb, na));
+        assert!(cert.is_valid_at(nb) && cert.is_valid_at(na));
+        assert!(!cert.is_valid_at(na.add_seconds(1)) && !cert.is_valid_at(nb.add_seconds(-1)));
+        assert_eq!(cert.public_key().unwrap().size_bits(), 256);
+        assert!(testpki::root("CN=R", 3).is_ca());
+    }
+
+    #[test]
+    fn verify_issued_by() {
+        let chain = testpki::chain3();
+        chain[0].verify_issued_by(&chain[1]).unwrap();
+        chain[1].verify_issued_by(&chain[2]).unwrap();
+        assert!(chain[0].verify_issued_by(&chain[2]).is_err());
+        assert!(chain[2].verify_issued_by(&chain[1]).is_err());
+        // A v1 issuer (no extensions at all) is tolerated, as in Go.
+        let (kl, kr) = (key(1), key(3));
+        let mut v1 = Spec::ca("CN=V1", "CN=V1");
+        v1.v3 = false;
+        let v1 = build(&v1, &kr, &kr);
+        let leaf = build(&Spec::leaf("CN=Leaf", "CN=V1"), &kl, &kr);
+        leaf.verify_issued_by(&v1).unwrap();
+        // An issuer whose keyUsage lacks keyCertSign may not sign certificates.
+        let mut no_sign = Spec::ca("CN=NoSign", "CN=NoSign");
+        no_sign.ku = Some((ku::DIGITAL_SIGNATURE, true));
+        let no_sign = build(&no_sign, &kr, &kr);
+        let leaf = build(&Spec::leaf("CN=Leaf", "CN=NoSign"), &kl, &kr);
+        assert_eq!(
+            leaf.verify_issued_by(&no_sign).unwrap_err().to_string(),
+            "invalid certificates or certificate with subject \"CN=Leaf\" is not issued by \
+             \"CN=NoSign\". Error: x509: invalid signature: parent certificate cannot sign this \
+             kind of certificate"
+        );
+    }
+
+    #[test]
+    fn truncated_and_garbage_der() {
+        let der = build_der(&Spec::leaf("CN=Leaf", "CN=Leaf"), &key(1), &key(1));
+        for len in 0..der.len() {
+            let err = Certificate::from_der(&der[..len]).unwrap_err();
+            assert_eq!(err.code(), "ERR_PARSE");
+        }
+        let mut trailing = der.clone();
+        trailing.push(0);
+        assert!(Certificate::from_der(&trailing).is_err());
+        assert!(Certificate::from_der(b"garbage").is_err());
+        assert!(Certificate::from_der(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).is_err());
+        // Flipping any byte never panics (it may still parse, e.g. inside the signature).
+        for i in 0..der.len() {
+            let mut bad = der.clone();
+            bad[i] ^= 0xff;
+            let _ = Certificate::from_der(&bad);
+            let _ = Certificate::parse_pem_or_der(&bad);
+        }
+    }
+
+    #[test]
+    fn deeply_nested_input_is_refused() {
+        let mut nested = Vec::new();
+        for _ in 0..100_000 {
+            nested.extend_from_slice(&[0x30, 0x80]);
+        }
+        assert!(Certificate::from_der(&nested).is_err());
+        assert!(Certificate::parse_pem_or_der(&nested).is_err());
+    }
+
+    #[test]
+    fn duplicate_extensions_are_refused() {
+        let mut spec = Spec::leaf("CN=Leaf", "CN=Leaf");
+        spec.extra = vec![ext(oids::ID_CE_KEY_USAGE, true, testpki::key_usage_der(1))];
+        let der = build_der(&spec, &key(1), &key(1));
+        assert_eq!(
+            Certificate::from_der(&der).unwrap_err(),
+            CertError::Parse("certificate contains duplicate extensions".into())
+        );
+    }
+
+    #[test]
+    fn malformed_interpreted_extensions_are_refused() {
+        for oid in [
+            oids::ID_CE_BASIC_CONSTRAINTS,
+            oids::ID_CE_EXT_KEY_USAGE,
+            oids::ID_PE_AUTHORITY_INFO_ACCESS,
+            oids::ID_CE_CRL_DISTRIBUTION_POINTS,
+        ] {
+            let mut spec = Spec::leaf("CN=Leaf", "CN=Leaf");
+            spec.extra = vec![ext(oid, false, vec![0x04, 0x00])];
+            let der = build_der(&spec, &key(1), &key(1));
+            assert!(Certificate::from_der(&der).is_err(), "{oid}");
+        }
+        let mut spec = Spec::leaf("CN=Leaf", "CN=Leaf");
+        spec.ku = None;
+        spec.extra = vec![ext(oids::ID_CE_KEY_USAGE, true, vec![0x30, 0x00])];
+        assert!(Certificate::from_der(&build_der(&spec, &key(1), &key(1))).is_err());
+    }
+
+    #[test]
+    fn signature_algorithm_mismatch_is_refused() {
+        let mut spec = Spec::leaf("CN=Leaf", "CN=Leaf");
+        spec.inner_alg = testpki::ECDSA_SHA384;
+        let der = build_der(&spec, &key(1), &key(1));
+        assert!(matches!(
+            Certificate::from_der(&der),
+            Err(CertError::Parse(_))
+        ));
+    }
+
+    #[test]
+    fn pem_or_der_files() {
+        let a = build_der(&Spec::leaf("CN=A", "CN=A"), &key(1), &key(1));
+        let b = build_der(&Spec::leaf("CN=B", "CN=B"), &key(2), &key(2));
+        // Concatenated DER.
+        let both = [a.clone(), b.clone()].concat();
+        let certs = Certificate::parse_pem_or_der(&both).unwrap();
+        assert_eq!(certs.len(), 2);
+        assert_eq!(certs[1].der(), b.as_slice());
+        // Trailing garbage after DER.
+        let mut bad = both.clone();
+        bad.extend_from_slice(b"xx");
+        assert!(Certificate::parse_pem_or_der(&bad).is_err());
+        // PEM with text around.
+        let pem = format!(
+            "comment\n{}\n{}trailer",
+            pem_of(&a, "CERTIFICATE"),
+            pem_of(&b, "CERTIFICATE")
+        );
+        assert_eq!(
+            Certificate::parse_pem_or_der(pem.as_bytes()).unwrap().len(),
+            2
+        );
+        // A non-certificate block.
+        let pem = format!("{}{}", pem_of(&a, "CERTIFICATE"), pem_of(&b, "PRIVATE KEY"));
+        assert!(Certificate::parse_pem_or_der(pem.as_bytes()).is_err());
+        // A CERTIFICATE block with a broken certificate.
+        let pem = pem_of(&a[..a.len() - 1], "CERTIFICATE");
+        assert!(Certificate::parse_pem_or_der(pem.as_bytes()).is_err());
+        // Empty.
+        assert_eq!(
+            Certificate::parse_pem_or_der(b"").unwrap_err(),
+            CertError::NoCertificates
+        );
+    }
+}
+
+#[cfg(test)]
+mod extension_tests {
+    use super::*;
+
+    #[test]
+    fn crl_distribution_points_like_go() {
+        // fullName with one URI.
+        let one = [
+            0x30, 0x0d, 0x30, 0x0b, 0xa0, 0x09, 0xa0, 0x07, 0x86, 0x05, b'h', b't', b't', b'p',
+            b':',
+        ];
+        assert_eq!(parse_crl_distribution_points(&one).unwrap(), vec!["http:"]);
+        // A non-URI general name ends the list without error (Go breaks out of the loop).
+        let non_uri = [
+            0x30, 0x09, 0x30, 0x07, 0xa0, 0x05, 0xa0, 0x03, 0x85, 0x01, 0xff,
+        ];
+        assert!(parse_crl_distribution_points(&non_uri).unwrap().is_empty());
+        // A point without a name is skipped.
+        assert!(parse_crl_distribution_points(&[0x30, 0x02, 0x30, 0x00])
+            .unwrap()
+            .is_empty());
+        // nameRelativeToCRLIssuer is an error, as in Go.
+        let relative = [0x30, 0x06, 0x30, 0x04, 0xa0, 0x02, 0xa1, 0x00];
+        assert_eq!(
+            parse_crl_distribution_points(&relative)
+                .unwrap_err()
+                .to_string(),
+            "x509: invalid CRL distribution point"
+        );
+        assert_eq!(
+            parse_crl_distribution_points(&[0x04, 0x00])
+                .unwrap_err()
+                .to_string(),
+            "x509: invalid CRL distribution points"
+        );
+        assert!(parse_crl_distribution_points(&[0x30, 0x02, 0x04, 0x00]).is_err());
+    }
+
+    #[test]
+    fn aia_skips_non_uri_locations() {
+        // OCSP with a DNS name (skipped), then OCSP with a URI.
+        let mut v = vec![0x30, 0x00];
+        let ocsp = [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01];
+        let mut ad1 = vec![0x30, 0x0d];
+        ad1.extend_from_slice(&ocsp);
+        ad1.extend_from_slice(&[0x82, 0x01, b'x']);
+        let mut ad2 = vec![0x30, 0x0d];
+        ad2.extend_from_slice(&ocsp);
+        ad2.extend_from_slice(&[0x86, 0x01, b'u']);
+        v.extend_from_slice(&ad1);
+        v.extend_from_slice(&ad2);
+        v[1] = (ad1.len() + ad2.len()) as u8;
+        assert_eq!(parse_aia_ocsp(&v).unwrap(), vec!["u"]);
+        assert!(parse_aia_ocsp(&[0x30, 0x02, 0x30, 0x00]).is_err());
+    }
+}

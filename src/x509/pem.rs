@@ -1,0 +1,163 @@
+//! PEM block scanning with the semantics of Go's `encoding/pem.Decode`.
+//!
+//! notation-go reads trust-store and certificate files with `pem.Decode` (spec §7.1: "PEM
+//! sequence, else concatenated DER"), which skips text before and between blocks, tolerates
+//! `Key: value` headers, spaces, tabs and CRLF line ends, and silently passes over malformed
+//! blocks. The same scan is reproduced here so a file is read as the same list of blocks; the
+//! base64 body is decoded with `base64ct`.
+
+use base64ct::{Base64, Encoding};
+
+const PEM_START: &[u8] = b"\n-----BEGIN ";
+const PEM_END: &[u8] = b"\n-----END ";
+const PEM_END_OF_LINE: &[u8] = b"-----";
+
+/// One decoded PEM block.
+pub(crate) struct Block {
+    /// The label (`CERTIFICATE`, ...).
+    pub label: String,
+    /// The decoded body.
+    pub bytes: Vec<u8>,
+}
+
+/// Go's `getLine`: the line up to `\n` with trailing spaces, tabs and `\r` removed, and the rest.
+fn get_line(data: &[u8]) -> (&[u8], &[u8]) {
+    let (line, rest) = match data.iter().position(|&b| b == b'\n') {
+        Some(i) => (
+            data.get(..i).unwrap_or(&[]),
+            data.get(i + 1..).unwrap_or(&[]),
+        ),
+        None => (data, &[][..]),
+    };
+    let trimmed_len = line.len()
+        - line
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b' ' || b == b'\t' || b == b'\r')
+            .count();
+    (line.get(..trimmed_len).unwrap_or(&[]), rest)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Go's `pem.Decode`: the first well-formed block in `data` and the bytes after it, or `None`
+/// when there is none.
+pub(crate) fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
+    let mut rest = data;
+    loop {
+        if let Some(after) = rest.strip_prefix(PEM_START.get(1..).unwrap_or(&[])) {
+            rest = after;
+        } else if let Some(i) = find(rest, PEM_START) {
+            rest = rest.get(i + PEM_START.len()..).unwrap_or(&[]);
+        } else {
+            return None;
+        }
+
+        let (type_line, after_type) = get_line(rest);
+        rest = after_type;
+        let Some(label) = type_line.strip_suffix(PEM_END_OF_LINE) else {
+            continue;
+        };
+
+        // Headers: lines containing ':' right after the BEGIN line.
+        let mut has_headers = false;
+        loop {
+            if rest.is_empty() {
+                return None;
+            }
+            let (line, next) = get_line(rest);
+            if !line.contains(&b':') {
+                break;
+            }
+            has_headers = true;
+            rest = next;
+        }
+
+        let end_prefix = PEM_END.get(1..).unwrap_or(&[]);
+        let (end_index, end_trailer_index) = if !has_headers && rest.starts_with(end_prefix) {
+            (0, end_prefix.len())
+        } else {
+            match find(rest, PEM_END) {
+                Some(i) => (i, i + PEM_END.len()),
+                None => continue,
+            }
+        };
+
+        let Some(end_trailer) = rest.get(end_trailer_index..) else {
+            continue;
+        };
+        let trailer_len = label.len() + PEM_END_OF_LINE.len();
+        let (Some(trailer), Some(rest_of_end_line)) = (
+            end_trailer.get(..trailer_len),
+            end_trailer.get(trailer_len..),
+        ) else {
+            continue;
+        };
+        if !trailer.starts_with(label) || !trailer.ends_with(PEM_END_OF_LINE) {
+            continue;
+        }
+        let (tail, _) = get_line(rest_of_end_line);
+        if !tail.is_empty() {
+            continue;
+        }
+
+        let body: Vec<u8> = rest
+            .get(..end_index)
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .filter(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .collect();
+        let Ok(bytes) = Base64::decode_vec(core::str::from_utf8(&body).unwrap_or("!")) else {
+            continue;
+        };
+
+        // Go: rest = getLine(rest[endIndex+len(pemEnd)-1:]).rest
+        let after_end = rest.get(end_index + PEM_END.len() - 1..).unwrap_or(&[]);
+        let (_, remaining) = get_line(after_end);
+        let label = String::from_utf8_lossy(label).into_owned();
+        return Some((Block { label, bytes }, remaining));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_like_go() {
+        let text = b"junk before\n-----BEGIN CERTIFICATE-----\r\nAAEC\r\nAw==\r\n-----END CERTIFICATE-----  \r\nmiddle\n-----BEGIN X-----\nBAU=\n-----END X-----\n";
+        let (b, rest) = decode(text).unwrap();
+        assert_eq!(b.label, "CERTIFICATE");
+        assert_eq!(b.bytes, vec![0, 1, 2, 3]);
+        let (b2, rest2) = decode(rest).unwrap();
+        assert_eq!(b2.label, "X");
+        assert_eq!(b2.bytes, vec![4, 5]);
+        assert!(decode(rest2).is_none());
+    }
+
+    #[test]
+    fn skips_malformed_blocks() {
+        // Mismatched END label, then bad base64, then a good one.
+        let text = b"-----BEGIN A-----\nAAAA\n-----END B-----\n-----BEGIN C-----\n!!!!\n-----END C-----\n-----BEGIN D-----\nAAAA\n-----END D-----\n";
+        let (b, _) = decode(text).unwrap();
+        assert_eq!(b.label, "D");
+        assert!(decode(b"no pem here").is_none());
+        assert!(decode(b"-----BEGIN A-----\nAAAA\n").is_none());
+        assert!(decode(b"").is_none());
+    }
+
+    #[test]
+    fn headers_and_empty_body() {
+        let text = b"-----BEGIN A-----\nProc-Type: 4,ENCRYPTED\n\nAAAA\n-----END A-----\n";
+        let (b, _) = decode(text).unwrap();
+        assert_eq!(b.bytes, vec![0, 0, 0]);
+        let (b, _) = decode(b"-----BEGIN E-----\n-----END E-----\n").unwrap();
+        assert!(b.bytes.is_empty());
+    }
+}
