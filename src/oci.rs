@@ -1,1 +1,640 @@
-//! TODO: oci
+//! OCI types: digests, descriptors, media types, and the Notary signature manifest (spec §1).
+//!
+//! Everything read from a registry is untrusted (threat model 2, 3): descriptors are parsed with the
+//! strict JSON reader (no duplicate members, integer sizes only) and the signature manifest must be
+//! an OCI image manifest with exactly one layer and no `manifests` member (threat model 2b).
+
+use core::fmt;
+use core::str::FromStr;
+use std::collections::BTreeMap;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::crypto::{hex, HashAlgorithm};
+use crate::encoding::{self, EncodingError};
+use crate::time::Instant;
+
+/// OCI image manifest media type (spec §1.1).
+pub const MEDIA_TYPE_OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+/// OCI image index media type (spec §1.2).
+pub const MEDIA_TYPE_OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+/// Docker image manifest v2 schema 2 media type.
+pub const MEDIA_TYPE_DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+/// Docker manifest list media type.
+pub const MEDIA_TYPE_DOCKER_MANIFEST_LIST: &str =
+    "application/vnd.docker.distribution.manifest.list.v2+json";
+/// The OCI empty descriptor media type (image-spec 1.1; spec §1.4).
+pub const MEDIA_TYPE_EMPTY: &str = "application/vnd.oci.empty.v1+json";
+/// Digest of the empty JSON object `{}` (spec §1.1).
+pub const EMPTY_DIGEST: &str =
+    "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+/// Size of the empty JSON object `{}`.
+pub const EMPTY_SIZE: u64 = 2;
+/// The bytes the empty descriptor stands for.
+pub const EMPTY_CONTENT: &[u8] = b"{}";
+/// Artifact type (and legacy config media type) of a Notary signature manifest (spec §1.1).
+pub const ARTIFACT_TYPE_NOTARY_SIGNATURE: &str = "application/vnd.cncf.notary.signature";
+/// Annotation carrying the JSON array of SHA-256 certificate thumbprints (spec §1.1).
+pub const ANNOTATION_THUMBPRINT_S256: &str = "io.cncf.notary.x509chain.thumbprint#S256";
+/// OCI creation-time annotation; notation sets it to the signing time (spec §1.1).
+pub const ANNOTATION_CREATED: &str = "org.opencontainers.image.created";
+/// Annotation-key prefix reserved for the Notary Project (spec §1.1, §2).
+pub const RESERVED_ANNOTATION_PREFIX: &str = "io.cncf.notary";
+
+/// Largest `size` accepted in a descriptor: 2^53 (integers beyond are not exact in JSON
+/// implementations that use doubles; threat model 11c).
+pub const MAX_DESCRIPTOR_SIZE: u64 = 1 << 53;
+
+/// Why an OCI document or value was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OciError {
+    /// Not `<alg>:<hex>` with a supported algorithm and lower-case hex of the right length.
+    InvalidDigest(String),
+    /// A descriptor is malformed (missing member, wrong type, bad size).
+    InvalidDescriptor(String),
+    /// A signature manifest violates spec §1.1 (threat model 2b).
+    InvalidManifest(String),
+    /// The document is not strict JSON (spec §11.2).
+    Json(EncodingError),
+    /// A user annotation uses the reserved `io.cncf.notary` prefix or collides with an existing
+    /// one (spec §2).
+    InvalidAnnotation(String),
+}
+
+impl OciError {
+    /// Stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OciError::InvalidAnnotation(_) => "ERR_INVALID_ANNOTATION",
+            _ => "ERR_PARSE",
+        }
+    }
+}
+
+impl fmt::Display for OciError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OciError::InvalidDigest(s) => write!(f, "invalid digest {s:?}"),
+            OciError::InvalidDescriptor(s) => write!(f, "invalid descriptor: {s}"),
+            OciError::InvalidManifest(s) => write!(f, "invalid signature manifest: {s}"),
+            OciError::Json(e) => e.fmt(f),
+            OciError::InvalidAnnotation(s) => f.write_str(s),
+        }
+    }
+}
+
+impl std::error::Error for OciError {}
+
+impl From<EncodingError> for OciError {
+    fn from(e: EncodingError) -> Self {
+        OciError::Json(e)
+    }
+}
+
+/// A content digest `<algorithm>:<lower-case hex>` (OCI image-spec; sha256/384/512 only).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Digest {
+    algorithm: HashAlgorithm,
+    hex: String,
+}
+
+impl Digest {
+    /// Parses `<alg>:<hex>` strictly: algorithm `sha256`, `sha384` or `sha512`, exactly the
+    /// hash's length in lower-case hex digits (spec §2).
+    pub fn parse(s: &str) -> Result<Self, OciError> {
+        let bad = || OciError::InvalidDigest(s.to_string());
+        let (alg, hex) = s.split_once(':').ok_or_else(bad)?;
+        let algorithm = HashAlgorithm::from_name(alg).ok_or_else(bad)?;
+        if hex.len() != algorithm.output_len() * 2
+            || !hex.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return Err(bad());
+        }
+        Ok(Digest {
+            algorithm,
+            hex: hex.to_string(),
+        })
+    }
+
+    /// The digest of `bytes` under `algorithm`.
+    pub fn of(algorithm: HashAlgorithm, bytes: &[u8]) -> Self {
+        Digest {
+            algorithm,
+            hex: hex(&algorithm.digest(bytes)),
+        }
+    }
+
+    /// The hash algorithm.
+    pub fn algorithm(&self) -> HashAlgorithm {
+        self.algorithm
+    }
+
+    /// The lower-case hex encoding of the hash.
+    pub fn hex(&self) -> &str {
+        &self.hex
+    }
+
+    /// Whether `bytes` hash to this digest.
+    pub fn matches(&self, bytes: &[u8]) -> bool {
+        hex(&self.algorithm.digest(bytes)) == self.hex
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.algorithm.name(), self.hex)
+    }
+}
+
+impl FromStr for Digest {
+    type Err = OciError;
+    fn from_str(s: &str) -> Result<Self, OciError> {
+        Digest::parse(s)
+    }
+}
+
+impl Serialize for Digest {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Digest {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Digest::parse(&s).map_err(de::Error::custom)
+    }
+}
+
+/// An OCI content descriptor (image-spec `descriptor.md`).
+///
+/// Parsing is case-sensitive and strict about types: `size` must be a non-negative JSON integer
+/// ≤ 2^53 (threat model 11c). Unknown members are ignored, as the OCI spec requires.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Descriptor {
+    /// Media type of the referenced content.
+    pub media_type: String,
+    /// Digest of the referenced content.
+    pub digest: Digest,
+    /// Size in bytes of the referenced content.
+    #[serde(deserialize_with = "deserialize_size")]
+    pub size: u64,
+    /// Alternate download locations; nv2 never fetches them (threat model 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urls: Option<Vec<String>>,
+    /// Annotations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<BTreeMap<String, String>>,
+    /// Embedded content (standard base64), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    /// Platform of the referenced manifest (kept verbatim).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<serde_json::Value>,
+    /// Artifact type of the referenced manifest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_type: Option<String>,
+}
+
+fn deserialize_size<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    struct SizeVisitor;
+    impl Visitor<'_> for SizeVisitor {
+        type Value = u64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a non-negative integer size no larger than 2^53")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            if v > MAX_DESCRIPTOR_SIZE {
+                return Err(E::custom(format!("size {v} exceeds 2^53")));
+            }
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v)
+                .map_err(|_| E::custom(format!("negative size {v}")))
+                .and_then(|v| self.visit_u64(v))
+        }
+    }
+    d.deserialize_any(SizeVisitor)
+}
+
+impl Descriptor {
+    /// A descriptor with only `mediaType`, `digest` and `size`.
+    pub fn new(media_type: impl Into<String>, digest: Digest, size: u64) -> Self {
+        Descriptor {
+            media_type: media_type.into(),
+            digest,
+            size,
+            urls: None,
+            annotations: None,
+            data: None,
+            platform: None,
+            artifact_type: None,
+        }
+    }
+
+    /// The descriptor of `content` (digest under `algorithm`).
+    pub fn for_content(
+        media_type: impl Into<String>,
+        algorithm: HashAlgorithm,
+        content: &[u8],
+    ) -> Self {
+        Descriptor::new(
+            media_type,
+            Digest::of(algorithm, content),
+            content.len() as u64,
+        )
+    }
+
+    /// The OCI empty descriptor (`{}`; spec §1.1).
+    pub fn empty() -> Self {
+        Descriptor::for_content(MEDIA_TYPE_EMPTY, HashAlgorithm::Sha256, EMPTY_CONTENT)
+    }
+
+    /// Converts a JSON value (already read by the strict parser) into a descriptor.
+    pub fn from_json_value(value: serde_json::Value) -> Result<Self, OciError> {
+        if !value.is_object() {
+            return Err(OciError::InvalidDescriptor("not a JSON object".into()));
+        }
+        let d: Descriptor = serde_json::from_value(value)
+            .map_err(|e| OciError::InvalidDescriptor(e.to_string()))?;
+        if d.media_type.is_empty() {
+            return Err(OciError::InvalidDescriptor("empty mediaType".into()));
+        }
+        Ok(d)
+    }
+
+    /// Parses a descriptor from JSON bytes (strict JSON, spec §11.2).
+    pub fn from_json(bytes: &[u8]) -> Result<Self, OciError> {
+        Descriptor::from_json_value(encoding::parse_json_strict(bytes)?)
+    }
+
+    /// Whether `other` names the same content: only `mediaType`, `digest` and `size` are compared
+    /// (spec §8 step 9; threat model 2).
+    pub fn matches_target(&self, other: &Descriptor) -> bool {
+        self.media_type == other.media_type
+            && self.digest == other.digest
+            && self.size == other.size
+    }
+
+    /// Whether `content` is exactly the referenced bytes (size and digest; threat model 3).
+    pub fn matches_content(&self, content: &[u8]) -> bool {
+        self.size == content.len() as u64 && self.digest.matches(content)
+    }
+}
+
+/// Wire form of an image manifest, in the member order Go's `ocispec.Manifest` writes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ManifestOut<'a> {
+    schema_version: u32,
+    media_type: &'a str,
+    artifact_type: &'a str,
+    config: &'a Descriptor,
+    layers: [&'a Descriptor; 1],
+    subject: &'a Descriptor,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: &'a BTreeMap<String, String>,
+}
+
+/// Serialized bytes of a document together with its descriptor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EncodedManifest {
+    /// The manifest bytes to push.
+    pub bytes: Vec<u8>,
+    /// Its descriptor: OCI manifest media type, SHA-256 digest, size, `artifactType` and the
+    /// manifest annotations (what a referrers index entry carries, spec §1.2, §1.3).
+    pub descriptor: Descriptor,
+}
+
+/// A Notary signature manifest (spec §1.1): the envelope layer, the signed subject and the
+/// manifest annotations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignatureManifest {
+    /// Descriptor of the single layer: the signature envelope blob. Its `mediaType` selects the
+    /// envelope format.
+    pub envelope: Descriptor,
+    /// Descriptor of the signed manifest. Unsigned: never trusted (threat model 2).
+    pub subject: Descriptor,
+    /// Manifest annotations (thumbprints, creation time, ...).
+    pub annotations: BTreeMap<String, String>,
+    /// Whether the manifest used the legacy form (`config.mediaType` = Notary signature, no
+    /// `artifactType`).
+    pub legacy: bool,
+}
+
+impl SignatureManifest {
+    /// A manifest in the current form for `envelope` signing `subject` (spec §1.1): annotation
+    /// `io.cncf.notary.x509chain.thumbprint#S256` = JSON array (as a string) of the lower-case
+    /// SHA-256 hex of each certificate of `cert_chain` in chain order, and
+    /// `org.opencontainers.image.created` = `created` (RFC 3339, seconds, UTC).
+    pub fn new(
+        envelope: Descriptor,
+        subject: &Descriptor,
+        cert_chain: &[Vec<u8>],
+        created: Instant,
+    ) -> Result<Self, OciError> {
+        let thumbprints: Vec<String> = cert_chain
+            .iter()
+            .map(|c| crate::crypto::sha256_hex(c))
+            .collect();
+        let thumbprints = serde_json::to_string(&thumbprints)
+            .map_err(|e| OciError::InvalidManifest(e.to_string()))?;
+        let mut annotations = BTreeMap::new();
+        annotations.insert(ANNOTATION_THUMBPRINT_S256.to_string(), thumbprints);
+        annotations.insert(ANNOTATION_CREATED.to_string(), created.to_rfc3339());
+        Ok(SignatureManifest {
+            envelope,
+            subject: Descriptor::new(
+                subject.media_type.clone(),
+                subject.digest.clone(),
+                subject.size,
+            ),
+            annotations,
+            legacy: false,
+        })
+    }
+
+    /// Serializes the manifest in the current form (spec §1.1: `artifactType` = Notary signature,
+    /// empty config) and computes its descriptor.
+    pub fn encode(&self) -> Result<EncodedManifest, OciError> {
+        let config = Descriptor::empty();
+        let out = ManifestOut {
+            schema_version: 2,
+            media_type: MEDIA_TYPE_OCI_MANIFEST,
+            artifact_type: ARTIFACT_TYPE_NOTARY_SIGNATURE,
+            config: &config,
+            layers: [&self.envelope],
+            subject: &self.subject,
+            annotations: &self.annotations,
+        };
+        let bytes =
+            serde_json::to_vec(&out).map_err(|e| OciError::InvalidManifest(e.to_string()))?;
+        let mut descriptor =
+            Descriptor::for_content(MEDIA_TYPE_OCI_MANIFEST, HashAlgorithm::Sha256, &bytes);
+        descriptor.artifact_type = Some(ARTIFACT_TYPE_NOTARY_SIGNATURE.to_string());
+        if !self.annotations.is_empty() {
+            descriptor.annotations = Some(self.annotations.clone());
+        }
+        Ok(EncodedManifest { bytes, descriptor })
+    }
+
+    /// Parses a signature manifest (spec §1.1), accepting the current form (`artifactType` =
+    /// Notary signature with the empty config) and the legacy form (`config.mediaType` = Notary
+    /// signature). Requires `schemaVersion` 2, `mediaType` = OCI image manifest, exactly one layer
+    /// and a `subject`; rejects a body that also has `manifests` (an index/manifest polyglot,
+    /// threat model 2b) or `blobs`.
+    pub fn parse(bytes: &[u8]) -> Result<Self, OciError> {
+        let bad = |s: &str| OciError::InvalidManifest(s.to_string());
+        let mut m = encoding::parse_json_object_strict(bytes)?;
+        if m.contains_key("manifests") {
+            return Err(bad(
+                "a manifest must not have both \"layers\" and \"manifests\"",
+            ));
+        }
+        if m.contains_key("blobs") {
+            return Err(bad("artifact manifests (\"blobs\") are not supported"));
+        }
+        if m.get("schemaVersion").and_then(|v| v.as_u64()) != Some(2) {
+            return Err(bad("schemaVersion must be 2"));
+        }
+        match m.get("mediaType") {
+            Some(serde_json::Value::String(s)) if s == MEDIA_TYPE_OCI_MANIFEST => {}
+            Some(_) => return Err(bad("mediaType is not the OCI image manifest type")),
+            None => return Err(bad("mediaType is missing")),
+        }
+        let artifact_type = match m.get("artifactType") {
+            None => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(bad("artifactType is not a string")),
+        };
+        let config = Descriptor::from_json_value(
+            m.remove("config").ok_or_else(|| bad("config is missing"))?,
+        )?;
+        let legacy = match (artifact_type.as_deref(), config.media_type.as_str()) {
+            (Some(ARTIFACT_TYPE_NOTARY_SIGNATURE), MEDIA_TYPE_EMPTY) => false,
+            (Some(ARTIFACT_TYPE_NOTARY_SIGNATURE) | None, ARTIFACT_TYPE_NOTARY_SIGNATURE) => true,
+            _ => return Err(bad("not a Notary signature manifest")),
+        };
+        if let Some(data) = &config.data {
+            let content = encoding::base64_std_decode(data)?;
+            if !config.matches_content(&content) {
+                return Err(bad("config data does not match its digest and size"));
+            }
+        }
+        let layers = match m.remove("layers") {
+            Some(serde_json::Value::Array(l)) => l,
+            Some(_) => return Err(bad("layers is not an array")),
+            None => return Err(bad("layers is missing")),
+        };
+        if layers.len() != 1 {
+            return Err(bad(
+                "signature manifest requires exactly one signature envelope blob",
+            ));
+        }
+        let mut layers = layers.into_iter();
+        let envelope = Descriptor::from_json_value(layers.next().unwrap_or_default())?;
+        let subject = Descriptor::from_json_value(
+            m.remove("subject")
+                .ok_or_else(|| bad("subject is missing"))?,
+        )?;
+        let annotations = match m.remove("annotations") {
+            None => BTreeMap::new(),
+            Some(v) => serde_json::from_value(v)
+                .map_err(|_| bad("annotations must map strings to strings"))?,
+        };
+        Ok(SignatureManifest {
+            envelope,
+            subject,
+            annotations,
+            legacy,
+        })
+    }
+
+    /// The certificate thumbprints (lower-cased hex) from the `#S256` annotation, if present and
+    /// well formed (spec §1.1: compare case-insensitively).
+    pub fn thumbprints(&self) -> Option<Vec<String>> {
+        let raw = self.annotations.get(ANNOTATION_THUMBPRINT_S256)?;
+        let v: Vec<String> =
+            serde_json::from_value(encoding::parse_json_strict(raw.as_bytes()).ok()?).ok()?;
+        Some(v.into_iter().map(|s| s.to_ascii_lowercase()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D256: &str = "sha256:60043cf45eaebc4c0867fea485a039b598f52fd09fd5b07b0b2d2f88fad9d74e";
+
+    #[test]
+    fn digest_parsing() {
+        let d = Digest::parse(D256).unwrap();
+        assert_eq!(d.algorithm(), HashAlgorithm::Sha256);
+        assert_eq!(d.to_string(), D256);
+        assert_eq!(
+            Digest::of(HashAlgorithm::Sha256, b"{}").to_string(),
+            EMPTY_DIGEST
+        );
+        for bad in [
+            "sha256:60043CF45eaebc4c0867fea485a039b598f52fd09fd5b07b0b2d2f88fad9d74e",
+            "sha256:60043cf45eaebc4c0867fea485a039b598f52fd09fd5b07b0b2d2f88fad9d74",
+            "sha256:60043cf45eaebc4c0867fea485a039b598f52fd09fd5b07b0b2d2f88fad9d74e0",
+            "sha384:60043cf45eaebc4c0867fea485a039b598f52fd09fd5b07b0b2d2f88fad9d74e",
+            "SHA256:60043cf45eaebc4c0867fea485a039b598f52fd09fd5b07b0b2d2f88fad9d74e",
+            "md5:d41d8cd98f00b204e9800998ecf8427e",
+            "60043cf45eaebc4c0867fea485a039b598f52fd09fd5b07b0b2d2f88fad9d74e",
+            "sha256:",
+            "",
+        ] {
+            assert!(Digest::parse(bad).is_err(), "{bad}");
+        }
+        let d512 = Digest::of(HashAlgorithm::Sha512, b"x");
+        assert_eq!(Digest::parse(&d512.to_string()).unwrap(), d512);
+        assert!(d512.matches(b"x") && !d512.matches(b"y"));
+    }
+
+    #[test]
+    fn descriptor_sizes_are_integers() {
+        let ok = format!(r#"{{"mediaType":"a/b","digest":"{D256}","size":528,"x":1}}"#);
+        assert_eq!(Descriptor::from_json(ok.as_bytes()).unwrap().size, 528);
+        for size in [
+            "528.0",
+            "5.28e2",
+            "1e3",
+            "-1",
+            "9007199254740993",
+            "18446744073709551616",
+            "\"528\"",
+            "null",
+        ] {
+            let j = format!(r#"{{"mediaType":"a/b","digest":"{D256}","size":{size}}}"#);
+            assert!(Descriptor::from_json(j.as_bytes()).is_err(), "{size}");
+        }
+        let max = format!(r#"{{"mediaType":"a/b","digest":"{D256}","size":9007199254740992}}"#);
+        assert!(Descriptor::from_json(max.as_bytes()).is_ok());
+        let dup = format!(r#"{{"mediaType":"a/b","digest":"{D256}","digest":"{D256}","size":1}}"#);
+        assert!(matches!(
+            Descriptor::from_json(dup.as_bytes()),
+            Err(OciError::Json(EncodingError::DuplicateMember(_)))
+        ));
+        let case = format!(r#"{{"MediaType":"a/b","digest":"{D256}","size":1}}"#);
+        assert!(Descriptor::from_json(case.as_bytes()).is_err());
+        let missing = r#"{"mediaType":"a/b","size":1}"#;
+        assert!(Descriptor::from_json(missing.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn matches_target_ignores_annotations() {
+        let a = Descriptor::new("a/b", Digest::parse(D256).unwrap(), 528);
+        let mut b = a.clone();
+        b.annotations = Some([("k".to_string(), "v".to_string())].into());
+        b.artifact_type = Some("x".into());
+        assert!(a.matches_target(&b));
+        b.size = 529;
+        assert!(!a.matches_target(&b));
+        let mut c = a.clone();
+        c.media_type = "a/c".into();
+        assert!(!a.matches_target(&c));
+    }
+
+    fn signed_manifest() -> EncodedManifest {
+        let env = Descriptor::for_content("application/jose+json", HashAlgorithm::Sha256, b"env");
+        let subject = Descriptor::new(MEDIA_TYPE_OCI_MANIFEST, Digest::parse(D256).unwrap(), 528);
+        let m = SignatureManifest::new(
+            env,
+            &subject,
+            &[b"leaf".to_vec(), b"root".to_vec()],
+            Instant::from_unix_seconds(1_700_000_000),
+        )
+        .unwrap();
+        m.encode().unwrap()
+    }
+
+    #[test]
+    fn manifest_round_trip() {
+        let enc = signed_manifest();
+        let text = String::from_utf8(enc.bytes.clone()).unwrap();
+        assert!(text.starts_with(
+            r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.cncf.notary.signature","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[{"mediaType":"application/jose+json""#
+        ));
+        assert!(enc.descriptor.matches_content(&enc.bytes));
+        let parsed = SignatureManifest::parse(&enc.bytes).unwrap();
+        assert!(!parsed.legacy);
+        assert_eq!(parsed.envelope.media_type, "application/jose+json");
+        assert_eq!(
+            parsed.thumbprints().unwrap(),
+            vec![
+                crate::crypto::sha256_hex(b"leaf"),
+                crate::crypto::sha256_hex(b"root")
+            ]
+        );
+        assert_eq!(
+            parsed.annotations[ANNOTATION_CREATED],
+            "2023-11-14T22:13:20Z"
+        );
+    }
+
+    fn mutate(f: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) -> Vec<u8> {
+        let enc = signed_manifest();
+        let mut v: serde_json::Value = serde_json::from_slice(&enc.bytes).unwrap();
+        f(v.as_object_mut().unwrap());
+        serde_json::to_vec(&v).unwrap()
+    }
+
+    #[test]
+    fn manifest_rejections() {
+        // Threat model 2b: layers + manifests polyglot; two layers; none.
+        let poly = mutate(|m| {
+            m.insert("manifests".into(), serde_json::json!([]));
+        });
+        assert!(SignatureManifest::parse(&poly).is_err());
+        let two = mutate(|m| {
+            let l = m["layers"][0].clone();
+            m.insert("layers".into(), serde_json::json!([l.clone(), l]));
+        });
+        assert!(SignatureManifest::parse(&two).is_err());
+        let none = mutate(|m| {
+            m.insert("layers".into(), serde_json::json!([]));
+        });
+        assert!(SignatureManifest::parse(&none).is_err());
+        let no_mt = mutate(|m| {
+            m.remove("mediaType");
+        });
+        assert!(SignatureManifest::parse(&no_mt).is_err());
+        let index_mt = mutate(|m| {
+            m.insert("mediaType".into(), MEDIA_TYPE_OCI_INDEX.into());
+        });
+        assert!(SignatureManifest::parse(&index_mt).is_err());
+        let other_type = mutate(|m| {
+            m.insert("artifactType".into(), "application/spdx+json".into());
+        });
+        assert!(SignatureManifest::parse(&other_type).is_err());
+        let no_subject = mutate(|m| {
+            m.remove("subject");
+        });
+        assert!(SignatureManifest::parse(&no_subject).is_err());
+        let bad_data = mutate(|m| {
+            m["config"]["data"] = "e31=".into();
+        });
+        assert!(SignatureManifest::parse(&bad_data).is_err());
+        let good_data = mutate(|m| {
+            m["config"]["data"] = "e30=".into();
+        });
+        assert!(SignatureManifest::parse(&good_data).is_ok());
+        // Legacy form.
+        let legacy = mutate(|m| {
+            m.remove("artifactType");
+            m["config"]["mediaType"] = ARTIFACT_TYPE_NOTARY_SIGNATURE.into();
+        });
+        assert!(SignatureManifest::parse(&legacy).unwrap().legacy);
+        // Current form requires artifactType with an empty config.
+        let empty_no_at = mutate(|m| {
+            m.remove("artifactType");
+        });
+        assert!(SignatureManifest::parse(&empty_no_at).is_err());
+    }
+}

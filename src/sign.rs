@@ -1,1 +1,311 @@
-//! TODO: sign
+//! Signing (spec §2, §3, §1.1): build the Notary payload for a target descriptor, wrap it in a
+//! JWS envelope, have a [`Signer`] sign it, and build the signature manifest to push.
+//!
+//! Two forms:
+//! - [`sign_descriptor`] with a synchronous [`Signer`] (e.g. [`LocalSigner`] from PEM files);
+//! - [`prepare_signature`] → [`PendingSignature::to_be_signed`] → host signs (WebCrypto, KMS,
+//!   asynchronously) → [`PendingSignature::finish`], so private keys can stay in the host.
+//!
+//! Either way the signature is verified under the leaf certificate's key before anything is
+//! emitted (threat model 3d): a signer that uses another key produces an error, never an envelope.
+
+use core::fmt;
+use std::collections::BTreeMap;
+
+use der::{Decode, Encode};
+
+use crate::crypto::{CryptoError, PrivateKey, SignatureAlgorithm};
+use crate::envelope::jws::{self, JwsSigningOptions, PreparedJws};
+use crate::envelope::{leaf_public_key, EnvelopeError, SigningScheme, MEDIA_TYPE_JWS};
+use crate::oci::{Descriptor, EncodedManifest, OciError, SignatureManifest};
+use crate::payload::Payload;
+use crate::time::Instant;
+
+/// Why signing failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignError {
+    /// A user annotation uses the reserved `io.cncf.notary` prefix or collides (spec §2).
+    InvalidAnnotation(String),
+    /// The key or certificate chain is unusable (bad PEM, key/cert mismatch, unsupported key).
+    InvalidKey(String),
+    /// The options are invalid (expiry before signing time, bad extended attribute, ...).
+    InvalidOptions(String),
+    /// The signer failed, or its signature does not verify under the leaf key (threat model 3d).
+    Signer(String),
+    /// Building the envelope or manifest failed.
+    Envelope(EnvelopeError),
+}
+
+impl SignError {
+    /// Stable error code: `ERR_INVALID_ANNOTATION` for reserved/colliding annotation keys,
+    /// otherwise `ERR_SIGNING`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SignError::InvalidAnnotation(_) => "ERR_INVALID_ANNOTATION",
+            _ => "ERR_SIGNING",
+        }
+    }
+}
+
+impl fmt::Display for SignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignError::InvalidAnnotation(s) => f.write_str(s),
+            SignError::InvalidKey(s) => write!(f, "invalid signing key: {s}"),
+            SignError::InvalidOptions(s) => write!(f, "invalid signing options: {s}"),
+            SignError::Signer(s) => write!(f, "signer failed: {s}"),
+            SignError::Envelope(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SignError {}
+
+impl From<EnvelopeError> for SignError {
+    fn from(e: EnvelopeError) -> Self {
+        match e {
+            EnvelopeError::Signing(s) => SignError::Signer(s),
+            other => SignError::Envelope(other),
+        }
+    }
+}
+
+impl From<OciError> for SignError {
+    fn from(e: OciError) -> Self {
+        match e {
+            OciError::InvalidAnnotation(s) => SignError::InvalidAnnotation(s),
+            other => SignError::InvalidOptions(other.to_string()),
+        }
+    }
+}
+
+/// Something that signs Notary envelopes: a key (local, or held by a host) with its certificate
+/// chain.
+pub trait Signer {
+    /// The algorithm it signs with; must be the one the leaf certificate's key dictates (spec §5).
+    fn algorithm(&self) -> SignatureAlgorithm;
+    /// DER certificates, leaf first, then intermediates, then the root (spec §3.3 `x5c`).
+    fn cert_chain(&self) -> &[Vec<u8>];
+    /// Signs `message` (the JWS signing input) giving the raw signature: RSASSA-PSS with salt =
+    /// hash length, or ECDSA as fixed-length `r || s` (spec §3.4, §5).
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
+}
+
+/// A signer over a private key held in memory.
+#[derive(Clone, Debug)]
+pub struct LocalSigner {
+    key: PrivateKey,
+    algorithm: SignatureAlgorithm,
+    cert_chain: Vec<Vec<u8>>,
+}
+
+impl LocalSigner {
+    /// A signer from a PEM private key (PKCS#8, SEC1 or PKCS#1) and a PEM certificate chain
+    /// (leaf first). The key must be the leaf certificate's key; the algorithm is derived from it
+    /// (spec §5).
+    pub fn from_pem(key_pem: &str, cert_chain_pem: &str) -> Result<Self, SignError> {
+        let key =
+            PrivateKey::from_pem(key_pem).map_err(|e| SignError::InvalidKey(e.to_string()))?;
+        let certs = x509_cert::Certificate::load_pem_chain(cert_chain_pem.as_bytes())
+            .map_err(|e| SignError::InvalidKey(format!("certificate chain PEM: {e}")))?;
+        let cert_chain = certs
+            .iter()
+            .map(|c| c.to_der())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| SignError::InvalidKey(format!("certificate chain: {e}")))?;
+        LocalSigner::new(key, cert_chain)
+    }
+
+    /// A signer from a private key and DER certificate chain (leaf first).
+    pub fn new(key: PrivateKey, cert_chain: Vec<Vec<u8>>) -> Result<Self, SignError> {
+        let leaf = cert_chain
+            .first()
+            .ok_or_else(|| SignError::InvalidKey("the certificate chain is empty".into()))?;
+        // Every certificate must at least be DER (the verifier applies the profile, spec §6).
+        for c in &cert_chain {
+            x509_cert::Certificate::from_der(c)
+                .map_err(|e| SignError::InvalidKey(format!("certificate: {e}")))?;
+        }
+        let leaf_key = leaf_public_key(leaf).map_err(|e| SignError::InvalidKey(e.to_string()))?;
+        let crypto = |e: CryptoError| SignError::InvalidKey(e.to_string());
+        if leaf_key.to_spki_der().map_err(crypto)?
+            != key.public_key().to_spki_der().map_err(crypto)?
+        {
+            return Err(SignError::InvalidKey(
+                "the private key does not match the signing certificate".into(),
+            ));
+        }
+        let algorithm = leaf_key.notary_algorithm().map_err(crypto)?;
+        Ok(LocalSigner {
+            key,
+            algorithm,
+            cert_chain,
+        })
+    }
+}
+
+impl Signer for LocalSigner {
+    fn algorithm(&self) -> SignatureAlgorithm {
+        self.algorithm
+    }
+
+    fn cert_chain(&self) -> &[Vec<u8>] {
+        &self.cert_chain
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        self.key
+            .sign_notary(self.algorithm, message)
+            .map_err(|e| SignError::Signer(e.to_string()))
+    }
+}
+
+/// Signing options (spec §3.2, §2).
+#[derive(Clone, Debug)]
+pub struct SignOptions {
+    /// The signing time (the host's clock; the core never reads one). Truncated to seconds.
+    pub signing_time: Instant,
+    /// Optional expiry; must be after the signing time.
+    pub expiry: Option<Instant>,
+    /// `io.cncf.notary.signingAgent`, e.g. `nv2/0.1.0`.
+    pub signing_agent: String,
+    /// User metadata, placed in the payload's `targetArtifact.annotations` (keys must not start
+    /// with `io.cncf.notary`, spec §2).
+    pub user_annotations: BTreeMap<String, String>,
+    /// The signing scheme (default `notary.x509`).
+    pub signing_scheme: SigningScheme,
+}
+
+impl SignOptions {
+    /// Options for `notary.x509` with no expiry, no metadata and the default signing agent.
+    pub fn new(signing_time: Instant) -> Self {
+        SignOptions {
+            signing_time,
+            expiry: None,
+            signing_agent: concat!("nv2/", env!("CARGO_PKG_VERSION")).to_string(),
+            user_annotations: BTreeMap::new(),
+            signing_scheme: SigningScheme::X509,
+        }
+    }
+}
+
+/// The result of signing: the envelope blob and the signature manifest that references it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignedArtifact {
+    /// The envelope bytes (the manifest's single layer).
+    pub envelope: Vec<u8>,
+    /// The envelope media type (`application/jose+json`).
+    pub media_type: &'static str,
+    /// Descriptor of the envelope blob (SHA-256).
+    pub envelope_descriptor: Descriptor,
+    /// The signature manifest (current form, spec §1.1) and its descriptor.
+    pub manifest: EncodedManifest,
+}
+
+/// A signature waiting for the host: sign [`PendingSignature::to_be_signed`] with the leaf key,
+/// then call [`PendingSignature::finish`].
+#[derive(Clone, Debug)]
+pub struct PendingSignature {
+    prepared: PreparedJws,
+    subject: Descriptor,
+    cert_chain: Vec<Vec<u8>>,
+    signing_time: Instant,
+}
+
+/// Starts a signature of `target` (the descriptor of bytes the caller has hashed; threat model
+/// 3) with `cert_chain` (DER, leaf first) and `algorithm` (must match the leaf key, spec §5).
+pub fn prepare_signature(
+    target: &Descriptor,
+    cert_chain: &[Vec<u8>],
+    algorithm: SignatureAlgorithm,
+    opts: &SignOptions,
+) -> Result<PendingSignature, SignError> {
+    let payload = Payload::for_target(target, &opts.user_annotations)?;
+    let payload_bytes = payload.to_bytes()?;
+    let signing_time = opts.signing_time.truncate_to_seconds();
+    if let Some(e) = opts.expiry {
+        if e.truncate_to_seconds() <= signing_time {
+            return Err(SignError::InvalidOptions(
+                EnvelopeError::ExpiryNotAfterSigningTime.to_string(),
+            ));
+        }
+    }
+    let prepared = jws::prepare(
+        &payload_bytes,
+        &JwsSigningOptions {
+            algorithm,
+            signing_scheme: opts.signing_scheme,
+            signing_time,
+            expiry: opts.expiry,
+            signing_agent: Some(opts.signing_agent.clone()).filter(|s| !s.is_empty()),
+            extended_attributes: Vec::new(),
+            cert_chain: cert_chain.to_vec(),
+        },
+    )
+    .map_err(|e| match e {
+        EnvelopeError::Signing(s) => SignError::InvalidKey(s),
+        other => SignError::Envelope(other),
+    })?;
+    Ok(PendingSignature {
+        prepared,
+        subject: target.clone(),
+        cert_chain: cert_chain.to_vec(),
+        signing_time,
+    })
+}
+
+impl PendingSignature {
+    /// The exact bytes to sign (the JWS signing input, spec §3.1).
+    pub fn to_be_signed(&self) -> &[u8] {
+        self.prepared.signing_input()
+    }
+
+    /// The algorithm the signature must use.
+    pub fn algorithm(&self) -> SignatureAlgorithm {
+        self.prepared.algorithm()
+    }
+
+    /// Completes the signature with `signature` from the host. Fails if it does not verify under
+    /// the leaf certificate's key (threat model 3d). Builds the signature manifest with the
+    /// thumbprint annotation and `org.opencontainers.image.created` = signing time (spec §1.1).
+    pub fn finish(self, signature: &[u8]) -> Result<SignedArtifact, SignError> {
+        let envelope = self.prepared.complete(signature)?;
+        let envelope_descriptor = Descriptor::for_content(
+            MEDIA_TYPE_JWS,
+            crate::crypto::HashAlgorithm::Sha256,
+            &envelope,
+        );
+        let manifest = SignatureManifest::new(
+            envelope_descriptor.clone(),
+            &self.subject,
+            &self.cert_chain,
+            self.signing_time,
+        )?
+        .encode()?;
+        Ok(SignedArtifact {
+            envelope,
+            media_type: MEDIA_TYPE_JWS,
+            envelope_descriptor,
+            manifest,
+        })
+    }
+}
+
+/// Signs `target` with `signer` (spec §2, §3, §1.1).
+pub fn sign_descriptor(
+    target: &Descriptor,
+    signer: &dyn Signer,
+    opts: &SignOptions,
+) -> Result<SignedArtifact, SignError> {
+    let pending = prepare_signature(target, signer.cert_chain(), signer.algorithm(), opts)?;
+    let signature = signer.sign(pending.to_be_signed())?;
+    pending.finish(&signature)
+}
+
+/// The descriptor a blob signature signs (spec §9): `media_type` (notation's default is
+/// `application/octet-stream`), the digest under the hash paired with `algorithm` (spec §5), and
+/// the byte count.
+pub fn blob_descriptor(blob: &[u8], media_type: &str, algorithm: SignatureAlgorithm) -> Descriptor {
+    Descriptor::for_content(media_type, algorithm.hash(), blob)
+}

@@ -10,8 +10,21 @@
 //! Certificate-chain profile rules (spec §6) are applied by the verifier on top of this, as part
 //! of the same integrity check.
 
-use crate::crypto::SignatureAlgorithm;
+use core::fmt;
+
+use crate::crypto::{CryptoError, PublicKey, SignatureAlgorithm};
+use crate::encoding::EncodingError;
+use crate::payload::MEDIA_TYPE_PAYLOAD;
 use crate::time::Instant;
+
+pub mod cose;
+pub mod jws;
+
+/// Largest envelope accepted (threat model 13: envelope ≤ 32 MiB, as notation's fetch limit).
+pub const MAX_ENVELOPE_SIZE: usize = 32 * 1024 * 1024;
+
+/// Most certificates accepted in an envelope's chain (threat model 9, 13).
+pub const MAX_CERT_CHAIN_LEN: usize = 10;
 
 /// Media type of a JWS envelope (spec §3).
 pub const MEDIA_TYPE_JWS: &str = "application/jose+json";
@@ -172,4 +185,241 @@ impl VerifiedEnvelope {
     pub fn payload(&self) -> &[u8] {
         &self.inner.payload
     }
+}
+
+/// Why an envelope was refused. Every variant except [`EnvelopeError::UnsupportedMediaType`] and
+/// [`EnvelopeError::Limit`] is an integrity failure (spec §8 step 1), enforced at every
+/// verification level.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnvelopeError {
+    /// The envelope media type is neither JWS nor COSE (spec §1.1).
+    UnsupportedMediaType(String),
+    /// A base64 / base64url field is not in its strict canonical form (spec §3.1, §3.3, §11.3).
+    Base64 {
+        /// The envelope member holding the value.
+        field: &'static str,
+        /// Position details.
+        error: EncodingError,
+    },
+    /// A JSON document (envelope, header, payload) is malformed or has duplicate member names
+    /// (spec §11.2).
+    Json {
+        /// Which document.
+        what: &'static str,
+        /// What is wrong.
+        error: EncodingError,
+    },
+    /// The envelope structure is wrong: missing or unknown member, wrong type, bad CBOR (spec §3.1,
+    /// §4).
+    Malformed(String),
+    /// A header value is invalid (wrong type, bad time, blank plugin name; spec §3.2, §4).
+    InvalidHeader {
+        /// Header name (or COSE label).
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A header that must not be present is present (the other scheme's time, `b64`, a
+    /// case-variant of a registered name; spec §3.2, §11.2).
+    ForbiddenHeader(String),
+    /// A required header is missing (spec §3.2).
+    MissingHeader(String),
+    /// `crit` is missing or empty (spec §3.2).
+    MissingCrit,
+    /// A `crit` entry names a header that is absent or may not be critical (spec §3.2).
+    CriticalNotPresent(String),
+    /// Headers that must be critical are not listed in `crit` (spec §3.2).
+    NotMarkedCritical(Vec<String>),
+    /// An extended attribute is critical but nv2 does not understand it and no verification
+    /// plugin is named (spec §3.2, §11.1).
+    UnsupportedCriticalAttribute(String),
+    /// The signing-time header is absent (spec §3.2).
+    SigningTimeMissing,
+    /// Expiry is not strictly after the signing time (spec §3.2).
+    ExpiryNotAfterSigningTime,
+    /// `alg` is not one of the six Notary algorithms (spec §3.2, §5).
+    UnsupportedAlgorithm(String),
+    /// `io.cncf.notary.signingScheme` is unknown (spec §3.2).
+    UnsupportedSigningScheme(String),
+    /// The content type is not the Notary payload type (spec §2).
+    UnsupportedContentType(String),
+    /// The signing certificate cannot be decoded or its key is not allowed (spec §5).
+    Certificate(String),
+    /// The header algorithm differs from the one the signing key dictates (spec §5).
+    AlgorithmMismatch {
+        /// Derived from the leaf certificate's key.
+        derived: SignatureAlgorithm,
+        /// Declared in the header.
+        declared: SignatureAlgorithm,
+    },
+    /// The signature does not verify (deliberately without detail).
+    SignatureInvalid,
+    /// The payload is not a JSON object (spec §3.2).
+    PayloadNotObject,
+    /// A size or count bound was exceeded (threat model 13).
+    Limit(String),
+    /// Producing an envelope failed (invalid options, or the signature does not verify under the
+    /// leaf key; threat model 3d).
+    Signing(String),
+}
+
+impl EnvelopeError {
+    /// Stable error code: `ERR_UNSUPPORTED_ENVELOPE`, `ERR_PARSE` (size/depth limits) or
+    /// `ERR_SIGNATURE_INTEGRITY`. Production failures are `ERR_SIGNING`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EnvelopeError::UnsupportedMediaType(_) => "ERR_UNSUPPORTED_ENVELOPE",
+            EnvelopeError::Limit(_)
+            | EnvelopeError::Json {
+                error: EncodingError::TooDeep,
+                ..
+            } => "ERR_PARSE",
+            EnvelopeError::Signing(_) => "ERR_SIGNING",
+            _ => "ERR_SIGNATURE_INTEGRITY",
+        }
+    }
+
+    pub(crate) fn invalid(name: &str, reason: impl Into<String>) -> Self {
+        EnvelopeError::InvalidHeader {
+            name: name.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for EnvelopeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnvelopeError::UnsupportedMediaType(m) => write!(
+                f,
+                "signature envelope format with media type {m:?} is not supported"
+            ),
+            EnvelopeError::Base64 { error, .. } => error.fmt(f),
+            EnvelopeError::Json { what, error } => write!(f, "{what}: {error}"),
+            EnvelopeError::Malformed(s) => write!(f, "malformed signature envelope: {s}"),
+            EnvelopeError::InvalidHeader { name, reason } => {
+                write!(f, "invalid {name:?} header: {reason}")
+            }
+            EnvelopeError::ForbiddenHeader(s) => f.write_str(s),
+            EnvelopeError::MissingHeader(h) => write!(f, "missing {h:?} header"),
+            EnvelopeError::MissingCrit => f.write_str("missing \"crit\" header"),
+            EnvelopeError::CriticalNotPresent(h) => {
+                write!(f, "{h:?} header is marked critical but not present")
+            }
+            EnvelopeError::NotMarkedCritical(v) => write!(
+                f,
+                "these required headers are not marked as critical: [{}]",
+                v.join(" ")
+            ),
+            EnvelopeError::UnsupportedCriticalAttribute(h) => write!(
+                f,
+                "critical extended attribute {h:?} is not supported without a verification plugin"
+            ),
+            EnvelopeError::SigningTimeMissing => f.write_str("signing-time not present"),
+            EnvelopeError::ExpiryNotAfterSigningTime => {
+                f.write_str("expiry cannot be equal or before the signing time")
+            }
+            EnvelopeError::UnsupportedAlgorithm(a) => {
+                write!(f, "signature algorithm {a:?} is not supported")
+            }
+            EnvelopeError::UnsupportedSigningScheme(s) => {
+                write!(f, "signing scheme {s:?} is not supported")
+            }
+            EnvelopeError::UnsupportedContentType(c) => {
+                write!(f, "payload content type {c:?} not supported")
+            }
+            EnvelopeError::Certificate(s) => f.write_str(s),
+            EnvelopeError::AlgorithmMismatch { derived, declared } => write!(
+                f,
+                "mismatch between signature algorithm derived from signing certificate ({derived}) and signing algorithm specified ({declared})"
+            ),
+            EnvelopeError::SignatureInvalid => f.write_str("signature is invalid"),
+            EnvelopeError::PayloadNotObject => f.write_str("payload is not a JSON object"),
+            EnvelopeError::Limit(s) => f.write_str(s),
+            EnvelopeError::Signing(s) => write!(f, "failed to produce the envelope: {s}"),
+        }
+    }
+}
+
+impl std::error::Error for EnvelopeError {}
+
+impl UnverifiedEnvelope {
+    /// Parses an envelope of media type `media_type` (spec §1.1): `application/jose+json`
+    /// ([`jws::parse`], spec §3) or `application/cose` ([`cose::parse`], spec §4). Every
+    /// structural rule is checked here; the signature is not.
+    pub fn parse(media_type: &str, bytes: &[u8]) -> Result<Self, EnvelopeError> {
+        let format = EnvelopeFormat::from_media_type(media_type)
+            .ok_or_else(|| EnvelopeError::UnsupportedMediaType(media_type.to_string()))?;
+        if bytes.len() > MAX_ENVELOPE_SIZE {
+            return Err(EnvelopeError::Limit(format!(
+                "signature envelope of {} bytes exceeds the limit of {MAX_ENVELOPE_SIZE} bytes",
+                bytes.len()
+            )));
+        }
+        match format {
+            EnvelopeFormat::Jws => jws::parse(bytes),
+            EnvelopeFormat::Cose => cose::parse(bytes),
+        }
+    }
+
+    /// Checks the envelope's integrity (spec §8 step 1, §5): decodes the leaf certificate
+    /// (`x5c[0]` / x5chain[0]), derives the algorithm from its key, requires the header `alg` to
+    /// equal it, requires the Notary payload content type, verifies the signature over the exact
+    /// signed bytes, and requires the payload to be a JSON object.
+    ///
+    /// Certificate-chain profile rules (spec §6) are not checked here; the verifier applies them
+    /// as part of the same integrity step.
+    pub fn verify_integrity(self) -> Result<VerifiedEnvelope, EnvelopeError> {
+        let leaf = self
+            .cert_chain
+            .first()
+            .ok_or_else(|| EnvelopeError::Certificate("certificate chain is empty".into()))?;
+        let key = leaf_public_key(leaf)?;
+        let derived = key.notary_algorithm().map_err(|e| match e {
+            CryptoError::UnsupportedKey(s) => EnvelopeError::Certificate(s),
+            other => EnvelopeError::Certificate(other.to_string()),
+        })?;
+        if derived != self.signed.algorithm {
+            return Err(EnvelopeError::AlgorithmMismatch {
+                derived,
+                declared: self.signed.algorithm,
+            });
+        }
+        if self.signed.content_type != MEDIA_TYPE_PAYLOAD {
+            return Err(EnvelopeError::UnsupportedContentType(
+                self.signed.content_type.clone(),
+            ));
+        }
+        key.verify_notary(derived, &self.to_be_signed, &self.signature)
+            .map_err(|_| EnvelopeError::SignatureInvalid)?;
+        // spec §3.2: the payload must be a JSON object (strict: no duplicate members).
+        match crate::encoding::parse_json_strict(&self.payload) {
+            Ok(serde_json::Value::Object(_)) => {}
+            Ok(_) => return Err(EnvelopeError::PayloadNotObject),
+            Err(error) => {
+                return Err(EnvelopeError::Json {
+                    what: "payload",
+                    error,
+                })
+            }
+        }
+        Ok(VerifiedEnvelope { inner: self })
+    }
+}
+
+/// The public key of a DER certificate (its SubjectPublicKeyInfo), as a Notary key (spec §5).
+pub(crate) fn leaf_public_key(cert_der: &[u8]) -> Result<PublicKey, EnvelopeError> {
+    use der::{Decode, Encode};
+    let cert = x509_cert::Certificate::from_der(cert_der)
+        .map_err(|e| EnvelopeError::Certificate(format!("malformed signing certificate: {e}")))?;
+    let spki = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|e| EnvelopeError::Certificate(format!("malformed signing certificate: {e}")))?;
+    PublicKey::from_spki_der(&spki).map_err(|e| match e {
+        CryptoError::UnsupportedKey(s) => EnvelopeError::Certificate(s),
+        other => EnvelopeError::Certificate(other.to_string()),
+    })
 }

@@ -1,0 +1,657 @@
+//! The JWS envelope (`application/jose+json`, spec §3): flattened JWS JSON serialization with one
+//! signature.
+//!
+//! Parsing is strict (spec §11; threat model 11, 12): the envelope and the protected header are
+//! read with the strict JSON reader (duplicate member names rejected at any depth), member names
+//! are case-sensitive and a case-variant of a registered name is refused, unknown top-level
+//! members are refused, base64url fields must be canonical and unpadded, `x5c` and the timestamp
+//! token must be canonical padded standard base64, and an unknown critical extended attribute
+//! fails unless a verification plugin is named (spec §11.1). The signing input is the ASCII text
+//! `protected + "." + payload` exactly as received (spec §3.1).
+//!
+//! Producing ([`prepare`] then [`PreparedJws::complete`]) writes the protected header with keys
+//! sorted (as notation does), times in RFC 3339 UTC whole seconds (spec §3.2), and refuses to emit
+//! an envelope whose signature does not verify under the leaf certificate's key (threat model 3d).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{
+    leaf_public_key, EnvelopeError, EnvelopeFormat, ExtendedAttribute, SignedAttributes,
+    SigningScheme, UnverifiedEnvelope, MAX_CERT_CHAIN_LEN,
+};
+use crate::crypto::{PublicKey, SignatureAlgorithm};
+use crate::encoding;
+use crate::payload::MEDIA_TYPE_PAYLOAD;
+use crate::time::Instant;
+
+/// `alg` (spec §3.2).
+pub const HEADER_ALG: &str = "alg";
+/// `cty` (spec §3.2).
+pub const HEADER_CTY: &str = "cty";
+/// `crit` (spec §3.2).
+pub const HEADER_CRIT: &str = "crit";
+/// `io.cncf.notary.signingScheme` (spec §3.2).
+pub const HEADER_SIGNING_SCHEME: &str = "io.cncf.notary.signingScheme";
+/// `io.cncf.notary.signingTime` (spec §3.2).
+pub const HEADER_SIGNING_TIME: &str = "io.cncf.notary.signingTime";
+/// `io.cncf.notary.authenticSigningTime` (spec §3.2).
+pub const HEADER_AUTHENTIC_SIGNING_TIME: &str = "io.cncf.notary.authenticSigningTime";
+/// `io.cncf.notary.expiry` (spec §3.2).
+pub const HEADER_EXPIRY: &str = "io.cncf.notary.expiry";
+/// `io.cncf.notary.verificationPlugin` (spec §3.2).
+pub const HEADER_VERIFICATION_PLUGIN: &str = "io.cncf.notary.verificationPlugin";
+/// `io.cncf.notary.verificationPluginMinVersion` (spec §3.2).
+pub const HEADER_VERIFICATION_PLUGIN_MIN_VERSION: &str =
+    "io.cncf.notary.verificationPluginMinVersion";
+/// Unprotected `x5c` (spec §3.3).
+pub const HEADER_X5C: &str = "x5c";
+/// Unprotected `io.cncf.notary.timestampSignature` (spec §3.3).
+pub const HEADER_TIMESTAMP_SIGNATURE: &str = "io.cncf.notary.timestampSignature";
+/// Unprotected `io.cncf.notary.signingAgent` (spec §3.3).
+pub const HEADER_SIGNING_AGENT: &str = "io.cncf.notary.signingAgent";
+
+/// The protected header names nv2 interprets; everything else is an extended attribute.
+const KNOWN_PROTECTED: [&str; 9] = [
+    HEADER_ALG,
+    HEADER_CTY,
+    HEADER_CRIT,
+    HEADER_SIGNING_SCHEME,
+    HEADER_SIGNING_TIME,
+    HEADER_AUTHENTIC_SIGNING_TIME,
+    HEADER_EXPIRY,
+    HEADER_VERIFICATION_PLUGIN,
+    HEADER_VERIFICATION_PLUGIN_MIN_VERSION,
+];
+
+/// Header parameter names registered by RFC 7515 / 7797 (JWS); `crit` must not list them
+/// (RFC 7515 §4.1.11, spec §3.2).
+const JWS_REGISTERED: [&str; 12] = [
+    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit", "b64",
+];
+
+/// The members of a flattened JWS JSON serialization (spec §3.1); nothing else is allowed.
+const TOP_LEVEL: [&str; 4] = ["payload", "protected", "header", "signature"];
+
+fn str_member<'a>(m: &'a Map<String, Value>, name: &str) -> Result<&'a str, EnvelopeError> {
+    match m.get(name) {
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(EnvelopeError::Malformed(format!(
+            "member {name:?} is not a string"
+        ))),
+        None => Err(EnvelopeError::Malformed(format!("missing member {name:?}"))),
+    }
+}
+
+fn b64url(field: &'static str, s: &str) -> Result<Vec<u8>, EnvelopeError> {
+    encoding::base64url_decode(s).map_err(|error| EnvelopeError::Base64 { field, error })
+}
+
+/// Parses a JWS envelope (spec §3). Use [`UnverifiedEnvelope::parse`] for media-type dispatch.
+pub fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
+    let top = match encoding::parse_json_strict(bytes) {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => {
+            return Err(EnvelopeError::Malformed(
+                "the envelope is not a JSON object".into(),
+            ))
+        }
+        Err(error) => {
+            return Err(EnvelopeError::Json {
+                what: "envelope",
+                error,
+            })
+        }
+    };
+    // spec §3.1: flattened serialization only, no other top-level members (threat model 11).
+    if let Some(k) = top.keys().find(|k| !TOP_LEVEL.contains(&k.as_str())) {
+        return Err(EnvelopeError::Malformed(format!(
+            "unknown top-level member {k:?}"
+        )));
+    }
+    let protected_b64 = str_member(&top, "protected")?;
+    let payload_b64 = str_member(&top, "payload")?;
+    let signature_b64 = str_member(&top, "signature")?;
+    let header = match top.get("header") {
+        Some(Value::Object(h)) => h,
+        Some(_) => {
+            return Err(EnvelopeError::Malformed(
+                "member \"header\" is not an object".into(),
+            ))
+        }
+        None => return Err(EnvelopeError::Malformed("missing member \"header\"".into())),
+    };
+
+    let protected_json = b64url("protected", protected_b64)?;
+    let protected = match encoding::parse_json_strict(&protected_json) {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => {
+            return Err(EnvelopeError::Malformed(
+                "the protected header is not a JSON object".into(),
+            ))
+        }
+        Err(error) => {
+            return Err(EnvelopeError::Json {
+                what: "protected header",
+                error,
+            })
+        }
+    };
+    let payload = b64url("payload", payload_b64)?;
+    let signature = b64url("signature", signature_b64)?;
+    if signature.is_empty() {
+        return Err(EnvelopeError::Malformed("empty signature".into()));
+    }
+    let signed = parse_protected(&protected)?;
+    let unprotected = parse_unprotected(header)?;
+
+    let mut to_be_signed = Vec::with_capacity(protected_b64.len() + 1 + payload_b64.len());
+    to_be_signed.extend_from_slice(protected_b64.as_bytes());
+    to_be_signed.push(b'.');
+    to_be_signed.extend_from_slice(payload_b64.as_bytes());
+
+    Ok(UnverifiedEnvelope {
+        format: EnvelopeFormat::Jws,
+        signed,
+        cert_chain: unprotected.cert_chain,
+        signature,
+        to_be_signed,
+        payload,
+        timestamp_token: unprotected.timestamp_token,
+        signing_agent: unprotected.signing_agent,
+    })
+}
+
+fn header_str<'a>(m: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, EnvelopeError> {
+    match m.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(EnvelopeError::invalid(name, "not a string")),
+    }
+}
+
+fn header_time(m: &Map<String, Value>, name: &str) -> Result<Option<Instant>, EnvelopeError> {
+    header_str(m, name)?
+        .map(|s| Instant::parse_rfc3339(s).map_err(|e| EnvelopeError::invalid(name, e.to_string())))
+        .transpose()
+}
+
+fn non_blank(m: &Map<String, Value>, name: &str) -> Result<Option<String>, EnvelopeError> {
+    match header_str(m, name)? {
+        None => Ok(None),
+        Some(s) if s.trim().is_empty() => {
+            Err(EnvelopeError::invalid(name, "must be a non-blank string"))
+        }
+        Some(s) => Ok(Some(s.to_string())),
+    }
+}
+
+/// Applies the protected-header rules of spec §3.2 (and §11.1, §11.2).
+fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeError> {
+    // spec §11.2, threat model 11a: a case-variant of a registered or Notary name (`Alg`) would
+    // be read as that name by a case-insensitive decoder (Go), so it is refused.
+    for key in m.keys() {
+        if let Some(known) = KNOWN_PROTECTED
+            .iter()
+            .chain(JWS_REGISTERED.iter())
+            .find(|k| k.eq_ignore_ascii_case(key) && *k != key)
+        {
+            return Err(EnvelopeError::ForbiddenHeader(format!(
+                "header {key:?} differs from {known:?} only by case"
+            )));
+        }
+    }
+    // RFC 7797 `b64` changes what the signature covers; Notary signatures never use it.
+    if m.contains_key("b64") {
+        return Err(EnvelopeError::ForbiddenHeader(
+            "the \"b64\" header is not supported".into(),
+        ));
+    }
+
+    // spec §3.2 `alg`: required, one of the six (none/HMAC/RS* refused; threat model 7a).
+    let alg = header_str(m, HEADER_ALG)?
+        .ok_or_else(|| EnvelopeError::MissingHeader(HEADER_ALG.into()))?;
+    let algorithm = SignatureAlgorithm::from_jws_name(alg)
+        .ok_or_else(|| EnvelopeError::UnsupportedAlgorithm(alg.to_string()))?;
+    // spec §3.2 `cty`: required (its value is checked by verify_integrity, spec §2).
+    let content_type = header_str(m, HEADER_CTY)?
+        .ok_or_else(|| EnvelopeError::MissingHeader(HEADER_CTY.into()))?
+        .to_string();
+
+    // spec §3.2 `crit`: required, non-empty array of distinct strings.
+    let crit: Vec<&str> = match m.get(HEADER_CRIT) {
+        None => return Err(EnvelopeError::MissingCrit),
+        Some(Value::Array(a)) if a.is_empty() => return Err(EnvelopeError::MissingCrit),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| EnvelopeError::invalid(HEADER_CRIT, "entries must be strings"))
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            return Err(EnvelopeError::invalid(
+                HEADER_CRIT,
+                "must be an array of strings",
+            ))
+        }
+    };
+    let mut seen = BTreeSet::new();
+    for c in &crit {
+        if !seen.insert(*c) {
+            return Err(EnvelopeError::invalid(
+                HEADER_CRIT,
+                format!("duplicate entry {c:?}"),
+            ));
+        }
+    }
+
+    // spec §3.2 `crit` entries: registered names and the non-critical signingTime may not be
+    // listed; every other entry must name a header that is present.
+    for c in &crit {
+        if JWS_REGISTERED.contains(c) || *c == HEADER_SIGNING_TIME || !m.contains_key(*c) {
+            return Err(EnvelopeError::CriticalNotPresent((*c).to_string()));
+        }
+    }
+
+    let scheme_name = header_str(m, HEADER_SIGNING_SCHEME)?
+        .ok_or_else(|| EnvelopeError::MissingHeader(HEADER_SIGNING_SCHEME.into()))?;
+    let signing_scheme = SigningScheme::parse(scheme_name)
+        .ok_or_else(|| EnvelopeError::UnsupportedSigningScheme(scheme_name.to_string()))?;
+    let verification_plugin = non_blank(m, HEADER_VERIFICATION_PLUGIN)?;
+    let verification_plugin_min_version = non_blank(m, HEADER_VERIFICATION_PLUGIN_MIN_VERSION)?;
+    let expiry = header_time(m, HEADER_EXPIRY)?;
+
+    // spec §3.2: headers that must be critical when present.
+    let mut required = vec![HEADER_SIGNING_SCHEME];
+    if signing_scheme == SigningScheme::X509SigningAuthority
+        && m.contains_key(HEADER_AUTHENTIC_SIGNING_TIME)
+    {
+        required.push(HEADER_AUTHENTIC_SIGNING_TIME);
+    }
+    if expiry.is_some() {
+        required.push(HEADER_EXPIRY);
+    }
+    if verification_plugin.is_some() {
+        required.push(HEADER_VERIFICATION_PLUGIN);
+    }
+    if verification_plugin_min_version.is_some() {
+        required.push(HEADER_VERIFICATION_PLUGIN_MIN_VERSION);
+    }
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|r| !crit.contains(r))
+        .map(|r| (*r).to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(EnvelopeError::NotMarkedCritical(missing));
+    }
+
+    // spec §3.2: each scheme has its own time header; the other one is forbidden.
+    let signing_time = header_time(m, HEADER_SIGNING_TIME)?;
+    let authentic_signing_time = header_time(m, HEADER_AUTHENTIC_SIGNING_TIME)?;
+    let effective_time = match signing_scheme {
+        SigningScheme::X509 => {
+            if authentic_signing_time.is_some() {
+                return Err(forbidden_for_scheme(
+                    HEADER_AUTHENTIC_SIGNING_TIME,
+                    signing_scheme,
+                ));
+            }
+            signing_time
+        }
+        SigningScheme::X509SigningAuthority => {
+            if signing_time.is_some() {
+                return Err(forbidden_for_scheme(HEADER_SIGNING_TIME, signing_scheme));
+            }
+            authentic_signing_time
+        }
+    };
+    let effective_time = effective_time.ok_or(EnvelopeError::SigningTimeMissing)?;
+    // spec §3.2: expiry strictly after the signing time.
+    if let Some(e) = expiry {
+        if e <= effective_time {
+            return Err(EnvelopeError::ExpiryNotAfterSigningTime);
+        }
+    }
+
+    // Everything else is an extended attribute; spec §11.1: an unknown critical one fails unless
+    // a verification plugin is named (the plugin must then process it, spec §8 step 8).
+    let mut extended_attributes = Vec::new();
+    for (key, value) in m {
+        if KNOWN_PROTECTED.contains(&key.as_str()) {
+            continue;
+        }
+        let critical = crit.contains(&key.as_str());
+        if critical && verification_plugin.is_none() {
+            return Err(EnvelopeError::UnsupportedCriticalAttribute(key.clone()));
+        }
+        extended_attributes.push(ExtendedAttribute {
+            key: key.clone(),
+            critical,
+            value: value.clone(),
+        });
+    }
+
+    Ok(SignedAttributes {
+        algorithm,
+        content_type,
+        signing_scheme,
+        signing_time,
+        authentic_signing_time,
+        expiry,
+        verification_plugin,
+        verification_plugin_min_version,
+        extended_attributes,
+    })
+}
+
+fn forbidden_for_scheme(header: &str, scheme: SigningScheme) -> EnvelopeError {
+    EnvelopeError::ForbiddenHeader(format!(
+        "{header:?} header must not be present for {} signing scheme",
+        scheme.as_str()
+    ))
+}
+
+struct Unprotected {
+    cert_chain: Vec<Vec<u8>>,
+    timestamp_token: Option<Vec<u8>>,
+    signing_agent: Option<String>,
+}
+
+/// Applies the unprotected-header rules of spec §3.3. Unknown members are ignored.
+fn parse_unprotected(h: &Map<String, Value>) -> Result<Unprotected, EnvelopeError> {
+    let x5c = match h.get(HEADER_X5C) {
+        Some(Value::Array(a)) if a.is_empty() => {
+            return Err(EnvelopeError::invalid(
+                HEADER_X5C,
+                "empty certificate chain",
+            ))
+        }
+        Some(Value::Array(a)) => a,
+        Some(_) => {
+            return Err(EnvelopeError::invalid(
+                HEADER_X5C,
+                "must be an array of strings",
+            ))
+        }
+        None => return Err(EnvelopeError::MissingHeader(HEADER_X5C.into())),
+    };
+    // Threat model 9, 13: bounded chain length, checked before decoding anything.
+    if x5c.len() > MAX_CERT_CHAIN_LEN {
+        return Err(EnvelopeError::Limit(format!(
+            "certificate chain of {} certificates exceeds the limit of {MAX_CERT_CHAIN_LEN}",
+            x5c.len()
+        )));
+    }
+    let cert_chain = x5c
+        .iter()
+        .map(|v| match v {
+            // spec §3.3: standard base64 with padding, not base64url (threat model 12a).
+            Value::String(s) => {
+                encoding::base64_std_decode(s).map_err(|error| EnvelopeError::Base64 {
+                    field: HEADER_X5C,
+                    error,
+                })
+            }
+            _ => Err(EnvelopeError::invalid(
+                HEADER_X5C,
+                "must be an array of strings",
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let timestamp_token = match h.get(HEADER_TIMESTAMP_SIGNATURE) {
+        None => None,
+        Some(Value::String(s)) => {
+            Some(
+                encoding::base64_std_decode(s).map_err(|error| EnvelopeError::Base64 {
+                    field: HEADER_TIMESTAMP_SIGNATURE,
+                    error,
+                })?,
+            )
+        }
+        Some(_) => {
+            return Err(EnvelopeError::invalid(
+                HEADER_TIMESTAMP_SIGNATURE,
+                "not a string",
+            ))
+        }
+    };
+    let signing_agent = header_str(h, HEADER_SIGNING_AGENT)?.map(str::to_string);
+    Ok(Unprotected {
+        cert_chain,
+        timestamp_token,
+        signing_agent,
+    })
+}
+
+/// What [`prepare`] needs to build a JWS envelope (spec §3).
+#[derive(Clone, Debug)]
+pub struct JwsSigningOptions {
+    /// The signature algorithm; must be the one the leaf certificate's key dictates (spec §5).
+    pub algorithm: SignatureAlgorithm,
+    /// The signing scheme (spec §3.2).
+    pub signing_scheme: SigningScheme,
+    /// Signing time, written as `io.cncf.notary.signingTime` (`notary.x509`) or
+    /// `io.cncf.notary.authenticSigningTime` (`notary.x509.signingAuthority`), truncated to
+    /// whole seconds, UTC.
+    pub signing_time: Instant,
+    /// Optional expiry (critical); must be after the signing time.
+    pub expiry: Option<Instant>,
+    /// Optional `io.cncf.notary.signingAgent`.
+    pub signing_agent: Option<String>,
+    /// Extra protected attributes. Names must not be registered JWS names, Notary headers, or
+    /// use the reserved `io.cncf.notary` prefix. A critical one makes the envelope unverifiable
+    /// without a verification plugin (spec §11.1).
+    pub extended_attributes: Vec<ExtendedAttribute>,
+    /// DER certificates, leaf first (spec §3.3 `x5c`).
+    pub cert_chain: Vec<Vec<u8>>,
+}
+
+/// A JWS envelope waiting for its signature: hand [`PreparedJws::signing_input`] to the signer,
+/// then call [`PreparedJws::complete`].
+#[derive(Clone, Debug)]
+pub struct PreparedJws {
+    protected: String,
+    payload: String,
+    signing_input: Vec<u8>,
+    algorithm: SignatureAlgorithm,
+    key: PublicKey,
+    cert_chain: Vec<Vec<u8>>,
+    signing_agent: Option<String>,
+    has_critical_extension: bool,
+}
+
+fn signing_err(s: impl Into<String>) -> EnvelopeError {
+    EnvelopeError::Signing(s.into())
+}
+
+/// Builds the protected header and signing input for `payload` (spec §3.1, §3.2). `payload` must
+/// be a JSON object (the Notary payload, spec §2).
+pub fn prepare(payload: &[u8], opts: &JwsSigningOptions) -> Result<PreparedJws, EnvelopeError> {
+    match encoding::parse_json_strict(payload) {
+        Ok(Value::Object(_)) => {}
+        _ => return Err(signing_err("the payload must be a strict JSON object")),
+    }
+    let leaf = opts
+        .cert_chain
+        .first()
+        .ok_or_else(|| signing_err("the certificate chain is empty"))?;
+    if opts.cert_chain.len() > MAX_CERT_CHAIN_LEN {
+        return Err(signing_err(format!(
+            "the certificate chain has more than {MAX_CERT_CHAIN_LEN} certificates"
+        )));
+    }
+    let key = leaf_public_key(leaf).map_err(|e| signing_err(e.to_string()))?;
+    let derived = key
+        .notary_algorithm()
+        .map_err(|e| signing_err(e.to_string()))?;
+    if derived != opts.algorithm {
+        return Err(signing_err(
+            EnvelopeError::AlgorithmMismatch {
+                derived,
+                declared: opts.algorithm,
+            }
+            .to_string(),
+        ));
+    }
+    // spec §3.2: signers write whole seconds.
+    let signing_time = opts.signing_time.truncate_to_seconds();
+    let expiry = opts.expiry.map(|e| e.truncate_to_seconds());
+    if let Some(e) = expiry {
+        if e <= signing_time {
+            return Err(signing_err(
+                EnvelopeError::ExpiryNotAfterSigningTime.to_string(),
+            ));
+        }
+    }
+
+    let mut header = Map::new();
+    // Crit order as notation-core-go writes it: scheme, critical extended attributes,
+    // authenticSigningTime, expiry.
+    let mut crit = vec![Value::from(HEADER_SIGNING_SCHEME)];
+    for attr in &opts.extended_attributes {
+        let k = attr.key.as_str();
+        if k.is_empty()
+            || k.starts_with(crate::oci::RESERVED_ANNOTATION_PREFIX)
+            || KNOWN_PROTECTED
+                .iter()
+                .chain(JWS_REGISTERED.iter())
+                .any(|r| r.eq_ignore_ascii_case(k))
+        {
+            return Err(signing_err(format!(
+                "extended attribute name {k:?} is reserved"
+            )));
+        }
+        if header.insert(k.to_string(), attr.value.clone()).is_some() {
+            return Err(signing_err(format!("duplicate extended attribute {k:?}")));
+        }
+        if attr.critical {
+            crit.push(Value::from(k));
+        }
+    }
+    header.insert(HEADER_ALG.into(), opts.algorithm.jws_name().into());
+    header.insert(HEADER_CTY.into(), MEDIA_TYPE_PAYLOAD.into());
+    header.insert(
+        HEADER_SIGNING_SCHEME.into(),
+        opts.signing_scheme.as_str().into(),
+    );
+    match opts.signing_scheme {
+        SigningScheme::X509 => {
+            header.insert(HEADER_SIGNING_TIME.into(), signing_time.to_rfc3339().into());
+        }
+        SigningScheme::X509SigningAuthority => {
+            crit.push(HEADER_AUTHENTIC_SIGNING_TIME.into());
+            header.insert(
+                HEADER_AUTHENTIC_SIGNING_TIME.into(),
+                signing_time.to_rfc3339().into(),
+            );
+        }
+    }
+    if let Some(e) = expiry {
+        crit.push(HEADER_EXPIRY.into());
+        header.insert(HEADER_EXPIRY.into(), e.to_rfc3339().into());
+    }
+    header.insert(HEADER_CRIT.into(), Value::Array(crit));
+    // Keys sorted (a BTreeMap serializes in order regardless of serde_json's map flavour).
+    let sorted: std::collections::BTreeMap<&String, &Value> = header.iter().collect();
+    let header_json = serde_json::to_vec(&sorted).map_err(|e| signing_err(e.to_string()))?;
+
+    let protected = encoding::base64url_encode(&header_json);
+    let payload_b64 = encoding::base64url_encode(payload);
+    let signing_input = format!("{protected}.{payload_b64}").into_bytes();
+    Ok(PreparedJws {
+        protected,
+        payload: payload_b64,
+        signing_input,
+        algorithm: opts.algorithm,
+        key,
+        cert_chain: opts.cert_chain.clone(),
+        signing_agent: opts.signing_agent.clone(),
+        has_critical_extension: opts.extended_attributes.iter().any(|a| a.critical),
+    })
+}
+
+#[derive(Serialize)]
+struct EnvelopeOut<'a> {
+    payload: &'a str,
+    protected: &'a str,
+    header: HeaderOut<'a>,
+    signature: String,
+}
+
+#[derive(Serialize)]
+struct HeaderOut<'a> {
+    #[serde(
+        rename = "io.cncf.notary.timestampSignature",
+        skip_serializing_if = "Option::is_none"
+    )]
+    timestamp_signature: Option<String>,
+    x5c: Vec<String>,
+    #[serde(
+        rename = "io.cncf.notary.signingAgent",
+        skip_serializing_if = "Option::is_none"
+    )]
+    signing_agent: Option<&'a str>,
+}
+
+impl PreparedJws {
+    /// The exact bytes to sign: ASCII `protected + "." + payload` (spec §3.1).
+    pub fn signing_input(&self) -> &[u8] {
+        &self.signing_input
+    }
+
+    /// The algorithm the signature must use.
+    pub fn algorithm(&self) -> SignatureAlgorithm {
+        self.algorithm
+    }
+
+    /// Emits the envelope with `signature` (PSS, or raw `r || s` ECDSA; spec §3.4). The signature
+    /// is first verified under the leaf certificate's key, and the result is re-parsed and its
+    /// integrity re-checked: a signer using another key fails here and nothing is emitted (threat
+    /// model 3d).
+    pub fn complete(self, signature: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
+        self.complete_with_timestamp(signature, None)
+    }
+
+    /// As [`PreparedJws::complete`], adding an RFC 3161 timestamp token (DER) as
+    /// `io.cncf.notary.timestampSignature` (spec §3.3). The token must stamp `signature`; nv2 does
+    /// not check that here (the verifier does, spec §8 step 6c).
+    pub fn complete_with_timestamp(
+        self,
+        signature: &[u8],
+        timestamp_token: Option<&[u8]>,
+    ) -> Result<Vec<u8>, EnvelopeError> {
+        self.key
+            .verify_notary(self.algorithm, &self.signing_input, signature)
+            .map_err(|_| {
+                signing_err("the signature does not verify under the signing certificate's key")
+            })?;
+        let out = EnvelopeOut {
+            payload: &self.payload,
+            protected: &self.protected,
+            header: HeaderOut {
+                timestamp_signature: timestamp_token.map(encoding::base64_std_encode),
+                x5c: self
+                    .cert_chain
+                    .iter()
+                    .map(|c| encoding::base64_std_encode(c))
+                    .collect(),
+                signing_agent: self.signing_agent.as_deref(),
+            },
+            signature: encoding::base64url_encode(signature),
+        };
+        let bytes = serde_json::to_vec(&out).map_err(|e| signing_err(e.to_string()))?;
+        // Self-check: what we emit must pass our own parser and integrity check. An envelope with
+        // a critical extended attribute is, by spec §11.1, only verifiable through a plugin, so
+        // for those the signature check above is the check.
+        if !self.has_critical_extension {
+            parse(&bytes)
+                .and_then(UnverifiedEnvelope::verify_integrity)
+                .map_err(|e| signing_err(format!("produced envelope fails verification: {e}")))?;
+        }
+        Ok(bytes)
+    }
+}
