@@ -86,8 +86,8 @@ test-wasm:
 
 test-js: pack pki
 	@echo "== node --test (installed package)"
-	rm -rf $(CONSUMER)/test && cp -r tests/js $(CONSUMER)/test
-	cd $(CONSUMER) && NV2_PKI_DIR=$(abspath $(PKI)) node --test test/
+	rm -rf $(CONSUMER)/js-tests && cp -r tests/js $(CONSUMER)/js-tests
+	cd $(CONSUMER) && NV2_PKI_DIR=$(abspath $(PKI)) node --test js-tests/
 
 test-types: pack node-deps
 	@echo "== tsc --noEmit (types of the installed package)"
