@@ -40,7 +40,10 @@ pkg:
 	  echo "nv2_wasm_bg.wasm: $$raw bytes raw, $$gz bytes gzip -9 (limit $(MAX_GZIP))"; \
 	  if [ "$$gz" -gt $(MAX_GZIP) ]; then echo "FAIL: gzipped wasm exceeds $(MAX_GZIP) bytes" >&2; exit 1; fi
 
-$(WASM_OUT):
+# Rebuild the package when the crate, the wrapper or the template changed.
+PKG_INPUTS := $(shell find src -name '*.rs') Cargo.toml Cargo.lock $(wildcard js/*.js js/*.d.ts) \
+              $(wildcard pkg-template/*) LICENSE
+$(WASM_OUT): $(PKG_INPUTS)
 	$(MAKE) pkg
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 // Type declarations for the nv2 package (both the `node` and the `browser` entry points).
+// Needs TypeScript >= 5.7 (generic Uint8Array<ArrayBuffer>).
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -235,7 +236,7 @@ export type KeySpec = 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'EC-256' | 'EC-384'
  */
 export interface Signer {
   sign(
-    toBeSigned: Uint8Array,
+    toBeSigned: Uint8Array<ArrayBuffer>,
     info: { algorithm: SignatureAlgorithm; keySpec: KeySpec },
   ): Promise<Uint8Array | ArrayBuffer> | Uint8Array | ArrayBuffer;
 }
@@ -275,10 +276,10 @@ export type PrepareSignatureOptions = SignOptionsBase;
 
 export interface SignatureResult {
   /** The envelope bytes (the signature manifest's layer). */
-  envelope: Uint8Array;
+  envelope: Uint8Array<ArrayBuffer>;
   mediaType: 'application/jose+json';
   /** The signature manifest (an OCI image manifest with `subject` = target). */
-  manifest: Uint8Array;
+  manifest: Uint8Array<ArrayBuffer>;
   manifestDescriptor: Descriptor & { artifactType: string };
   /** The envelope blob descriptor (the manifest's single layer). */
   signatureDescriptor: Descriptor;
@@ -286,8 +287,8 @@ export interface SignatureResult {
 
 /** The handle of a two-phase signature (see `prepareSignature`). */
 export interface PendingSignature {
-  /** The exact bytes the signer must sign. */
-  readonly toBeSigned: Uint8Array;
+  /** The exact bytes the signer must sign (a fresh copy; usable with WebCrypto directly). */
+  readonly toBeSigned: Uint8Array<ArrayBuffer>;
   readonly algorithm: SignatureAlgorithm;
   readonly keySpec: KeySpec;
   /** Completes the envelope; throws `SigningError` (`ERR_SIGNING`) if the signature is wrong. */
