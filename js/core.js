@@ -1,0 +1,216 @@
+// The runtime-independent API. `node.js` and `browser.js` load the wasm module (synchronously
+// in Node, with `init()` in browsers) and re-export everything here.
+import * as wasm from './dist/nv2_wasm.js';
+import { createError, errorFromResult, fromWasmError, SigningError } from './errors.js';
+
+let ready = false;
+
+/** @internal Called by the entry points once the wasm instance exists. */
+export function _markReady() {
+  ready = true;
+}
+
+/** True once the wasm module is instantiated (always true in Node). */
+export function isInitialized() {
+  return ready;
+}
+
+function raw(name) {
+  if (!ready) {
+    throw createError(
+      'ERR_INVALID_ARGUMENT',
+      `nv2: call \`await init()\` before ${name}() (the WebAssembly module is not loaded yet)`,
+    );
+  }
+  const fn = wasm[name];
+  if (typeof fn !== 'function') {
+    throw createError(
+      'ERR_INVALID_ARGUMENT',
+      `nv2: this build's WebAssembly module does not export ${name}()`,
+    );
+  }
+  return fn;
+}
+
+function call(name, ...args) {
+  const fn = raw(name);
+  try {
+    return fn(...args);
+  } catch (e) {
+    throw fromWasmError(e);
+  }
+}
+
+function invalid(message) {
+  return createError('ERR_INVALID_ARGUMENT', message);
+}
+
+function requireObject(value, what) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid(`nv2: ${what} must be an object`);
+  }
+}
+
+/** Uint8Array view of bytes-like input (Buffer, ArrayBuffer, typed array, DataView). */
+function toBytes(value, what) {
+  if (value instanceof Uint8Array) {
+    // Buffers are Uint8Arrays; hand wasm a plain view so serde sees an ordinary Uint8Array.
+    return value.constructor === Uint8Array
+      ? value
+      : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) {
+    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+  throw invalid(`nv2: ${what} must be a Uint8Array (or ArrayBuffer / Buffer)`);
+}
+
+/** ms since the epoch for Date, number or RFC 3339 string; other values are refused. */
+function toTime(value, what) {
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    if (Number.isNaN(ms)) throw invalid(`nv2: ${what} is an invalid Date`);
+    return ms;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw invalid(`nv2: ${what} must be a finite number of ms`);
+    return value;
+  }
+  if (typeof value === 'string') return value;
+  throw invalid(`nv2: ${what} must be a Date, a number (ms since epoch) or an RFC 3339 string`);
+}
+
+function normaliseTrustStore(store) {
+  requireObject(store, 'trustStore');
+  const out = {};
+  for (const [name, certs] of Object.entries(store)) {
+    if (!Array.isArray(certs)) {
+      throw invalid(`nv2: trustStore["${name}"] must be an array of PEM strings or DER bytes`);
+    }
+    out[name] = certs.map((c, i) =>
+      typeof c === 'string' ? c : toBytes(c, `trustStore["${name}"][${i}]`),
+    );
+  }
+  return out;
+}
+
+/** The nv2 version string. */
+export function version() {
+  return call('version');
+}
+
+/**
+ * Verifies one signature envelope against a trust policy and trust store. Returns the outcome
+ * (check `outcome.verified`); throws only for invalid inputs.
+ */
+export function verifyEnvelope(opts) {
+  requireObject(opts, 'options');
+  const now = opts.now === undefined ? Date.now() : toTime(opts.now, 'now');
+  const args = {
+    ...opts,
+    envelope: toBytes(opts.envelope, 'envelope'),
+    trustStore: normaliseTrustStore(opts.trustStore),
+    now,
+  };
+  return call('verifyEnvelope', args);
+}
+
+/**
+ * Throws the outcome's error (as a `NotationError` subclass) unless `outcome.verified` is true;
+ * returns the outcome otherwise.
+ */
+export function assertVerified(outcome) {
+  if (outcome && outcome.verified === true) return outcome;
+  const e = outcome && outcome.error;
+  if (e && typeof e.code === 'string') throw errorFromResult(e);
+  throw createError('ERR_SIGNATURE_INTEGRITY', 'nv2: signature verification failed');
+}
+
+function signArgs(opts) {
+  const args = { ...opts };
+  delete args.signer;
+  delete args.key;
+  if (opts.signingTime !== undefined) args.signingTime = toTime(opts.signingTime, 'signingTime');
+  if (opts.expiry !== undefined) args.expiry = toTime(opts.expiry, 'expiry');
+  return args;
+}
+
+/**
+ * Signs an OCI descriptor. Give either `key` (a PEM private key; it enters the wasm module) or
+ * `signer` (`{ sign(bytes) }`, called with the bytes to be signed; the key stays in the host).
+ * Resolves to the envelope, the signature manifest and descriptors.
+ */
+export async function signDescriptor(opts) {
+  requireObject(opts, 'options');
+  const hasKey = opts.key !== undefined;
+  const hasSigner = opts.signer !== undefined;
+  if (hasKey === hasSigner) {
+    throw invalid('nv2: signDescriptor needs exactly one of `key` or `signer`');
+  }
+  if (hasKey) {
+    if (typeof opts.key !== 'string') throw invalid('nv2: key must be a PEM string');
+    return call('signDescriptor', { ...signArgs(opts), key: opts.key });
+  }
+  const signer = opts.signer;
+  if (signer === null || typeof signer !== 'object' || typeof signer.sign !== 'function') {
+    throw invalid('nv2: signer must be an object with a sign(bytes) method');
+  }
+  const pending = call('prepareSignature', signArgs(opts));
+  try {
+    let sig;
+    try {
+      sig = await signer.sign(pending.toBeSigned, {
+        algorithm: pending.algorithm,
+        keySpec: pending.keySpec,
+      });
+    } catch (cause) {
+      throw new SigningError(`nv2: the signer callback failed: ${cause?.message ?? cause}`, {
+        code: 'ERR_SIGNING',
+        cause,
+      });
+    }
+    let bytes;
+    try {
+      bytes = toBytes(sig, 'the signature returned by signer.sign()');
+    } catch (e) {
+      throw new SigningError(e.message, { code: 'ERR_SIGNING' });
+    }
+    try {
+      return pending.finish(bytes);
+    } catch (e) {
+      throw fromWasmError(e);
+    }
+  } finally {
+    // finish() may consume the handle; freeing must never mask the real result.
+    // (wasm-bindgen zeroes __wbg_ptr when a method takes the handle by value.)
+    if (pending.__wbg_ptr) {
+      try {
+        pending.free();
+      } catch {
+        /* already consumed */
+      }
+    }
+  }
+}
+
+/**
+ * Low-level two-phase signing: returns the wasm `PendingSignature` handle (`toBeSigned`,
+ * `algorithm`, `keySpec`, `finish(signature)`, `free()`). Prefer `signDescriptor({ signer })`.
+ */
+export function prepareSignature(opts) {
+  requireObject(opts, 'options');
+  const pending = call('prepareSignature', signArgs(opts));
+  const finish = pending.finish.bind(pending);
+  // Wrap finish so its errors become NotationError subclasses too.
+  Object.defineProperty(pending, 'finish', {
+    value: (signature) => {
+      try {
+        return finish(toBytes(signature, 'signature'));
+      } catch (e) {
+        throw fromWasmError(e);
+      }
+    },
+  });
+  return pending;
+}

@@ -1,0 +1,134 @@
+// Error classes for nv2. Every error thrown by the library is a `NotationError` (or a subclass)
+// carrying a stable string `code` (see ERROR_CODES and the README); `details` holds structured
+// context when the core provided it. Messages are for humans and may change; codes do not.
+
+/** Every stable error code, in README order. */
+export const ERROR_CODES = Object.freeze([
+  'ERR_PARSE',
+  'ERR_INVALID_ARGUMENT',
+  'ERR_POLICY_INVALID',
+  'ERR_NO_APPLICABLE_TRUST_POLICY',
+  'ERR_TRUST_STORE',
+  'ERR_SIGNATURE_INTEGRITY',
+  'ERR_SIGNATURE_AUTHENTICITY',
+  'ERR_UNTRUSTED_IDENTITY',
+  'ERR_SIGNATURE_EXPIRED',
+  'ERR_CERT_EXPIRED',
+  'ERR_CERT_INVALID',
+  'ERR_CERT_REVOKED',
+  'ERR_VERIFICATION_INCONCLUSIVE',
+  'ERR_TIMESTAMP',
+  'ERR_DESCRIPTOR_MISMATCH',
+  'ERR_USER_METADATA_MISMATCH',
+  'ERR_VERIFICATION_PLUGIN',
+  'ERR_UNSUPPORTED_ENVELOPE',
+  'ERR_UNSUPPORTED_ALGORITHM',
+  'ERR_SIGNING',
+  'ERR_INVALID_ANNOTATION',
+  'ERR_LIMIT',
+]);
+
+const CODE_SET = new Set(ERROR_CODES);
+
+/** Base class of every nv2 error. */
+export class NotationError extends Error {
+  /**
+   * @param {string} message
+   * @param {{ code?: string, details?: unknown, cause?: unknown }} [options]
+   */
+  constructor(message, options = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    /** @type {string} */
+    this.code = options.code ?? 'ERR_INVALID_ARGUMENT';
+    /** @type {unknown} */
+    this.details = options.details;
+  }
+
+  get name() {
+    return this.constructor.name;
+  }
+}
+
+/** A signature was checked and an enforced check failed. */
+export class VerificationFailedError extends NotationError {}
+/** Verification could not reach a verdict (e.g. revocation status unknown, plugin missing). */
+export class VerificationInconclusiveError extends NotationError {}
+/** The trust policy is invalid or has no statement for the artifact. */
+export class PolicyError extends NotationError {}
+/** The trust store is empty, malformed or holds unusable certificates. */
+export class TrustStoreError extends NotationError {}
+/** An input could not be parsed, is unsupported, exceeds a limit, or is an invalid argument. */
+export class ParseError extends NotationError {}
+/** Signing failed (bad key, signature callback failure, invalid annotation). */
+export class SigningError extends NotationError {}
+
+/** The class for every code. */
+export const ERROR_CLASS_BY_CODE = Object.freeze({
+  ERR_PARSE: ParseError,
+  ERR_INVALID_ARGUMENT: ParseError,
+  ERR_UNSUPPORTED_ENVELOPE: ParseError,
+  ERR_UNSUPPORTED_ALGORITHM: ParseError,
+  ERR_LIMIT: ParseError,
+  ERR_POLICY_INVALID: PolicyError,
+  ERR_NO_APPLICABLE_TRUST_POLICY: PolicyError,
+  ERR_TRUST_STORE: TrustStoreError,
+  ERR_SIGNATURE_INTEGRITY: VerificationFailedError,
+  ERR_SIGNATURE_AUTHENTICITY: VerificationFailedError,
+  ERR_UNTRUSTED_IDENTITY: VerificationFailedError,
+  ERR_SIGNATURE_EXPIRED: VerificationFailedError,
+  ERR_CERT_EXPIRED: VerificationFailedError,
+  ERR_CERT_INVALID: VerificationFailedError,
+  ERR_CERT_REVOKED: VerificationFailedError,
+  ERR_DESCRIPTOR_MISMATCH: VerificationFailedError,
+  ERR_USER_METADATA_MISMATCH: VerificationFailedError,
+  ERR_VERIFICATION_PLUGIN: VerificationFailedError,
+  ERR_TIMESTAMP: VerificationFailedError,
+  ERR_VERIFICATION_INCONCLUSIVE: VerificationInconclusiveError,
+  ERR_SIGNING: SigningError,
+  ERR_INVALID_ANNOTATION: SigningError,
+});
+
+/** True when `code` is one of the stable codes. */
+export function isNotationErrorCode(code) {
+  return typeof code === 'string' && CODE_SET.has(code);
+}
+
+/**
+ * Builds the right `NotationError` subclass for `code`.
+ * @param {string} code
+ * @param {string} message
+ * @param {{ details?: unknown, cause?: unknown }} [options]
+ */
+export function createError(code, message, options = {}) {
+  const Cls = (isNotationErrorCode(code) && ERROR_CLASS_BY_CODE[code]) || NotationError;
+  return new Cls(message, { ...options, code });
+}
+
+/**
+ * Converts whatever the wasm module threw into a `NotationError` subclass. Errors without a known
+ * code (wasm traps, JS TypeErrors from the glue) are returned unchanged.
+ * @param {unknown} err
+ * @returns {unknown}
+ */
+export function fromWasmError(err) {
+  if (err instanceof NotationError) return err;
+  if (typeof err === 'string') {
+    return createError('ERR_INVALID_ARGUMENT', err);
+  }
+  if (err !== null && typeof err === 'object' && isNotationErrorCode(err.code)) {
+    return createError(err.code, String(err.message ?? err.code), {
+      details: err.details,
+      cause: err,
+    });
+  }
+  return err;
+}
+
+/**
+ * The error for a verification outcome's `error` member (`{ code, message }`), so callers can
+ * `throw errorFromOutcome(outcome)`.
+ * @param {{ code: string, message: string, details?: unknown }} e
+ */
+export function errorFromResult(e) {
+  return createError(e.code, e.message, { details: e.details });
+}

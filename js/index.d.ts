@@ -1,0 +1,358 @@
+// Type declarations for the nv2 package (both the `node` and the `browser` entry points).
+// Needs TypeScript >= 5.7 (generic Uint8Array<ArrayBuffer>).
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** Every stable error code (semver-stable; see the README table). */
+export type NotationErrorCode =
+  | 'ERR_PARSE'
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_POLICY_INVALID'
+  | 'ERR_NO_APPLICABLE_TRUST_POLICY'
+  | 'ERR_TRUST_STORE'
+  | 'ERR_SIGNATURE_INTEGRITY'
+  | 'ERR_SIGNATURE_AUTHENTICITY'
+  | 'ERR_UNTRUSTED_IDENTITY'
+  | 'ERR_SIGNATURE_EXPIRED'
+  | 'ERR_CERT_EXPIRED'
+  | 'ERR_CERT_INVALID'
+  | 'ERR_CERT_REVOKED'
+  | 'ERR_VERIFICATION_INCONCLUSIVE'
+  | 'ERR_TIMESTAMP'
+  | 'ERR_DESCRIPTOR_MISMATCH'
+  | 'ERR_USER_METADATA_MISMATCH'
+  | 'ERR_VERIFICATION_PLUGIN'
+  | 'ERR_UNSUPPORTED_ENVELOPE'
+  | 'ERR_UNSUPPORTED_ALGORITHM'
+  | 'ERR_SIGNING'
+  | 'ERR_INVALID_ANNOTATION'
+  | 'ERR_LIMIT';
+
+export type VerificationFailedCode =
+  | 'ERR_SIGNATURE_INTEGRITY'
+  | 'ERR_SIGNATURE_AUTHENTICITY'
+  | 'ERR_UNTRUSTED_IDENTITY'
+  | 'ERR_SIGNATURE_EXPIRED'
+  | 'ERR_CERT_EXPIRED'
+  | 'ERR_CERT_INVALID'
+  | 'ERR_CERT_REVOKED'
+  | 'ERR_DESCRIPTOR_MISMATCH'
+  | 'ERR_USER_METADATA_MISMATCH'
+  | 'ERR_VERIFICATION_PLUGIN'
+  | 'ERR_TIMESTAMP';
+export type PolicyErrorCode = 'ERR_POLICY_INVALID' | 'ERR_NO_APPLICABLE_TRUST_POLICY';
+export type ParseErrorCode =
+  | 'ERR_PARSE'
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_UNSUPPORTED_ENVELOPE'
+  | 'ERR_UNSUPPORTED_ALGORITHM'
+  | 'ERR_LIMIT';
+export type SigningErrorCode = 'ERR_SIGNING' | 'ERR_INVALID_ANNOTATION';
+
+/** All stable error codes, in README order. */
+export const ERROR_CODES: readonly NotationErrorCode[];
+
+/** Base class of every nv2 error. `code` is stable; `message` is for humans. */
+export class NotationError extends Error {
+  constructor(
+    message: string,
+    options?: { code?: NotationErrorCode; details?: unknown; cause?: unknown },
+  );
+  readonly code: NotationErrorCode;
+  /** Structured context from the core, when available. */
+  readonly details: unknown;
+}
+/** An enforced verification check failed. */
+export class VerificationFailedError extends NotationError {
+  readonly code: VerificationFailedCode;
+}
+/** Verification could not reach a verdict (e.g. revocation status unknown). */
+export class VerificationInconclusiveError extends NotationError {
+  readonly code: 'ERR_VERIFICATION_INCONCLUSIVE';
+}
+/** The trust policy is invalid or has no statement for the artifact. */
+export class PolicyError extends NotationError {
+  readonly code: PolicyErrorCode;
+}
+/** The trust store is empty, malformed or unusable. */
+export class TrustStoreError extends NotationError {
+  readonly code: 'ERR_TRUST_STORE';
+}
+/** Unparseable / unsupported input, a limit exceeded, or an invalid argument. */
+export class ParseError extends NotationError {
+  readonly code: ParseErrorCode;
+}
+/** Signing failed. */
+export class SigningError extends NotationError {
+  readonly code: SigningErrorCode;
+}
+
+/** Any nv2 error; `switch (err.code)` narrows it. */
+export type AnyNotationError =
+  | VerificationFailedError
+  | VerificationInconclusiveError
+  | PolicyError
+  | TrustStoreError
+  | ParseError
+  | SigningError;
+
+/** The error class for each code. */
+export const ERROR_CLASS_BY_CODE: Readonly<Record<NotationErrorCode, typeof NotationError>>;
+/** True when `code` is a stable nv2 error code. */
+export function isNotationErrorCode(code: unknown): code is NotationErrorCode;
+/** Builds the `NotationError` subclass that matches `code`. */
+export function createError(
+  code: NotationErrorCode,
+  message: string,
+  options?: { details?: unknown; cause?: unknown },
+): AnyNotationError;
+/** Converts an error thrown by the wasm module into a `NotationError` subclass (others unchanged). */
+export function fromWasmError(err: unknown): unknown;
+/** The error object for a failed check's `{ code, message }`. */
+export function errorFromResult(e: CheckError): AnyNotationError;
+
+// ---------------------------------------------------------------------------------------------
+// Data shapes
+
+/** An OCI content descriptor (the signed target). */
+export interface Descriptor {
+  mediaType: string;
+  /** `<algorithm>:<hex>`, e.g. `sha256:…`. */
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+  artifactType?: string;
+}
+
+/** A trust policy document (`trustpolicy.json`, version 1.0), already parsed from JSON. */
+export interface TrustPolicyDocument {
+  version: '1.0' | (string & {});
+  trustPolicies: TrustPolicyStatement[];
+}
+export type VerificationLevel = 'strict' | 'permissive' | 'audit' | 'skip';
+export type CheckType = 'integrity' | 'authenticity' | 'authenticTimestamp' | 'expiry' | 'revocation';
+export type CheckAction = 'enforce' | 'log' | 'skip';
+export interface TrustPolicyStatement {
+  name: string;
+  /** `["*"]` or `"<registry>/<repository>"` values. */
+  registryScopes: string[];
+  signatureVerification: {
+    level: VerificationLevel;
+    override?: Partial<Record<CheckType, CheckAction>>;
+    verifyTimestamp?: 'always' | 'afterCertExpiry';
+  };
+  /** `"ca:<name>"`, `"signingAuthority:<name>"`, `"tsa:<name>"`. */
+  trustStores?: string[];
+  /** `["*"]` or `"x509.subject: C=…, ST=…, O=…"` values. */
+  trustedIdentities?: string[];
+}
+
+/** A certificate: a PEM string (one or more certificates) or DER bytes. */
+export type CertificateInput = string | Uint8Array;
+/** Named trust stores, keyed `"<type>:<name>"` (`ca`, `signingAuthority`, `tsa`). */
+export type TrustStore = Record<string, CertificateInput[]>;
+
+/** A time: a `Date`, ms since the Unix epoch, or an RFC 3339 string. */
+export type TimeInput = Date | number | string;
+
+export interface VerifyEnvelopeOptions {
+  /** The envelope bytes (the signature manifest's layer blob). */
+  envelope: Uint8Array | ArrayBuffer;
+  /** The envelope media type: `application/jose+json` (or `application/cose`). */
+  mediaType: 'application/jose+json' | 'application/cose' | (string & {});
+  /** The descriptor the signature must cover (resolved from the registry by digest). */
+  target: Descriptor;
+  /** `registry/repository@sha256:…`, used to select the trust policy statement. */
+  artifactReference: string;
+  trustPolicy: TrustPolicyDocument;
+  trustStore: TrustStore;
+  /**
+   * Verification time; defaults to `Date.now()` at the call.
+   *
+   * > [!WARNING]
+   * > A time in the past makes expired certificates and signatures pass; only set it on purpose.
+   */
+  now?: TimeInput;
+  /** Key/value pairs that must be present in the signed target's annotations. */
+  userMetadata?: Record<string, string>;
+}
+
+export interface CheckError {
+  code: NotationErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export interface CheckResult {
+  type: CheckType;
+  action: CheckAction;
+  ok: boolean;
+  error?: CheckError;
+}
+
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  /** Lower-case hex SHA-256 of the DER. */
+  thumbprint: string;
+  notBefore: string;
+  notAfter: string;
+  serial: string;
+}
+
+export interface SignerInfo {
+  subject: string;
+  issuer: string;
+  /** SHA-256 thumbprints of the chain, leaf first. */
+  thumbprints: string[];
+  chain: CertificateInfo[];
+}
+
+export interface VerificationOutcome {
+  verified: boolean;
+  verificationLevel: VerificationLevel;
+  results: CheckResult[];
+  signer: SignerInfo | null;
+  signingScheme?: 'notary.x509' | 'notary.x509.signingAuthority' | (string & {}) | null;
+  signingTime?: string | null;
+  expiry?: string | null;
+  algorithm?: SignatureAlgorithm | null;
+  targetArtifact?: Descriptor | null;
+  mediaType?: string | null;
+  /** The enforced failure that decided `verified: false`. */
+  error?: CheckError;
+  /** Logged (non-enforced) failures and other notes. */
+  warnings: string[];
+}
+
+export type SignatureAlgorithm = 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
+export type KeySpec = 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'EC-256' | 'EC-384' | 'EC-521';
+
+/**
+ * A host-side signer: the key never enters the wasm module. `sign` receives the exact bytes to
+ * sign and returns the raw signature: for ES* the fixed-length `r || s` (WebCrypto's format; in
+ * Node use `dsaEncoding: 'ieee-p1363'`), for PS* RSASSA-PSS with salt length = hash length.
+ */
+export interface Signer {
+  sign(
+    toBeSigned: Uint8Array<ArrayBuffer>,
+    info: { algorithm: SignatureAlgorithm; keySpec: KeySpec },
+  ): Promise<Uint8Array | ArrayBuffer> | Uint8Array | ArrayBuffer;
+}
+
+interface SignOptionsBase {
+  /** The descriptor to sign (the artifact's manifest descriptor). */
+  target: Descriptor;
+  /** PEM certificate chain, leaf first (root last). */
+  certChain: string;
+  /** Defaults to now. */
+  signingTime?: TimeInput;
+  /** Optional signature expiry (must be after signingTime). */
+  expiry?: TimeInput;
+  /** User metadata, placed in the signed target's annotations. */
+  annotations?: Record<string, string>;
+  /** `io.cncf.notary.signingAgent` (informational). */
+  signingAgent?: string;
+  format?: 'jws';
+}
+
+export interface SignWithKeyOptions extends SignOptionsBase {
+  /**
+   * PEM private key (PKCS#8, SEC1 or PKCS#1).
+   *
+   * > [!WARNING]
+   * > The key is copied into WebAssembly memory. Use `signer` to keep keys in WebCrypto / a KMS.
+   */
+  key: string;
+  signer?: never;
+}
+export interface SignWithSignerOptions extends SignOptionsBase {
+  signer: Signer;
+  key?: never;
+}
+export type SignDescriptorOptions = SignWithKeyOptions | SignWithSignerOptions;
+export type PrepareSignatureOptions = SignOptionsBase;
+
+export interface SignatureResult {
+  /** The envelope bytes (the signature manifest's layer). */
+  envelope: Uint8Array<ArrayBuffer>;
+  mediaType: 'application/jose+json';
+  /** The signature manifest (an OCI image manifest with `subject` = target). */
+  manifest: Uint8Array<ArrayBuffer>;
+  manifestDescriptor: Descriptor & { artifactType: string };
+  /** The envelope blob descriptor (the manifest's single layer). */
+  signatureDescriptor: Descriptor;
+}
+
+/** The handle of a two-phase signature (see `prepareSignature`). */
+export interface PendingSignature {
+  /** The exact bytes the signer must sign (a fresh copy; usable with WebCrypto directly). */
+  readonly toBeSigned: Uint8Array<ArrayBuffer>;
+  readonly algorithm: SignatureAlgorithm;
+  readonly keySpec: KeySpec;
+  /** Completes the envelope; throws `SigningError` (`ERR_SIGNING`) if the signature is wrong. */
+  finish(signature: Uint8Array): SignatureResult;
+  free(): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Functions
+
+/** Browser/worker/bundler inputs accepted by `init()`. */
+export type InitInput =
+  | string
+  | URL
+  | Request
+  | Response
+  | Promise<Response>
+  | BufferSource
+  | WebAssembly.Module;
+
+/**
+ * Loads the WebAssembly module. Required once in browsers before any other call; a no-op in
+ * Node. URLs are fetched with `integrity: WASM_SRI` unless `options.integrity` is `false`.
+ *
+ * @example
+ * ```ts
+ * import { init, version } from 'nv2';
+ * await init();
+ * console.log(version());
+ * ```
+ */
+export function init(input?: InitInput, options?: { integrity?: string | false }): Promise<void>;
+/** True once the module is loaded. */
+export function isInitialized(): boolean;
+/** Subresource Integrity hash (`sha384-…`) of the packaged `.wasm`. */
+export const WASM_SRI: string;
+/** The nv2 version. */
+export function version(): string;
+
+/**
+ * Verifies one signature envelope. Returns the outcome; throws (`PolicyError`,
+ * `TrustStoreError`, `ParseError`) only for invalid inputs.
+ *
+ * @example
+ * ```ts
+ * const outcome = verifyEnvelope({ envelope, mediaType: 'application/jose+json', target,
+ *   artifactReference: 'registry.example/app@' + target.digest, trustPolicy, trustStore });
+ * if (!outcome.verified) throw errorFromResult(outcome.error!);
+ * ```
+ */
+export function verifyEnvelope(opts: VerifyEnvelopeOptions): VerificationOutcome;
+/** Returns the outcome if verified, else throws its error as a `NotationError` subclass. */
+export function assertVerified(outcome: VerificationOutcome): VerificationOutcome;
+
+/**
+ * Signs a descriptor, with a PEM `key` or a host `signer`.
+ *
+ * @example
+ * ```ts
+ * const { envelope, manifest } = await signDescriptor({ target, certChain, signer: {
+ *   sign: async (b) => new Uint8Array(await crypto.subtle.sign(
+ *     { name: 'ECDSA', hash: 'SHA-256' }, privateKey, b)) } });
+ * ```
+ */
+export function signDescriptor(opts: SignDescriptorOptions): Promise<SignatureResult>;
+/** Low-level two-phase signing; prefer `signDescriptor({ signer })`. Call `free()` when done. */
+export function prepareSignature(opts: PrepareSignatureOptions): PendingSignature;

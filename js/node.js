@@ -1,0 +1,22 @@
+// Node entry point: the wasm module is loaded synchronously at import time, so every API function
+// is usable immediately. `init()` exists for code shared with browsers and resolves at once.
+import { readFileSync } from 'node:fs';
+import { initSync } from './dist/nv2_wasm.js';
+import { _markReady } from './core.js';
+
+initSync({ module: readFileSync(new URL('./dist/nv2_wasm_bg.wasm', import.meta.url)) });
+_markReady();
+
+/** No-op in Node (the module is already loaded); kept for isomorphic code. */
+export async function init() {}
+
+export {
+  version,
+  verifyEnvelope,
+  assertVerified,
+  signDescriptor,
+  prepareSignature,
+  isInitialized,
+} from './core.js';
+export * from './errors.js';
+export { WASM_SRI } from './integrity.js';

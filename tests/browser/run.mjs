@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// Browser end-to-end test: serves pkg/ and tests/browser/page/ on 127.0.0.1, opens the page in
+// Debian's headless Chromium through playwright-core (never downloads a browser), and reports the
+// page's results. Usage:
+//   node tests/browser/run.mjs --pkg pkg --pki tests/.work/pki [--screenshot out.png]
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    pkg: { type: 'string', default: 'pkg' },
+    pki: { type: 'string', default: 'tests/.work/pki' },
+    screenshot: { type: 'string' },
+    chromium: { type: 'string', default: process.env.CHROMIUM ?? '/usr/bin/chromium' },
+    timeout: { type: 'string', default: '60000' },
+  },
+});
+const pkgDir = resolve(args.pkg);
+const pageDir = join(here, 'page');
+const index = JSON.parse(readFileSync(join(resolve(args.pki), 'index.json'), 'utf8'));
+
+const spkiB64 = (pem) =>
+  new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+const pick = (e) => ({ key: e.key, cert: e.cert, chain: e.chain, root: e.root, spki: spkiB64(e.cert) });
+const fixtures = {
+  p256: pick(index.algorithms.p256),
+  p384: pick(index.algorithms.p384),
+  rsa2048: pick(index.algorithms.rsa2048),
+  untrusted: pick(index.untrusted),
+};
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.ts': 'text/plain; charset=utf-8',
+  '.css': 'text/css',
+};
+
+function serveFile(res, root, rel) {
+  const file = normalize(join(root, rel));
+  if (file !== root && !file.startsWith(root + sep)) return notFound(res);
+  if (!existsSync(file) || !statSync(file).isFile()) return notFound(res);
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'cache-control': 'no-store',
+  });
+  createReadStream(file).pipe(res);
+}
+function notFound(res) {
+  res.writeHead(404, { 'content-type': 'text/plain' });
+  res.end('not found');
+}
+
+const server = createServer((req, res) => {
+  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  if (path === '/' || path === '/index.html') return serveFile(res, pageDir, 'index.html');
+  if (path === '/fixtures.json') {
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    return res.end(JSON.stringify(fixtures));
+  }
+  if (path === '/favicon.ico') {
+    res.writeHead(204);
+    return res.end();
+  }
+  if (path.startsWith('/pkg/')) return serveFile(res, pkgDir, path.slice(5));
+  if (path.startsWith('/page/')) return serveFile(res, pageDir, path.slice(6));
+  return notFound(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const url = `http://127.0.0.1:${server.address().port}/`;
+
+const profile = mkdtempSync(join(tmpdir(), 'nv2-chromium-'));
+let exitCode = 1;
+let ctx;
+try {
+  ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: args.chromium,
+    headless: true,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const pageErrors = [];
+  page.on('console', (m) => {
+    // The wrong-SRI case makes Chromium log two expected "integrity" errors; show everything else.
+    if ((m.type() === 'error' || m.type() === 'warning') && !/integrity/i.test(m.text())) {
+      console.log(`[console.${m.type()}] ${m.text()}`);
+    }
+  });
+  page.on('pageerror', (e) => pageErrors.push(e));
+  await page.goto(url);
+  await page.waitForFunction(() => window.__done === true, null, { timeout: Number(args.timeout) });
+  const results = await page.evaluate(() => window.__results);
+  const ua = await page.evaluate(() => navigator.userAgent.match(/Chrom\S+/)?.[0] ?? navigator.userAgent);
+  if (args.screenshot) {
+    await page.screenshot({ path: args.screenshot, fullPage: true });
+    console.log(`screenshot: ${args.screenshot}`);
+  }
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const r of results) {
+    if (r.status === 'skip') {
+      skipped++;
+      console.log(`skip - ${r.name} # ${r.detail}`);
+    } else if (r.status === 'pass') {
+      passed++;
+      console.log(`ok   - ${r.name}${r.detail ? ` (${r.detail})` : ''}`);
+    } else {
+      failed++;
+      console.log(`FAIL - ${r.name}: ${r.detail}`);
+    }
+  }
+  for (const e of pageErrors) {
+    failed++;
+    console.log(`FAIL - uncaught page error: ${e.stack ?? e}`);
+  }
+  console.log(`browser: ${passed} passed, ${failed} failed, ${skipped} skipped (${ua})`);
+  exitCode = failed === 0 && passed > 0 ? 0 : 1;
+} catch (e) {
+  console.error(`browser test harness error: ${e.stack ?? e}`);
+} finally {
+  await ctx?.close().catch(() => {});
+  server.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+process.exit(exitCode);

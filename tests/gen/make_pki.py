@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Generates the test PKI for nv2's JS and browser tests (never committed; run at test time).
+
+For each Notary algorithm (rsa2048/rsa3072/rsa4096/p256/p384/p521) a root CA and a code-signing
+leaf (Notary profile: KU digitalSignature critical, EKU codeSigning, BC CA:false), plus negative
+leaves signed by the p256 root, a 3-level chain, an unrelated "untrusted" root + leaf and a leaf
+with subject C=US, ST=WA, O=acme, CN=signer for identity tests.
+
+Output (--out DIR): one directory per entry with key.pem (PKCS#8), cert.pem and chain.pem (leaf
+first, root last), and index.json describing everything (paths relative to DIR, PEMs inlined).
+Validity: leaves now-1d .. now+1y unless the entry is about validity. Usage:
+    make_pki.py --out tests/.work/pki
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+DAY = dt.timedelta(days=1)
+
+ALGS = {
+    # name: (key factory, JWS alg, key spec, hash name, hash for the CA's signature)
+    "rsa2048": (lambda: rsa.generate_private_key(65537, 2048), "PS256", "RSA-2048", "sha256"),
+    "rsa3072": (lambda: rsa.generate_private_key(65537, 3072), "PS384", "RSA-3072", "sha384"),
+    "rsa4096": (lambda: rsa.generate_private_key(65537, 4096), "PS512", "RSA-4096", "sha512"),
+    "p256": (lambda: ec.generate_private_key(ec.SECP256R1()), "ES256", "EC-256", "sha256"),
+    "p384": (lambda: ec.generate_private_key(ec.SECP384R1()), "ES384", "EC-384", "sha384"),
+    "p521": (lambda: ec.generate_private_key(ec.SECP521R1()), "ES512", "EC-521", "sha512"),
+}
+HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+
+
+def name(cn: str, org: str = "nv2-test") -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+            x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "WA"),
+            x509.NameAttribute(NameOID.LOCALITY_NAME, "Seattle"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
+
+
+def ku(digital_signature=False, key_cert_sign=False, crl_sign=False) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=digital_signature,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=key_cert_sign,
+        crl_sign=crl_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+class Cert:
+    def __init__(self, key, cert: x509.Certificate, parent: "Cert | None"):
+        self.key, self.cert, self.parent = key, cert, parent
+
+    @property
+    def chain(self) -> list[x509.Certificate]:
+        out, c = [], self
+        while c is not None:
+            out.append(c.cert)
+            c = c.parent
+        return out
+
+
+def issue(
+    subject: x509.Name,
+    key,
+    issuer: Cert | None,
+    *,
+    hash_name: str = "sha256",
+    ca: bool = False,
+    path_len: int | None = None,
+    not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+    key_usage: x509.KeyUsage | None | str = "default",
+    eku: list | None | str = "default",
+    bc: bool | None = "default",
+) -> Cert:
+    signer_key = issuer.key if issuer else key
+    b = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.cert.subject if issuer else subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before or NOW - DAY)
+        .not_valid_after(not_after or (NOW + (3650 if ca else 365) * DAY))
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+    )
+    if issuer:
+        b = b.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), False
+        )
+    if bc == "default":
+        b = b.add_extension(x509.BasicConstraints(ca=ca, path_length=path_len), critical=True)
+    elif bc is not None:
+        b = b.add_extension(x509.BasicConstraints(ca=bc, path_length=None), critical=True)
+    if key_usage == "default":
+        key_usage = ku(key_cert_sign=True, crl_sign=True) if ca else ku(digital_signature=True)
+    if key_usage is not None:
+        b = b.add_extension(key_usage, critical=True)
+    if eku == "default":
+        eku = None if ca else [ExtendedKeyUsageOID.CODE_SIGNING]
+    if eku is not None:
+        b = b.add_extension(x509.ExtendedKeyUsage(eku), critical=False)
+    cert = b.sign(signer_key, HASHES[hash_name]())
+    return Cert(key, cert, issuer)
+
+
+def pem_cert(c: x509.Certificate) -> str:
+    return c.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def pem_key(k) -> str:
+    return k.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def write(out: Path, rel: str, c: Cert, **meta) -> dict:
+    d = out / rel
+    d.mkdir(parents=True, exist_ok=True)
+    chain_pem = "".join(pem_cert(x) for x in c.chain)
+    (d / "key.pem").write_text(pem_key(c.key))
+    (d / "cert.pem").write_text(pem_cert(c.cert))
+    (d / "chain.pem").write_text(chain_pem)
+    root = c.chain[-1]
+    return {
+        "dir": rel,
+        "keyFile": f"{rel}/key.pem",
+        "certFile": f"{rel}/cert.pem",
+        "chainFile": f"{rel}/chain.pem",
+        "subject": c.cert.subject.rfc4514_string(),
+        "issuer": c.cert.issuer.rfc4514_string(),
+        "notBefore": c.cert.not_valid_before_utc.isoformat().replace("+00:00", "Z"),
+        "notAfter": c.cert.not_valid_after_utc.isoformat().replace("+00:00", "Z"),
+        "thumbprint": c.cert.fingerprint(hashes.SHA256()).hex(),
+        "key": pem_key(c.key),
+        "cert": pem_cert(c.cert),
+        "chain": chain_pem,
+        "root": pem_cert(root),
+        **meta,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", required=True, type=Path)
+    out: Path = ap.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+
+    index: dict = {"generatedAt": NOW.isoformat().replace("+00:00", "Z"), "algorithms": {}, "negatives": {}}
+    roots: dict[str, Cert] = {}
+    for alg, (factory, jws, spec, hname) in ALGS.items():
+        root = issue(name(f"nv2 test root {alg}"), factory(), None, ca=True, hash_name=hname)
+        roots[alg] = root
+        leaf = issue(name(f"nv2 test leaf {alg}"), factory(), root, hash_name=hname)
+        index["algorithms"][alg] = {
+            "alg": jws,
+            "keySpec": spec,
+            "hash": hname,
+            "rootEntry": write(out, f"{alg}/root", root),
+            **write(out, f"{alg}/leaf", leaf),
+        }
+
+    p256 = ALGS["p256"][0]
+    r = roots["p256"]
+    neg = index["negatives"]
+
+    def leaf(label: str, **kw) -> Cert:
+        return issue(name(f"nv2 test {label}"), kw.pop("key", None) or p256(), kw.pop("issuer", r), **kw)
+
+    neg["expired"] = write(
+        out, "neg/expired", leaf("expired", not_before=NOW - 30 * DAY, not_after=NOW - DAY),
+        expect="authenticTimestamp", alg="ES256",
+    )
+    neg["notYetValid"] = write(
+        out, "neg/not-yet-valid", leaf("not yet valid", not_before=NOW + DAY, not_after=NOW + 365 * DAY),
+        expect="authenticTimestamp", alg="ES256",
+    )
+    neg["leafIsCa"] = write(out, "neg/leaf-ca-true", leaf("leaf CA true", bc=True), expect="integrity", alg="ES256")
+    neg["serverAuthEku"] = write(
+        out, "neg/eku-server-auth", leaf("serverAuth EKU", eku=[ExtendedKeyUsageOID.SERVER_AUTH]),
+        expect="integrity", alg="ES256",
+    )
+    neg["keyCertSign"] = write(
+        out, "neg/ku-key-cert-sign",
+        leaf("keyCertSign", key_usage=ku(digital_signature=True, key_cert_sign=True)),
+        expect="integrity", alg="ES256",
+    )
+    neg["noKeyUsage"] = write(out, "neg/no-key-usage", leaf("no KU", key_usage=None), expect="integrity", alg="ES256")
+    neg["rsa1024"] = write(
+        out, "neg/rsa1024",
+        leaf("rsa1024", key=rsa.generate_private_key(65537, 1024), issuer=roots["rsa2048"]),
+        expect="integrity", alg="PS256",
+    )
+
+    root3 = issue(name("nv2 test chain3 root"), p256(), None, ca=True)
+    inter = issue(name("nv2 test chain3 intermediate"), p256(), root3, ca=True, path_len=0)
+    index["chain3"] = {
+        "alg": "ES256",
+        "rootEntry": write(out, "chain3/root", root3),
+        "intermediateEntry": write(out, "chain3/intermediate", inter),
+        **write(out, "chain3/leaf", issue(name("nv2 test chain3 leaf"), p256(), inter)),
+    }
+
+    uroot = issue(name("nv2 untrusted root", org="elsewhere"), p256(), None, ca=True)
+    index["untrusted"] = {
+        "alg": "ES256",
+        "rootEntry": write(out, "untrusted/root", uroot),
+        **write(out, "untrusted/leaf", issue(name("nv2 untrusted leaf", org="elsewhere"), p256(), uroot)),
+    }
+
+    ident_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+            x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "WA"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "acme"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "signer"),
+        ]
+    )
+    index["identity"] = {
+        "alg": "ES256",
+        "trustedIdentity": "x509.subject: C=US, ST=WA, O=acme, CN=signer",
+        **write(out, "identity/leaf", issue(ident_name, p256(), r)),
+    }
+
+    (out / "index.json").write_text(json.dumps(index, indent=2) + "\n")
+    n = len(index["algorithms"]) * 2 + len(neg) + 3 + 2 + 1
+    print(f"make_pki: wrote {n} certificates and {out / 'index.json'}")
+
+
+if __name__ == "__main__":
+    main()
