@@ -464,6 +464,40 @@ mod tests {
     }
 
     #[test]
+    fn never_panics_on_random_input() {
+        // A small deterministic generator (64-bit LCG) over characters that matter to the parser,
+        // including multi-byte ones right after a backslash.
+        let alphabet = [
+            'C', 'S', 'T', 'O', '=', ',', '+', ';', '\\', ' ', '#', 'a', 'F', '0', 'é', '⭐', '\0',
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize
+        };
+        let mut parsed = 0;
+        for _ in 0..20_000 {
+            let len = next() % 24;
+            // Half the inputs start with the mandatory attributes, so some of them parse.
+            let mut input = String::from(if next() % 2 == 0 { "C=US,S=WA,O=" } else { "" });
+            input.extend((0..len).map(|_| alphabet[next() % alphabet.len()]));
+            if let Ok(dn) = parse_dn(&input) {
+                parsed += 1;
+                // Whatever parses satisfies the notation rules.
+                for mandatory in MANDATORY_ATTRIBUTES {
+                    assert!(!dn.get(mandatory).unwrap_or("").is_empty(), "{input:?}");
+                }
+                assert!(dn
+                    .iter()
+                    .all(|(a, v)| !a.contains('\0') && !v.contains('\0')));
+            }
+        }
+        assert!(parsed > 100, "only {parsed} inputs parsed");
+    }
+
+    #[test]
     fn never_panics_on_awkward_input() {
         let inputs = [
             "\\",

@@ -121,8 +121,9 @@ fn is_path_component(component: &str) -> bool {
         while i < bytes.len() && !alnum(&bytes[i]) {
             i += 1;
         }
-        let separator = &component[separator_start..i];
-        let allowed = matches!(separator, "." | "_" | "__") || separator.bytes().all(|b| b == b'-');
+        let separator = &bytes[separator_start..i];
+        let allowed =
+            matches!(separator, b"." | b"_" | b"__") || separator.iter().all(|&b| b == b'-');
         if !allowed {
             return false;
         }
