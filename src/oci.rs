@@ -497,8 +497,7 @@ impl Reference {
     }
 
     fn parse_inner(s: &str, qualified: bool) -> Result<Self, OciError> {
-        let bad =
-            |why: &str| OciError::InvalidDescriptor(format!("invalid reference {s:?}: {why}"));
+        let bad = |why: &str| OciError::InvalidReference(format!("{s:?}: {why}"));
         if s.len() > 4096 {
             return Err(bad("too long"));
         }
@@ -779,7 +778,10 @@ mod tests {
         );
         let r = Reference::parse_qualified(&format!("ghcr.io/a/b/c@{D256}")).unwrap();
         assert_eq!(r.repository, "a/b/c");
-        assert!(Reference::parse_qualified("app").is_err());
+        assert!(matches!(
+            Reference::parse_qualified("app"),
+            Err(OciError::InvalidReference(_))
+        ));
         assert!(Reference::parse_qualified("user/app").is_err());
         for bad in [
             "",
