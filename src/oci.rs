@@ -56,6 +56,8 @@ pub enum OciError {
     InvalidDescriptor(String),
     /// A signature manifest violates spec §1.1 (threat model 2b).
     InvalidManifest(String),
+    /// An artifact reference is malformed or not fully qualified (threat model 23).
+    InvalidReference(String),
     /// The document is not strict JSON (spec §11.2).
     Json(EncodingError),
     /// A user annotation uses the reserved `io.cncf.notary` prefix or collides with an existing
@@ -79,6 +81,7 @@ impl fmt::Display for OciError {
             OciError::InvalidDigest(s) => write!(f, "invalid digest {s:?}"),
             OciError::InvalidDescriptor(s) => write!(f, "invalid descriptor: {s}"),
             OciError::InvalidManifest(s) => write!(f, "invalid signature manifest: {s}"),
+            OciError::InvalidReference(s) => write!(f, "invalid reference: {s}"),
             OciError::Json(e) => e.fmt(f),
             OciError::InvalidAnnotation(s) => f.write_str(s),
         }
@@ -464,6 +467,121 @@ impl SignatureManifest {
     }
 }
 
+/// A parsed artifact reference `registry/repository[:tag][@digest]` (distribution-spec names).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// Registry host (and port), e.g. `ghcr.io`, `localhost:5000`, `docker.io`.
+    pub registry: String,
+    /// Repository path, e.g. `library/alpine`.
+    pub repository: String,
+    /// Tag, if given.
+    pub tag: Option<String>,
+    /// Digest, if given (takes precedence over the tag for resolution; threat model 3).
+    pub digest: Option<Digest>,
+}
+
+/// The Docker Hub registry name used when a reference names none.
+pub const DOCKER_HUB: &str = "docker.io";
+
+impl Reference {
+    /// Parses a reference, applying Docker's defaults: no registry → `docker.io`, and a
+    /// single-component Docker Hub repository gets the `library/` prefix.
+    pub fn parse(s: &str) -> Result<Self, OciError> {
+        Reference::parse_inner(s, false)
+    }
+
+    /// Parses a fully qualified reference: the first component must be a registry (contains a
+    /// `.` or `:`, or is `localhost`). Trust-policy scopes need this (threat model 23).
+    pub fn parse_qualified(s: &str) -> Result<Self, OciError> {
+        Reference::parse_inner(s, true)
+    }
+
+    fn parse_inner(s: &str, qualified: bool) -> Result<Self, OciError> {
+        let bad = |why: &str| OciError::InvalidReference(format!("{s:?}: {why}"));
+        if s.len() > 4096 {
+            return Err(bad("too long"));
+        }
+        let (rest, digest) = match s.split_once('@') {
+            Some((r, d)) => (r, Some(Digest::parse(d)?)),
+            None => (s, None),
+        };
+        let (name, tag) = match rest.rfind(':') {
+            Some(i) if !rest[i..].contains('/') => (&rest[..i], Some(rest[i + 1..].to_string())),
+            _ => (rest, None),
+        };
+        if let Some(t) = &tag {
+            let b = t.as_bytes();
+            let ok = !b.is_empty()
+                && b.len() <= 128
+                && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
+                && b.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'));
+            if !ok {
+                return Err(bad("invalid tag"));
+            }
+        }
+        let (first, remainder) = match name.split_once('/') {
+            Some((f, r)) => (f, Some(r)),
+            None => (name, None),
+        };
+        let is_registry = |f: &str| f.contains('.') || f.contains(':') || f == "localhost";
+        let (registry, repository) = match remainder {
+            Some(r) if is_registry(first) => (first.to_string(), r.to_string()),
+            _ if qualified => return Err(bad("no registry")),
+            Some(_) => (DOCKER_HUB.to_string(), name.to_string()),
+            None => (DOCKER_HUB.to_string(), format!("library/{name}")),
+        };
+        if registry.is_empty()
+            || !registry
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b':' | b'[' | b']'))
+        {
+            return Err(bad("invalid registry"));
+        }
+        // distribution-spec: path components [a-z0-9]+ joined by `.`, `_`, `__` or `-`+.
+        let component_ok = |c: &str| {
+            let b = c.as_bytes();
+            !b.is_empty()
+                && b[0].is_ascii_lowercase() | b[0].is_ascii_digit()
+                && b[b.len() - 1].is_ascii_lowercase() | b[b.len() - 1].is_ascii_digit()
+                && b.iter().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-')
+                })
+                && !c.contains("..")
+                && !c.contains("___")
+                && !c.contains("._")
+                && !c.contains("_.")
+        };
+        if repository.len() > 255 || !repository.split('/').all(component_ok) {
+            return Err(bad("invalid repository"));
+        }
+        Ok(Reference {
+            registry,
+            repository,
+            tag,
+            digest,
+        })
+    }
+
+    /// `registry/repository`, the trust-policy scope form (spec §7.2).
+    pub fn scope(&self) -> String {
+        format!("{}/{}", self.registry, self.repository)
+    }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.registry, self.repository)?;
+        if let Some(t) = &self.tag {
+            write!(f, ":{t}")?;
+        }
+        if let Some(d) = &self.digest {
+            write!(f, "@{d}")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,5 +754,47 @@ mod tests {
             m.remove("artifactType");
         });
         assert!(SignatureManifest::parse(&empty_no_at).is_err());
+    }
+
+    #[test]
+    fn references() {
+        let r = Reference::parse("alpine").unwrap();
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str()),
+            ("docker.io", "library/alpine")
+        );
+        assert_eq!(r.tag, None);
+        let r = Reference::parse("user/app:1.0").unwrap();
+        assert_eq!(r.scope(), "docker.io/user/app");
+        assert_eq!(r.tag.as_deref(), Some("1.0"));
+        let r = Reference::parse(&format!("localhost:5000/net-monitor:v1@{D256}")).unwrap();
+        assert_eq!(r.registry, "localhost:5000");
+        assert_eq!(r.repository, "net-monitor");
+        assert_eq!(r.tag.as_deref(), Some("v1"));
+        assert_eq!(r.digest.as_ref().unwrap().to_string(), D256);
+        assert_eq!(
+            r.to_string(),
+            format!("localhost:5000/net-monitor:v1@{D256}")
+        );
+        let r = Reference::parse_qualified(&format!("ghcr.io/a/b/c@{D256}")).unwrap();
+        assert_eq!(r.repository, "a/b/c");
+        assert!(matches!(
+            Reference::parse_qualified("app"),
+            Err(OciError::InvalidReference(_))
+        ));
+        assert!(Reference::parse_qualified("user/app").is_err());
+        for bad in [
+            "",
+            "ghcr.io/",
+            "ghcr.io/App",
+            "ghcr.io/a//b",
+            "ghcr.io/a:",
+            "ghcr.io/a:-x",
+            "ghcr.io/a@sha256:abc",
+            "ghcr.io/a_.b",
+            "ghcr.io/-a",
+        ] {
+            assert!(Reference::parse(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -177,6 +177,18 @@ fn x5c_must_be_padded_standard_base64() {
             ..
         })
     ));
+    // Protected names may not be repeated unprotected; crit is protected only.
+    for extra in [
+        r#""alg":"ES256""#,
+        r#""crit":["x"]"#,
+        r#""io.cncf.notary.expiry":"2999-01-01T00:00:00Z""#,
+    ] {
+        p.header = format!(r#"{{"x5c":["{std}"],{extra}}}"#);
+        assert!(
+            matches!(check(&p.to_json()), Err(EnvelopeError::ForbiddenHeader(_))),
+            "{extra}"
+        );
+    }
     // Unknown unprotected members are ignored (spec §3.3), including notation-go's
     // "io.cncf.notary.SigningAgent" spelling.
     p.header = format!(

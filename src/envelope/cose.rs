@@ -1,8 +1,681 @@
-//! The COSE_Sign1 envelope (`application/cose`, spec §4).
+//! The COSE_Sign1 envelope (`application/cose`, spec §4): verification side.
+//!
+//! A small strict CBOR reader (RFC 8949) is used instead of a general library so every rule of
+//! spec §4 and threat model 12a is enforced at the byte level: the message must be
+//! `COSE_Sign1_Tagged` (tag 18), every item must have a definite length, map keys must be unique
+//! at every depth, nesting is bounded, and nothing may follow the message. The protected header
+//! is kept exactly as received for the `Sig_structure` (RFC 9052 §4.4).
 
-use super::{EnvelopeError, UnverifiedEnvelope, MEDIA_TYPE_COSE};
+use std::collections::BTreeSet;
 
-/// Parses a COSE_Sign1 envelope (spec §4).
-pub fn parse(_bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
-    Err(EnvelopeError::UnsupportedMediaType(MEDIA_TYPE_COSE.into()))
+use serde_json::Value;
+
+use super::jws::{
+    HEADER_AUTHENTIC_SIGNING_TIME, HEADER_EXPIRY, HEADER_SIGNING_AGENT, HEADER_SIGNING_SCHEME,
+    HEADER_SIGNING_TIME, HEADER_TIMESTAMP_SIGNATURE, HEADER_VERIFICATION_PLUGIN,
+    HEADER_VERIFICATION_PLUGIN_MIN_VERSION,
+};
+use super::{
+    EnvelopeError, EnvelopeFormat, ExtendedAttribute, SignedAttributes, SigningScheme,
+    UnverifiedEnvelope, MAX_CERT_CHAIN_LEN,
+};
+use crate::crypto::SignatureAlgorithm;
+use crate::time::Instant;
+
+/// CBOR tag of `COSE_Sign1_Tagged` (RFC 9052 §4.2).
+pub const TAG_COSE_SIGN1: u64 = 18;
+/// Header label `alg` (RFC 9052 §3.1).
+pub const LABEL_ALG: i64 = 1;
+/// Header label `crit`.
+pub const LABEL_CRIT: i64 = 2;
+/// Header label `content type`.
+pub const LABEL_CONTENT_TYPE: i64 = 3;
+/// Header label `x5chain` (RFC 9360).
+pub const LABEL_X5CHAIN: i64 = 33;
+
+/// Deepest CBOR nesting accepted (threat model 13).
+const MAX_CBOR_DEPTH: usize = 64;
+
+/// A decoded CBOR data item.
+#[derive(Clone, Debug, PartialEq)]
+enum Cbor {
+    /// Major type 0.
+    Uint(u64),
+    /// Major type 1: the value is `-1 - n`.
+    Nint(u64),
+    /// Major type 2.
+    Bytes(Vec<u8>),
+    /// Major type 3.
+    Text(String),
+    /// Major type 4.
+    Array(Vec<Cbor>),
+    /// Major type 5, in wire order.
+    Map(Vec<(Cbor, Cbor)>),
+    /// Major type 6.
+    Tag(u64, Box<Cbor>),
+    /// `false` / `true`.
+    Bool(bool),
+    /// `null`.
+    Null,
+    /// `undefined`.
+    Undefined,
+    /// Half/single/double float.
+    Float(f64),
+}
+
+fn malformed(s: impl Into<String>) -> EnvelopeError {
+    EnvelopeError::Malformed(s.into())
+}
+
+/// A map key, for duplicate detection.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum KeyId {
+    Uint(u64),
+    Nint(u64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Result<u8, EnvelopeError> {
+        let b = *self
+            .data
+            .get(self.pos)
+            .ok_or_else(|| malformed("truncated CBOR"))?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn take(&mut self, n: u64) -> Result<&'a [u8], EnvelopeError> {
+        let remaining = (self.data.len() - self.pos) as u64;
+        if n > remaining {
+            return Err(malformed("truncated CBOR"));
+        }
+        let n = n as usize;
+        let s = &self.data[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+
+    /// Reads an item head: (major type, argument). Indefinite lengths are refused (spec §4).
+    fn head(&mut self) -> Result<(u8, u64, u8), EnvelopeError> {
+        let b = self.byte()?;
+        let major = b >> 5;
+        let info = b & 0x1f;
+        let arg = match info {
+            0..=23 => u64::from(info),
+            24 => u64::from(self.byte()?),
+            25 => u64::from(u16::from_be_bytes([self.byte()?, self.byte()?])),
+            26 => {
+                let s = self.take(4)?;
+                u64::from(u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+            }
+            27 => {
+                let s = self.take(8)?;
+                u64::from_be_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
+            }
+            31 => return Err(malformed("indefinite-length CBOR items are not allowed")),
+            _ => return Err(malformed("reserved CBOR additional information")),
+        };
+        Ok((major, arg, info))
+    }
+
+    fn item(&mut self, depth: usize) -> Result<Cbor, EnvelopeError> {
+        if depth > MAX_CBOR_DEPTH {
+            return Err(EnvelopeError::Limit(format!(
+                "CBOR nesting exceeds the maximum depth of {MAX_CBOR_DEPTH}"
+            )));
+        }
+        let (major, arg, info) = self.head()?;
+        Ok(match major {
+            0 => Cbor::Uint(arg),
+            1 => Cbor::Nint(arg),
+            2 => Cbor::Bytes(self.take(arg)?.to_vec()),
+            3 => Cbor::Text(
+                String::from_utf8(self.take(arg)?.to_vec())
+                    .map_err(|_| malformed("CBOR text string is not UTF-8"))?,
+            ),
+            4 => {
+                // No allocation from an untrusted count (threat model 13): every item takes at
+                // least one byte, so the count is bounded by what remains.
+                let remaining = (self.data.len() - self.pos) as u64;
+                if arg > remaining {
+                    return Err(malformed("truncated CBOR"));
+                }
+                let mut v = Vec::with_capacity(arg as usize);
+                for _ in 0..arg {
+                    v.push(self.item(depth + 1)?);
+                }
+                Cbor::Array(v)
+            }
+            5 => {
+                let remaining = (self.data.len() - self.pos) as u64;
+                if arg > remaining / 2 {
+                    return Err(malformed("truncated CBOR"));
+                }
+                let mut v: Vec<(Cbor, Cbor)> = Vec::with_capacity(arg as usize);
+                let mut keys = BTreeSet::new();
+                for _ in 0..arg {
+                    let k = self.item(depth + 1)?;
+                    // Keys are compared as decoded values (threat model 12a: unique labels);
+                    // only integer, text and byte-string keys are accepted.
+                    let id = match &k {
+                        Cbor::Uint(n) => KeyId::Uint(*n),
+                        Cbor::Nint(n) => KeyId::Nint(*n),
+                        Cbor::Text(t) => KeyId::Text(t.clone()),
+                        Cbor::Bytes(b) => KeyId::Bytes(b.clone()),
+                        _ => {
+                            return Err(malformed(
+                                "CBOR map keys must be integers, text or byte strings",
+                            ))
+                        }
+                    };
+                    if !keys.insert(id) {
+                        return Err(malformed(format!("duplicate CBOR map key {k:?}")));
+                    }
+                    let val = self.item(depth + 1)?;
+                    v.push((k, val));
+                }
+                Cbor::Map(v)
+            }
+            6 => Cbor::Tag(arg, Box::new(self.item(depth + 1)?)),
+            _ => match info {
+                20 => Cbor::Bool(false),
+                21 => Cbor::Bool(true),
+                22 => Cbor::Null,
+                23 => Cbor::Undefined,
+                25 => Cbor::Float(f16_to_f64(arg as u16)),
+                26 => Cbor::Float(f64::from(f32::from_bits(arg as u32))),
+                27 => Cbor::Float(f64::from_bits(arg)),
+                _ => return Err(malformed("unsupported CBOR simple value")),
+            },
+        })
+    }
+}
+
+fn f16_to_f64(h: u16) -> f64 {
+    let exp = (h >> 10) & 0x1f;
+    let mant = f64::from(h & 0x3ff);
+    let v = match exp {
+        0 => mant * 2f64.powi(-24),
+        31 => {
+            if mant == 0.0 {
+                f64::INFINITY
+            } else {
+                f64::NAN
+            }
+        }
+        e => (mant + 1024.0) * 2f64.powi(i32::from(e) - 25),
+    };
+    if h & 0x8000 != 0 {
+        -v
+    } else {
+        v
+    }
+}
+
+/// Decodes exactly one CBOR item filling `data`.
+fn decode_all(data: &[u8]) -> Result<Cbor, EnvelopeError> {
+    let mut r = Reader { data, pos: 0 };
+    let item = r.item(0)?;
+    if r.pos != data.len() {
+        return Err(malformed("trailing data after the CBOR item"));
+    }
+    Ok(item)
+}
+
+/// A header label: integer or text (RFC 9052 §3).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Label {
+    Int(i64),
+    Text(String),
+}
+
+impl Label {
+    fn from_cbor(c: &Cbor) -> Result<Self, EnvelopeError> {
+        match c {
+            Cbor::Uint(n) => i64::try_from(*n)
+                .map(Label::Int)
+                .map_err(|_| malformed("header label out of range")),
+            Cbor::Nint(n) => i64::try_from(*n)
+                .map(|n| Label::Int(-1 - n))
+                .map_err(|_| malformed("header label out of range")),
+            Cbor::Text(s) => Ok(Label::Text(s.clone())),
+            _ => Err(malformed("header labels must be integers or text strings")),
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Label::Int(n) => n.to_string(),
+            Label::Text(s) => s.clone(),
+        }
+    }
+
+    fn text(s: &str) -> Self {
+        Label::Text(s.to_string())
+    }
+}
+
+fn header_map(c: Cbor, what: &str) -> Result<Vec<(Label, Cbor)>, EnvelopeError> {
+    match c {
+        Cbor::Map(entries) => entries
+            .into_iter()
+            .map(|(k, v)| Ok((Label::from_cbor(&k)?, v)))
+            .collect(),
+        _ => Err(malformed(format!("{what} header is not a map"))),
+    }
+}
+
+fn get<'a>(m: &'a [(Label, Cbor)], l: &Label) -> Option<&'a Cbor> {
+    m.iter().find(|(k, _)| k == l).map(|(_, v)| v)
+}
+
+fn text_header(m: &[(Label, Cbor)], l: &Label) -> Result<Option<String>, EnvelopeError> {
+    match get(m, l) {
+        None => Ok(None),
+        Some(Cbor::Text(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(EnvelopeError::invalid(&l.name(), "not a text string")),
+    }
+}
+
+/// spec §4: Notary times are CBOR tag 1 (epoch seconds); tag 0 strings and untagged numbers are
+/// refused.
+fn time_header(m: &[(Label, Cbor)], l: &Label) -> Result<Option<Instant>, EnvelopeError> {
+    let bad =
+        || EnvelopeError::invalid(&l.name(), "only Tag `1` Datetime CBOR object is supported");
+    match get(m, l) {
+        None => Ok(None),
+        Some(Cbor::Tag(1, inner)) => match **inner {
+            Cbor::Uint(n) => i64::try_from(n)
+                .map(|s| Some(Instant::from_unix_seconds(s)))
+                .map_err(|_| bad()),
+            Cbor::Nint(n) => i64::try_from(n)
+                .map(|n| Some(Instant::from_unix_seconds(-1 - n)))
+                .map_err(|_| bad()),
+            Cbor::Float(f) if f.is_finite() && f.abs() < 1e15 => {
+                Ok(Some(Instant::from_unix_millis((f * 1000.0).floor() as i64)))
+            }
+            _ => Err(bad()),
+        },
+        Some(_) => Err(bad()),
+    }
+}
+
+/// Converts a CBOR value to JSON for [`ExtendedAttribute::value`] (byte strings become standard
+/// base64 text, tags are dropped).
+fn to_json(c: &Cbor) -> Value {
+    match c {
+        Cbor::Uint(n) => Value::from(*n),
+        Cbor::Nint(n) => i64::try_from(*n)
+            .map(|n| Value::from(-1 - n))
+            .unwrap_or(Value::Null),
+        Cbor::Bytes(b) => Value::from(crate::encoding::base64_std_encode(b)),
+        Cbor::Text(s) => Value::from(s.as_str()),
+        Cbor::Array(a) => Value::Array(a.iter().map(to_json).collect()),
+        Cbor::Map(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let key = match Label::from_cbor(k) {
+                        Ok(l) => l.name(),
+                        Err(_) => format!("{k:?}"),
+                    };
+                    (key, to_json(v))
+                })
+                .collect(),
+        ),
+        Cbor::Tag(_, inner) => to_json(inner),
+        Cbor::Bool(b) => Value::Bool(*b),
+        Cbor::Null | Cbor::Undefined => Value::Null,
+        Cbor::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+    }
+}
+
+/// Parses a COSE_Sign1 envelope (spec §4). Use [`UnverifiedEnvelope::parse`] for media-type
+/// dispatch.
+pub fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
+    // spec §4: COSE_Sign1_Tagged only (the message starts with D2 84).
+    let parts = match decode_all(bytes)? {
+        Cbor::Tag(TAG_COSE_SIGN1, inner) => match *inner {
+            Cbor::Array(a) if a.len() == 4 => a,
+            _ => return Err(malformed("COSE_Sign1 must be an array of four items")),
+        },
+        _ => return Err(malformed("not a COSE_Sign1_Tagged message (tag 18)")),
+    };
+    let mut parts = parts.into_iter();
+    let mut next = || parts.next().ok_or_else(|| malformed("short COSE_Sign1"));
+    let protected_raw = match next()? {
+        Cbor::Bytes(b) => b,
+        _ => return Err(malformed("the protected header must be a byte string")),
+    };
+    let unprotected = header_map(next()?, "unprotected")?;
+    let payload = match next()? {
+        Cbor::Bytes(b) => b,
+        Cbor::Null => return Err(malformed("detached payloads are not supported")),
+        _ => return Err(malformed("the payload must be a byte string")),
+    };
+    let signature = match next()? {
+        Cbor::Bytes(b) if !b.is_empty() => b,
+        _ => return Err(malformed("the signature must be a non-empty byte string")),
+    };
+    let protected = header_map(decode_all(&protected_raw)?, "protected")?;
+
+    // RFC 9052 §3: a label may appear in only one bucket; crit only in the protected bucket.
+    for (k, _) in &unprotected {
+        if get(&protected, k).is_some() {
+            return Err(malformed(format!(
+                "header {:?} appears in both the protected and unprotected buckets",
+                k.name()
+            )));
+        }
+        if *k == Label::Int(LABEL_CRIT) {
+            return Err(malformed("crit must be a protected header"));
+        }
+    }
+
+    let signed = parse_protected(&protected)?;
+
+    // Unprotected: x5chain (label 33) as an array of byte strings (spec §4).
+    let chain = match get(&unprotected, &Label::Int(LABEL_X5CHAIN)) {
+        Some(Cbor::Array(a)) if a.is_empty() => {
+            return Err(EnvelopeError::invalid("x5chain", "empty certificate chain"))
+        }
+        Some(Cbor::Array(a)) => a,
+        Some(_) => {
+            return Err(EnvelopeError::invalid(
+                "x5chain",
+                "must be an array of byte strings",
+            ))
+        }
+        None => return Err(EnvelopeError::MissingHeader("x5chain".into())),
+    };
+    if chain.len() > MAX_CERT_CHAIN_LEN {
+        return Err(EnvelopeError::Limit(format!(
+            "certificate chain of {} certificates exceeds the limit of {MAX_CERT_CHAIN_LEN}",
+            chain.len()
+        )));
+    }
+    let cert_chain = chain
+        .iter()
+        .map(|c| match c {
+            Cbor::Bytes(b) => Ok(b.clone()),
+            _ => Err(EnvelopeError::invalid(
+                "x5chain",
+                "must be an array of byte strings",
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let timestamp_token = match get(&unprotected, &Label::text(HEADER_TIMESTAMP_SIGNATURE)) {
+        None => None,
+        Some(Cbor::Bytes(b)) => Some(b.clone()),
+        Some(_) => {
+            return Err(EnvelopeError::invalid(
+                HEADER_TIMESTAMP_SIGNATURE,
+                "not a byte string",
+            ))
+        }
+    };
+    let signing_agent = text_header(&unprotected, &Label::text(HEADER_SIGNING_AGENT))?;
+
+    let to_be_signed = sig_structure(&protected_raw, &payload);
+    Ok(UnverifiedEnvelope {
+        format: EnvelopeFormat::Cose,
+        signed,
+        cert_chain,
+        signature,
+        to_be_signed,
+        payload,
+        timestamp_token,
+        signing_agent,
+    })
+}
+
+/// The labels spec §4 gives a meaning to in the protected bucket.
+fn is_known(l: &Label) -> bool {
+    match l {
+        Label::Int(n) => matches!(*n, LABEL_ALG | LABEL_CRIT | LABEL_CONTENT_TYPE),
+        Label::Text(s) => [
+            HEADER_SIGNING_SCHEME,
+            HEADER_SIGNING_TIME,
+            HEADER_AUTHENTIC_SIGNING_TIME,
+            HEADER_EXPIRY,
+            HEADER_VERIFICATION_PLUGIN,
+            HEADER_VERIFICATION_PLUGIN_MIN_VERSION,
+        ]
+        .contains(&s.as_str()),
+    }
+}
+
+fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeError> {
+    // Label 1: alg, an integer naming one of the six (spec §4, §5).
+    let algorithm = match get(m, &Label::Int(LABEL_ALG)) {
+        None => return Err(EnvelopeError::MissingHeader("alg".into())),
+        Some(c) => match Label::from_cbor(c) {
+            Ok(Label::Int(id)) => SignatureAlgorithm::from_cose_id(id)
+                .ok_or_else(|| EnvelopeError::UnsupportedAlgorithm(id.to_string()))?,
+            _ => return Err(EnvelopeError::UnsupportedAlgorithm(format!("{c:?}"))),
+        },
+    };
+    // Label 3: content type, a text string (a uint content type is refused, spec §4).
+    let content_type = match get(m, &Label::Int(LABEL_CONTENT_TYPE)) {
+        None => return Err(EnvelopeError::MissingHeader("content type".into())),
+        Some(Cbor::Text(s)) => s.clone(),
+        Some(_) => {
+            return Err(EnvelopeError::invalid(
+                "content type",
+                "must be a text string",
+            ))
+        }
+    };
+    // Label 2: crit, a non-empty array of distinct labels.
+    let crit: Vec<Label> = match get(m, &Label::Int(LABEL_CRIT)) {
+        None => return Err(EnvelopeError::MissingCrit),
+        Some(Cbor::Array(a)) if a.is_empty() => return Err(EnvelopeError::MissingCrit),
+        Some(Cbor::Array(a)) => a.iter().map(Label::from_cbor).collect::<Result<_, _>>()?,
+        Some(_) => return Err(EnvelopeError::invalid("crit", "must be an array")),
+    };
+    let mut seen = BTreeSet::new();
+    for c in &crit {
+        if !seen.insert(c.clone()) {
+            return Err(EnvelopeError::invalid(
+                "crit",
+                format!("duplicate entry {:?}", c.name()),
+            ));
+        }
+        // spec §4: crit must not list the registered labels 0-8 nor the non-critical signing
+        // time; every listed label must be present in the protected bucket.
+        let registered = matches!(c, Label::Int(0..=8));
+        if registered || *c == Label::text(HEADER_SIGNING_TIME) || get(m, c).is_none() {
+            return Err(EnvelopeError::CriticalNotPresent(c.name()));
+        }
+    }
+    let is_crit = |name: &str| crit.contains(&Label::text(name));
+
+    let scheme_name = text_header(m, &Label::text(HEADER_SIGNING_SCHEME))?
+        .ok_or_else(|| EnvelopeError::MissingHeader(HEADER_SIGNING_SCHEME.into()))?;
+    let signing_scheme = SigningScheme::parse(&scheme_name)
+        .ok_or(EnvelopeError::UnsupportedSigningScheme(scheme_name))?;
+    let non_blank = |name: &str| -> Result<Option<String>, EnvelopeError> {
+        match text_header(m, &Label::text(name))? {
+            Some(s) if s.trim().is_empty() => {
+                Err(EnvelopeError::invalid(name, "must be a non-blank string"))
+            }
+            other => Ok(other),
+        }
+    };
+    let verification_plugin = non_blank(HEADER_VERIFICATION_PLUGIN)?;
+    let verification_plugin_min_version = non_blank(HEADER_VERIFICATION_PLUGIN_MIN_VERSION)?;
+    let expiry = time_header(m, &Label::text(HEADER_EXPIRY))?;
+    let signing_time = time_header(m, &Label::text(HEADER_SIGNING_TIME))?;
+    let authentic_signing_time = time_header(m, &Label::text(HEADER_AUTHENTIC_SIGNING_TIME))?;
+
+    let mut required = vec![HEADER_SIGNING_SCHEME];
+    if signing_scheme == SigningScheme::X509SigningAuthority && authentic_signing_time.is_some() {
+        required.push(HEADER_AUTHENTIC_SIGNING_TIME);
+    }
+    if expiry.is_some() {
+        required.push(HEADER_EXPIRY);
+    }
+    if verification_plugin.is_some() {
+        required.push(HEADER_VERIFICATION_PLUGIN);
+    }
+    if verification_plugin_min_version.is_some() {
+        required.push(HEADER_VERIFICATION_PLUGIN_MIN_VERSION);
+    }
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|r| !is_crit(r))
+        .map(|r| (*r).to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(EnvelopeError::NotMarkedCritical(missing));
+    }
+
+    // spec §4 "as JWS": each scheme has its own time header; the other one is refused (stricter
+    // than notation-go's COSE codec, consistent with its JWS codec).
+    let effective = match signing_scheme {
+        SigningScheme::X509 => {
+            if authentic_signing_time.is_some() {
+                return Err(EnvelopeError::ForbiddenHeader(format!(
+                    "{HEADER_AUTHENTIC_SIGNING_TIME:?} header must not be present for notary.x509 signing scheme"
+                )));
+            }
+            signing_time
+        }
+        SigningScheme::X509SigningAuthority => {
+            if signing_time.is_some() {
+                return Err(EnvelopeError::ForbiddenHeader(format!(
+                    "{HEADER_SIGNING_TIME:?} header must not be present for notary.x509.signingAuthority signing scheme"
+                )));
+            }
+            authentic_signing_time
+        }
+    };
+    let effective = effective.ok_or(EnvelopeError::SigningTimeMissing)?;
+    if let Some(e) = expiry {
+        if e <= effective {
+            return Err(EnvelopeError::ExpiryNotAfterSigningTime);
+        }
+    }
+
+    let mut extended_attributes = Vec::new();
+    for (label, value) in m {
+        if is_known(label) {
+            continue;
+        }
+        let critical = crit.contains(label);
+        // spec §11.1: unknown critical attributes fail unless a plugin is named.
+        if critical && verification_plugin.is_none() {
+            return Err(EnvelopeError::UnsupportedCriticalAttribute(label.name()));
+        }
+        extended_attributes.push(ExtendedAttribute {
+            key: label.name(),
+            critical,
+            value: to_json(value),
+        });
+    }
+
+    Ok(SignedAttributes {
+        algorithm,
+        content_type,
+        signing_scheme,
+        signing_time,
+        authentic_signing_time,
+        expiry,
+        verification_plugin,
+        verification_plugin_min_version,
+        extended_attributes,
+    })
+}
+
+fn push_head(out: &mut Vec<u8>, major: u8, n: u64) {
+    let m = major << 5;
+    if n < 24 {
+        out.push(m | n as u8);
+    } else if n <= 0xff {
+        out.push(m | 24);
+        out.push(n as u8);
+    } else if n <= 0xffff {
+        out.push(m | 25);
+        out.extend_from_slice(&(n as u16).to_be_bytes());
+    } else if n <= 0xffff_ffff {
+        out.push(m | 26);
+        out.extend_from_slice(&(n as u32).to_be_bytes());
+    } else {
+        out.push(m | 27);
+        out.extend_from_slice(&n.to_be_bytes());
+    }
+}
+
+/// `Sig_structure` = `["Signature1", protected, external_aad = h'', payload]` (RFC 9052 §4.4),
+/// with the protected header bytes exactly as received.
+fn sig_structure(protected: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(protected.len() + payload.len() + 32);
+    push_head(&mut out, 4, 4);
+    push_head(&mut out, 3, 10);
+    out.extend_from_slice(b"Signature1");
+    push_head(&mut out, 2, protected.len() as u64);
+    out.extend_from_slice(protected);
+    push_head(&mut out, 2, 0);
+    push_head(&mut out, 2, payload.len() as u64);
+    out.extend_from_slice(payload);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cbor_reader_strictness() {
+        // Indefinite-length array, map and byte string.
+        assert!(decode_all(&[0x9f, 0x01, 0xff]).is_err());
+        assert!(decode_all(&[0xbf, 0x01, 0x02, 0xff]).is_err());
+        assert!(decode_all(&[0x5f, 0x41, 0x00, 0xff]).is_err());
+        // Duplicate map keys, also nested.
+        assert!(decode_all(&[0xa2, 0x01, 0x00, 0x01, 0x00]).is_err());
+        assert!(decode_all(&[0x81, 0xa2, 0x61, b'a', 0x00, 0x61, b'a', 0x01]).is_err());
+        assert_eq!(
+            decode_all(&[0xa2, 0x01, 0x00, 0x20, 0x00]).unwrap(),
+            Cbor::Map(vec![
+                (Cbor::Uint(1), Cbor::Uint(0)),
+                (Cbor::Nint(0), Cbor::Uint(0))
+            ])
+        );
+        // Trailing data, truncation, huge counts.
+        assert!(decode_all(&[0x01, 0x02]).is_err());
+        assert!(decode_all(&[0x42, 0x00]).is_err());
+        assert!(decode_all(&[0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).is_err());
+        assert!(decode_all(&[0xbb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).is_err());
+        // Deep nesting fails cleanly.
+        let deep = vec![0x81u8; 100_000];
+        assert!(matches!(decode_all(&deep), Err(EnvelopeError::Limit(_))));
+        // Invalid UTF-8 text.
+        assert!(decode_all(&[0x61, 0xff]).is_err());
+        assert_eq!(decode_all(&[0xf9, 0x3c, 0x00]).unwrap(), Cbor::Float(1.0));
+    }
+
+    #[test]
+    fn sig_structure_encoding() {
+        let s = sig_structure(&[0xa0], b"hi");
+        assert_eq!(
+            s,
+            [
+                &[0x84, 0x6a][..],
+                b"Signature1",
+                &[0x41, 0xa0, 0x40, 0x42],
+                b"hi"
+            ]
+            .concat()
+        );
+        let big = sig_structure(&[0u8; 300], &[]);
+        assert_eq!(&big[12..15], &[0x59, 0x01, 0x2c]);
+    }
 }

@@ -145,6 +145,16 @@ pub fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
         return Err(EnvelopeError::Malformed("empty signature".into()));
     }
     let signed = parse_protected(&protected)?;
+    // RFC 7515 §7.2.1: protected and unprotected names are disjoint; §4.1.11: `crit` is always
+    // protected. A name in both buckets invites a reader to take the unsigned one.
+    if let Some(k) = header
+        .keys()
+        .find(|k| protected.contains_key(*k) || *k == HEADER_CRIT)
+    {
+        return Err(EnvelopeError::ForbiddenHeader(format!(
+            "header {k:?} must not appear in the unprotected header"
+        )));
+    }
     let unprotected = parse_unprotected(header)?;
 
     let mut to_be_signed = Vec::with_capacity(protected_b64.len() + 1 + payload_b64.len());
