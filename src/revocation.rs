@@ -76,11 +76,19 @@ pub trait RevocationChecker {
 pub struct OfflineRevocationChecker;
 
 impl RevocationChecker for OfflineRevocationChecker {
-    fn check(&self, cert: &Certificate, _: &Certificate, _: Purpose, _: Option<Instant>) -> CertStatus {
+    fn check(
+        &self,
+        cert: &Certificate,
+        _: &Certificate,
+        _: Purpose,
+        _: Option<Instant>,
+    ) -> CertStatus {
         if cert.ocsp_urls().is_empty() && cert.crl_urls().is_empty() {
             CertStatus::NonRevokable
         } else {
-            CertStatus::Unknown("revocation information is published but no checker is configured".into())
+            CertStatus::Unknown(
+                "revocation information is published but no checker is configured".into(),
+            )
         }
     }
 }

@@ -223,10 +223,12 @@ impl Outcome {
     /// Whether integrity and authenticity both passed (the bar for a "signed by" badge,
     /// threat model 18: an audit or skip pass is not a verified signer).
     pub fn signer_authenticated(&self) -> bool {
-        [CheckType::Integrity, CheckType::Authenticity].iter().all(|c| {
-            self.result(*c)
-                .is_some_and(|r| r.ok && r.action != Action::Skip)
-        })
+        [CheckType::Integrity, CheckType::Authenticity]
+            .iter()
+            .all(|c| {
+                self.result(*c)
+                    .is_some_and(|r| r.ok && r.action != Action::Skip)
+            })
     }
 }
 
@@ -286,7 +288,7 @@ pub fn verify_with_statement(req: &VerifyRequest<'_>, statement: &TrustPolicySta
     // Spec §8 step 2 of notation.Verify: a `skip` level succeeds at once, nothing is examined.
     if levels.level == VerificationLevel::Skip {
         for check in CheckType::ALL {
-            run.record(check, Ok(()));
+            let _ = run.record(check, Ok(()));
         }
         run.outcome.verified = true;
         return run.outcome;
@@ -315,7 +317,12 @@ impl Run<'_> {
         let action = self.action(check);
         match result {
             Ok(()) => {
-                self.outcome.results.push(CheckResult { check, action, ok: true, error: None });
+                self.outcome.results.push(CheckResult {
+                    check,
+                    action,
+                    ok: true,
+                    error: None,
+                });
                 Ok(())
             }
             Err(e) => {
@@ -374,8 +381,12 @@ impl Run<'_> {
         self.outcome.signing_time = attrs.authentic_signing_time.or(attrs.signing_time);
         self.outcome.expiry = attrs.expiry;
         self.outcome.algorithm = Some(attrs.algorithm);
-        let payload = Payload::from_verified_bytes(verified.payload())
-            .map_err(|e| self.fail(FailureStage::Check(CheckType::Integrity), VerifyError::Envelope(e.into())))?;
+        let payload = Payload::from_verified_bytes(verified.payload()).map_err(|e| {
+            self.fail(
+                FailureStage::Check(CheckType::Integrity),
+                VerifyError::Envelope(EnvelopeError::Malformed(format!("payload: {e}"))),
+            )
+        })?;
         self.outcome.target_artifact = Some(payload.target_artifact.clone());
 
         // 2. Verification plugin (spec §8 step 2): nv2 runs no plugins, so a signature that
@@ -432,7 +443,11 @@ impl Run<'_> {
                 VerifyError::DescriptorMismatch("content descriptor mismatch".into()),
             ));
         }
-        let annotations = payload.target_artifact.annotations.clone().unwrap_or_default();
+        let annotations = payload
+            .target_artifact
+            .annotations
+            .clone()
+            .unwrap_or_default();
         for (k, v) in req.user_metadata {
             if annotations.get(k) != Some(v) {
                 return Err(self.fail(
@@ -450,9 +465,12 @@ impl Run<'_> {
 /// Spec §8 step 1: parse, verify the signature with the leaf key and the algorithm it dictates,
 /// then apply the certificate rules of §6 to the chain.
 fn integrity(req: &VerifyRequest<'_>) -> Result<(VerifiedEnvelope, Vec<Certificate>), VerifyError> {
-    let envelope = UnverifiedEnvelope::parse(req.media_type, req.envelope).map_err(VerifyError::Envelope)?;
+    let envelope =
+        UnverifiedEnvelope::parse(req.media_type, req.envelope).map_err(VerifyError::Envelope)?;
     if envelope.cert_chain().len() > x509::MAX_CHAIN_LEN {
-        return Err(VerifyError::Certificate(CertError::chain_too_long(envelope.cert_chain().len())));
+        return Err(VerifyError::Certificate(CertError::ChainTooLong {
+            len: envelope.cert_chain().len(),
+        }));
     }
     let chain = envelope
         .cert_chain()
@@ -479,7 +497,11 @@ fn authenticity(
         SigningScheme::X509SigningAuthority => TrustStoreType::SigningAuthority,
     };
     let mut trusted: Vec<&Certificate> = Vec::new();
-    for r in statement.trust_stores.iter().filter(|r| r.store_type == wanted) {
+    for r in statement
+        .trust_stores
+        .iter()
+        .filter(|r| r.store_type == wanted)
+    {
         let certs = store
             .certificates(r.store_type.as_str(), &r.name)
             .map_err(|e| VerifyError::Untrusted(e.to_string()))?;
@@ -501,12 +523,9 @@ fn authenticity(
     let leaf = chain
         .first()
         .ok_or_else(|| VerifyError::Untrusted("the signature carries no certificate".into()))?;
-    if !statement.identity_matches(&leaf.subject_rfc4514()) {
-        return Err(VerifyError::UntrustedIdentity(format!(
-            "signing certificate from the digital signature does not match the X.509 trusted identities defined in the trust policy \"{}\"",
-            statement.name
-        )));
-    }
+    statement
+        .check_identity(&leaf.subject_rfc4514())
+        .map_err(|e| VerifyError::UntrustedIdentity(e.to_string()))?;
     Ok(())
 }
 
@@ -519,9 +538,9 @@ fn authentic_timestamp(
 ) -> Result<(), VerifyError> {
     let attrs = envelope.signed_attributes();
     if attrs.signing_scheme == SigningScheme::X509SigningAuthority {
-        let at = attrs.authentic_signing_time.ok_or_else(|| {
-            VerifyError::Timestamp("authentic signing time is missing".into())
-        })?;
+        let at = attrs
+            .authentic_signing_time
+            .ok_or_else(|| VerifyError::Timestamp("authentic signing time is missing".into()))?;
         for cert in chain {
             if !cert.is_valid_at(at) {
                 return Err(VerifyError::CertificateNotValid(format!(

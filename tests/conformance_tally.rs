@@ -32,8 +32,14 @@ const LATER: &[(&str, &str)] = &[
     ("crl-check", "CRL revocation checking"),
     ("crl-parse", "CRL revocation checking"),
     ("freshest-crl-parse", "CRL revocation checking"),
-    ("referrers-tag-schema", "registry transport (referrers tag schema)"),
-    ("referrers-subject-scan", "registry transport (referrers discovery)"),
+    (
+        "referrers-tag-schema",
+        "registry transport (referrers tag schema)",
+    ),
+    (
+        "referrers-subject-scan",
+        "registry transport (referrers discovery)",
+    ),
 ];
 
 #[test]
@@ -42,7 +48,9 @@ fn every_case_kind_is_accounted_for() {
     let cases = load_cases(&dir);
     let mut per_kind: BTreeMap<String, usize> = BTreeMap::new();
     for c in &cases {
-        *per_kind.entry(c["kind"].as_str().unwrap().to_string()).or_default() += 1;
+        *per_kind
+            .entry(c["kind"].as_str().unwrap().to_string())
+            .or_default() += 1;
     }
     let (mut covered, mut later) = (0, 0);
     for (kind, n) in &per_kind {
@@ -62,7 +70,8 @@ fn every_case_kind_is_accounted_for() {
     );
     assert_eq!(covered + later, cases.len());
 
-    let ids: std::collections::BTreeSet<&str> = cases.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let ids: std::collections::BTreeSet<&str> =
+        cases.iter().map(|c| c["id"].as_str().unwrap()).collect();
     for (id, reason) in exceptions() {
         assert!(ids.contains(id.as_str()), "exception for unknown case {id}");
         assert!(reason.len() > 20, "exception {id} needs a real reason");

@@ -34,12 +34,14 @@ fn blob(layout: &Path, digest: &str) -> Vec<u8> {
 /// Signatures of `target` in an OCI layout: the referrers tag index (`sha256-<hex>`), then every
 /// manifest whose `subject` is the target (spec §1.2, §1.3), each once.
 fn layout_candidates(layout: &Path, target: &str) -> Vec<Candidate> {
-    let index: Value = serde_json::from_slice(&read(&layout.join("index.json"))).expect("index.json");
+    let index: Value =
+        serde_json::from_slice(&read(&layout.join("index.json"))).expect("index.json");
     let tag = target.replace(':', "-");
     let mut manifests: Vec<String> = Vec::new();
     for m in index["manifests"].as_array().expect("manifests") {
         if m["annotations"]["org.opencontainers.image.ref.name"] == tag.as_str() {
-            let referrers: Value = serde_json::from_slice(&blob(layout, m["digest"].as_str().unwrap())).unwrap();
+            let referrers: Value =
+                serde_json::from_slice(&blob(layout, m["digest"].as_str().unwrap())).unwrap();
             for r in referrers["manifests"].as_array().unwrap() {
                 manifests.push(r["digest"].as_str().unwrap().to_string());
             }
@@ -75,7 +77,9 @@ fn trust_store(dir: &Path, spec: &Value) -> TrustStore {
         // Load every well-formed named store; broken ones are the subject of the
         // `truststore-load` cases and are simply absent here.
         for store_type in ["ca", "signingAuthority", "tsa"] {
-            let Ok(entries) = std::fs::read_dir(root.join("x509").join(store_type)) else { continue };
+            let Ok(entries) = std::fs::read_dir(root.join("x509").join(store_type)) else {
+                continue;
+            };
             for e in entries.flatten() {
                 let name = e.file_name().to_string_lossy().to_string();
                 if let Ok(files) = nv2::truststore::fs::load_named_store(&root, store_type, &name) {
@@ -93,7 +97,10 @@ fn trust_store(dir: &Path, spec: &Value) -> TrustStore {
                 .iter()
                 .map(|f| {
                     let f = f.as_str().unwrap();
-                    (f.rsplit('/').next().unwrap().to_string(), read(&dir.join(f)))
+                    (
+                        f.rsplit('/').next().unwrap().to_string(),
+                        read(&dir.join(f)),
+                    )
                 })
                 .collect();
             store
@@ -118,7 +125,11 @@ fn verdict_of(outcome: &Outcome) -> Verdict {
     Verdict {
         ok: outcome.verified,
         fail_at: outcome.failure.as_ref().map(|(s, _)| s.name().to_string()),
-        logged: outcome.logged().iter().map(|c| c.name().to_string()).collect(),
+        logged: outcome
+            .logged()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect(),
         skipped: outcome.level == nv2::policy::VerificationLevel::Skip,
         message: outcome.failure.as_ref().map(|(_, e)| e.to_string()),
     }
@@ -179,10 +190,19 @@ fn run_case(dir: &Path, case: &Value) -> Verdict {
 
 fn run_envelope_case(dir: &Path, case: &Value) -> Verdict {
     let bytes = read(&dir.join(case["envelope"].as_str().unwrap()));
-    match nv2::envelope::UnverifiedEnvelope::parse(case["envelope_media_type"].as_str().unwrap(), &bytes)
-        .and_then(|e| e.verify_integrity())
+    match nv2::envelope::UnverifiedEnvelope::parse(
+        case["envelope_media_type"].as_str().unwrap(),
+        &bytes,
+    )
+    .and_then(|e| e.verify_integrity())
     {
-        Ok(_) => Verdict { ok: true, fail_at: None, logged: vec![], skipped: false, message: None },
+        Ok(_) => Verdict {
+            ok: true,
+            fail_at: None,
+            logged: vec![],
+            skipped: false,
+            message: None,
+        },
         Err(e) => Verdict {
             ok: false,
             fail_at: Some("integrity".into()),
@@ -221,7 +241,11 @@ fn notation_verification_vectors() {
             continue;
         }
         let id = case["id"].as_str().unwrap();
-        let mut got = if kind == "envelope" { run_envelope_case(&dir, &case) } else { run_case(&dir, &case) };
+        let mut got = if kind == "envelope" {
+            run_envelope_case(&dir, &case)
+        } else {
+            run_case(&dir, &case)
+        };
         got.logged.sort();
         let want = expected(&case);
         let same = got.ok == want.ok

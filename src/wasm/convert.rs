@@ -58,14 +58,21 @@ pub fn js_error(f: JsFailure) -> JsValue {
 /// JSON-compatible conversion of a Rust value to a plain JS value.
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsFailure> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsFailure::new("ERR_INVALID_ARGUMENT", "ParseError", format!("result conversion: {e}")))
+        .map_err(|e| {
+            JsFailure::new(
+                "ERR_INVALID_ARGUMENT",
+                "ParseError",
+                format!("result conversion: {e}"),
+            )
+        })
 }
 
 fn field(opts: &JsValue, name: &str) -> Result<JsValue, JsFailure> {
     if !opts.is_object() {
         return Err(JsFailure::invalid("options must be an object"));
     }
-    Reflect::get(opts, &name.into()).map_err(|_| JsFailure::invalid(format!("cannot read `{name}`")))
+    Reflect::get(opts, &name.into())
+        .map_err(|_| JsFailure::invalid(format!("cannot read `{name}`")))
 }
 
 fn present(v: &JsValue) -> bool {
@@ -101,7 +108,9 @@ pub fn bytes_of(v: &JsValue, name: &str) -> Result<Vec<u8>, JsFailure> {
     if let Some(b) = v.dyn_ref::<js_sys::ArrayBuffer>() {
         return Ok(Uint8Array::new(b).to_vec());
     }
-    Err(JsFailure::invalid(format!("`{name}` must be a Uint8Array or a string")))
+    Err(JsFailure::invalid(format!(
+        "`{name}` must be a Uint8Array or a string"
+    )))
 }
 
 /// A required bytes field.
@@ -150,7 +159,9 @@ pub fn instant_field(opts: &JsValue, name: &str) -> Result<Option<Instant>, JsFa
             .map(Some)
             .map_err(|e| JsFailure::invalid(format!("`{name}`: {e}")));
     }
-    Err(JsFailure::invalid(format!("`{name}` must be milliseconds or an RFC 3339 string")))
+    Err(JsFailure::invalid(format!(
+        "`{name}` must be milliseconds or an RFC 3339 string"
+    )))
 }
 
 /// The trust store from `{ "type:name": [PEM string | DER bytes, ...] }` (spec §7.1, in memory).
@@ -170,7 +181,11 @@ pub fn trust_store_field(opts: &JsValue, name: &str) -> Result<TrustStore, JsFai
             .as_string()
             .ok_or_else(|| JsFailure::invalid("trust store keys must be strings"))?;
         let (store_type, store_name) = key.split_once(':').ok_or_else(|| {
-            JsFailure::new("ERR_TRUST_STORE", "TrustStoreError", format!("trust store key {key:?} is not \"type:name\""))
+            JsFailure::new(
+                "ERR_TRUST_STORE",
+                "TrustStoreError",
+                format!("trust store key {key:?} is not \"type:name\""),
+            )
         })?;
         let list = pair.get(1);
         let list: &Array = list
@@ -190,5 +205,6 @@ pub fn trust_store_field(opts: &JsValue, name: &str) -> Result<TrustStore, JsFai
 /// Certificates from a PEM string (or DER bytes) field.
 pub fn certs_field(opts: &JsValue, name: &str) -> Result<Vec<Certificate>, JsFailure> {
     let bytes = bytes_field(opts, name)?;
-    Certificate::parse_pem_or_der(&bytes).map_err(|e| JsFailure::new(e.code(), "ParseError", format!("`{name}`: {e}")))
+    Certificate::parse_pem_or_der(&bytes)
+        .map_err(|e| JsFailure::new(e.code(), "ParseError", format!("`{name}`: {e}")))
 }

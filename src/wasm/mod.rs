@@ -18,7 +18,9 @@ use crate::policy::OciTrustPolicy;
 use crate::verify::{verify_envelope, Outcome, VerifyRequest};
 
 pub use convert::JsFailure;
-use convert::{bytes_field, instant_field, js_error, opt_field, str_field, to_js, trust_store_field};
+use convert::{
+    bytes_field, instant_field, js_error, opt_field, str_field, to_js, trust_store_field,
+};
 pub use sign::{prepare_signature, sign_descriptor, PendingSignature};
 
 /// The nv2 version (the crate version).
@@ -46,9 +48,11 @@ fn verify_envelope_inner(opts: &JsValue) -> Result<JsValue, JsFailure> {
     let policy = OciTrustPolicy::from_value(&policy_value)
         .map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
     let trust_store = trust_store_field(opts, "trustStore")?;
-    let now = instant_field(opts, "now")?
-        .ok_or_else(|| JsFailure::invalid("`now` is required (milliseconds since the epoch or RFC 3339)"))?;
-    let user_metadata: BTreeMap<String, String> = opt_field(opts, "userMetadata")?.unwrap_or_default();
+    let now = instant_field(opts, "now")?.ok_or_else(|| {
+        JsFailure::invalid("`now` is required (milliseconds since the epoch or RFC 3339)")
+    })?;
+    let user_metadata: BTreeMap<String, String> =
+        opt_field(opts, "userMetadata")?.unwrap_or_default();
     let req = VerifyRequest {
         envelope: &envelope,
         media_type: &media_type,
@@ -60,7 +64,8 @@ fn verify_envelope_inner(opts: &JsValue) -> Result<JsValue, JsFailure> {
         user_metadata: &user_metadata,
         revocation: None,
     };
-    let outcome = verify_envelope(&req).map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
+    let outcome = verify_envelope(&req)
+        .map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
     to_js(&outcome_json(&outcome, &media_type))
 }
 

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{
-    certs_field, instant_field, js_error, opt_field, opt_str_field, serde_field, str_field, to_js, JsFailure,
+    certs_field, instant_field, js_error, opt_field, opt_str_field, serde_field, str_field, to_js,
+    JsFailure,
 };
 use crate::oci::Descriptor;
 use crate::sign::{self as core_sign, LocalSigner, SignError, SignOptions, SignedArtifact, Signer};
@@ -29,14 +30,16 @@ fn sign_options(opts: &JsValue) -> Result<(Descriptor, SignOptions), JsFailure> 
         }
     }
     let target: Descriptor = serde_field(opts, "target")?;
-    let signing_time = instant_field(opts, "signingTime")?
-        .ok_or_else(|| JsFailure::invalid("`signingTime` is required (the JS wrapper supplies the host clock)"))?;
+    let signing_time = instant_field(opts, "signingTime")?.ok_or_else(|| {
+        JsFailure::invalid("`signingTime` is required (the JS wrapper supplies the host clock)")
+    })?;
     let mut options = SignOptions::new(signing_time);
     options.expiry = instant_field(opts, "expiry")?;
     if let Some(agent) = opt_str_field(opts, "signingAgent")? {
         options.signing_agent = agent;
     }
-    options.user_annotations = opt_field::<BTreeMap<String, String>>(opts, "annotations")?.unwrap_or_default();
+    options.user_annotations =
+        opt_field::<BTreeMap<String, String>>(opts, "annotations")?.unwrap_or_default();
     Ok((target, options))
 }
 
@@ -71,7 +74,8 @@ pub fn sign_descriptor(opts: JsValue) -> Result<JsValue, JsValue> {
         let key = str_field(&opts, "key")?;
         let chain = str_field(&opts, "certChain")?;
         let signer = LocalSigner::from_pem(&key, &chain).map_err(sign_failure)?;
-        let artifact = core_sign::sign_descriptor(&target, &signer as &dyn Signer, &options).map_err(sign_failure)?;
+        let artifact = core_sign::sign_descriptor(&target, &signer as &dyn Signer, &options)
+            .map_err(sign_failure)?;
         artifact_js(&artifact)
     })()
     .map_err(js_error)
@@ -88,30 +92,44 @@ impl PendingSignature {
     /// The exact bytes the host must sign.
     #[wasm_bindgen(getter, js_name = toBeSigned)]
     pub fn to_be_signed(&self) -> Vec<u8> {
-        self.inner.as_ref().map(|p| p.to_be_signed().to_vec()).unwrap_or_default()
+        self.inner
+            .as_ref()
+            .map(|p| p.to_be_signed().to_vec())
+            .unwrap_or_default()
     }
 
     /// The algorithm the signature must use (`ES256`, `PS256`, ...).
     #[wasm_bindgen(getter)]
     pub fn algorithm(&self) -> String {
-        self.inner.as_ref().map(|p| p.algorithm().jws_name().to_string()).unwrap_or_default()
+        self.inner
+            .as_ref()
+            .map(|p| p.algorithm().jws_name().to_string())
+            .unwrap_or_default()
     }
 
     /// notation's key spec for that algorithm (`EC-256`, `RSA-2048`, ...).
     #[wasm_bindgen(getter, js_name = keySpec)]
     pub fn key_spec(&self) -> String {
-        self.inner.as_ref().map(|p| p.algorithm().key_spec().to_string()).unwrap_or_default()
+        self.inner
+            .as_ref()
+            .map(|p| p.algorithm().key_spec().to_string())
+            .unwrap_or_default()
     }
 
     /// Completes the envelope with the host's signature (raw `r || s` for ECDSA; RSASSA-PSS with
     /// salt = hash length for RSA). Throws `ERR_SIGNING` when it does not verify under the leaf
     /// certificate's key. Can be called once.
     pub fn finish(&mut self, signature: &[u8]) -> Result<JsValue, JsValue> {
-        let pending = self
-            .inner
-            .take()
-            .ok_or_else(|| js_error(JsFailure::new("ERR_SIGNING", "SigningError", "this signature was already finished")))?;
-        let artifact = pending.finish(signature).map_err(|e| js_error(sign_failure(e)))?;
+        let pending = self.inner.take().ok_or_else(|| {
+            js_error(JsFailure::new(
+                "ERR_SIGNING",
+                "SigningError",
+                "this signature was already finished",
+            ))
+        })?;
+        let artifact = pending
+            .finish(signature)
+            .map_err(|e| js_error(sign_failure(e)))?;
         artifact_js(&artifact).map_err(js_error)
     }
 }
@@ -127,13 +145,19 @@ pub fn prepare_signature(opts: JsValue) -> Result<PendingSignature, JsValue> {
         let leaf = chain
             .first()
             .ok_or_else(|| JsFailure::invalid("`certChain` holds no certificate"))?;
+        let unsupported =
+            |e: String| JsFailure::new("ERR_UNSUPPORTED_ALGORITHM", "SigningError", e);
         let algorithm = leaf
             .public_key()
-            .and_then(|k| k.notary_algorithm().map_err(Into::into))
-            .map_err(|e| JsFailure::new("ERR_UNSUPPORTED_ALGORITHM", "SigningError", e.to_string()))?;
+            .map_err(|e| unsupported(e.to_string()))?
+            .notary_algorithm()
+            .map_err(|e| unsupported(e.to_string()))?;
         let der: Vec<Vec<u8>> = chain.iter().map(|c| c.der().to_vec()).collect();
-        let pending = core_sign::prepare_signature(&target, &der, algorithm, &options).map_err(sign_failure)?;
-        Ok(PendingSignature { inner: Some(pending) })
+        let pending = core_sign::prepare_signature(&target, &der, algorithm, &options)
+            .map_err(sign_failure)?;
+        Ok(PendingSignature {
+            inner: Some(pending),
+        })
     })()
     .map_err(js_error)
 }

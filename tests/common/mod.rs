@@ -35,7 +35,9 @@ pub fn load_cases(dir: &Path) -> Vec<Value> {
 pub fn exceptions() -> BTreeMap<String, String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/exceptions.json");
     match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).expect("tests/exceptions.json is an object of strings"),
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).expect("tests/exceptions.json is an object of strings")
+        }
         Err(_) => BTreeMap::new(),
     }
 }
