@@ -12,7 +12,6 @@
 use core::fmt;
 use std::collections::BTreeMap;
 
-use der::{Decode, Encode};
 
 use crate::crypto::{CryptoError, PrivateKey, SignatureAlgorithm};
 use crate::envelope::jws::{self, JwsSigningOptions, PreparedJws};
@@ -107,13 +106,13 @@ impl LocalSigner {
     pub fn from_pem(key_pem: &str, cert_chain_pem: &str) -> Result<Self, SignError> {
         let key =
             PrivateKey::from_pem(key_pem).map_err(|e| SignError::InvalidKey(e.to_string()))?;
-        let certs = x509_cert::Certificate::load_pem_chain(cert_chain_pem.as_bytes())
-            .map_err(|e| SignError::InvalidKey(format!("certificate chain PEM: {e}")))?;
-        let cert_chain = certs
+        // One certificate decoder serves PEM and DER input (spec §7.1 file semantics); the DER
+        // kept is the certificates' own bytes, never a re-encoding.
+        let cert_chain = crate::x509::Certificate::parse_pem_or_der(cert_chain_pem.as_bytes())
+            .map_err(|e| SignError::InvalidKey(format!("certificate chain PEM: {e}")))?
             .iter()
-            .map(|c| c.to_der())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| SignError::InvalidKey(format!("certificate chain: {e}")))?;
+            .map(|c| c.der().to_vec())
+            .collect();
         LocalSigner::new(key, cert_chain)
     }
 
@@ -124,7 +123,7 @@ impl LocalSigner {
             .ok_or_else(|| SignError::InvalidKey("the certificate chain is empty".into()))?;
         // Every certificate must at least be DER (the verifier applies the profile, spec §6).
         for c in &cert_chain {
-            x509_cert::Certificate::from_der(c)
+            crate::x509::Certificate::from_der(c)
                 .map_err(|e| SignError::InvalidKey(format!("certificate: {e}")))?;
         }
         let leaf_key = leaf_public_key(leaf).map_err(|e| SignError::InvalidKey(e.to_string()))?;

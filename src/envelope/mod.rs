@@ -410,15 +410,11 @@ impl UnverifiedEnvelope {
 
 /// The public key of a DER certificate (its SubjectPublicKeyInfo), as a Notary key (spec §5).
 pub(crate) fn leaf_public_key(cert_der: &[u8]) -> Result<PublicKey, EnvelopeError> {
-    use der::{Decode, Encode};
-    let cert = x509_cert::Certificate::from_der(cert_der)
-        .map_err(|e| EnvelopeError::Certificate(format!("malformed signing certificate: {e}")))?;
-    let spki = cert
-        .tbs_certificate()
-        .subject_public_key_info()
-        .to_der()
-        .map_err(|e| EnvelopeError::Certificate(format!("malformed signing certificate: {e}")))?;
-    PublicKey::from_spki_der(&spki).map_err(|e| match e {
+    let malformed = |e: crate::x509::CertError| {
+        EnvelopeError::Certificate(format!("malformed signing certificate: {e}"))
+    };
+    let spki_der = crate::x509::Certificate::from_der(cert_der).map_err(malformed)?;
+    PublicKey::from_spki_der(spki_der.spki_der()).map_err(|e| match e {
         CryptoError::UnsupportedKey(s) => EnvelopeError::Certificate(s),
         other => EnvelopeError::Certificate(other.to_string()),
     })

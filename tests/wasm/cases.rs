@@ -74,3 +74,91 @@ fn rfc3339_parse_and_format() {
 fn version_export_matches_crate() {
     assert_eq!(nv2::wasm::version(), env!("CARGO_PKG_VERSION"));
 }
+
+/// Signs a descriptor with a committed fixture key and verifies the envelope through the whole
+/// sans-IO core (policy, trust store, chain rules) inside wasm.
+fn sign_and_verify_fixture(key_pem: &str, cert_pem: &str, expect_alg: &str) {
+    use nv2::oci::Descriptor;
+    use nv2::policy::OciTrustPolicy;
+    use nv2::sign::{sign_descriptor, LocalSigner, SignOptions};
+    use nv2::truststore::TrustStore;
+    use nv2::verify::{verify_envelope, VerifyRequest};
+    use std::collections::BTreeMap;
+
+    let target: Descriptor = serde_json::from_str(
+        r#"{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9","size":517}"#,
+    )
+    .expect("descriptor");
+    let signer = LocalSigner::from_pem(key_pem, cert_pem).expect("signer");
+    let now = Instant::parse_rfc3339("2026-01-02T03:04:05Z").expect("time");
+    let signed = sign_descriptor(&target, &signer, &SignOptions::new(now)).expect("sign");
+    let policy = OciTrustPolicy::from_json(
+        br#"{"version":"1.0","trustPolicies":[{"name":"wasm","registryScopes":["*"],
+            "signatureVerification":{"level":"strict"},"trustStores":["ca:fixtures"],
+            "trustedIdentities":["*"]}]}"#,
+    )
+    .expect("policy");
+    let mut store = TrustStore::new();
+    store
+        .add_named_store("ca", "fixtures", &[("leaf.crt".into(), cert_pem.as_bytes().to_vec())])
+        .expect("store");
+    let reference = "registry.example/app@sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9";
+    let metadata = BTreeMap::new();
+    let mut req = VerifyRequest {
+        envelope: &signed.envelope,
+        media_type: signed.media_type,
+        target: &target,
+        artifact_reference: reference,
+        policy: &policy,
+        trust_store: &store,
+        now,
+        user_metadata: &metadata,
+        revocation: None,
+    };
+    let outcome = verify_envelope(&req).expect("policy applies");
+    assert!(outcome.verified, "{:?}", outcome.failure);
+    assert_eq!(outcome.algorithm.map(|a| a.jws_name()), Some(expect_alg));
+
+    // One flipped payload byte must fail integrity, whatever runtime runs the check.
+    let mut tampered = signed.envelope.clone();
+    let pos = tampered
+        .windows(11)
+        .position(|w| w == b"\"payload\":\"")
+        .expect("payload member")
+        + 12;
+    tampered[pos] = if tampered[pos] == b'A' { b'B' } else { b'A' };
+    req.envelope = &tampered;
+    let outcome = verify_envelope(&req).expect("policy applies");
+    assert!(!outcome.verified);
+    assert_eq!(
+        outcome.failure.map(|(stage, _)| stage.name()),
+        Some("integrity")
+    );
+}
+
+#[wasm_bindgen_test]
+fn sign_and_verify_es256_in_wasm() {
+    sign_and_verify_fixture(
+        include_str!("../data/keys/p256.key"),
+        include_str!("../data/keys/p256.crt"),
+        "ES256",
+    );
+}
+
+#[wasm_bindgen_test]
+fn sign_and_verify_ps256_in_wasm() {
+    sign_and_verify_fixture(
+        include_str!("../data/keys/rsa2048.key"),
+        include_str!("../data/keys/rsa2048.crt"),
+        "PS256",
+    );
+}
+
+#[wasm_bindgen_test]
+fn sign_and_verify_es512_in_wasm() {
+    sign_and_verify_fixture(
+        include_str!("../data/keys/p521.key"),
+        include_str!("../data/keys/p521.crt"),
+        "ES512",
+    );
+}
