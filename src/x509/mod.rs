@@ -11,7 +11,7 @@
 //! * Every [`CertError`] renders as notation-core-go's message (subjects quoted as Go's `%q` of
 //!   `pkix.Name.String()`), so the conformance vectors can compare text.
 //!
-//! Deliberate choices (see also the report in the project notes):
+//! Deliberate choices:
 //! * SHA-1 (and MD5) certificate signatures are refused everywhere, including the single
 //!   self-signed certificate case where notation-go still accepts SHA-1 (spec §5 last bullet: the
 //!   SPEC forbids SHA-1; we follow the SPEC). The message is Go's "insecure algorithm" text.
@@ -19,6 +19,14 @@
 //!   clientAuth, emailProtection, timeStamping, OCSPSigning, plus the SPEC's
 //!   anyExtendedKeyUsage.
 //! * Chains longer than [`MAX_CHAIN_LEN`] are refused before any signature work (threat 9, 13).
+//! * A PEM block labelled other than `CERTIFICATE` in a certificate file is an error (notation-go
+//!   parses every block as a certificate whatever its label).
+//! * AIA and CRL distribution points are read with Go's leniency (non-URI names skipped), so every
+//!   certificate Go parses for revocation also parses here; a malformed freshestCRL extension
+//!   only fails [`Certificate::freshest_crl_urls`], as in notation-core-go.
+//!
+//! Not interpreted (spec §6 "only basicConstraints, keyUsage and EKU"): name constraints, policy
+//! constraints and any other extension, critical or not.
 //!
 //! Parsing is bounded: all decoding goes through `der`/`x509-cert`, which return errors on hostile
 //! input; no code here indexes without a check.

@@ -49,6 +49,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// when there is none.
 pub(crate) fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
     let mut rest = data;
+    let mut next_end: Option<usize> = None;
     loop {
         if let Some(after) = rest.strip_prefix(PEM_START.get(1..).unwrap_or(&[])) {
             rest = after;
@@ -82,9 +83,19 @@ pub(crate) fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
         let (end_index, end_trailer_index) = if !has_headers && rest.starts_with(end_prefix) {
             (0, end_prefix.len())
         } else {
-            match find(rest, PEM_END) {
-                Some(i) => (i, i + PEM_END.len()),
-                None => continue,
+            // The next END marker, searched once and reused while it lies ahead (keeps hostile
+            // input with many BEGIN lines linear instead of quadratic).
+            let offset = data.len() - rest.len();
+            let cached = next_end.filter(|&abs| abs >= offset);
+            let found = match cached {
+                Some(abs) => Some(abs),
+                None => find(rest, PEM_END).map(|i| i + offset),
+            };
+            next_end = found;
+            match found {
+                Some(abs) => (abs - offset, abs - offset + PEM_END.len()),
+                // No END marker anywhere ahead: no later block can be complete either.
+                None => return None,
             }
         };
 
@@ -106,13 +117,15 @@ pub(crate) fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
             continue;
         }
 
-        let body: Vec<u8> = rest
-            .get(..end_index)
-            .unwrap_or(&[])
-            .iter()
-            .copied()
-            .filter(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-            .collect();
+        let body = rest.get(..end_index).unwrap_or(&[]);
+        // A byte outside the base64 alphabet makes Go's decode fail; finding it first stops at
+        // the nearest offending byte instead of copying the whole span (linear on hostile input).
+        let is_b64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+        let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+        if body.iter().any(|b| !is_b64(b) && !is_space(b)) {
+            continue;
+        }
+        let body: Vec<u8> = body.iter().copied().filter(|b| !is_space(b)).collect();
         let Ok(bytes) = Base64::decode_vec(core::str::from_utf8(&body).unwrap_or("!")) else {
             continue;
         };
@@ -150,6 +163,18 @@ mod tests {
         assert!(decode(b"no pem here").is_none());
         assert!(decode(b"-----BEGIN A-----\nAAAA\n").is_none());
         assert!(decode(b"").is_none());
+    }
+
+    #[test]
+    fn many_begin_lines_stay_linear() {
+        let mut text = b"-----BEGIN A-----\n".repeat(50_000);
+        text.extend_from_slice(b"AAAA\n-----END A-----\n");
+        let start = std::time::Instant::now();
+        let (b, _) = decode(&text).unwrap();
+        assert_eq!(b.bytes, vec![0, 0, 0]);
+        let no_end = b"-----BEGIN A-----\nAAAA\n".repeat(50_000);
+        assert!(decode(&no_end).is_none());
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
