@@ -18,7 +18,7 @@ PYTHON      := $(VENV)/bin/python
 MAX_GZIP    := 307200
 # Tests of verify/sign skip (with a reason) while the wasm module lacks those exports; set to 1 to
 # make a missing export a failure.
-NV2_REQUIRE_FULL_API ?= 0
+NV2_REQUIRE_FULL_API ?= 1
 export NV2_REQUIRE_FULL_API
 
 .PHONY: test-js-mock pkg wasm test test-native test-wasm test-js test-types test-browser pki demo \

@@ -12,7 +12,6 @@
 use core::fmt;
 use std::collections::BTreeMap;
 
-
 use crate::crypto::{CryptoError, PrivateKey, SignatureAlgorithm};
 use crate::envelope::jws::{self, JwsSigningOptions, PreparedJws};
 use crate::envelope::{leaf_public_key, EnvelopeError, SigningScheme, MEDIA_TYPE_JWS};
