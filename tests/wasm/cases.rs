@@ -90,7 +90,7 @@ fn sign_and_verify_fixture(key_pem: &str, cert_pem: &str, expect_alg: &str) {
     )
     .expect("descriptor");
     let signer = LocalSigner::from_pem(key_pem, cert_pem).expect("signer");
-    let now = Instant::parse_rfc3339("2026-01-02T03:04:05Z").expect("time");
+    let now = Instant::parse_rfc3339("2030-01-02T03:04:05Z").expect("time");
     let signed = sign_descriptor(&target, &signer, &SignOptions::new(now)).expect("sign");
     let policy = OciTrustPolicy::from_json(
         br#"{"version":"1.0","trustPolicies":[{"name":"wasm","registryScopes":["*"],
