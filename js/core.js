@@ -131,7 +131,9 @@ function signArgs(opts) {
   const args = { ...opts };
   delete args.signer;
   delete args.key;
-  if (opts.signingTime !== undefined) args.signingTime = toTime(opts.signingTime, 'signingTime');
+  // The core never reads a clock: the host's clock is captured here, once per signature.
+  args.signingTime =
+    opts.signingTime === undefined ? Date.now() : toTime(opts.signingTime, 'signingTime');
   if (opts.expiry !== undefined) args.expiry = toTime(opts.expiry, 'expiry');
   return args;
 }

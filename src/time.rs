@@ -229,11 +229,20 @@ impl Instant {
         )
     }
 
-    /// RFC 3339 in UTC with whole seconds (`2024-01-02T03:04:05Z`), as notation writes
-    /// signing times (spec §3.2: signers truncate to seconds).
+    /// RFC 3339 in UTC (`2024-01-02T03:04:05Z`); notation writes signing times in whole seconds
+    /// (spec §3.2).
+    /// A non-zero sub-second part is kept (trailing zeros trimmed, as Go's RFC3339Nano), so a
+    /// time read from an envelope is shown as signed; signers truncate first.
     pub fn to_rfc3339(&self) -> String {
         let (y, mo, d, h, mi, s) = self.to_utc();
-        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+        let mut out = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+        if self.nanos != 0 {
+            let frac = format!("{:09}", self.nanos);
+            out.push('.');
+            out.push_str(frac.trim_end_matches('0'));
+        }
+        out.push('Z');
+        out
     }
 
     /// RFC 1123 with numeric zone (`Fri, 29 Jul 2022 23:59:00 +0000`), the form notation uses in
@@ -281,6 +290,7 @@ mod tests {
         assert!(minus > z);
         assert_eq!(z.to_rfc1123z(), "Fri, 29 Jul 2022 23:59:00 +0000");
         assert_eq!(z.to_rfc3339(), "2022-07-29T23:59:00Z");
+        assert_eq!(minus.to_rfc3339(), "2022-07-29T23:59:00.5Z");
     }
 
     #[test]
