@@ -270,8 +270,9 @@ impl EnvelopeError {
     pub fn code(&self) -> &'static str {
         match self {
             EnvelopeError::UnsupportedMediaType(_) => "ERR_UNSUPPORTED_ENVELOPE",
-            EnvelopeError::Limit(_)
-            | EnvelopeError::Json {
+            // Threat model 13: an input over a size or depth bound is refused before parsing.
+            EnvelopeError::Limit(_) => "ERR_LIMIT",
+            EnvelopeError::Json {
                 error: EncodingError::TooDeep,
                 ..
             } => "ERR_PARSE",
