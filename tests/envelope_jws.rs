@@ -796,7 +796,9 @@ fn deep_and_huge_input_fails_cleanly() {
     assert_eq!(e.code(), "ERR_PARSE");
     // Over 32 MiB.
     let big = vec![b' '; 32 * 1024 * 1024 + 1];
-    assert!(matches!(parse(&big), Err(EnvelopeError::Limit(_))));
+    let e = parse(&big).unwrap_err();
+    assert!(matches!(e, EnvelopeError::TooLarge(_)));
+    assert_eq!(e.code(), "ERR_LIMIT");
 }
 
 // ---- Conformance vectors (spec §10) ---------------------------------------------------------

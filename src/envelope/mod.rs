@@ -257,8 +257,10 @@ pub enum EnvelopeError {
     SignatureInvalid,
     /// The payload is not a JSON object (spec §3.2).
     PayloadNotObject,
-    /// A size or count bound was exceeded (threat model 13).
+    /// A structural bound (nesting depth, certificate count) was exceeded (threat model 13a).
     Limit(String),
+    /// The envelope is larger than [`MAX_ENVELOPE_SIZE`] (threat model 13b).
+    TooLarge(String),
     /// Producing an envelope failed (invalid options, or the signature does not verify under the
     /// leaf key; threat model 3d).
     Signing(String),
@@ -270,9 +272,11 @@ impl EnvelopeError {
     pub fn code(&self) -> &'static str {
         match self {
             EnvelopeError::UnsupportedMediaType(_) => "ERR_UNSUPPORTED_ENVELOPE",
-            // Threat model 13: an input over a size or depth bound is refused before parsing.
-            EnvelopeError::Limit(_) => "ERR_LIMIT",
-            EnvelopeError::Json {
+            // Threat model 13b: an envelope over the byte budget is refused before parsing.
+            EnvelopeError::TooLarge(_) => "ERR_LIMIT",
+            // Threat model 13a: structural bounds (depth, chain length) are parse failures.
+            EnvelopeError::Limit(_)
+            | EnvelopeError::Json {
                 error: EncodingError::TooDeep,
                 ..
             } => "ERR_PARSE",
@@ -337,7 +341,7 @@ impl fmt::Display for EnvelopeError {
             ),
             EnvelopeError::SignatureInvalid => f.write_str("signature is invalid"),
             EnvelopeError::PayloadNotObject => f.write_str("payload is not a JSON object"),
-            EnvelopeError::Limit(s) => f.write_str(s),
+            EnvelopeError::Limit(s) | EnvelopeError::TooLarge(s) => f.write_str(s),
             EnvelopeError::Signing(s) => write!(f, "failed to produce the envelope: {s}"),
         }
     }
@@ -353,7 +357,7 @@ impl UnverifiedEnvelope {
         let format = EnvelopeFormat::from_media_type(media_type)
             .ok_or_else(|| EnvelopeError::UnsupportedMediaType(media_type.to_string()))?;
         if bytes.len() > MAX_ENVELOPE_SIZE {
-            return Err(EnvelopeError::Limit(format!(
+            return Err(EnvelopeError::TooLarge(format!(
                 "signature envelope of {} bytes exceeds the limit of {MAX_ENVELOPE_SIZE} bytes",
                 bytes.len()
             )));
