@@ -282,6 +282,8 @@ fn notation_verification_vectors() {
             with_message += 1;
             if msg.contains(text) {
                 messages += 1;
+            } else if std::env::var_os("NV2_SHOW_MESSAGES").is_some() {
+                println!("message {id}: got {msg:?}, notation {text:?}");
             }
         }
         match (same, exceptions.get(id)) {
