@@ -20,6 +20,7 @@ pub mod policy;
 pub mod revocation;
 pub mod sign;
 pub mod time;
+pub mod timestamp;
 pub mod truststore;
 pub mod verify;
 pub mod x509;

@@ -22,6 +22,7 @@ use crate::policy::{
 };
 use crate::revocation::{self, ChainStatus, OfflineRevocationChecker, Purpose, RevocationChecker};
 use crate::time::Instant;
+use crate::timestamp::{self, SignedToken, TimestampError};
 use crate::truststore::TrustStore;
 use crate::x509::{self, CertError, Certificate};
 
@@ -416,12 +417,19 @@ impl Run<'_> {
         })?;
 
         // 6. Authentic timestamp (spec §8 step 6).
+        let checker: &dyn RevocationChecker = req.revocation.unwrap_or(&OfflineRevocationChecker);
         self.check(CheckType::AuthenticTimestamp, |_| {
-            authentic_timestamp(statement, envelope, &chain, req.now)
+            authentic_timestamp(
+                statement,
+                envelope,
+                &chain,
+                req.trust_store,
+                checker,
+                req.now,
+            )
         })?;
 
         // 7. Revocation of the signing chain (spec §8 step 7, §8.1).
-        let checker: &dyn RevocationChecker = req.revocation.unwrap_or(&OfflineRevocationChecker);
         let authentic_time = attrs.authentic_signing_time;
         self.check(CheckType::Revocation, |_| {
             match revocation::check_chain(checker, &chain, Purpose::CodeSigning, authentic_time) {
@@ -529,11 +537,17 @@ fn authenticity(
     Ok(())
 }
 
-/// Spec §8 step 6: which time the chain must be valid at.
-fn authentic_timestamp(
+/// Spec §8 step 6 (the authenticTimestamp check on its own): which time the signing `chain`
+/// must be valid at — the authentic signing time (`notary.x509.signingAuthority`), the range of
+/// a verified RFC 3161 countersignature (when the policy asks for one, §8 step 6 a–h), or `now`.
+/// TSA roots come from the statement's `tsa:` stores in `store`; the TSA chain's revocation is
+/// checked through `checker`.
+pub fn authentic_timestamp(
     statement: &TrustPolicyStatement,
     envelope: &UnverifiedEnvelope,
     chain: &[Certificate],
+    store: &TrustStore,
+    checker: &dyn RevocationChecker,
     now: Instant,
 ) -> Result<(), VerifyError> {
     let attrs = envelope.signed_attributes();
@@ -562,15 +576,19 @@ fn authentic_timestamp(
             VerifyTimestamp::AfterCertExpiry => chain.iter().any(|c| c.not_after() < now),
         };
     if perform {
-        if envelope.timestamp_token().is_none() {
+        let Some(token) = envelope.timestamp_token() else {
             return Err(VerifyError::Timestamp(
                 "no timestamp countersignature was found in the signature envelope".into(),
             ));
-        }
-        // RFC 3161 countersignature verification is not implemented yet: fail closed.
-        return Err(VerifyError::Timestamp(
-            "RFC 3161 timestamp countersignature verification is not supported by this version of nv2".into(),
-        ));
+        };
+        return verify_countersignature(
+            statement,
+            store,
+            token,
+            envelope.signature(),
+            chain,
+            checker,
+        );
     }
     // Without a verified timestamp every chain certificate must be valid now (spec §8 step 6;
     // the unsigned signing time is never used, §11.6).
@@ -591,4 +609,65 @@ fn authentic_timestamp(
         }
     }
     Ok(())
+}
+
+/// Spec §8 step 6 b–h for `notary.x509`, in notation-go's order: parse the token, check it
+/// stamps the primitive `signature`, load the `tsa:` stores, verify the token at its genTime,
+/// validate the TSA chain (§6), bound the signing chain by the timestamp range, then check the
+/// TSA chain's revocation.
+fn verify_countersignature(
+    statement: &TrustPolicyStatement,
+    store: &TrustStore,
+    token: &[u8],
+    signature: &[u8],
+    chain: &[Certificate],
+    checker: &dyn RevocationChecker,
+) -> Result<(), VerifyError> {
+    let fail = |e: TimestampError| match e.code() {
+        "ERR_VERIFICATION_INCONCLUSIVE" => VerifyError::RevocationUnknown(e.notation_message()),
+        _ => VerifyError::Timestamp(e.notation_message()),
+    };
+    let token = SignedToken::parse(token).map_err(fail)?;
+    let ts = token
+        .info()
+        .and_then(|info| info.validate(signature))
+        .map_err(fail)?;
+    let mut roots: Vec<Certificate> = Vec::new();
+    for r in statement
+        .trust_stores
+        .iter()
+        .filter(|r| r.store_type == TrustStoreType::Tsa)
+    {
+        let certs = store
+            .certificates(r.store_type.as_str(), &r.name)
+            .map_err(|e| {
+                VerifyError::Timestamp(format!("failed to load tsa trust store with error: {e}"))
+            })?;
+        roots.extend(certs.iter().cloned());
+    }
+    if roots.is_empty() {
+        return Err(VerifyError::Timestamp(
+            "no trusted TSA certificate found in trust store".into(),
+        ));
+    }
+    let tsa_chain = token.verify(&roots, ts.gen_time).map_err(fail)?;
+    x509::validate_timestamping_chain(&tsa_chain, None)
+        .map_err(|e| fail(TimestampError::Chain(e)))?;
+    for cert in chain {
+        if ts.lower < cert.not_before() {
+            return Err(VerifyError::Timestamp(format!(
+                "timestamp can be before certificate \"{}\" validity period, it will be valid from \"{}\"",
+                cert.subject_rfc4514(),
+                cert.not_before().to_rfc1123z()
+            )));
+        }
+        if ts.upper > cert.not_after() {
+            return Err(VerifyError::Timestamp(format!(
+                "timestamp can be after certificate \"{}\" validity period, it was expired at \"{}\"",
+                cert.subject_rfc4514(),
+                cert.not_after().to_rfc1123z()
+            )));
+        }
+    }
+    timestamp::check_tsa_revocation(checker, &tsa_chain).map_err(fail)
 }

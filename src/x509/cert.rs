@@ -524,6 +524,12 @@ impl Certificate {
         Ok(issuer.raw_subject == self.raw_issuer)
     }
 
+    /// The raw DER issuer name (what CMS `IssuerAndSerialNumber` is compared with, byte for
+    /// byte as Go does, spec §8 step 6e).
+    pub(crate) fn raw_issuer(&self) -> &[u8] {
+        &self.raw_issuer
+    }
+
     /// Whether the raw issuer and subject names are equal (byte comparison, as Go).
     pub(crate) fn is_self_issued(&self) -> bool {
         self.raw_issuer == self.raw_subject
