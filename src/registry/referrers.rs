@@ -2,7 +2,12 @@
 
 use std::collections::HashSet;
 
-use super::client::{check_size, http_error, pull_scope, push_scope, RegistryClient};
+// The referrers tag is read with the full manifest `Accept` list: distribution answers 404 to an
+// index-only `Accept` when the tag holds an image manifest, which would hide a squatted tag
+// (threat model 22b).
+use super::client::{
+    check_size, http_error, pull_scope, push_scope, RegistryClient, MANIFEST_ACCEPT,
+};
 use super::error::RegistryError;
 use super::http::{link_next, query_encode, HttpClient, HttpRequest};
 use crate::crypto::HashAlgorithm;
@@ -135,10 +140,7 @@ impl<C: HttpClient> RegistryClient<C> {
         }
         let tag = referrers_tag(subject);
         let limit = self.options().max_manifest_bytes;
-        let body = match self
-            .get_manifest(repo, &tag, MEDIA_TYPE_OCI_INDEX, limit)
-            .await
-        {
+        let body = match self.get_manifest(repo, &tag, MANIFEST_ACCEPT, limit).await {
             Ok(b) => b,
             Err(e) if e.is_not_found() => {
                 return Ok(ReferrerList {
@@ -278,10 +280,7 @@ impl<C: HttpClient> RegistryClient<C> {
         let mut wrote = false;
         let mut confirmations = 0;
         for round in 0..self.options().max_index_update_attempts {
-            let current = match self
-                .get_manifest(repo, &tag, MEDIA_TYPE_OCI_INDEX, limit)
-                .await
-            {
+            let current = match self.get_manifest(repo, &tag, MANIFEST_ACCEPT, limit).await {
                 Ok(b) => Some(b),
                 Err(e) if e.is_not_found() => None,
                 Err(e) => return Err(e),
