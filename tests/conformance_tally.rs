@@ -22,9 +22,11 @@ const COVERED: &[(&str, &str)] = &[
     ("cert-leaf-codesigning", "conformance_x509.rs"),
     ("cert-leaf-timestamping", "conformance_x509.rs"),
     ("cert-file-parse", "conformance_x509.rs"),
+    ("referrers-tag-schema", "registry_conformance.rs"),
+    ("referrers-subject-scan", "registry_conformance.rs"),
 ];
 
-/// Kinds that belong to later work: RFC 3161 timestamps, CRLs, blob signing, registry discovery.
+/// Kinds that belong to later work: RFC 3161 timestamps, CRLs, blob signing.
 const LATER: &[(&str, &str)] = &[
     ("verify-blob", "detached blob signatures"),
     ("timestamp-step", "RFC 3161 countersignature verification"),
@@ -32,14 +34,6 @@ const LATER: &[(&str, &str)] = &[
     ("crl-check", "CRL revocation checking"),
     ("crl-parse", "CRL revocation checking"),
     ("freshest-crl-parse", "CRL revocation checking"),
-    (
-        "referrers-tag-schema",
-        "registry transport (referrers tag schema)",
-    ),
-    (
-        "referrers-subject-scan",
-        "registry transport (referrers discovery)",
-    ),
 ];
 
 #[test]
