@@ -17,6 +17,7 @@ pub mod envelope;
 pub mod oci;
 pub mod payload;
 pub mod policy;
+pub mod registry;
 pub mod revocation;
 pub mod sign;
 pub mod time;

@@ -24,22 +24,16 @@ const COVERED: &[(&str, &str)] = &[
     ("cert-file-parse", "conformance_x509.rs"),
     ("timestamp-step", "conformance_timestamp.rs"),
     ("timestamp-token", "conformance_timestamp.rs"),
+    ("referrers-tag-schema", "registry_conformance.rs"),
+    ("referrers-subject-scan", "registry_conformance.rs"),
 ];
 
-/// Kinds that belong to later work: CRLs, blob signing, registry discovery.
+/// Kinds that belong to later work: CRLs, blob signing.
 const LATER: &[(&str, &str)] = &[
     ("verify-blob", "detached blob signatures"),
     ("crl-check", "CRL revocation checking"),
     ("crl-parse", "CRL revocation checking"),
     ("freshest-crl-parse", "CRL revocation checking"),
-    (
-        "referrers-tag-schema",
-        "registry transport (referrers tag schema)",
-    ),
-    (
-        "referrers-subject-scan",
-        "registry transport (referrers discovery)",
-    ),
 ];
 
 #[test]

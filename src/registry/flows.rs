@@ -1,0 +1,435 @@
+//! Registry-level flows: sign, list, verify and inspect an artifact by reference (spec §1, §8).
+//!
+//! Fetch first, then verify synchronously (architecture practice 2): each flow gathers bytes
+//! through the [`RegistryClient`], hashes them against their descriptors, and hands them to the
+//! offline core ([`crate::sign`], [`crate::verify`]).
+
+use std::collections::BTreeMap;
+
+use super::client::{RegistryClient, Resolved};
+use super::error::RegistryError;
+use super::http::HttpClient;
+use crate::crypto::SignatureAlgorithm;
+use crate::envelope::{SigningScheme, UnverifiedEnvelope};
+use crate::oci::{
+    Descriptor, Digest, Reference, SignatureManifest, ARTIFACT_TYPE_NOTARY_SIGNATURE,
+    EMPTY_CONTENT, MEDIA_TYPE_OCI_MANIFEST,
+};
+use crate::policy::{OciTrustPolicy, VerificationLevel};
+use crate::revocation::RevocationChecker;
+use crate::sign::{sign_descriptor, SignOptions, SignedArtifact, Signer};
+use crate::time::Instant;
+use crate::truststore::TrustStore;
+use crate::verify::{verify_with_statement, CertSummary, Outcome, VerifyRequest};
+use crate::x509::Certificate;
+
+/// A signature pushed to a registry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignatureDescriptor {
+    /// The signed artifact, pinned by digest.
+    pub reference: Reference,
+    /// The signed manifest's descriptor (computed from the bytes fetched, threat model 3).
+    pub target: Descriptor,
+    /// The signature manifest's descriptor (with `artifactType` and annotations).
+    pub manifest: Descriptor,
+    /// The envelope blob's descriptor.
+    pub envelope: Descriptor,
+    /// Whether the referrers tag index was written (the registry gave no `OCI-Subject`, spec
+    /// §1.3).
+    pub referrers_index_updated: bool,
+    /// Notes (tag resolution, ...).
+    pub warnings: Vec<String>,
+}
+
+/// Pushes a finished signature of `target` (from [`RegistryClient::resolve`]): the envelope
+/// blob, the empty config `{}`, then the signature manifest by digest, and maintains the
+/// referrers tag index when the registry did not answer `OCI-Subject` (spec §1.1, §1.3).
+///
+/// With [`crate::sign::prepare_signature`] this is the two-phase form for host signers:
+/// resolve → prepare → host signs → `finish` → `push_signature`.
+pub async fn push_signature<C: HttpClient>(
+    client: &RegistryClient<C>,
+    target: &Resolved,
+    signed: &SignedArtifact,
+) -> Result<SignatureDescriptor, RegistryError> {
+    let repo = &target.pinned;
+    let manifest = SignatureManifest::parse(&signed.manifest.bytes)
+        .map_err(|e| RegistryError::Parse(e.to_string()))?;
+    if !manifest.subject.matches_target(&target.descriptor) {
+        return Err(RegistryError::DigestMismatch {
+            expected: target.descriptor.digest.to_string(),
+            actual: manifest.subject.digest.to_string(),
+        });
+    }
+    client.push_blob(repo, &signed.envelope).await?;
+    client.push_blob(repo, EMPTY_CONTENT).await?;
+    let digest = signed.manifest.descriptor.digest.to_string();
+    let pushed = client
+        .push_manifest(
+            repo,
+            &digest,
+            MEDIA_TYPE_OCI_MANIFEST,
+            &signed.manifest.bytes,
+        )
+        .await?;
+    let subject = &target.descriptor.digest;
+    let mut updated = false;
+    if pushed.oci_subject.as_deref() != Some(subject.to_string().as_str()) {
+        client
+            .add_to_referrers_index(repo, subject, &signed.manifest.descriptor)
+            .await?;
+        updated = true;
+    }
+    Ok(SignatureDescriptor {
+        reference: repo.clone(),
+        target: target.descriptor.clone(),
+        manifest: signed.manifest.descriptor.clone(),
+        envelope: signed.envelope_descriptor.clone(),
+        referrers_index_updated: updated,
+        warnings: target.warnings.clone(),
+    })
+}
+
+/// Signs the artifact `reference` names: resolve once (threat model 3), sign the descriptor of
+/// the bytes fetched, push the signature ([`push_signature`]).
+pub async fn sign<C: HttpClient>(
+    client: &RegistryClient<C>,
+    reference: &Reference,
+    signer: &dyn Signer,
+    opts: &SignOptions,
+) -> Result<SignatureDescriptor, RegistryError> {
+    let target = client.resolve(reference).await?;
+    let signed = sign_descriptor(&target.descriptor, signer, opts)?;
+    push_signature(client, &target, &signed).await
+}
+
+/// The signatures of an artifact.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignatureList {
+    /// The artifact, pinned by digest.
+    pub reference: Reference,
+    /// Its descriptor.
+    pub target: Descriptor,
+    /// Signature manifest descriptors (`artifactType` = Notary signature), as listed.
+    pub signatures: Vec<Descriptor>,
+    /// Whether the referrers tag schema was used.
+    pub via_tag_schema: bool,
+    /// Notes (tag resolution, pagination, ...).
+    pub warnings: Vec<String>,
+}
+
+/// Lists the Notary signatures of `reference` (spec §1.2, §1.3).
+pub async fn list_signatures<C: HttpClient>(
+    client: &RegistryClient<C>,
+    reference: &Reference,
+) -> Result<SignatureList, RegistryError> {
+    let target = client.resolve(reference).await?;
+    list_for(client, target).await
+}
+
+async fn list_for<C: HttpClient>(
+    client: &RegistryClient<C>,
+    target: Resolved,
+) -> Result<SignatureList, RegistryError> {
+    let list = client
+        .referrers(
+            &target.pinned,
+            &target.descriptor.digest,
+            Some(ARTIFACT_TYPE_NOTARY_SIGNATURE),
+        )
+        .await?;
+    let mut warnings = target.warnings;
+    warnings.extend(list.warnings);
+    Ok(SignatureList {
+        reference: target.pinned,
+        target: target.descriptor,
+        signatures: list.descriptors,
+        via_tag_schema: list.via_tag_schema,
+        warnings,
+    })
+}
+
+/// Options of [`verify`].
+#[derive(Clone, Copy, Default)]
+pub struct VerifyOptions<'a> {
+    /// User metadata the payload must carry (spec §8 step 9).
+    pub user_metadata: Option<&'a BTreeMap<String, String>>,
+    /// Revocation checker; `None` behaves as notation offline.
+    pub revocation: Option<&'a dyn RevocationChecker>,
+}
+
+/// The verification of one signature manifest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignatureVerification {
+    /// The signature manifest's descriptor, as listed.
+    pub descriptor: Descriptor,
+    /// The outcome of the core verification, or why the signature could not be fetched or
+    /// parsed (a [`RegistryError::Inconclusive`] for network failures).
+    pub result: Result<Outcome, RegistryError>,
+}
+
+/// The result of verifying an artifact in a registry (architecture practice 10: data).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArtifactVerification {
+    /// The artifact's digest (resolved once).
+    pub digest: Digest,
+    /// `registry/repository@digest`, the reference the policy was selected for.
+    pub reference: String,
+    /// The artifact's descriptor.
+    pub target: Descriptor,
+    /// Notes: tag resolution, pagination, attempts cap, ...
+    pub warnings: Vec<String>,
+    /// notation's verdict: some signature satisfied the policy (or the level is `skip`).
+    pub verified: bool,
+    /// No verdict could be reached because of the network (never reported as verified or
+    /// unsigned; architecture practice 9).
+    pub inconclusive: bool,
+    /// The level of the applicable policy statement.
+    pub level: VerificationLevel,
+    /// The applicable policy statement's name.
+    pub policy_name: String,
+    /// The signatures examined, in order; the last one is the verified one when `verified`.
+    pub signatures: Vec<SignatureVerification>,
+}
+
+impl ArtifactVerification {
+    /// The outcome of the signature that verified, if any.
+    pub fn verified_outcome(&self) -> Option<&Outcome> {
+        self.signatures
+            .iter()
+            .filter_map(|s| s.result.as_ref().ok())
+            .find(|o| o.verified)
+    }
+}
+
+fn inconclusive(e: RegistryError) -> RegistryError {
+    match e {
+        RegistryError::Transport(t) => RegistryError::Inconclusive(t.to_string()),
+        other => other,
+    }
+}
+
+/// Verifies the artifact `reference` names as `notation.Verify` does (spec §8): resolve once
+/// (a digest reference must match, checklist 3c); select the policy statement for
+/// `registry/repository@digest` (no applicable statement is an error); a `skip` level verifies
+/// without fetching anything; list signatures (none → `ERR_NO_SIGNATURE`); examine at most
+/// `max_signature_attempts`, fetching each manifest and envelope with size and digest checks,
+/// stopping at the first that verifies. Network failures make the result inconclusive
+/// (`ERR_VERIFICATION_INCONCLUSIVE` before any signature is examined, `inconclusive: true`
+/// after), never verified or unsigned.
+pub async fn verify<C: HttpClient>(
+    client: &RegistryClient<C>,
+    reference: &Reference,
+    policy: &OciTrustPolicy,
+    trust_store: &TrustStore,
+    now: Instant,
+    opts: &VerifyOptions<'_>,
+) -> Result<ArtifactVerification, RegistryError> {
+    let target = client.resolve(reference).await.map_err(inconclusive)?;
+    let artifact_reference = format!("{}@{}", target.pinned.scope(), target.descriptor.digest);
+    let statement = policy.applicable_statement(&artifact_reference)?;
+    let level = statement.signature_verification.level;
+    let mut result = ArtifactVerification {
+        digest: target.descriptor.digest.clone(),
+        reference: artifact_reference.clone(),
+        target: target.descriptor.clone(),
+        warnings: target.warnings.clone(),
+        verified: false,
+        inconclusive: false,
+        level,
+        policy_name: statement.name.clone(),
+        signatures: Vec::new(),
+    };
+    if level == VerificationLevel::Skip {
+        result.verified = true;
+        return Ok(result);
+    }
+    let repo = target.pinned.clone();
+    let list = list_for(client, target).await.map_err(inconclusive)?;
+    result.warnings = list.warnings;
+    if list.signatures.is_empty() {
+        return Err(RegistryError::NoSignature(format!(
+            "no signature is associated with \"{artifact_reference}\", make sure the artifact \
+             was signed successfully"
+        )));
+    }
+    let max = client.options().max_signature_attempts;
+    if list.signatures.len() > max {
+        result.warnings.push(format!(
+            "{} signatures listed; only the first {max} are examined (limit)",
+            list.signatures.len()
+        ));
+    }
+    let empty = BTreeMap::new();
+    for desc in list.signatures.iter().take(max) {
+        let fetched = fetch_signature(client, &repo, desc).await;
+        let outcome = fetched.map(|(manifest, envelope)| {
+            let req = VerifyRequest {
+                envelope: &envelope,
+                media_type: &manifest.envelope.media_type,
+                target: &result.target,
+                artifact_reference: &artifact_reference,
+                policy,
+                trust_store,
+                now,
+                user_metadata: opts.user_metadata.unwrap_or(&empty),
+                revocation: opts.revocation,
+            };
+            verify_with_statement(&req, statement)
+        });
+        let done = matches!(&outcome, Ok(o) if o.verified);
+        result.signatures.push(SignatureVerification {
+            descriptor: desc.clone(),
+            result: outcome.map_err(inconclusive),
+        });
+        if done {
+            result.verified = true;
+            break;
+        }
+    }
+    if !result.verified {
+        result.inconclusive = result
+            .signatures
+            .iter()
+            .any(|s| matches!(&s.result, Err(e) if e.is_transport()));
+    }
+    Ok(result)
+}
+
+/// Fetches and parses one signature manifest and its envelope (spec §1.1: ≤ 4 MiB manifest,
+/// exactly one layer, envelope ≤ 32 MiB, digests checked).
+async fn fetch_signature<C: HttpClient>(
+    client: &RegistryClient<C>,
+    repo: &Reference,
+    desc: &Descriptor,
+) -> Result<(SignatureManifest, Vec<u8>), RegistryError> {
+    let bytes = client.fetch_manifest(repo, desc).await?;
+    let manifest =
+        SignatureManifest::parse(&bytes).map_err(|e| RegistryError::Parse(e.to_string()))?;
+    let envelope = client
+        .fetch_blob(
+            repo,
+            &manifest.envelope,
+            client.options().max_envelope_bytes,
+        )
+        .await?;
+    Ok((manifest, envelope))
+}
+
+/// What an envelope says about itself, read without trusting it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnvelopeInfo {
+    /// Envelope media type (`application/jose+json` or `application/cose`).
+    pub media_type: String,
+    /// Envelope blob descriptor.
+    pub descriptor: Descriptor,
+    /// Declared signature algorithm.
+    pub algorithm: SignatureAlgorithm,
+    /// Signing scheme.
+    pub signing_scheme: SigningScheme,
+    /// Signing time (unauthenticated for `notary.x509`) or authentic signing time.
+    pub signing_time: Option<Instant>,
+    /// Expiry, if any.
+    pub expiry: Option<Instant>,
+    /// `io.cncf.notary.signingAgent`, if any.
+    pub signing_agent: Option<String>,
+    /// Whether an RFC 3161 timestamp countersignature is attached.
+    pub timestamped: bool,
+    /// The certificate chain, leaf first (subjects, issuers, thumbprints, validity).
+    pub chain: Vec<CertSummary>,
+}
+
+/// One signature as `notation inspect` shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignatureInspection {
+    /// The signature manifest's descriptor, as listed.
+    pub descriptor: Descriptor,
+    /// The manifest's annotations (thumbprints, creation time), once fetched.
+    pub annotations: BTreeMap<String, String>,
+    /// The envelope's claims, when it could be fetched and parsed.
+    pub envelope: Option<EnvelopeInfo>,
+    /// Why the signature could not be read, if it could not.
+    pub error: Option<RegistryError>,
+}
+
+/// The signatures of an artifact with their claims (unverified).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inspection {
+    /// The artifact, pinned by digest.
+    pub reference: Reference,
+    /// Its descriptor.
+    pub target: Descriptor,
+    /// Notes.
+    pub warnings: Vec<String>,
+    /// One entry per listed signature (at most `max_signature_attempts`).
+    pub signatures: Vec<SignatureInspection>,
+}
+
+/// Lists and parses the signatures of `reference` without verifying them (notation `inspect`):
+/// nothing here is trusted.
+pub async fn inspect<C: HttpClient>(
+    client: &RegistryClient<C>,
+    reference: &Reference,
+) -> Result<Inspection, RegistryError> {
+    let list = list_signatures(client, reference).await?;
+    let mut signatures = Vec::new();
+    let max = client.options().max_signature_attempts;
+    let mut warnings = list.warnings;
+    if list.signatures.len() > max {
+        warnings.push(format!("only the first {max} signatures are shown (limit)"));
+    }
+    for desc in list.signatures.iter().take(max) {
+        let mut entry = SignatureInspection {
+            descriptor: desc.clone(),
+            annotations: BTreeMap::new(),
+            envelope: None,
+            error: None,
+        };
+        match fetch_signature(client, &list.reference, desc).await {
+            Err(e) => entry.error = Some(e),
+            Ok((manifest, bytes)) => {
+                entry.annotations = manifest.annotations.clone();
+                match envelope_info(&manifest, &bytes) {
+                    Ok(info) => entry.envelope = Some(info),
+                    Err(e) => entry.error = Some(e),
+                }
+            }
+        }
+        signatures.push(entry);
+    }
+    Ok(Inspection {
+        reference: list.reference,
+        target: list.target,
+        warnings,
+        signatures,
+    })
+}
+
+fn envelope_info(
+    manifest: &SignatureManifest,
+    bytes: &[u8],
+) -> Result<EnvelopeInfo, RegistryError> {
+    let env = UnverifiedEnvelope::parse(&manifest.envelope.media_type, bytes)
+        .map_err(|e| RegistryError::Parse(e.to_string()))?;
+    let s = env.signed_attributes();
+    let chain = env
+        .cert_chain()
+        .iter()
+        .map(|der| {
+            Certificate::from_der(der)
+                .map(|c| CertSummary::of(&c))
+                .map_err(|e| RegistryError::Parse(format!("certificate: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(EnvelopeInfo {
+        media_type: manifest.envelope.media_type.clone(),
+        descriptor: manifest.envelope.clone(),
+        algorithm: s.algorithm,
+        signing_scheme: s.signing_scheme,
+        signing_time: s.authentic_signing_time.or(s.signing_time),
+        expiry: s.expiry,
+        signing_agent: env.signing_agent().map(str::to_string),
+        timestamped: env.timestamp_token().is_some(),
+        chain,
+    })
+}

@@ -1,0 +1,39 @@
+//! Registry transport (spec §1, §8): an OCI distribution client generic over an injected
+//! [`HttpClient`], and the registry-level sign / list / verify / inspect flows.
+//!
+//! Sans-IO in spirit: every byte moves through the injected client (the host's `fetch` in wasm,
+//! a test client natively); nothing here reads a clock (`now` and signing times are arguments)
+//! or sleeps except through [`HttpClient::sleep`].
+//!
+//! Security rules (threat model):
+//! - every fetched byte is size-checked (Content-Length, then the bytes) and digest-checked
+//!   against its descriptor; `Docker-Content-Digest` is never trusted (threats 3, 13, 15);
+//! - a tag is resolved once, to the digest of the bytes received, with a warning (threat 3);
+//! - redirects are followed by this code, and `Authorization` only goes to the registry's own
+//!   origin; Basic credentials go to a token realm only on the registry's host or an allow-listed
+//!   one over https (threat 16);
+//! - plain HTTP only for loopback registries or when explicitly enabled (16d);
+//! - loops have budgets: redirects, retries, referrers pages (same-origin `Link`s with a visited
+//!   set), signature attempts, referrers-index update rounds (threats 14, 22).
+
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod flows;
+pub mod http;
+pub mod referrers;
+
+pub use auth::{Challenge, Credentials, StaticCredentials};
+pub use client::{
+    PushedManifest, RegistryClient, RegistryOptions, Resolved, MANIFEST_ACCEPT, MAX_ENVELOPE_BYTES,
+    MAX_INDEX_UPDATE_ATTEMPTS, MAX_MANIFEST_BYTES, MAX_REDIRECTS, MAX_REFERRER_PAGES, MAX_RETRIES,
+    MAX_SIGNATURE_ATTEMPTS, MAX_TOKEN_RESPONSE_BYTES,
+};
+pub use error::RegistryError;
+pub use flows::{
+    inspect, list_signatures, push_signature, sign, verify, ArtifactVerification, EnvelopeInfo,
+    Inspection, SignatureDescriptor, SignatureInspection, SignatureList, SignatureVerification,
+    VerifyOptions,
+};
+pub use http::{HttpClient, HttpRequest, HttpResponse, TransportError};
+pub use referrers::{referrers_tag, ReferrerList};

@@ -1,0 +1,410 @@
+//! Discovering and indexing referrers (spec §1.2 Referrers API, §1.3 tag schema).
+
+use std::collections::HashSet;
+
+// The referrers tag is read with the full manifest `Accept` list: distribution answers 404 to an
+// index-only `Accept` when the tag holds an image manifest, which would hide a squatted tag
+// (threat model 22b).
+use super::client::{
+    check_size, http_error, pull_scope, push_scope, RegistryClient, MANIFEST_ACCEPT,
+};
+use super::error::RegistryError;
+use super::http::{link_next, query_encode, HttpClient, HttpRequest};
+use crate::crypto::HashAlgorithm;
+use crate::oci::{Descriptor, Digest, Reference, MEDIA_TYPE_OCI_INDEX};
+
+/// The referrers list of one subject.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReferrerList {
+    /// The referrer descriptors (with `artifactType` and annotations as the index gives them),
+    /// filtered by artifact type when one was asked for.
+    pub descriptors: Vec<Descriptor>,
+    /// Whether the tag schema was used (the Referrers API is unavailable).
+    pub via_tag_schema: bool,
+    /// Notes: page cap reached, `Link` refused, tag holding a non-index, ...
+    pub warnings: Vec<String>,
+}
+
+/// The referrers tag for `subject` (spec §1.3): `<alg ≤ 32 chars>-<encoded ≤ 64 chars>` with
+/// characters not allowed in a tag replaced by `-` (the spec's truncation, not oras's; spec §11.12).
+pub fn referrers_tag(subject: &Digest) -> String {
+    let clean = |s: &str, n: usize| -> String {
+        s.chars()
+            .take(n)
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    format!(
+        "{}-{}",
+        clean(subject.algorithm().name(), 32),
+        clean(subject.hex(), 64)
+    )
+}
+
+/// An OCI image index read from a registry: its raw object (to keep unknown members and other
+/// writers' entries intact) and the parsed descriptors.
+struct Index {
+    raw: serde_json::Map<String, serde_json::Value>,
+    entries: Vec<serde_json::Value>,
+}
+
+/// Parses an OCI image index: `mediaType`, when present, must be the index type; `manifests`
+/// must be an array of descriptors (threat model 22b: anything else is not an index).
+fn parse_index(bytes: &[u8]) -> Result<(Index, Vec<Descriptor>), String> {
+    let v = crate::encoding::parse_json_strict(bytes).map_err(|e| e.to_string())?;
+    let serde_json::Value::Object(mut raw) = v else {
+        return Err("not a JSON object".into());
+    };
+    match raw.get("mediaType") {
+        None => {}
+        Some(serde_json::Value::String(s)) if s == MEDIA_TYPE_OCI_INDEX => {}
+        Some(_) => return Err("mediaType is not the OCI image index type".into()),
+    }
+    if raw.contains_key("layers") || raw.contains_key("config") {
+        return Err("a manifest, not an index".into());
+    }
+    let entries = match raw.remove("manifests") {
+        Some(serde_json::Value::Array(a)) => a,
+        Some(_) => return Err("manifests is not an array".into()),
+        None => return Err("manifests is missing".into()),
+    };
+    let mut descriptors = Vec::with_capacity(entries.len().min(1024));
+    for e in &entries {
+        descriptors.push(Descriptor::from_json_value(e.clone()).map_err(|e| e.to_string())?);
+    }
+    Ok((Index { raw, entries }, descriptors))
+}
+
+fn type_matches(d: &Descriptor, artifact_type: Option<&str>) -> bool {
+    match artifact_type {
+        None => true,
+        Some(t) => d.artifact_type.as_deref() == Some(t),
+    }
+}
+
+enum ApiAnswer {
+    Listed(Vec<Descriptor>, Vec<String>),
+    Unsupported(String),
+}
+
+impl<C: HttpClient> RegistryClient<C> {
+    /// Lists the referrers of `subject` in `repo` (spec §1.2): the Referrers API with
+    /// `?artifactType=`, following same-origin `Link: <...>; rel="next"` pages with a visited
+    /// set and a page cap, filtering client-side unless `OCI-Filters-Applied` names
+    /// `artifactType`. Falls back to the tag schema (spec §1.3) when the API answers 404 without
+    /// `NAME_UNKNOWN`, answers something that is not an image index, or the request gets no
+    /// response at all (a browser's CORS failure on the unsupported route, toolchain §6). The
+    /// answer is cached per repository.
+    pub async fn referrers(
+        &self,
+        repo: &Reference,
+        subject: &Digest,
+        artifact_type: Option<&str>,
+    ) -> Result<ReferrerList, RegistryError> {
+        let key = repo.scope();
+        let known = self.referrers_api.borrow().get(&key).copied();
+        let mut warnings = Vec::new();
+        if known != Some(false) {
+            match self
+                .referrers_api_list(repo, subject, artifact_type)
+                .await?
+            {
+                ApiAnswer::Listed(descriptors, w) => {
+                    self.referrers_api.borrow_mut().insert(key, true);
+                    return Ok(ReferrerList {
+                        descriptors,
+                        via_tag_schema: false,
+                        warnings: w,
+                    });
+                }
+                ApiAnswer::Unsupported(why) => {
+                    if known == Some(true) {
+                        return Err(RegistryError::Parse(format!(
+                            "the Referrers API stopped answering: {why}"
+                        )));
+                    }
+                    self.referrers_api.borrow_mut().insert(key, false);
+                    if why.starts_with("network") {
+                        warnings.push(format!(
+                            "Referrers API request failed ({why}); using the referrers tag schema"
+                        ));
+                    }
+                }
+            }
+        }
+        let tag = referrers_tag(subject);
+        let limit = self.options().max_manifest_bytes;
+        let body = match self.get_manifest(repo, &tag, MANIFEST_ACCEPT, limit).await {
+            Ok(b) => b,
+            Err(e) if e.is_not_found() => {
+                return Ok(ReferrerList {
+                    descriptors: Vec::new(),
+                    via_tag_schema: true,
+                    warnings,
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        let descriptors = match parse_index(&body.bytes) {
+            Ok((_, d)) => d,
+            Err(why) => {
+                // Spec §1.3: non-index content at the tag means no referrers.
+                warnings.push(format!(
+                    "referrers tag {tag} does not hold an OCI image index ({why}); ignored"
+                ));
+                Vec::new()
+            }
+        };
+        Ok(ReferrerList {
+            descriptors: descriptors
+                .into_iter()
+                .filter(|d| type_matches(d, artifact_type))
+                .collect(),
+            via_tag_schema: true,
+            warnings,
+        })
+    }
+
+    async fn referrers_api_list(
+        &self,
+        repo: &Reference,
+        subject: &Digest,
+        artifact_type: Option<&str>,
+    ) -> Result<ApiAnswer, RegistryError> {
+        let mut url = self.url(repo, &format!("referrers/{subject}"));
+        if let Some(t) = artifact_type {
+            url.push_str(&format!("?artifactType={}", query_encode(t)));
+        }
+        let origin = self.origin(&repo.registry).to_ascii_lowercase();
+        let limit = self.options().max_manifest_bytes;
+        let mut visited: HashSet<String> = HashSet::new();
+        let mut out = Vec::new();
+        let mut warnings = Vec::new();
+        let mut page = 0usize;
+        loop {
+            if !visited.insert(url.clone()) {
+                warnings.push("referrers pagination loops; stopped".to_string());
+                break;
+            }
+            if page >= self.options().max_referrer_pages {
+                warnings.push(format!(
+                    "referrers list cut at {} pages (limit)",
+                    self.options().max_referrer_pages
+                ));
+                break;
+            }
+            page += 1;
+            let mut req =
+                HttpRequest::new("GET", url.clone()).header("Accept", MEDIA_TYPE_OCI_INDEX);
+            req.max_response_bytes = Some(limit);
+            let (resp, final_url) = match self
+                .request(&repo.registry, req, &pull_scope(repo), "GET referrers")
+                .await
+            {
+                Ok(r) => r,
+                Err(RegistryError::Transport(e)) if page == 1 => {
+                    return Ok(ApiAnswer::Unsupported(format!(
+                        "network error: {}",
+                        e.message
+                    )))
+                }
+                Err(e) => return Err(e),
+            };
+            if resp.status == 404 && page == 1 {
+                let (codes, _) = super::error::registry_error_codes(&resp.body);
+                if codes.iter().any(|c| c == "NAME_UNKNOWN") {
+                    return Err(http_error("GET referrers", &resp));
+                }
+                return Ok(ApiAnswer::Unsupported("HTTP 404".into()));
+            }
+            if resp.status != 200 {
+                return Err(http_error("GET referrers", &resp));
+            }
+            if resp.content_type().as_deref() != Some(MEDIA_TYPE_OCI_INDEX) {
+                if page == 1 {
+                    return Ok(ApiAnswer::Unsupported("not an image index".into()));
+                }
+                return Err(RegistryError::Parse(
+                    "referrers page is not an OCI image index".into(),
+                ));
+            }
+            check_size(&resp, limit, "referrers page")?;
+            let (_, descriptors) = parse_index(&resp.body).map_err(RegistryError::Parse)?;
+            // Filter client-side whether or not `OCI-Filters-Applied` names `artifactType`: a
+            // registry claiming to have filtered is not trusted (threat model 1).
+            out.extend(
+                descriptors
+                    .into_iter()
+                    .filter(|d| type_matches(d, artifact_type)),
+            );
+            let Some(next) = link_next(resp.header_all("link")) else {
+                break;
+            };
+            let Some(next_url) = final_url.join(&next) else {
+                warnings.push("invalid referrers Link; stopped".into());
+                break;
+            };
+            if next_url.origin() != origin {
+                // Threat model 14b (oras-go GHSA-h7vf): never follow a Link to another origin.
+                warnings.push(format!(
+                    "referrers Link to another origin ({}) not followed",
+                    next_url.authority
+                ));
+                break;
+            }
+            url = next_url.to_string();
+        }
+        Ok(ApiAnswer::Listed(out, warnings))
+    }
+
+    /// Adds `entry` (a manifest whose `subject` is `subject`) to the referrers tag index
+    /// (spec §1.3), keeping every other entry: read the index (404 → empty; not an index →
+    /// `ERR_REFERRERS_INDEX`, nothing written, threat 22b), skip if listed, append, `PUT` back
+    /// (with `If-Match` when the registry gave an `ETag`), then read back, twice with a pause,
+    /// and repeat (bounded) until the entry stays listed, so concurrent signers both end up in
+    /// the index (threat 22a). Returns whether this call wrote the index.
+    pub async fn add_to_referrers_index(
+        &self,
+        repo: &Reference,
+        subject: &Digest,
+        entry: &Descriptor,
+    ) -> Result<bool, RegistryError> {
+        let tag = referrers_tag(subject);
+        let limit = self.options().max_manifest_bytes;
+        let mut wrote = false;
+        let mut confirmations = 0;
+        for round in 0..self.options().max_index_update_attempts {
+            let current = match self.get_manifest(repo, &tag, MANIFEST_ACCEPT, limit).await {
+                Ok(b) => Some(b),
+                Err(e) if e.is_not_found() => None,
+                Err(e) => return Err(e),
+            };
+            let (mut index, descriptors, etag) = match current {
+                None => (
+                    Index {
+                        raw: serde_json::Map::new(),
+                        entries: Vec::new(),
+                    },
+                    Vec::new(),
+                    None,
+                ),
+                Some(body) => {
+                    let (index, d) = parse_index(&body.bytes).map_err(|why| {
+                        RegistryError::ReferrersIndex(format!(
+                            "tag {tag} does not hold an OCI image index ({why}); not modified"
+                        ))
+                    })?;
+                    (index, d, body.etag)
+                }
+            };
+            if descriptors.iter().any(|d| d.digest == entry.digest) {
+                if !wrote {
+                    return Ok(false);
+                }
+                confirmations += 1;
+                if confirmations >= 2 {
+                    return Ok(true);
+                }
+                // Pause, then check again that no concurrent writer dropped the entry.
+                self.http()
+                    .sleep(self.options().retry_base_millis.max(1) * (round as u64 + 1))
+                    .await;
+                continue;
+            }
+            confirmations = 0;
+            let value = serde_json::to_value(entry)
+                .map_err(|e| RegistryError::Parse(format!("descriptor: {e}")))?;
+            index.entries.push(value);
+            let mut raw = index.raw;
+            raw.insert("schemaVersion".into(), serde_json::Value::from(2));
+            raw.insert(
+                "mediaType".into(),
+                serde_json::Value::from(MEDIA_TYPE_OCI_INDEX),
+            );
+            raw.insert("manifests".into(), serde_json::Value::Array(index.entries));
+            let bytes = serde_json::to_vec(&serde_json::Value::Object(raw))
+                .map_err(|e| RegistryError::Parse(format!("index: {e}")))?;
+            let mut req = HttpRequest::new("PUT", self.url(repo, &format!("manifests/{tag}")))
+                .header("Content-Type", MEDIA_TYPE_OCI_INDEX);
+            if let Some(etag) = etag {
+                req = req.header("If-Match", etag);
+            }
+            req.body = bytes;
+            let (resp, _) = self
+                .request(
+                    &repo.registry,
+                    req,
+                    &push_scope(repo),
+                    "PUT referrers index",
+                )
+                .await?;
+            if resp.status == 412 {
+                // Someone else wrote first: read again.
+                continue;
+            }
+            if !(200..300).contains(&resp.status) {
+                return Err(http_error("PUT referrers index", &resp));
+            }
+            wrote = true;
+        }
+        Err(RegistryError::Limit(format!(
+            "referrers index {tag} could not be updated in {} rounds",
+            self.options().max_index_update_attempts
+        )))
+    }
+
+    /// Pushes a manifest that has a `subject` by digest, then, when the registry did not answer
+    /// with `OCI-Subject` (spec §1.3), maintains the referrers tag index.
+    pub async fn push_referrer(
+        &self,
+        repo: &Reference,
+        media_type: &str,
+        bytes: &[u8],
+        subject: &Digest,
+    ) -> Result<super::client::PushedManifest, RegistryError> {
+        let digest = Digest::of(HashAlgorithm::Sha256, bytes);
+        let pushed = self
+            .push_manifest(repo, &digest.to_string(), media_type, bytes)
+            .await?;
+        if pushed.oci_subject.as_deref() != Some(subject.to_string().as_str()) {
+            self.add_to_referrers_index(repo, subject, &pushed.descriptor)
+                .await?;
+        }
+        Ok(pushed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_names() {
+        let d = Digest::parse(
+            "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9",
+        )
+        .unwrap();
+        assert_eq!(
+            referrers_tag(&d),
+            "sha256-b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9"
+        );
+        let d = Digest::of(HashAlgorithm::Sha512, b"x");
+        let t = referrers_tag(&d);
+        assert_eq!(t.len(), 6 + 1 + 64);
+        assert!(t.starts_with("sha512-"));
+    }
+
+    #[test]
+    fn index_parsing() {
+        assert!(parse_index(br#"{"schemaVersion":2,"manifests":[]}"#).is_ok());
+        assert!(parse_index(br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","manifests":[]}"#).is_err());
+        assert!(parse_index(br#"{"schemaVersion":2,"config":{},"layers":[]}"#).is_err());
+        assert!(parse_index(b"[]").is_err());
+    }
+}
