@@ -12,7 +12,7 @@ use common::{conformance_dir, exceptions, load_cases};
 const COVERED: &[(&str, &str)] = &[
     ("verify-oci", "conformance_verify.rs"),
     ("envelope", "conformance_verify.rs"),
-    ("encoding", "envelope_conformance.rs"),
+    ("encoding", "envelope_jws.rs, envelope_cose.rs"),
     ("policy-validate", "conformance_policy.rs"),
     ("trusted-identity-match", "conformance_policy.rs"),
     ("truststore-load", "conformance_x509.rs"),
