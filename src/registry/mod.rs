@@ -16,6 +16,8 @@
 //! - loops have budgets: redirects, retries, referrers pages (same-origin `Link`s with a visited
 //!   set), signature attempts, referrers-index update rounds (threats 14, 22).
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod client;
 pub mod error;

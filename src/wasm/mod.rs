@@ -6,6 +6,8 @@
 //! `NotationError` subclasses.
 
 mod convert;
+mod fetch;
+mod registry;
 mod sign;
 
 use std::collections::BTreeMap;
@@ -21,6 +23,7 @@ pub use convert::JsFailure;
 use convert::{
     bytes_field, instant_field, js_error, opt_field, str_field, to_js, trust_store_field,
 };
+pub use registry::{registry_inspect, registry_list, registry_sign, registry_verify};
 pub use sign::{prepare_signature, sign_descriptor, PendingSignature};
 
 /// The nv2 version (the crate version).

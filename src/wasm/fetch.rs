@@ -1,0 +1,183 @@
+//! The registry [`HttpClient`] over the host's `fetch` (Node ≥ 20, browsers, workers).
+//!
+//! The `fetch` function is injected (default `globalThis.fetch`, captured when the client is
+//! made, threat model 18), so a portal can pass its own and tests can observe traffic. No
+//! `window()`: this works in Node and in workers too.
+//!
+//! Network rules (threat model 15-17): credentials are never sent by the browser on its own
+//! (`credentials: "omit"`); redirects are handed back to the registry client (`redirect:
+//! "manual"`), which follows them itself and drops `Authorization` across hosts. Browsers hide
+//! redirect targets (an "opaqueredirect" response); there the request is repeated with
+//! `redirect: "follow"`, and the Fetch standard drops `Authorization` on cross-origin redirects.
+//! Bodies are read as a stream and reading stops one byte past the caller's bound, counting
+//! decoded bytes (gzip bombs, threat model 15).
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::registry::{HttpClient, HttpRequest, HttpResponse, TransportError};
+
+/// An [`HttpClient`] calling a JS `fetch` function.
+pub struct FetchClient {
+    fetch: Function,
+    set_timeout: Option<Function>,
+}
+
+fn describe(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        let cause = Reflect::get(err, &"cause".into())
+            .ok()
+            .filter(|c| !c.is_undefined())
+            .map(|c| format!(" ({})", describe(&c)))
+            .unwrap_or_default();
+        return format!("{}{cause}", String::from(err.message()));
+    }
+    e.as_string().unwrap_or_else(|| "fetch failed".to_string())
+}
+
+fn get(target: &JsValue, key: &str) -> Result<JsValue, TransportError> {
+    Reflect::get(target, &key.into()).map_err(|e| TransportError::new(describe(&e)))
+}
+
+fn call_method(target: &JsValue, name: &str) -> Result<JsValue, TransportError> {
+    let f: Function = get(target, name)?
+        .dyn_into()
+        .map_err(|_| TransportError::new(format!("response has no {name}()")))?;
+    f.call0(target)
+        .map_err(|e| TransportError::new(describe(&e)))
+}
+
+async fn await_value(v: JsValue) -> Result<JsValue, TransportError> {
+    let p: Promise = v
+        .dyn_into()
+        .map_err(|_| TransportError::new("fetch did not return a promise"))?;
+    JsFuture::from(p)
+        .await
+        .map_err(|e| TransportError::new(describe(&e)))
+}
+
+impl FetchClient {
+    /// A client over `fetch` (a JS function), or over `globalThis.fetch` when `None`.
+    pub fn new(fetch: Option<Function>) -> Result<Self, TransportError> {
+        let global = js_sys::global();
+        let fetch = match fetch {
+            Some(f) => f,
+            None => Reflect::get(&global, &"fetch".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .ok_or_else(|| TransportError::new("no global fetch() in this runtime"))?,
+        };
+        let set_timeout = Reflect::get(&global, &"setTimeout".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok());
+        Ok(FetchClient { fetch, set_timeout })
+    }
+
+    async fn fetch_once(
+        &self,
+        req: &HttpRequest,
+        redirect: &str,
+    ) -> Result<JsValue, TransportError> {
+        let init = Object::new();
+        let set = |k: &str, v: &JsValue| {
+            let _ = Reflect::set(&init, &k.into(), v);
+        };
+        set("method", &req.method.as_str().into());
+        set("redirect", &redirect.into());
+        set("credentials", &"omit".into());
+        set("cache", &"no-store".into());
+        let headers = Array::new();
+        for (name, value) in &req.headers {
+            headers.push(&Array::of2(&name.as_str().into(), &value.as_str().into()));
+        }
+        set("headers", &headers);
+        if !req.body.is_empty() {
+            set("body", &Uint8Array::from(req.body.as_slice()));
+        }
+        let promise = self
+            .fetch
+            .call2(&JsValue::UNDEFINED, &req.url.as_str().into(), &init)
+            .map_err(|e| TransportError::new(describe(&e)))?;
+        await_value(promise).await
+    }
+
+    /// Reads the body, stopping after `max + 1` bytes.
+    async fn read_body(resp: &JsValue, max: Option<u64>) -> Result<Vec<u8>, TransportError> {
+        let body = get(resp, "body")?;
+        if body.is_null() || body.is_undefined() {
+            return Ok(Vec::new());
+        }
+        let reader = call_method(&body, "getReader")?;
+        let limit = max.map(|m| m.saturating_add(1)).unwrap_or(u64::MAX);
+        let mut out: Vec<u8> = Vec::new();
+        loop {
+            let chunk = await_value(call_method(&reader, "read")?).await?;
+            if get(&chunk, "done")?.is_truthy() {
+                break;
+            }
+            let value: Uint8Array = get(&chunk, "value")?
+                .dyn_into()
+                .map_err(|_| TransportError::new("response body chunk is not bytes"))?;
+            let room = limit.saturating_sub(out.len() as u64);
+            let take = u64::from(value.length()).min(room) as u32;
+            out.extend(value.subarray(0, take).to_vec());
+            if out.len() as u64 >= limit {
+                // Over the caller's bound: stop reading (the rest is never buffered).
+                if let Ok(p) = call_method(&reader, "cancel") {
+                    let _ = await_value(p).await;
+                }
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl HttpClient for FetchClient {
+    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let mut resp = self.fetch_once(&req, "manual").await?;
+        if get(&resp, "type")?.as_string().as_deref() == Some("opaqueredirect") {
+            resp = self.fetch_once(&req, "follow").await?;
+        }
+        let status = get(&resp, "status")?
+            .as_f64()
+            .ok_or_else(|| TransportError::new("response has no status"))?
+            as u16;
+        let mut headers = Vec::new();
+        let h = get(&resp, "headers")?;
+        if let Ok(Some(iter)) = js_sys::try_iter(&h) {
+            for entry in iter {
+                let entry = entry.map_err(|e| TransportError::new(describe(&e)))?;
+                let pair: Array = entry.unchecked_into();
+                if let (Some(n), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    headers.push((n.to_ascii_lowercase(), v));
+                }
+            }
+        }
+        let body = if req.method == "HEAD" {
+            Vec::new()
+        } else {
+            Self::read_body(&resp, req.max_response_bytes).await?
+        };
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    async fn sleep(&self, millis: u64) {
+        let Some(set_timeout) = &self.set_timeout else {
+            return;
+        };
+        let promise = Promise::new(&mut |resolve, _reject| {
+            let _ = set_timeout.call2(
+                &JsValue::UNDEFINED,
+                &resolve,
+                &JsValue::from_f64(millis as f64),
+            );
+        });
+        let _ = JsFuture::from(promise).await;
+    }
+}
