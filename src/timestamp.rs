@@ -326,45 +326,54 @@ fn push_len(out: &mut Vec<u8>, len: usize) {
 /// UTCTime (`0x17`) or GeneralizedTime (`0x18`, optional fraction), UTC (`Z`) only.
 fn time(tag: u8, b: &[u8]) -> Result<Instant, String> {
     let bad = || String::from("asn1: invalid time");
-    let s = core::str::from_utf8(b).map_err(|_| bad())?;
-    let full = match tag {
-        0x17 => {
-            let yy: u32 = s.get(..2).and_then(|y| y.parse().ok()).ok_or_else(bad)?;
-            format!("{}{s}", if yy >= 50 { "19" } else { "20" })
-        }
-        0x18 => s.to_string(),
+    let (year_len, frac_ok) = match tag {
+        0x17 => (2, false),
+        0x18 => (4, true),
         _ => return Err(bad()),
     };
-    let d = full
-        .get(..14)
-        .filter(|d| d.bytes().all(|c| c.is_ascii_digit()))
-        .ok_or_else(bad)?;
-    let tail = &full[14..];
-    let frac_ok = tail == "Z"
-        || (tag == 0x18
-            && tail.len() > 2
-            && tail.starts_with('.')
-            && tail.ends_with('Z')
-            && tail[1..tail.len() - 1].bytes().all(|c| c.is_ascii_digit()));
-    if !frac_ok {
+    let n = year_len + 10;
+    let (digits, tail) = (b.get(..n).ok_or_else(bad)?, &b[n..]);
+    if !digits.iter().all(u8::is_ascii_digit) {
         return Err(bad());
     }
-    Instant::parse_rfc3339(&format!(
-        "{}-{}-{}T{}:{}:{}{tail}",
-        &d[..4],
-        &d[4..6],
-        &d[6..8],
-        &d[8..10],
-        &d[10..12],
-        &d[12..14]
-    ))
-    .map_err(|e| e.to_string())
+    let num = |r: core::ops::Range<usize>| {
+        digits[r]
+            .iter()
+            .fold(0u32, |v, d| v * 10 + u32::from(d - b'0'))
+    };
+    let mut year = i64::from(num(0..year_len));
+    if tag == 0x17 {
+        year += if year >= 50 { 1900 } else { 2000 };
+    }
+    let o = year_len;
+    let base = Instant::from_utc(
+        year,
+        num(o..o + 2),
+        num(o + 2..o + 4),
+        num(o + 4..o + 6),
+        num(o + 6..o + 8),
+        num(o + 8..o + 10),
+    )
+    .ok_or_else(bad)?;
+    let mut nanos: i64 = 0;
+    match tail {
+        [b'Z'] => {}
+        [b'.', frac @ .., b'Z']
+            if frac_ok && (1..=9).contains(&frac.len()) && frac.iter().all(u8::is_ascii_digit) =>
+        {
+            for (i, d) in frac.iter().enumerate() {
+                nanos += i64::from(d - b'0') * 10i64.pow(8 - i as u32);
+            }
+        }
+        _ => return Err(bad()),
+    }
+    instant_at(base.unix_seconds(), nanos).ok_or_else(bad)
 }
 
-/// `total` nanoseconds since the Unix epoch as an [`Instant`] (exact).
-fn instant_from_nanos(total: i128) -> Option<Instant> {
-    let secs = i64::try_from(total.div_euclid(1_000_000_000)).ok()?;
-    let nanos = total.rem_euclid(1_000_000_000);
+/// `secs` seconds plus `nanos` nanoseconds (any sign) since the Unix epoch, exactly.
+fn instant_at(secs: i64, nanos: i64) -> Option<Instant> {
+    let secs = secs.checked_add(nanos.div_euclid(1_000_000_000))?;
+    let nanos = nanos.rem_euclid(1_000_000_000);
     let base = Instant::from_unix_seconds(secs);
     if nanos == 0 {
         return Some(base);
@@ -513,7 +522,14 @@ impl SignerInfo {
                 attrs.push((oid(a.take(0x06)?)?, a.take(0x31)?.to_vec()));
                 elems.push(item.raw);
             }
-            elems.sort();
+            // Insertion sort (DER SET OF order; already sorted in practice, a handful of items).
+            for i in 1..elems.len() {
+                let mut j = i;
+                while j > 0 && elems[j - 1] > elems[j] {
+                    elems.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
             let mut der = vec![0x31];
             push_len(&mut der, t.body.len());
             elems.iter().for_each(|e| der.extend_from_slice(e));
@@ -993,12 +1009,19 @@ impl TstInfo {
             0 if self.policy == BASELINE_POLICY => 1_000_000,
             m => m,
         };
-        let gen = i128::from(self.gen_time.unix_seconds()) * 1_000_000_000
-            + i128::from(self.gen_time.subsec_nanos());
-        let delta = i128::from(micros) * 1000;
+        let (secs, nanos) = (
+            self.gen_time.unix_seconds(),
+            i64::from(self.gen_time.subsec_nanos()),
+        );
+        let (d_secs, d_nanos) = (
+            (micros / 1_000_000) as i64,
+            (micros % 1_000_000) as i64 * 1000,
+        );
         match (
-            instant_from_nanos(gen - delta),
-            instant_from_nanos(gen + delta),
+            secs.checked_sub(d_secs)
+                .and_then(|s| instant_at(s, nanos - d_nanos)),
+            secs.checked_add(d_secs)
+                .and_then(|s| instant_at(s, nanos + d_nanos)),
         ) {
             (Some(lower), Some(upper)) => Ok(Timestamp {
                 gen_time: self.gen_time,
@@ -1043,9 +1066,9 @@ mod tests {
         assert_eq!(time(0x17, b"500101000000Z").unwrap().to_utc().0, 1950);
         assert!(time(0x18, b"20210917140910+0100").is_err());
         assert!(time(0x18, b"2021091714091Z").is_err());
-        let x = instant_from_nanos(1_500_000_000).unwrap();
+        let x = instant_at(0, 1_500_000_000).unwrap();
         assert_eq!((x.unix_seconds(), x.subsec_nanos()), (1, 500_000_000));
-        let x = instant_from_nanos(-500_000_000).unwrap();
+        let x = instant_at(0, -500_000_000).unwrap();
         assert_eq!((x.unix_seconds(), x.subsec_nanos()), (-1, 500_000_000));
     }
 
