@@ -123,7 +123,7 @@ demo: $(WASM_OUT) pki
 
 clippy:
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --lib --tests --target $(WASM_TARGET) --features wasm -- -D warnings
+	cargo clippy --lib --test wasm_node --test wasm_browser --target $(WASM_TARGET) --features wasm -- -D warnings
 
 fmt:
 	cargo fmt

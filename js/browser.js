@@ -38,6 +38,10 @@ export {
   assertVerified,
   signDescriptor,
   prepareSignature,
+  sign,
+  verify,
+  listSignatures,
+  inspect,
   isInitialized,
 } from './core.js';
 export * from './errors.js';

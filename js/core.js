@@ -216,3 +216,89 @@ export function prepareSignature(opts) {
   });
   return pending;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Registry API: everything goes through `fetch` (default globalThis.fetch, captured per call).
+
+/** Resolves `credentials` (a map, or an async callback per registry) into a plain map. */
+async function registryArgs(reference, opts = {}) {
+  requireObject(opts, 'options');
+  if (typeof reference !== 'string' || reference === '') {
+    throw invalid('nv2: reference must be a non-empty string like "registry.example/repo:tag"');
+  }
+  const args = { ...opts };
+  delete args.credentials;
+  if (opts.fetch !== undefined && typeof opts.fetch !== 'function') {
+    throw invalid('nv2: fetch must be a function');
+  }
+  const registry = reference.split('/')[0];
+  let credentials = {};
+  if (typeof opts.credentials === 'function') {
+    const login = await opts.credentials(registry);
+    if (login) credentials[registry] = login;
+  } else if (opts.credentials !== undefined && opts.credentials !== null) {
+    requireObject(opts.credentials, 'credentials');
+    credentials = opts.credentials;
+  }
+  for (const [host, login] of Object.entries(credentials)) {
+    if (!login || typeof login.username !== 'string' || typeof login.password !== 'string') {
+      throw invalid(`nv2: credentials for ${host} need string username and password`);
+    }
+  }
+  args.credentials = credentials;
+  return args;
+}
+
+async function callAsync(name, ...args) {
+  const fn = raw(name);
+  try {
+    return await fn(...args);
+  } catch (e) {
+    throw fromWasmError(e);
+  }
+}
+
+/**
+ * Signs the artifact `reference` names and pushes the signature next to it (the artifact's
+ * digest and tags never change). Give `key` (PEM) or `signer` (`{ sign(bytes, info) }`).
+ */
+export async function sign(reference, opts = {}) {
+  const args = await registryArgs(reference, opts);
+  const hasKey = opts.key !== undefined;
+  const hasSigner = opts.signer !== undefined;
+  if (hasKey === hasSigner) throw invalid('nv2: sign needs exactly one of `key` or `signer`');
+  Object.assign(args, signArgs(opts));
+  if (hasKey) {
+    if (typeof opts.key !== 'string') throw invalid('nv2: key must be a PEM string');
+    args.key = opts.key;
+  } else {
+    const signer = opts.signer;
+    if (signer === null || typeof signer !== 'object' || typeof signer.sign !== 'function') {
+      throw invalid('nv2: signer must be an object with a sign(bytes) method');
+    }
+    args.signer = async (bytes, info) => toBytes(await signer.sign(bytes, info), 'signature');
+  }
+  return callAsync('registrySign', reference, args);
+}
+
+/**
+ * Verifies the artifact `reference` names against a trust policy and trust store, as
+ * `notation verify` does: resolves the digest once, lists its signatures, stops at the first
+ * that satisfies the policy. Network failures throw ERR_VERIFICATION_INCONCLUSIVE (or set
+ * `inconclusive`), never "verified".
+ */
+export async function verify(reference, opts = {}) {
+  const args = await registryArgs(reference, opts);
+  args.now = opts.now === undefined ? Date.now() : toTime(opts.now, 'now');
+  return callAsync('registryVerify', reference, args);
+}
+
+/** Lists the Notary signatures of `reference` (Referrers API, or the referrers tag schema). */
+export async function listSignatures(reference, opts = {}) {
+  return callAsync('registryList', reference, await registryArgs(reference, opts));
+}
+
+/** Reads every signature of `reference` without trusting it (notation inspect). */
+export async function inspect(reference, opts = {}) {
+  return callAsync('registryInspect', reference, await registryArgs(reference, opts));
+}

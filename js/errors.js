@@ -26,6 +26,12 @@ export const ERROR_CODES = Object.freeze([
   'ERR_SIGNING',
   'ERR_INVALID_ANNOTATION',
   'ERR_LIMIT',
+  'ERR_NO_SIGNATURE',
+  'ERR_REGISTRY_HTTP',
+  'ERR_REGISTRY_AUTH',
+  'ERR_DIGEST_MISMATCH',
+  'ERR_INSECURE_TRANSPORT',
+  'ERR_REFERRERS_INDEX',
 ]);
 
 const CODE_SET = new Set(ERROR_CODES);
@@ -62,6 +68,9 @@ export class ParseError extends NotationError {}
 /** Signing failed (bad key, signature callback failure, invalid annotation). */
 export class SigningError extends NotationError {}
 
+/** A registry refused, failed or answered something unusable (HTTP status, auth, digest). */
+export class RegistryError extends NotationError {}
+
 /** The class for every code. */
 export const ERROR_CLASS_BY_CODE = Object.freeze({
   ERR_PARSE: ParseError,
@@ -86,6 +95,12 @@ export const ERROR_CLASS_BY_CODE = Object.freeze({
   ERR_VERIFICATION_INCONCLUSIVE: VerificationInconclusiveError,
   ERR_SIGNING: SigningError,
   ERR_INVALID_ANNOTATION: SigningError,
+  ERR_NO_SIGNATURE: VerificationFailedError,
+  ERR_REGISTRY_HTTP: RegistryError,
+  ERR_REGISTRY_AUTH: RegistryError,
+  ERR_DIGEST_MISMATCH: RegistryError,
+  ERR_INSECURE_TRANSPORT: RegistryError,
+  ERR_REFERRERS_INDEX: RegistryError,
 });
 
 /** True when `code` is one of the stable codes. */

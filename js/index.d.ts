@@ -40,7 +40,8 @@ export type VerificationFailedCode =
   | 'ERR_DESCRIPTOR_MISMATCH'
   | 'ERR_USER_METADATA_MISMATCH'
   | 'ERR_VERIFICATION_PLUGIN'
-  | 'ERR_TIMESTAMP';
+  | 'ERR_TIMESTAMP'
+  | 'ERR_NO_SIGNATURE';
 export type PolicyErrorCode = 'ERR_POLICY_INVALID' | 'ERR_NO_APPLICABLE_TRUST_POLICY';
 export type ParseErrorCode =
   | 'ERR_PARSE'
@@ -83,6 +84,10 @@ export class TrustStoreError extends NotationError {
 export class ParseError extends NotationError {
   readonly code: ParseErrorCode;
 }
+/** A registry refused, failed or answered something unusable. */
+export class RegistryError extends NotationError {
+  readonly code: RegistryErrorCode;
+}
 /** Signing failed. */
 export class SigningError extends NotationError {
   readonly code: SigningErrorCode;
@@ -95,7 +100,8 @@ export type AnyNotationError =
   | PolicyError
   | TrustStoreError
   | ParseError
-  | SigningError;
+  | SigningError
+  | RegistryError;
 
 /** The error class for each code. */
 export const ERROR_CLASS_BY_CODE: Readonly<Record<NotationErrorCode, typeof NotationError>>;
@@ -356,3 +362,95 @@ export function assertVerified(outcome: VerificationOutcome): VerificationOutcom
 export function signDescriptor(opts: SignDescriptorOptions): Promise<SignatureResult>;
 /** Low-level two-phase signing; prefer `signDescriptor({ signer })`. Call `free()` when done. */
 export function prepareSignature(opts: PrepareSignatureOptions): PendingSignature;
+
+// ---------------------------------------------------------------------------------------------
+// Registry API (through `fetch`)
+
+/** `{ "host:port": { username, password } }` or a callback asked once per call. */
+export type Credentials =
+  | Record<string, { username: string; password: string }>
+  | ((registry: string) => Promise<{ username: string; password: string } | null | undefined>);
+
+export interface RegistryOptions {
+  /** The fetch to use (default `globalThis.fetch`). */
+  fetch?: typeof fetch;
+  /** Plain HTTP for every registry (loopback registries use it by default). */
+  plainHttp?: boolean;
+  credentials?: Credentials;
+  /** Signatures examined at most (default 100). */
+  maxSignatures?: number;
+}
+
+export type SignReferenceOptions = RegistryOptions &
+  (Omit<SignWithKeyOptions, 'target'> | Omit<SignWithSignerOptions, 'target'>);
+
+export interface PushedSignature {
+  reference: string;
+  digest: string;
+  target: Descriptor;
+  manifestDescriptor: Descriptor;
+  signatureDescriptor: Descriptor;
+  referrersIndexUpdated: boolean;
+  warnings: string[];
+}
+
+export interface VerifyReferenceOptions extends RegistryOptions {
+  trustPolicy: TrustPolicyDocument;
+  trustStore: TrustStore;
+  now?: TimeInput;
+  userMetadata?: Record<string, string>;
+}
+
+export interface ArtifactVerification {
+  reference: string;
+  digest: string;
+  target: Descriptor;
+  verified: boolean;
+  inconclusive: boolean;
+  verificationLevel: VerificationLevel;
+  policyName: string;
+  warnings: string[];
+  signatures: { descriptor: Descriptor; outcome: VerificationOutcome | null; error?: CheckError }[];
+  verifiedSignature: VerificationOutcome | null;
+}
+
+export interface SignatureListing {
+  reference: string;
+  digest: string;
+  target: Descriptor;
+  signatures: Descriptor[];
+  viaTagSchema: boolean;
+  warnings: string[];
+}
+
+export interface SignatureInspection {
+  descriptor: Descriptor;
+  annotations: Record<string, string>;
+  mediaType?: string;
+  envelopeDescriptor?: Descriptor;
+  algorithm?: SignatureAlgorithm;
+  signingScheme?: string;
+  signingTime?: string | null;
+  expiry?: string | null;
+  signingAgent?: string | null;
+  timestamped?: boolean;
+  chain?: CertificateInfo[];
+  error?: CheckError;
+}
+
+export interface Inspection {
+  reference: string;
+  digest: string;
+  target: Descriptor;
+  signatures: SignatureInspection[];
+  warnings: string[];
+}
+
+/** Signs the artifact `reference` names and pushes the signature beside it. */
+export function sign(reference: string, opts: SignReferenceOptions): Promise<PushedSignature>;
+/** Verifies the artifact `reference` names, as `notation verify` does. */
+export function verify(reference: string, opts: VerifyReferenceOptions): Promise<ArtifactVerification>;
+/** Lists the Notary signatures of `reference`. */
+export function listSignatures(reference: string, opts?: RegistryOptions): Promise<SignatureListing>;
+/** Reads the signatures of `reference` without trusting them. */
+export function inspect(reference: string, opts?: RegistryOptions): Promise<Inspection>;
