@@ -12,6 +12,7 @@ const {
   TrustStoreError,
   ParseError,
   SigningError,
+  RegistryError,
   ERROR_CODES,
 } = nv2;
 
@@ -38,11 +39,17 @@ const EXPECTED_CLASS = {
   ERR_VERIFICATION_INCONCLUSIVE: VerificationInconclusiveError,
   ERR_SIGNING: SigningError,
   ERR_INVALID_ANNOTATION: SigningError,
+  ERR_NO_SIGNATURE: VerificationFailedError,
+  ERR_REGISTRY_HTTP: RegistryError,
+  ERR_REGISTRY_AUTH: RegistryError,
+  ERR_DIGEST_MISMATCH: RegistryError,
+  ERR_INSECURE_TRANSPORT: RegistryError,
+  ERR_REFERRERS_INDEX: RegistryError,
 };
 
-test('ERROR_CODES lists the 22 stable codes, each once', () => {
-  assert.equal(ERROR_CODES.length, 22);
-  assert.equal(new Set(ERROR_CODES).size, 22);
+test('ERROR_CODES lists the 28 stable codes, each once', () => {
+  assert.equal(ERROR_CODES.length, 28);
+  assert.equal(new Set(ERROR_CODES).size, 28);
   assert.deepEqual([...ERROR_CODES].sort(), Object.keys(EXPECTED_CLASS).sort());
   assert.ok(Object.isFrozen(ERROR_CODES));
 });
