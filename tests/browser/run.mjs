@@ -11,6 +11,7 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { startRegistry, pushImage } from '../js/support/registry.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -29,7 +30,12 @@ const index = JSON.parse(readFileSync(join(resolve(args.pki), 'index.json'), 'ut
 const spkiB64 = (pem) =>
   new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 const pick = (e) => ({ key: e.key, cert: e.cert, chain: e.chain, root: e.root, spki: spkiB64(e.cert) });
+// A real CNCF distribution registry (with CORS headers) for the registry cases: the page signs
+// and verifies an image there through the browser's own fetch.
+const registry = await startRegistry();
+const image = await pushImage(registry.url, 'portal/net-monitor', 'v1');
 const fixtures = {
+  registry: { host: registry.host, repository: 'portal/net-monitor', tag: 'v1', digest: image.digest },
   p256: pick(index.algorithms.p256),
   p384: pick(index.algorithms.p384),
   rsa2048: pick(index.algorithms.rsa2048),
@@ -141,6 +147,7 @@ try {
 } finally {
   await ctx?.close().catch(() => {});
   server.close();
+  registry.stop();
   rmSync(profile, { recursive: true, force: true });
 }
 process.exit(exitCode);
