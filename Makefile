@@ -15,7 +15,9 @@ PKI         := $(WORK)/pki
 CONSUMER    := $(WORK)/consumer
 VENV        := $(WORK)/venv
 PYTHON      := $(VENV)/bin/python
-MAX_GZIP    := 307200
+MAX_GZIP    ?= 307200
+# The notation vectors: shared/ beside the repository (as CI clones it), else the workplace copy.
+CONFORMANCE ?= $(or $(NV2_CONFORMANCE_DIR),$(firstword $(wildcard $(abspath ../shared/conformance/notation) /work/shared/conformance/notation)))
 # Tests of verify/sign skip (with a reason) while the wasm module lacks those exports; set to 1 to
 # make a missing export a failure.
 NV2_REQUIRE_FULL_API ?= 1
@@ -90,7 +92,7 @@ test-wasm:
 test-js: pack pki
 	@echo "== node --test (installed package)"
 	rm -rf $(CONSUMER)/js-tests && cp -r tests/js $(CONSUMER)/js-tests
-	cd $(CONSUMER) && NV2_PKI_DIR=$(abspath $(PKI)) node --test js-tests/
+	cd $(CONSUMER) && NV2_PKI_DIR=$(abspath $(PKI)) NV2_CONFORMANCE_DIR=$(CONFORMANCE) node --test js-tests/
 
 # Checks the node --test suites themselves against tests/mock/nv2_wasm.js, a JS reference model of
 # the wasm API contract swapped in for dist/nv2_wasm.js (not part of `make test`).
