@@ -51,17 +51,21 @@ $(WASM_OUT): $(PKG_INPUTS)
 # ---------------------------------------------------------------------------------------------
 # Tooling for the tests
 
-$(PYTHON):
-	python3 -m venv $(VENV)
+# The venv is (re)filled whenever the pinned requirements change.
+VENV_STAMP := $(VENV)/.requirements-installed
+$(VENV_STAMP): tests/gen/requirements.txt
+	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --disable-pip-version-check -q -r tests/gen/requirements.txt
-venv: $(PYTHON)
+	touch $@
+$(PYTHON): $(VENV_STAMP)
+venv: $(VENV_STAMP)
 
 tests/node_modules/.package-lock.json: tests/package.json tests/package-lock.json
 	cd tests && npm ci --no-audit --no-fund
 node-deps: tests/node_modules/.package-lock.json
 
 # Regenerated on every run: validity periods are relative to now.
-pki: $(PYTHON)
+pki: $(VENV_STAMP)
 	rm -rf $(PKI)
 	$(PYTHON) tests/gen/make_pki.py --out $(PKI)
 
@@ -92,7 +96,8 @@ test-wasm:
 test-js: pack pki
 	@echo "== node --test (installed package)"
 	rm -rf $(CONSUMER)/js-tests && cp -r tests/js $(CONSUMER)/js-tests
-	cd $(CONSUMER) && NV2_PKI_DIR=$(abspath $(PKI)) NV2_CONFORMANCE_DIR=$(CONFORMANCE) node --test js-tests/
+	cd $(CONSUMER) && NV2_PKI_DIR=$(abspath $(PKI)) NV2_CONFORMANCE_DIR=$(CONFORMANCE) \
+	  NV2_PYTHON=$(abspath $(PYTHON)) NV2_ORAS_TOOL=$(abspath tests/interop/oras_tool.py) node --test js-tests/
 
 # Checks the node --test suites themselves against tests/mock/nv2_wasm.js, a JS reference model of
 # the wasm API contract swapped in for dist/nv2_wasm.js (not part of `make test`).
