@@ -140,3 +140,7 @@ fmt-check:
 
 clean:
 	rm -rf $(PKG) $(WORK)
+
+# Benchmarks (not tests): figures as ratios against a baseline measured in the same run.
+bench: $(WASM_OUT) pki
+	node bench/verify-registry.mjs --pkg $(PKG) --pki $(PKI)
