@@ -43,7 +43,7 @@ pkg:
 	  if [ "$$gz" -gt $(MAX_GZIP) ]; then echo "FAIL: gzipped wasm exceeds $(MAX_GZIP) bytes" >&2; exit 1; fi
 
 # Rebuild the package when the crate, the wrapper or the template changed.
-PKG_INPUTS := $(shell find src -name '*.rs') Cargo.toml Cargo.lock $(wildcard js/*.js js/*.d.ts) \
+PKG_INPUTS := $(shell find src -name '*.rs') Cargo.toml Cargo.lock $(wildcard js/*.js js/*.d.ts js/cli/*.mjs) \
               $(wildcard pkg-template/*) LICENSE
 $(WASM_OUT): $(PKG_INPUTS)
 	$(MAKE) pkg

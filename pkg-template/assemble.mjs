@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Assembles the npm package directory (default pkg/) after wasm-bindgen has written pkg/dist/:
-// package.json (template + crate version), the JS wrapper and types from js/, README, LICENSE and
-// integrity.js (WASM_SRI = sha384 of the .wasm). Usage: node pkg-template/assemble.mjs [pkgDir]
+// package.json (template + crate version), the JS wrapper and types from js/, the CLI (js/cli/),
+// README, LICENSE and integrity.js (WASM_SRI = sha384 of the .wasm). Usage: node pkg-template/assemble.mjs [pkgDir]
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +31,10 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n
 for (const f of ['node.js', 'browser.js', 'core.js', 'errors.js', 'index.d.ts']) {
   copyFileSync(join(root, 'js', f), join(pkg, f));
 }
+// The `nv2` command line (bin entry cli/nv2.mjs): js/cli/** → pkg/cli/.
+rmSync(join(pkg, 'cli'), { recursive: true, force: true });
+cpSync(join(root, 'js', 'cli'), join(pkg, 'cli'), { recursive: true });
+chmodSync(join(pkg, 'cli', 'nv2.mjs'), 0o755);
 copyFileSync(join(root, 'pkg-template', 'README.md'), join(pkg, 'README.md'));
 copyFileSync(join(root, 'LICENSE'), join(pkg, 'LICENSE'));
 

@@ -30,7 +30,7 @@ import {
   truststoreRoot,
   writePrivate,
 } from './config.mjs';
-import { credentialsOption, removeLogin, storeLogin } from './creds.mjs';
+import { removeLogin, storedCredentials, storeLogin } from './creds.mjs';
 import { generateTestCertificates, KEY_TYPES } from './x509gen.mjs';
 
 const pkgVersion = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -77,32 +77,38 @@ async function readStdin() {
 
 /** Username/password from the flags (or NV2_USERNAME / NV2_PASSWORD), else null. */
 async function flagLogin(values, command, { required = false } = {}) {
-  let username = values.username ?? process.env.NV2_USERNAME;
+  const username = values.username ?? process.env.NV2_USERNAME;
+  const passwordFlag = values.password !== undefined || values['password-stdin'];
   let password = values.password;
   if (values['password-stdin']) {
-    if (password !== undefined) throw new UsageError('--password and --password-stdin are mutually exclusive', command);
+    if (values.password !== undefined) {
+      throw new UsageError('--password and --password-stdin are mutually exclusive', command);
+    }
     password = await readStdin();
   } else if (password !== undefined) {
     warn('using --password on the command line is insecure; prefer --password-stdin');
+  } else {
+    password = process.env.NV2_PASSWORD;
   }
-  password ??= values.username === undefined ? undefined : process.env.NV2_PASSWORD;
-  if (username === undefined && values.username === undefined) password ??= undefined;
-  if (username === undefined && password === undefined) {
+  if (username === undefined) {
+    if (passwordFlag) throw new UsageError('a password was given without --username', command);
     if (required) throw new UsageError('--username is required', command);
     return null;
   }
-  if (username === undefined) throw new UsageError('a password was given without --username', command);
-  if (password === undefined) {
-    if (process.env.NV2_PASSWORD !== undefined) password = process.env.NV2_PASSWORD;
-    else throw new UsageError('--username needs --password or --password-stdin', command);
-  }
+  if (password === undefined) throw new UsageError('--username needs --password or --password-stdin', command);
   return { username, password };
 }
 
-async function registryOptions(values, command) {
+/**
+ * plainHttp and credentials for a registry call on `ref`. Credentials are resolved here into a
+ * plain `{ host: login }` map (flags, else the stored logins; see creds.mjs).
+ */
+async function registryOptions(values, command, ref) {
+  const host = ref.split('/')[0];
+  const login = (await flagLogin(values, command)) ?? (await storedCredentials(host));
   return {
     ...(values['plain-http'] ? { plainHttp: true } : {}),
-    credentials: credentialsOption(await flagLogin(values, command)),
+    ...(login ? { credentials: { [host]: login } } : {}),
   };
 }
 
@@ -207,7 +213,7 @@ COMMANDS.sign = {
     if (format !== 'jws') throw new UsageError(`--signature-format ${format} is not supported (nv2 signs JWS envelopes)`, command);
     const expiryMs = values.expiry === undefined ? undefined : parseDuration(values.expiry, '--expiry', command);
     const annotations = keyValues(values.annotation, '--annotation', command);
-    const reg = await registryOptions(values, command);
+    const reg = await registryOptions(values, command, ref);
     const { key, certChain } = resolveKey(values, command);
     const now = Date.now();
     const result = await nv2.sign(ref, {
@@ -247,7 +253,7 @@ COMMANDS.verify = {
     const out = output(values, command);
     const userMetadata = keyValues(values['user-metadata'], '--user-metadata', command);
     const maxSignatures = positiveInt(values['max-signatures'], '--max-signatures', command);
-    const reg = await registryOptions(values, command);
+    const reg = await registryOptions(values, command, ref);
     const trustPolicy = loadPolicy(values['trust-policy']);
     const trustStore = loadTrustStore(trustPolicy, resolveX509Dir(values['trust-store']), warn);
     const result = await nv2.verify(ref, {
@@ -304,7 +310,7 @@ COMMANDS.list = {
     const out = output(values, command);
     const maxSignatures = positiveInt(values['max-signatures'], '--max-signatures', command);
     const result = await nv2.listSignatures(ref, {
-      ...(await registryOptions(values, command)),
+      ...(await registryOptions(values, command, ref)),
       ...(maxSignatures !== undefined ? { maxSignatures } : {}),
     });
     for (const w of result.warnings ?? []) warn(w);
@@ -337,7 +343,7 @@ COMMANDS.inspect = {
     const out = output(values, command);
     const maxSignatures = positiveInt(values['max-signatures'], '--max-signatures', command);
     const result = await nv2.inspect(ref, {
-      ...(await registryOptions(values, command)),
+      ...(await registryOptions(values, command, ref)),
       ...(maxSignatures !== undefined ? { maxSignatures } : {}),
     });
     for (const w of result.warnings ?? []) warn(w);

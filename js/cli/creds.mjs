@@ -121,11 +121,3 @@ export async function storedCredentials(host) {
   return null;
 }
 
-/**
- * The `credentials` option for the package's registry functions: flag credentials for every
- * registry, else a lookup per registry.
- */
-export function credentialsOption(flagLogin) {
-  if (flagLogin) return async () => flagLogin;
-  return async (registry) => storedCredentials(registry);
-}
