@@ -200,7 +200,8 @@ COMMANDS.sign = {
     cert: { type: 'string', short: 'c', value: 'file', desc: 'certificate chain PEM, leaf first (default for a key name: localkeys/<name>.crt)' },
     'signature-format': { type: 'string', value: 'jws', desc: 'envelope format (only jws)' },
     expiry: { type: 'string', short: 'e', value: 'duration', desc: 'signature expiry, e.g. 24h, 7d, 1h30m' },
-    annotation: { type: 'multi', short: 'a', value: 'key=value', desc: 'signature manifest annotation (repeatable)' },
+    'user-metadata': { type: 'multi', short: 'm', value: 'key=value', desc: 'signed user metadata (payload annotations; repeatable)' },
+    annotation: { type: 'multi', short: 'a', value: 'key=value', desc: 'same as --user-metadata' },
     ...REGISTRY,
     ...OUTPUT,
     ...HELP,
@@ -212,7 +213,7 @@ COMMANDS.sign = {
     const format = values['signature-format'] ?? 'jws';
     if (format !== 'jws') throw new UsageError(`--signature-format ${format} is not supported (nv2 signs JWS envelopes)`, command);
     const expiryMs = values.expiry === undefined ? undefined : parseDuration(values.expiry, '--expiry', command);
-    const annotations = keyValues(values.annotation, '--annotation', command);
+    const annotations = keyValues([...values['user-metadata'], ...values.annotation], '--user-metadata/--annotation', command);
     const reg = await registryOptions(values, command, ref);
     const { key, certChain } = resolveKey(values, command);
     const now = Date.now();

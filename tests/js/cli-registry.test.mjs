@@ -72,13 +72,19 @@ test('sign by tag, verify, list, sign again, inspect --output json', async () =>
     assert.match(s.chain[0].subject, /CN=wabbit/);
     assert.match(s.chain[0].thumbprint, /^[0-9a-f]{64}$/);
   }
-  assert.ok(info.signatures.some((s) => s.annotations.team === 'wabbit' && s.expiry), 'annotation and expiry of the first signature');
+  assert.equal(info.signatures.filter((s) => s.expiry).length, 1, 'only the first signature has an expiry');
 
   const tree = await home.run(['inspect', pinned]);
   ok(tree, 'inspect (text)');
   assert.match(tree.stdout, /signature algorithm: ECDSA-SHA-256/);
   assert.match(tree.stdout, /SHA256 fingerprint: [0-9a-f]{64}/);
-  assert.match(tree.stdout, /team: wabbit/);
+  assert.match(tree.stdout, /expiry: 20\d\d-/);
+
+  // -a/--user-metadata is signed user metadata: verify can require it.
+  ok(await home.run(['verify', pinned, '-m', 'team=wabbit']), 'verify -m team=wabbit');
+  const wrongMeta = await home.run(['verify', pinned, '-m', 'team=other']);
+  assert.equal(wrongMeta.code, 1);
+  assert.match(errorLine(wrongMeta), /\(ERR_USER_METADATA_MISMATCH\)$/);
 
   const vjson = await home.run(['verify', pinned, '-o', 'json']);
   ok(vjson, 'verify --output json');
