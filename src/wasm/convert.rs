@@ -75,7 +75,7 @@ fn from_js<T: DeserializeOwned>(v: &JsValue, name: &str) -> Result<T, JsFailure>
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| JsFailure::invalid(format!("`{name}` is not JSON data")))?;
-    serde_json::from_str(&text).map_err(|e| {
+    serde_json::from_slice(text.as_bytes()).map_err(|e| {
         // serde_json appends the position in the JSON text, which means nothing to the caller.
         let msg = e.to_string();
         let msg = msg.rfind(" at line ").map_or(&msg[..], |i| &msg[..i]);
