@@ -1,7 +1,6 @@
 //! Trust policy documents: reading (strict JSON → typed values, once) and validation in
 //! notation-go's order (spec §7.2 OCI, §7.3 blob), and statement selection.
 
-
 use serde_json::{Map, Value};
 
 use super::error::{PolicyError, PolicyKind, StatementProblem};

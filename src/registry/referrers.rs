@@ -1,6 +1,5 @@
 //! Discovering and indexing referrers (spec §1.2 Referrers API, §1.3 tag schema).
 
-
 // The referrers tag is read with the full manifest `Accept` list: distribution answers 404 to an
 // index-only `Accept` when the tag holds an image manifest, which would hide a squatted tag
 // (threat model 22b).
