@@ -15,7 +15,6 @@
 //! module's. Nothing here turns envelope data into anchors (threat 6).
 
 use core::fmt;
-use std::collections::BTreeMap;
 
 use crate::x509::{CertError, Certificate};
 
@@ -249,7 +248,8 @@ fn root_ca_check(cert: &Certificate) -> Result<(), String> {
 /// In-memory trust store: `(type, name) → certificates` (spec §7.1, §11.13).
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
-    stores: BTreeMap<(String, String), Vec<Certificate>>,
+    /// `((type, name), certificates)`; a handful of stores, so a list (smaller wasm than a map).
+    stores: Vec<((String, String), Vec<Certificate>)>,
 }
 
 impl TrustStore {
@@ -331,8 +331,16 @@ impl TrustStore {
             });
         }
         let n = certs.len();
-        self.stores
-            .insert((store_type.to_string(), name.to_string()), certs);
+        match self
+            .stores
+            .iter_mut()
+            .find(|((t, n), _)| t == store_type && n == name)
+        {
+            Some((_, existing)) => *existing = certs,
+            None => self
+                .stores
+                .push(((store_type.to_string(), name.to_string()), certs)),
+        }
         Ok(n)
     }
 
@@ -345,8 +353,9 @@ impl TrustStore {
     ) -> Result<&[Certificate], TrustStoreError> {
         check_type_and_name(store_type, name)?;
         self.stores
-            .get(&(store_type.to_string(), name.to_string()))
-            .map(Vec::as_slice)
+            .iter()
+            .find(|((t, n), _)| t == store_type && n == name)
+            .map(|(_, certs)| certs.as_slice())
             .ok_or_else(|| TrustStoreError::NotFound {
                 name: name.to_string(),
                 store_type: store_type.to_string(),

@@ -565,9 +565,18 @@ pub fn prepare(payload: &[u8], opts: &JwsSigningOptions) -> Result<PreparedJws, 
         header.insert(HEADER_EXPIRY.into(), e.to_rfc3339().into());
     }
     header.insert(HEADER_CRIT.into(), Value::Array(crit));
-    // Keys sorted (a BTreeMap serializes in order regardless of serde_json's map flavour).
-    let sorted: std::collections::BTreeMap<&String, &Value> = header.iter().collect();
-    let header_json = serde_json::to_vec(&sorted).map_err(|e| signing_err(e.to_string()))?;
+    // Keys sorted, whatever serde_json's map flavour (an insertion sort: a dozen keys at most,
+    // and no sort or map instantiation in the wasm).
+    let mut sorted: Vec<(&String, &Value)> = Vec::with_capacity(header.len());
+    for (k, v) in &header {
+        let at = sorted
+            .iter()
+            .position(|(s, _)| *s > k)
+            .unwrap_or(sorted.len());
+        sorted.insert(at, (k, v));
+    }
+    let header_json =
+        serde_json::to_vec(&SortedMap(&sorted)).map_err(|e| signing_err(e.to_string()))?;
 
     let protected = encoding::base64url_encode(&header_json);
     let payload_b64 = encoding::base64url_encode(payload);
@@ -663,5 +672,14 @@ impl PreparedJws {
                 .map_err(|e| signing_err(format!("produced envelope fails verification: {e}")))?;
         }
         Ok(bytes)
+    }
+}
+
+/// Serializes key/value pairs as a JSON object in their order.
+struct SortedMap<'a>(&'a [(&'a String, &'a Value)]);
+
+impl Serialize for SortedMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
 }

@@ -1,8 +1,6 @@
 //! Trust policy documents: reading (strict JSON → typed values, once) and validation in
 //! notation-go's order (spec §7.2 OCI, §7.3 blob), and statement selection.
 
-use std::collections::{HashMap, HashSet};
-
 use serde_json::{Map, Value};
 
 use super::error::{PolicyError, PolicyKind, StatementProblem};
@@ -532,17 +530,18 @@ fn validate_oci(
     if wire.statements.is_empty() {
         return Err(PolicyError::NoStatements { kind });
     }
-    let mut names: HashSet<&str> = HashSet::new();
+    // Linear lookups: documents hold few statements, and a hash table costs wasm size.
+    let mut names: Vec<&str> = Vec::new();
     let mut statements = Vec::with_capacity(wire.statements.len());
     for statement in &wire.statements {
-        if names.contains(statement.name.as_str()) {
+        if names.contains(&statement.name.as_str()) {
             return Err(PolicyError::DuplicateStatementName {
                 kind,
                 name: statement.name.clone(),
             });
         }
         statements.push(validate_core(kind, statement)?);
-        names.insert(&statement.name);
+        names.push(&statement.name);
     }
 
     validate_registry_scopes(&statements)?;
@@ -570,8 +569,8 @@ fn validate_oci(
 /// document. notation reports an arbitrary repeated scope; this reports the first in document
 /// order.
 fn validate_registry_scopes(statements: &[TrustPolicyStatement]) -> Result<(), PolicyError> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    let mut order: Vec<&str> = Vec::new();
+    // (scope, occurrences) in document order; linear lookups (few scopes, no hash table).
+    let mut counts: Vec<(&str, usize)> = Vec::new();
     for statement in statements {
         if statement.registry_scopes.is_empty() {
             return Err(PolicyError::ZeroRegistryScopes {
@@ -587,16 +586,15 @@ fn validate_registry_scopes(statements: &[TrustPolicyStatement]) -> Result<(), P
             if scope != WILDCARD {
                 check_scope_format(scope).map_err(|error| scope_error(scope, error))?;
             }
-            let count = counts.entry(scope).or_insert(0);
-            if *count == 0 {
-                order.push(scope);
+            match counts.iter_mut().find(|(s, _)| *s == scope.as_str()) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((scope, 1)),
             }
-            *count += 1;
         }
     }
-    match order
+    match counts
         .into_iter()
-        .find(|scope| counts.get(scope).is_some_and(|n| *n > 1))
+        .find_map(|(scope, n)| (n > 1).then_some(scope))
     {
         Some(scope) => Err(PolicyError::DuplicateRegistryScope {
             scope: scope.to_owned(),
@@ -616,11 +614,12 @@ fn validate_blob(
     if wire.statements.is_empty() {
         return Err(PolicyError::NoStatements { kind });
     }
-    let mut names: HashSet<&str> = HashSet::new();
+    // Linear lookups: documents hold few statements, and a hash table costs wasm size.
+    let mut names: Vec<&str> = Vec::new();
     let mut found_global = false;
     let mut statements = Vec::with_capacity(wire.statements.len());
     for wire_statement in &wire.statements {
-        if names.contains(wire_statement.name.as_str()) {
+        if names.contains(&wire_statement.name.as_str()) {
             return Err(PolicyError::DuplicateStatementName {
                 kind,
                 name: wire_statement.name.clone(),
@@ -643,7 +642,7 @@ fn validate_blob(
             }
             found_global = true;
         }
-        names.insert(&wire_statement.name);
+        names.push(&wire_statement.name);
         statements.push(BlobTrustPolicyStatement {
             global_policy: wire_statement.global_policy,
             statement,

@@ -3,7 +3,6 @@
 //! and pushes.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 
 use super::auth::{basic_header, parse_challenges, Credentials};
 use super::error::{registry_error_codes, RegistryError};
@@ -135,9 +134,32 @@ pub struct RegistryClient<C: HttpClient> {
     http: C,
     options: RegistryOptions,
     credentials: Option<Box<dyn Credentials>>,
-    tokens: RefCell<HashMap<String, String>>,
-    basic: RefCell<HashSet<String>>,
-    pub(crate) referrers_api: RefCell<HashMap<String, bool>>,
+    tokens: RefCell<Cache<String>>,
+    basic: RefCell<Cache<()>>,
+    pub(crate) referrers_api: RefCell<Cache<bool>>,
+}
+
+/// A per-client cache keyed by registry / scope / repository. A client talks to a handful of
+/// those, so a linear list serves, and keeps a hash table (and its hasher) out of the wasm.
+pub(crate) struct Cache<V>(Vec<(String, V)>);
+
+impl<V> Cache<V> {
+    fn new() -> Self {
+        Cache(Vec::new())
+    }
+
+    /// The value cached for `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Caches `value` for `key`, replacing any earlier value.
+    pub(crate) fn insert(&mut self, key: String, value: V) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = value,
+            None => self.0.push((key, value)),
+        }
+    }
 }
 
 /// Scope for pulls of `repo` (distribution token scope).
@@ -157,9 +179,9 @@ impl<C: HttpClient> RegistryClient<C> {
             http,
             options,
             credentials: None,
-            tokens: RefCell::new(HashMap::new()),
-            basic: RefCell::new(HashSet::new()),
-            referrers_api: RefCell::new(HashMap::new()),
+            tokens: RefCell::new(Cache::new()),
+            basic: RefCell::new(Cache::new()),
+            referrers_api: RefCell::new(Cache::new()),
         }
     }
 
@@ -223,7 +245,7 @@ impl<C: HttpClient> RegistryClient<C> {
         if let Some(t) = self.tokens.borrow().get(&Self::token_key(registry, scope)) {
             return Some(format!("Bearer {t}"));
         }
-        if self.basic.borrow().contains(registry) {
+        if self.basic.borrow().get(registry).is_some() {
             let (u, p) = self.credentials.as_ref()?.basic(registry)?;
             return Some(basic_header(&u, &p));
         }
@@ -399,7 +421,7 @@ impl<C: HttpClient> RegistryClient<C> {
                     "{registry} requires credentials (Basic) and none are configured"
                 )));
             }
-            self.basic.borrow_mut().insert(registry.to_string());
+            self.basic.borrow_mut().insert(registry.to_string(), ());
             Ok(())
         } else {
             Err(RegistryError::Auth(

@@ -1,7 +1,5 @@
 //! Discovering and indexing referrers (spec §1.2 Referrers API, §1.3 tag schema).
 
-use std::collections::HashSet;
-
 // The referrers tag is read with the full manifest `Accept` list: distribution answers 404 to an
 // index-only `Accept` when the tag holds an image manifest, which would hide a squatted tag
 // (threat model 22b).
@@ -183,15 +181,16 @@ impl<C: HttpClient> RegistryClient<C> {
         }
         let origin = self.origin(&repo.registry).to_ascii_lowercase();
         let limit = self.options().max_manifest_bytes;
-        let mut visited: HashSet<String> = HashSet::new();
+        let mut visited: Vec<String> = Vec::new();
         let mut out = Vec::new();
         let mut warnings = Vec::new();
         let mut page = 0usize;
         loop {
-            if !visited.insert(url.clone()) {
+            if visited.contains(&url) {
                 warnings.push("referrers pagination loops; stopped".to_string());
                 break;
             }
+            visited.push(url.clone());
             if page >= self.options().max_referrer_pages {
                 warnings.push(format!(
                     "referrers list cut at {} pages (limit)",

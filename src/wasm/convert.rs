@@ -55,16 +55,32 @@ pub fn js_error(f: JsFailure) -> JsValue {
     err.into()
 }
 
-/// JSON-compatible conversion of a Rust value to a plain JS value.
+/// JSON-compatible conversion of a Rust value to a plain JS value (through JSON text and the
+/// host's `JSON.parse`, which keeps a serde data-format implementation out of the wasm).
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsFailure> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| {
-            JsFailure::new(
-                "ERR_INVALID_ARGUMENT",
-                "ParseError",
-                format!("result conversion: {e}"),
-            )
-        })
+    let conversion = |e: String| {
+        JsFailure::new(
+            "ERR_INVALID_ARGUMENT",
+            "ParseError",
+            format!("result conversion: {e}"),
+        )
+    };
+    let text = serde_json::to_string(v).map_err(|e| conversion(e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| conversion("JSON.parse failed".into()))
+}
+
+/// A present JS value deserialised through its JSON text (`JSON.stringify` on the host).
+fn from_js<T: DeserializeOwned>(v: &JsValue, name: &str) -> Result<T, JsFailure> {
+    let text = js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| JsFailure::invalid(format!("`{name}` is not JSON data")))?;
+    serde_json::from_slice(text.as_bytes()).map_err(|e| {
+        // serde_json appends the position in the JSON text, which means nothing to the caller.
+        let msg = e.to_string();
+        let msg = msg.rfind(" at line ").map_or(&msg[..], |i| &msg[..i]);
+        JsFailure::invalid(format!("`{name}`: {msg}"))
+    })
 }
 
 fn field(opts: &JsValue, name: &str) -> Result<JsValue, JsFailure> {
@@ -128,7 +144,7 @@ pub fn serde_field<T: DeserializeOwned>(opts: &JsValue, name: &str) -> Result<T,
     if !present(&v) {
         return Err(JsFailure::invalid(format!("`{name}` is required")));
     }
-    serde_wasm_bindgen::from_value(v).map_err(|e| JsFailure::invalid(format!("`{name}`: {e}")))
+    from_js(&v, name)
 }
 
 /// An optional field deserialised through serde.
@@ -137,9 +153,7 @@ pub fn opt_field<T: DeserializeOwned>(opts: &JsValue, name: &str) -> Result<Opti
     if !present(&v) {
         return Ok(None);
     }
-    serde_wasm_bindgen::from_value(v)
-        .map(Some)
-        .map_err(|e| JsFailure::invalid(format!("`{name}`: {e}")))
+    from_js(&v, name).map(Some)
 }
 
 /// An optional instant: milliseconds since the epoch (number) or RFC 3339 text.

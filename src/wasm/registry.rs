@@ -71,8 +71,13 @@ fn client(opts: &JsValue) -> Result<RegistryClient<FetchClient>, JsFailure> {
         options.max_signature_attempts = max;
     }
     let mut creds = StaticCredentials::new();
-    let logins: BTreeMap<String, Login> = opt_field(opts, "credentials")?.unwrap_or_default();
+    // `{ registry: { username, password } }`, read through the JSON map type already in the
+    // wasm rather than a map of its own.
+    let logins: serde_json::Map<String, Value> =
+        opt_field(opts, "credentials")?.unwrap_or_default();
     for (registry, login) in &logins {
+        let login: Login = serde_json::from_value(login.clone())
+            .map_err(|e| JsFailure::invalid(format!("`credentials`: {e}")))?;
         creds = creds.with(registry, &login.username, &login.password);
     }
     Ok(RegistryClient::new(http, options).with_credentials(Box::new(creds)))
