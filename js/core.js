@@ -131,6 +131,8 @@ function signArgs(opts) {
   const args = { ...opts };
   delete args.signer;
   delete args.key;
+  // Registry credentials are resolved by registryArgs(); a callback must not reach wasm.
+  delete args.credentials;
   // The core never reads a clock: the host's clock is captured here, once per signature.
   args.signingTime =
     opts.signingTime === undefined ? Date.now() : toTime(opts.signingTime, 'signingTime');

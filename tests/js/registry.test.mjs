@@ -162,6 +162,8 @@ test('Basic auth registry: works with credentials (map or callback), ERR_REGISTR
     (e) => e instanceof nv2.RegistryError && e.code === 'ERR_REGISTRY_AUTH',
   );
   await nv2.sign(ref, { key: alg.key, certChain: alg.chain, credentials: { [authReg.host]: login } });
+  // The same with a credentials callback (asked once, for this registry).
+  await nv2.sign(ref, { key: other.key, certChain: other.chain, credentials: async () => login });
   const asked = [];
   const r = await nv2.verify(ref, {
     trustPolicy: strict(),
