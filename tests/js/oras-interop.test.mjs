@@ -11,6 +11,7 @@ import * as crypto from 'node:crypto';
 import * as nv2 from 'nv2';
 import { pki, policy } from './helpers.mjs';
 import { startRegistry } from './support/registry.mjs';
+import { cliHome, errorLine } from './support/cli.mjs';
 
 const PYTHON = process.env.NV2_PYTHON;
 const TOOL = process.env.NV2_ORAS_TOOL;
@@ -68,4 +69,36 @@ test('oras push → nv2 sign/verify → oras pulls a signature of the specified 
     trustStore: { 'ca:test': [alg.root] },
   });
   assert.equal(outcome.verified, true);
+});
+
+test('oras push → `nv2 sign` / `nv2 verify` on the command line (generated test CA)', async () => {
+  const home = cliHome();
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'nv2-oras-cli-'));
+    const file = join(dir, 'artifact.txt');
+    writeFileSync(file, `cli payload ${crypto.randomUUID()}\n`);
+    const digest = oras('push', reg.host, 'interop/oras-cli:v1', file);
+    const ok = (r, what) => assert.equal(r.code, 0, `${what}: ${r.stderr}`);
+    ok(await home.run(['cert', 'generate-test', 'orasdemo', '--default']), 'generate-test');
+    const policyFile = join(dir, 'policy.json');
+    writeFileSync(policyFile, JSON.stringify({
+      version: '1.0',
+      trustPolicies: [{ name: 'default', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:orasdemo'], trustedIdentities: ['*'] }],
+    }));
+    ok(await home.run(['policy', 'import', policyFile]), 'policy import');
+    const ref = `${reg.host}/interop/oras-cli:v1`;
+    ok(await home.run(['sign', ref]), 'nv2 sign');
+    const verified = await home.run(['verify', ref]);
+    ok(verified, 'nv2 verify');
+    assert.match(verified.stdout, new RegExp(`Successfully verified signature for .*${digest}`));
+    // A registry artifact oras pushed but nobody signed is refused with exit 1.
+    const other = join(dir, 'other.txt');
+    writeFileSync(other, `unsigned ${crypto.randomUUID()}\n`);
+    oras('push', reg.host, 'interop/oras-cli:unsigned', other);
+    const refused = await home.run(['verify', `${reg.host}/interop/oras-cli:unsigned`]);
+    assert.equal(refused.code, 1);
+    assert.match(errorLine(refused), /ERR_NO_SIGNATURE/);
+  } finally {
+    home.dispose();
+  }
 });
