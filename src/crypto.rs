@@ -256,6 +256,35 @@ const ID_EC_PUBLIC_KEY: ObjectIdentifier = const_oid::db::rfc5912::ID_EC_PUBLIC_
 const SECP256R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_256_R_1;
 const SECP384R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_384_R_1;
 const SECP521R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_521_R_1;
+
+/// The three curves a Notary key may use (spec §5).
+#[derive(Clone, Copy)]
+enum Curve {
+    P256,
+    P384,
+    P521,
+}
+
+impl Curve {
+    /// The curve named by `oid`; any other curve is refused (spec §5, §11.10).
+    fn from_oid(oid: ObjectIdentifier) -> Result<Self, CryptoError> {
+        match oid {
+            SECP256R1 => Ok(Curve::P256),
+            SECP384R1 => Ok(Curve::P384),
+            SECP521R1 => Ok(Curve::P521),
+            other => Err(CryptoError::UnsupportedKey(format!("ecdsa curve {other}"))),
+        }
+    }
+
+    /// The curve in an id-ecPublicKey `AlgorithmIdentifier`'s parameters.
+    fn from_parameters(parameters: Option<&der::AnyRef<'_>>) -> Result<Self, CryptoError> {
+        let oid: ObjectIdentifier = parameters
+            .ok_or_else(|| CryptoError::Malformed("EC key without curve".into()))?
+            .decode_as()
+            .map_err(malformed("EC curve"))?;
+        Self::from_oid(oid)
+    }
+}
 const ID_RSASSA_PSS: ObjectIdentifier = const_oid::db::rfc5912::ID_RSASSA_PSS;
 const ID_MGF1: ObjectIdentifier = const_oid::db::rfc5912::ID_MGF_1;
 
@@ -276,28 +305,17 @@ impl PublicKey {
         if oid != ID_EC_PUBLIC_KEY {
             return Err(CryptoError::UnsupportedKey(format!("key algorithm {oid}")));
         }
-        let curve: ObjectIdentifier = spki
-            .algorithm
-            .parameters
-            .as_ref()
-            .ok_or_else(|| CryptoError::Malformed("EC key without curve".into()))?
-            .decode_as()
-            .map_err(malformed("EC curve"))?;
         let bad = |e: spki::Error| CryptoError::Malformed(format!("EC public key: {e}"));
-        if curve == SECP256R1 {
-            p256::ecdsa::VerifyingKey::from_public_key_der(der)
+        match Curve::from_parameters(spki.algorithm.parameters.as_ref())? {
+            Curve::P256 => p256::ecdsa::VerifyingKey::from_public_key_der(der)
                 .map(PublicKey::P256)
-                .map_err(bad)
-        } else if curve == SECP384R1 {
-            p384::ecdsa::VerifyingKey::from_public_key_der(der)
+                .map_err(bad),
+            Curve::P384 => p384::ecdsa::VerifyingKey::from_public_key_der(der)
                 .map(PublicKey::P384)
-                .map_err(bad)
-        } else if curve == SECP521R1 {
-            p521::ecdsa::VerifyingKey::from_public_key_der(der)
+                .map_err(bad),
+            Curve::P521 => p521::ecdsa::VerifyingKey::from_public_key_der(der)
                 .map(PublicKey::P521)
-                .map_err(bad)
-        } else {
-            Err(CryptoError::UnsupportedKey(format!("ecdsa curve {curve}")))
+                .map_err(bad),
         }
     }
 
@@ -583,27 +601,16 @@ impl PrivateKey {
                 info.algorithm.oid
             )));
         }
-        let curve: ObjectIdentifier = info
-            .algorithm
-            .parameters
-            .as_ref()
-            .ok_or_else(|| CryptoError::Malformed("EC key without curve".into()))?
-            .decode_as()
-            .map_err(malformed("EC curve"))?;
-        if curve == SECP256R1 {
-            p256::ecdsa::SigningKey::from_pkcs8_der(der)
+        match Curve::from_parameters(info.algorithm.parameters.as_ref())? {
+            Curve::P256 => p256::ecdsa::SigningKey::from_pkcs8_der(der)
                 .map(PrivateKey::P256)
-                .map_err(bad)
-        } else if curve == SECP384R1 {
-            p384::ecdsa::SigningKey::from_pkcs8_der(der)
+                .map_err(bad),
+            Curve::P384 => p384::ecdsa::SigningKey::from_pkcs8_der(der)
                 .map(PrivateKey::P384)
-                .map_err(bad)
-        } else if curve == SECP521R1 {
-            p521::ecdsa::SigningKey::from_pkcs8_der(der)
+                .map_err(bad),
+            Curve::P521 => p521::ecdsa::SigningKey::from_pkcs8_der(der)
                 .map(PrivateKey::P521)
-                .map_err(bad)
-        } else {
-            Err(CryptoError::UnsupportedKey(format!("ecdsa curve {curve}")))
+                .map_err(bad),
         }
     }
 
@@ -616,20 +623,16 @@ impl PrivateKey {
             .ok_or_else(|| CryptoError::Malformed("SEC1 key without a named curve".into()))?;
         let secret = key.private_key;
         let bad = |_| CryptoError::Malformed("SEC1 key: bad scalar".into());
-        if curve == SECP256R1 {
-            p256::ecdsa::SigningKey::from_slice(secret)
+        match Curve::from_oid(curve)? {
+            Curve::P256 => p256::ecdsa::SigningKey::from_slice(secret)
                 .map(PrivateKey::P256)
-                .map_err(bad)
-        } else if curve == SECP384R1 {
-            p384::ecdsa::SigningKey::from_slice(secret)
+                .map_err(bad),
+            Curve::P384 => p384::ecdsa::SigningKey::from_slice(secret)
                 .map(PrivateKey::P384)
-                .map_err(bad)
-        } else if curve == SECP521R1 {
-            p521::ecdsa::SigningKey::from_slice(secret)
+                .map_err(bad),
+            Curve::P521 => p521::ecdsa::SigningKey::from_slice(secret)
                 .map(PrivateKey::P521)
-                .map_err(bad)
-        } else {
-            Err(CryptoError::UnsupportedKey(format!("ecdsa curve {curve}")))
+                .map_err(bad),
         }
     }
 
