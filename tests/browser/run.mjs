@@ -140,7 +140,9 @@ try {
     failed++;
     console.log(`FAIL - uncaught page error: ${e.stack ?? e}`);
   }
-  console.log(`browser: ${passed} passed, ${failed} failed, ${skipped} skipped (${ua})`);
+  console.log(`browser under test: ${ua}`);
+  // The plain closing line CI reads: alone on its line.
+  console.log(`browser: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   exitCode = failed === 0 && passed > 0 ? 0 : 1;
 } catch (e) {
   console.error(`browser test harness error: ${e.stack ?? e}`);
