@@ -35,6 +35,7 @@ export function init(input, options = {}) {
 export {
   version,
   verifyEnvelope,
+  validateTrustPolicy,
   assertVerified,
   signDescriptor,
   prepareSignature,

@@ -141,6 +141,15 @@ function signArgs(opts) {
 }
 
 /**
+ * Validates a trust policy document (notation's trustpolicy.json, version 1.0) and returns a
+ * summary of its statements; throws PolicyError ERR_POLICY_INVALID with the reason otherwise.
+ */
+export function validateTrustPolicy(trustPolicy) {
+  requireObject(trustPolicy, 'trustPolicy');
+  return call('validateTrustPolicy', trustPolicy);
+}
+
+/**
  * Signs an OCI descriptor. Give either `key` (a PEM private key; it enters the wasm module) or
  * `signer` (`{ sign(bytes) }`, called with the bytes to be signed; the key stays in the host).
  * Resolves to the envelope, the signature manifest and descriptors.

@@ -466,3 +466,16 @@ export function verify(reference: string, opts: VerifyReferenceOptions): Promise
 export function listSignatures(reference: string, opts?: RegistryOptions): Promise<SignatureListing>;
 /** Reads the signatures of `reference` without trusting them. */
 export function inspect(reference: string, opts?: RegistryOptions): Promise<Inspection>;
+
+export interface TrustPolicySummary {
+  version: string;
+  statements: {
+    name: string;
+    level: VerificationLevel;
+    registryScopes: string[];
+    trustStores: string[];
+    trustedIdentities: string[] | null;
+  }[];
+}
+/** Validates a trust policy document; throws PolicyError (ERR_POLICY_INVALID) when invalid. */
+export function validateTrustPolicy(trustPolicy: TrustPolicyDocument): TrustPolicySummary;

@@ -13,6 +13,7 @@ export async function init() {}
 export {
   version,
   verifyEnvelope,
+  validateTrustPolicy,
   assertVerified,
   signDescriptor,
   prepareSignature,

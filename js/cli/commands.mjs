@@ -618,24 +618,9 @@ COMMANDS['cert generate-test'] = {
 
 // ---- policy ----------------------------------------------------------------------------------
 
-/**
- * Validates a trust policy document through the package: verifyEnvelope validates the policy
- * before it looks at the envelope, so an invalid policy throws ERR_POLICY_INVALID and a valid one
- * gets as far as the (deliberately empty) envelope.
- */
+/** Validates a trust policy document (throws PolicyError ERR_POLICY_INVALID with the reason). */
 function validatePolicy(policy) {
-  try {
-    nv2.verifyEnvelope({
-      envelope: new Uint8Array(0),
-      mediaType: 'application/jose+json',
-      target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'0'.repeat(64)}`, size: 1 },
-      artifactReference: `localhost/policy-check@sha256:${'0'.repeat(64)}`,
-      trustPolicy: policy,
-      trustStore: {},
-    });
-  } catch (e) {
-    if (e?.code === 'ERR_POLICY_INVALID') throw e;
-  }
+  return nv2.validateTrustPolicy(policy);
 }
 
 COMMANDS['policy import'] = {

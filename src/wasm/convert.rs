@@ -70,7 +70,7 @@ pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsFailure> {
 }
 
 /// A present JS value deserialised through its JSON text (`JSON.stringify` on the host).
-fn from_js<T: DeserializeOwned>(v: &JsValue, name: &str) -> Result<T, JsFailure> {
+pub fn from_js<T: DeserializeOwned>(v: &JsValue, name: &str) -> Result<T, JsFailure> {
     let text = js_sys::JSON::stringify(v)
         .ok()
         .and_then(|s| s.as_string())

@@ -32,6 +32,42 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
+/// Validates a trust policy document (notation's `trustpolicy.json`, spec §7.2) and returns a
+/// summary `{ version, statements: [{ name, level, registryScopes, trustStores,
+/// trustedIdentities }] }`; throws `ERR_POLICY_INVALID` with notation's message otherwise.
+#[wasm_bindgen(js_name = validateTrustPolicy)]
+pub fn validate_trust_policy(policy: JsValue) -> Result<JsValue, JsValue> {
+    (|| {
+        let value: Value = convert::from_js(&policy, "trustPolicy")?;
+        let doc = OciTrustPolicy::from_value(&value)
+            .map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
+        let statements: Vec<Value> = doc
+            .statements
+            .iter()
+            .map(|s| {
+                json!({
+                    "name": s.name,
+                    "level": s.signature_verification.level.name(),
+                    "registryScopes": s.registry_scopes,
+                    "trustStores": s.trust_stores.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+                    "trustedIdentities": value_at(&value, &s.name),
+                })
+            })
+            .collect();
+        to_js(&json!({ "version": doc.version, "statements": statements }))
+    })()
+    .map_err(js_error)
+}
+
+/// The `trustedIdentities` of the statement named `name`, as written.
+fn value_at(doc: &Value, name: &str) -> Value {
+    doc["trustPolicies"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["name"] == name))
+        .map(|s| s["trustedIdentities"].clone())
+        .unwrap_or(Value::Null)
+}
+
 /// Verifies one signature envelope against a trust policy and trust store (spec §8).
 ///
 /// `opts`: `{ envelope: Uint8Array, mediaType, target: {mediaType, digest, size}, artifactReference,

@@ -88,3 +88,20 @@ test('argument validation in the wrapper throws ParseError ERR_INVALID_ARGUMENT'
   });
   await assert.rejects(nv2.signDescriptor({ signer: {} }), { code: 'ERR_INVALID_ARGUMENT' });
 });
+
+test('validateTrustPolicy: summary for a valid document, PolicyError with the reason otherwise', () => {
+  const summary = nv2.validateTrustPolicy({
+    version: '1.0',
+    trustPolicies: [
+      { name: 'wabbit', registryScopes: ['registry.example/net-monitor'], signatureVerification: { level: 'audit' }, trustStores: ['ca:wabbit'], trustedIdentities: ['x509.subject: C=US, ST=WA, O=wabbit-networks.io'] },
+      { name: 'global', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:acme', 'tsa:ts'], trustedIdentities: ['*'] },
+    ],
+  });
+  assert.equal(summary.version, '1.0');
+  assert.deepEqual(summary.statements.map((s) => [s.name, s.level]), [['wabbit', 'audit'], ['global', 'strict']]);
+  assert.deepEqual(summary.statements[1].trustStores, ['ca:acme', 'tsa:ts']);
+  assert.throws(
+    () => nv2.validateTrustPolicy({ version: '1.0', trustPolicies: [{ name: 'a', registryScopes: ['*', 'x.io/y'], signatureVerification: { level: 'strict' }, trustStores: ['ca:a'], trustedIdentities: ['*'] }] }),
+    (e) => e instanceof nv2.PolicyError && e.code === 'ERR_POLICY_INVALID' && /\*/.test(e.message),
+  );
+});
