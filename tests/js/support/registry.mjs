@@ -1,8 +1,12 @@
 // Starts Debian's CNCF distribution registry (`docker-registry`) on 127.0.0.1 for a test file:
 // a free port, a temporary storage directory, CORS headers for the browser tests, optional
-// htpasswd Basic auth. A missing binary is a test failure, never a skip (CI installs it).
+// htpasswd Basic auth or token (Bearer) auth with a small token issuer
+// (tests/interop/token_server.py, run with $NV2_PYTHON). A missing binary is a test failure,
+// never a skip (CI installs it).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +23,55 @@ async function freePort() {
   });
 }
 
+/** The token issuer script: $NV2_TOKEN_SERVER, else beside $NV2_ORAS_TOOL, else in the source tree. */
+function tokenServerScript() {
+  const candidates = [
+    process.env.NV2_TOKEN_SERVER,
+    process.env.NV2_ORAS_TOOL && join(dirname(process.env.NV2_ORAS_TOOL), 'token_server.py'),
+    new URL('../../interop/token_server.py', import.meta.url).pathname,
+  ].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`token_server.py not found (tried ${candidates.join(', ')})`);
+  return found;
+}
+
 /**
- * Starts a registry. `auth: { username, password }` enables htpasswd (bcrypt) Basic auth.
- * Resolves to `{ host, url, stop() }`.
+ * Starts the token issuer; resolves to `{ port, realm, requests, stop() }` where `requests` is
+ * the live list of `{ service, scopes, auth }` it answered (auth: ok | anonymous | denied).
  */
-export async function startRegistry({ auth } = {}) {
+async function startTokenServer(dir, { username, password, service, issuer }) {
+  const python = process.env.NV2_PYTHON || 'python3';
+  const child = spawn(
+    python,
+    [tokenServerScript(), '--cert', join(dir, 'token.crt'), '--username', username, '--password', password,
+      '--service', service, '--issuer', issuer],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const requests = [];
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('token server did not start')), 15000);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`token server exited (${code})`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith('PORT ')) {
+        clearTimeout(timer);
+        resolve(Number(line.slice(5)));
+      } else if (line.startsWith('REQ ')) {
+        requests.push(JSON.parse(line.slice(4)));
+      }
+    });
+  });
+  return { port, realm: `http://127.0.0.1:${port}/token`, requests, stop: () => child.kill('SIGTERM') };
+}
+
+/**
+ * Starts a registry. `auth: { username, password }` enables htpasswd (bcrypt) Basic auth;
+ * `token: { username, password }` enables distribution token auth with a local token issuer
+ * (one user, granted what it asks for; anonymous gets tokens without access).
+ * Resolves to `{ host, url, stop() }`; with `token` also `{ realm, service, tokenRequests,
+ * getToken(scope, login?) }` (`tokenRequests`: live list of the issuer's requests).
+ */
+export async function startRegistry({ auth, token } = {}) {
   try {
     execFileSync('docker-registry', ['--version'], { stdio: 'ignore' });
   } catch {
@@ -36,6 +84,14 @@ export async function startRegistry({ auth } = {}) {
     const htpasswd = execFileSync('htpasswd', ['-Bbn', auth.username, auth.password]).toString();
     writeFileSync(join(dir, 'htpasswd'), htpasswd);
     authYaml = `auth:\n  htpasswd: {realm: nv2-test, path: ${join(dir, 'htpasswd')}}\n`;
+  }
+  let issuer;
+  const service = 'nv2-test-registry';
+  if (token) {
+    issuer = await startTokenServer(dir, { ...token, service, issuer: 'nv2-test-issuer' });
+    authYaml =
+      `auth:\n  token: {realm: "${issuer.realm}", service: ${service}, issuer: nv2-test-issuer, ` +
+      `rootcertbundle: ${join(dir, 'token.crt')}}\n`;
   }
   writeFileSync(
     join(dir, 'config.yml'),
@@ -66,16 +122,41 @@ ${authYaml}health: {storagedriver: {enabled: false}}
       /* not up yet */
     }
     await new Promise((r) => setTimeout(r, 100));
-    if (i === 99) throw new Error('docker-registry did not start');
+    if (i === 99) {
+      child.kill('SIGTERM');
+      issuer?.stop();
+      throw new Error('docker-registry did not start');
+    }
   }
-  return {
+  const reg = {
     host: `127.0.0.1:${port}`,
     url,
     stop() {
       child.kill('SIGTERM');
+      issuer?.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  if (issuer) {
+    Object.assign(reg, {
+      realm: issuer.realm,
+      service,
+      tokenRequests: issuer.requests,
+      /** A token for `scope` straight from the issuer (`login` = { username, password }). */
+      async getToken(scope, login = token) {
+        const u = new URL(issuer.realm);
+        u.searchParams.set('service', service);
+        u.searchParams.set('scope', scope);
+        const headers = login
+          ? { Authorization: 'Basic ' + Buffer.from(`${login.username}:${login.password}`).toString('base64') }
+          : {};
+        const r = await fetch(u, { headers });
+        if (r.status !== 200) throw new Error(`token request: ${r.status}`);
+        return (await r.json()).token;
+      },
+    });
+  }
+  return reg;
 }
 
 const sha256 = (b) => 'sha256:' + crypto.createHash('sha256').update(b).digest('hex');
