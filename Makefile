@@ -83,7 +83,7 @@ pack: $(WASM_OUT)
 # ---------------------------------------------------------------------------------------------
 # Tests
 
-test: test-native test-wasm test-js test-types test-browser
+test: setup test-native test-wasm test-js test-types test-browser
 	@echo "== all test suites passed"
 
 test-native:
@@ -128,7 +128,11 @@ test-browser: $(WASM_OUT) pki node-deps
 # ---------------------------------------------------------------------------------------------
 # Demo and hygiene
 
-demo: $(WASM_OUT) pki
+# Installs whatever a bare Debian machine lacks (skips what is present): scripts/setup.sh.
+setup:
+	bash scripts/setup.sh
+
+demo: setup $(WASM_OUT) pki
 	node js/demo/offline.mjs $(PKI)
 
 clippy:
