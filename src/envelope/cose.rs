@@ -516,27 +516,17 @@ fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeErro
     let signing_time = time_header(m, &Label::text(HEADER_SIGNING_TIME))?;
     let authentic_signing_time = time_header(m, &Label::text(HEADER_AUTHENTIC_SIGNING_TIME))?;
 
-    let mut required = vec![HEADER_SIGNING_SCHEME];
-    if signing_scheme == SigningScheme::X509SigningAuthority && authentic_signing_time.is_some() {
-        required.push(HEADER_AUTHENTIC_SIGNING_TIME);
-    }
-    if expiry.is_some() {
-        required.push(HEADER_EXPIRY);
-    }
-    if verification_plugin.is_some() {
-        required.push(HEADER_VERIFICATION_PLUGIN);
-    }
-    if verification_plugin_min_version.is_some() {
-        required.push(HEADER_VERIFICATION_PLUGIN_MIN_VERSION);
-    }
-    let missing: Vec<String> = required
-        .iter()
-        .filter(|r| !is_crit(r))
-        .map(|r| (*r).to_string())
-        .collect();
-    if !missing.is_empty() {
-        return Err(EnvelopeError::NotMarkedCritical(missing));
-    }
+    // spec §4 (as §3.2): headers that must be critical when present.
+    super::check_required_critical(
+        &super::PresentHeaders {
+            signing_scheme,
+            authentic_signing_time: authentic_signing_time.is_some(),
+            expiry: expiry.is_some(),
+            verification_plugin: verification_plugin.is_some(),
+            verification_plugin_min_version: verification_plugin_min_version.is_some(),
+        },
+        is_crit,
+    )?;
 
     // spec §4 "as JWS": each scheme has its own time header; the other one is refused (stricter
     // than notation-go's COSE codec, consistent with its JWS codec).

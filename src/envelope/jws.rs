@@ -275,29 +275,16 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
     let expiry = header_time(m, HEADER_EXPIRY)?;
 
     // spec §3.2: headers that must be critical when present.
-    let mut required = vec![HEADER_SIGNING_SCHEME];
-    if signing_scheme == SigningScheme::X509SigningAuthority
-        && m.contains_key(HEADER_AUTHENTIC_SIGNING_TIME)
-    {
-        required.push(HEADER_AUTHENTIC_SIGNING_TIME);
-    }
-    if expiry.is_some() {
-        required.push(HEADER_EXPIRY);
-    }
-    if verification_plugin.is_some() {
-        required.push(HEADER_VERIFICATION_PLUGIN);
-    }
-    if verification_plugin_min_version.is_some() {
-        required.push(HEADER_VERIFICATION_PLUGIN_MIN_VERSION);
-    }
-    let missing: Vec<String> = required
-        .iter()
-        .filter(|r| !crit.contains(r))
-        .map(|r| (*r).to_string())
-        .collect();
-    if !missing.is_empty() {
-        return Err(EnvelopeError::NotMarkedCritical(missing));
-    }
+    super::check_required_critical(
+        &super::PresentHeaders {
+            signing_scheme,
+            authentic_signing_time: m.contains_key(HEADER_AUTHENTIC_SIGNING_TIME),
+            expiry: expiry.is_some(),
+            verification_plugin: verification_plugin.is_some(),
+            verification_plugin_min_version: verification_plugin_min_version.is_some(),
+        },
+        |name| crit.contains(&name),
+    )?;
 
     // spec §3.2: each scheme has its own time header; the other one is forbidden.
     let signing_time = header_time(m, HEADER_SIGNING_TIME)?;

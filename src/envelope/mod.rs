@@ -413,6 +413,53 @@ impl UnverifiedEnvelope {
     }
 }
 
+/// Which optional Notary headers an envelope carries, for the `crit` rule.
+pub(crate) struct PresentHeaders {
+    pub(crate) signing_scheme: SigningScheme,
+    pub(crate) authentic_signing_time: bool,
+    pub(crate) expiry: bool,
+    pub(crate) verification_plugin: bool,
+    pub(crate) verification_plugin_min_version: bool,
+}
+
+/// Spec §3.2 / §4: `io.cncf.notary.signingScheme` must be critical, and so must the authentic
+/// signing time (signingAuthority scheme), the expiry and the plugin headers when present. One
+/// rule for both envelope formats; `is_crit` says whether a header name is listed in `crit`.
+pub(crate) fn check_required_critical(
+    present: &PresentHeaders,
+    is_crit: impl Fn(&str) -> bool,
+) -> Result<(), EnvelopeError> {
+    use jws::{
+        HEADER_AUTHENTIC_SIGNING_TIME, HEADER_EXPIRY, HEADER_SIGNING_SCHEME,
+        HEADER_VERIFICATION_PLUGIN, HEADER_VERIFICATION_PLUGIN_MIN_VERSION,
+    };
+    let mut required = vec![HEADER_SIGNING_SCHEME];
+    if present.signing_scheme == SigningScheme::X509SigningAuthority
+        && present.authentic_signing_time
+    {
+        required.push(HEADER_AUTHENTIC_SIGNING_TIME);
+    }
+    if present.expiry {
+        required.push(HEADER_EXPIRY);
+    }
+    if present.verification_plugin {
+        required.push(HEADER_VERIFICATION_PLUGIN);
+    }
+    if present.verification_plugin_min_version {
+        required.push(HEADER_VERIFICATION_PLUGIN_MIN_VERSION);
+    }
+    let missing: Vec<String> = required
+        .into_iter()
+        .filter(|r| !is_crit(r))
+        .map(str::to_string)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(EnvelopeError::NotMarkedCritical(missing))
+    }
+}
+
 /// The public key of a DER certificate (its SubjectPublicKeyInfo), as a Notary key (spec §5).
 pub(crate) fn leaf_public_key(cert_der: &[u8]) -> Result<PublicKey, EnvelopeError> {
     let malformed = |e: crate::x509::CertError| {
