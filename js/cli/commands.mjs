@@ -301,19 +301,29 @@ COMMANDS.verify = {
   },
 };
 
+/**
+ * The arguments of a read-only artifact command (list, inspect): the reference, the output
+ * format, and the registry options with --max-signatures.
+ */
+async function readQuery(cmd, argv, command) {
+  const { values, positionals } = parseArgs(argv, cmd.options, command);
+  const ref = onePositional(positionals, 'artifact reference', command);
+  const out = output(values, command);
+  const maxSignatures = positiveInt(values['max-signatures'], '--max-signatures', command);
+  const options = {
+    ...(await registryOptions(values, command, ref)),
+    ...(maxSignatures !== undefined ? { maxSignatures } : {}),
+  };
+  return { ref, out, options };
+}
+
 COMMANDS.list = {
   summary: 'List the signatures of an artifact (alias: ls)',
   usage: 'nv2 list [options] <reference>',
   options: { ...MAX_SIGS, ...REGISTRY, ...OUTPUT, ...HELP },
   async run(argv, command) {
-    const { values, positionals } = parseArgs(argv, this.options, command);
-    const ref = onePositional(positionals, 'artifact reference', command);
-    const out = output(values, command);
-    const maxSignatures = positiveInt(values['max-signatures'], '--max-signatures', command);
-    const result = await nv2.listSignatures(ref, {
-      ...(await registryOptions(values, command, ref)),
-      ...(maxSignatures !== undefined ? { maxSignatures } : {}),
-    });
+    const { ref, out, options } = await readQuery(this, argv, command);
+    const result = await nv2.listSignatures(ref, options);
     for (const w of result.warnings ?? []) warn(w);
     if (out === 'json') printJson(result);
     else if (result.signatures.length === 0) process.stdout.write(`${result.reference} has no associated signature\n`);
@@ -339,14 +349,8 @@ COMMANDS.inspect = {
   usage: 'nv2 inspect [options] <reference>',
   options: { ...MAX_SIGS, ...REGISTRY, ...OUTPUT, ...HELP },
   async run(argv, command) {
-    const { values, positionals } = parseArgs(argv, this.options, command);
-    const ref = onePositional(positionals, 'artifact reference', command);
-    const out = output(values, command);
-    const maxSignatures = positiveInt(values['max-signatures'], '--max-signatures', command);
-    const result = await nv2.inspect(ref, {
-      ...(await registryOptions(values, command, ref)),
-      ...(maxSignatures !== undefined ? { maxSignatures } : {}),
-    });
+    const { ref, out, options } = await readQuery(this, argv, command);
+    const result = await nv2.inspect(ref, options);
     for (const w of result.warnings ?? []) warn(w);
     if (out === 'json') {
       printJson(result);
