@@ -377,9 +377,15 @@ impl<C: HttpClient> RegistryClient<C> {
                 url.push_str(&format!("{sep}service={}", query_encode(service)));
                 sep = '&';
             }
-            url.push_str(&format!("{sep}scope={}", query_encode(scope)));
+            // A cross-repository mount needs two scopes (push on the destination, pull on
+            // the source); the token endpoint takes each as its own `scope` parameter
+            // (distribution token auth, "Requesting a Token").
+            for one in scope.split(' ').filter(|s| !s.is_empty()) {
+                url.push_str(&format!("{sep}scope={}", query_encode(one)));
+                sep = '&';
+            }
             if let Some(s) = bearer.param("scope") {
-                if s != scope {
+                if !scope.split(' ').any(|one| one == s) {
                     url.push_str(&format!("&scope={}", query_encode(s)));
                 }
             }
