@@ -330,3 +330,118 @@ pub async fn registry_inspect(reference_text: String, opts: JsValue) -> Result<J
     .await
     .map_err(js_error)
 }
+
+/// Forwards copy progress to the host's `onProgress(event)` callback. A callback that throws
+/// is ignored: progress display must not decide the copy.
+struct ProgressCallback(Option<Function>);
+
+impl registry::CopyObserver for ProgressCallback {
+    fn event(&self, event: &registry::CopyEvent<'_>) {
+        let Some(f) = &self.0 else { return };
+        let v = match event {
+            registry::CopyEvent::Planned {
+                manifests,
+                referrers,
+                blobs,
+                bytes,
+            } => json!({ "type": "plan", "manifests": manifests, "referrers": referrers,
+                         "blobs": blobs, "bytes": bytes }),
+            registry::CopyEvent::BlobProgress { descriptor, sent } => json!({
+                "type": "blob-progress", "digest": descriptor.digest.to_string(),
+                "size": descriptor.size, "sent": sent,
+            }),
+            registry::CopyEvent::BlobDone {
+                descriptor,
+                transfer,
+            } => json!({
+                "type": "blob", "digest": descriptor.digest.to_string(), "size": descriptor.size,
+                "mediaType": descriptor.media_type, "status": transfer.as_str(),
+            }),
+            registry::CopyEvent::ManifestDone {
+                descriptor,
+                referrer,
+                transfer,
+            } => json!({
+                "type": "manifest", "digest": descriptor.digest.to_string(),
+                "size": descriptor.size, "mediaType": descriptor.media_type,
+                "artifactType": descriptor.artifact_type, "referrer": referrer,
+                "status": transfer.as_str(),
+            }),
+        };
+        if let Ok(js) = to_js(&v) {
+            let _ = f.call1(&JsValue::UNDEFINED, &js);
+        }
+    }
+}
+
+/// Copies the artifact `source` names, with its blobs and (unless `referrers: false`) its
+/// referrers graph, to `destination` (see [`registry::copy`]).
+///
+/// `opts`: registry options plus `{ referrers?, concurrency?, chunkSize?, onProgress? }`.
+#[wasm_bindgen(js_name = registryCopy)]
+pub async fn registry_copy(
+    source_text: String,
+    destination_text: String,
+    opts: JsValue,
+) -> Result<JsValue, JsValue> {
+    async {
+        let client = client(&opts)?;
+        let source = reference(&source_text)?;
+        let destination = reference(&destination_text)?;
+        let mut copy_opts = registry::CopyOptions::default();
+        if let Some(r) = opt_field::<bool>(&opts, "referrers")? {
+            copy_opts.referrers = r;
+        }
+        if let Some(n) = opt_field::<usize>(&opts, "concurrency")? {
+            if n == 0 || n > 64 {
+                return Err(JsFailure::invalid("`concurrency` must be between 1 and 64"));
+            }
+            copy_opts.concurrency = n;
+        }
+        if let Some(n) = opt_field::<u64>(&opts, "chunkSize")? {
+            if !(1024..=1 << 30).contains(&n) {
+                return Err(JsFailure::invalid(
+                    "`chunkSize` must be between 1 KiB and 1 GiB",
+                ));
+            }
+            copy_opts.chunk_bytes = n;
+        }
+        let progress = js_sys::Reflect::get(&opts, &"onProgress".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok());
+        let report = registry::copy(
+            &client,
+            &source,
+            &destination,
+            &copy_opts,
+            &ProgressCallback(progress),
+        )
+        .await
+        .map_err(registry_failure)?;
+        to_js(&json!({
+            "source": {
+                "reference": report.source.to_string(),
+                "digest": report.root.digest.to_string(),
+                "mediaType": report.root.media_type,
+                "size": report.root.size,
+            },
+            "destination": {
+                "reference": report.destination.to_string(),
+                "digest": report.root.digest.to_string(),
+                "tag": report.destination.tag,
+            },
+            "manifests": { "copied": report.manifests_copied, "skipped": report.manifests_skipped },
+            "referrers": { "copied": report.referrers_copied, "skipped": report.referrers_skipped },
+            "blobs": {
+                "copied": report.blobs_copied,
+                "mounted": report.blobs_mounted,
+                "skipped": report.blobs_skipped,
+            },
+            "bytes": report.bytes_copied,
+            "referrersIndexUpdates": report.referrers_index_updates,
+            "warnings": report.warnings,
+        }))
+    }
+    .await
+    .map_err(js_error)
+}
