@@ -393,6 +393,11 @@ export interface RegistryOptions {
   maxSignatures?: number;
   /** Aborts every request of the operation (it then fails with a network error). */
   signal?: AbortSignal;
+  /**
+   * Share content fetched by digest (checked) and recent Referrers API answers with other calls
+   * in this module instance (default true). Tags and referrers listings are always fetched.
+   */
+  cache?: boolean;
 }
 
 export type SignReferenceOptions = RegistryOptions &

@@ -6,7 +6,9 @@
 //! `credentials?` (`{ "host:port": { username, password } }`, resolved by the JS wrapper),
 //! `maxSignatures?` (default 100, spec §1.1).
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use js_sys::{Function, Promise, Uint8Array};
 use serde_json::{json, Value};
@@ -22,7 +24,8 @@ use super::outcome_json;
 use crate::oci::Reference;
 use crate::policy::OciTrustPolicy;
 use crate::registry::{
-    self, RegistryClient, RegistryError, RegistryOptions, SignatureDescriptor, StaticCredentials,
+    self, ContentCache, RegistryClient, RegistryError, RegistryOptions, SignatureDescriptor,
+    StaticCredentials, DEFAULT_CONTENT_CACHE_BYTES,
 };
 use crate::sign::{self as core_sign, LocalSigner, SignOptions, Signer};
 use crate::time::Instant;
@@ -46,8 +49,70 @@ struct Login {
     password: String,
 }
 
+/// How long what a registry said about its Referrers API is reused by later calls.
+const CAPABILITY_TTL_MILLIS: f64 = 60_000.0;
+
+thread_local! {
+    /// Content fetched by digest (checked), shared by every call in this module instance.
+    static CONTENT: Rc<ContentCache> = Rc::new(ContentCache::new(DEFAULT_CONTENT_CACHE_BYTES));
+    /// Referrers API support per `registry/repository`, with when it was learned (host clock).
+    static CAPABILITIES: RefCell<Vec<(String, bool, f64)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A registry client for one call. With `cache` on (the default) it shares the digest-keyed
+/// content cache and recent Referrers API answers with other calls, and hands back what it
+/// learned when dropped (also on errors).
+struct Session {
+    client: RegistryClient<FetchClient>,
+    cache: bool,
+}
+
+impl core::ops::Deref for Session {
+    type Target = RegistryClient<FetchClient>;
+    fn deref(&self) -> &Self::Target {
+        &self.client
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if !self.cache {
+            return;
+        }
+        let now = js_sys::Date::now();
+        CAPABILITIES.with(|c| {
+            let mut c = c.borrow_mut();
+            for (repo, supported) in self.client.referrers_capabilities() {
+                c.retain(|(r, _, _)| *r != repo);
+                c.push((repo, supported, now));
+            }
+            c.retain(|(_, _, at)| now - at < CAPABILITY_TTL_MILLIS);
+        });
+    }
+}
+
 /// The registry client the options describe.
-fn client(opts: &JsValue) -> Result<RegistryClient<FetchClient>, JsFailure> {
+fn client(opts: &JsValue) -> Result<Session, JsFailure> {
+    let cache = opt_field::<bool>(opts, "cache")?.unwrap_or(true);
+    let client = plain_client(opts)?;
+    if !cache {
+        return Ok(Session { client, cache });
+    }
+    let now = js_sys::Date::now();
+    let known: Vec<(String, bool)> = CAPABILITIES.with(|c| {
+        c.borrow()
+            .iter()
+            .filter(|(_, _, at)| now - at < CAPABILITY_TTL_MILLIS)
+            .map(|(r, s, _)| (r.clone(), *s))
+            .collect()
+    });
+    let client = client
+        .with_content_cache(CONTENT.with(Rc::clone))
+        .with_referrers_capabilities(&known);
+    Ok(Session { client, cache })
+}
+
+fn plain_client(opts: &JsValue) -> Result<RegistryClient<FetchClient>, JsFailure> {
     let fetch = js_sys::Reflect::get(opts, &"fetch".into())
         .ok()
         .filter(|f| !f.is_undefined() && !f.is_null());
