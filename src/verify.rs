@@ -17,8 +17,8 @@ use crate::envelope::{EnvelopeError, SigningScheme, UnverifiedEnvelope, Verified
 use crate::oci::Descriptor;
 use crate::payload::Payload;
 use crate::policy::{
-    Action, BlobTrustPolicy, CheckType, OciTrustPolicy, PolicyError, TrustPolicyStatement, TrustStoreType,
-    VerificationLevel, VerifyTimestamp,
+    Action, BlobTrustPolicy, CheckType, OciTrustPolicy, PolicyError, TrustPolicyStatement,
+    TrustStoreType, VerificationLevel, VerifyTimestamp,
 };
 use crate::revocation::{self, ChainStatus, OfflineRevocationChecker, Purpose, RevocationChecker};
 use crate::time::Instant;

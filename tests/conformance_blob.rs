@@ -20,7 +20,10 @@ use common::{conformance_dir, exceptions, load_cases, read};
 
 fn trust_store(dir: &Path, spec: &Value) -> TrustStore {
     let mut store = TrustStore::new();
-    for (key, files) in spec["stores"].as_object().expect("blob cases name their stores") {
+    for (key, files) in spec["stores"]
+        .as_object()
+        .expect("blob cases name their stores")
+    {
         let (store_type, name) = key.split_once(':').unwrap();
         let files: Vec<(String, Vec<u8>)> = files
             .as_array()
@@ -28,7 +31,10 @@ fn trust_store(dir: &Path, spec: &Value) -> TrustStore {
             .iter()
             .map(|f| {
                 let f = f.as_str().unwrap();
-                (f.rsplit('/').next().unwrap().to_string(), read(&dir.join(f)))
+                (
+                    f.rsplit('/').next().unwrap().to_string(),
+                    read(&dir.join(f)),
+                )
             })
             .collect();
         store
@@ -51,7 +57,10 @@ fn run_case(dir: &Path, case: &Value) -> Verdict {
         .get("user_metadata")
         .map(|m| serde_json::from_value(m.clone()).unwrap())
         .unwrap_or_default();
-    assert_eq!(case["revocation"], "offline-ok", "only offline-ok blob cases exist");
+    assert_eq!(
+        case["revocation"], "offline-ok",
+        "only offline-ok blob cases exist"
+    );
     let req = BlobVerifyRequest {
         envelope: &envelope,
         media_type: case["envelope_media_type"].as_str().unwrap(),
@@ -100,7 +109,10 @@ fn notation_blob_vectors() {
         let same = ok == e["ok"].as_bool().unwrap()
             && fail_at.as_deref() == e["fail_at"].as_str()
             && logged == want_logged;
-        if let (true, Some(text)) = (same, e["go_error"].as_str().or(e["go_error_contains"].as_str())) {
+        if let (true, Some(text)) = (
+            same,
+            e["go_error"].as_str().or(e["go_error_contains"].as_str()),
+        ) {
             with_message += 1;
             if message.as_deref().is_some_and(|m| m.contains(text)) {
                 messages += 1;
@@ -120,7 +132,10 @@ fn notation_blob_vectors() {
             }
             (false, None) => {
                 failed += 1;
-                println!("FAIL {id}: got {:?}, want {e}", (ok, fail_at, logged, message));
+                println!(
+                    "FAIL {id}: got {:?}, want {e}",
+                    (ok, fail_at, logged, message)
+                );
             }
         }
     }
