@@ -15,9 +15,9 @@
 //!   user-only / CA-only / attribute-only scopes must fit; partial (onlySomeReasons) and
 //!   indirect CRLs are not used (they cannot establish "good" on their own). notation-core-go
 //!   ignores the IDP because it fetches the exact URL.
-//! - Of the applicable base CRLs that validate, the newest (latest thisUpdate) decides; stale,
-//!   wrongly signed or otherwise invalid ones are not evidence, and with none left the status is
-//!   unknown. A delta CRL is looked up among the supplied CRLs by issuer and CRL numbers.
+//! - Of the applicable base CRLs that validate, the newest (latest thisUpdate, then highest CRL
+//!   number) decides; stale, wrongly signed or otherwise invalid ones are not evidence, and with
+//!   none left the status is unknown. A delta CRL is looked up among the supplied CRLs by issuer and CRL numbers.
 //! - Validity window: a CRL is used only when `thisUpdate <= now <= nextUpdate` (threat model
 //!   19: `now` is the caller's, no tolerance; notation-core-go checks only nextUpdate).
 //! - Fail closed (threat model 21): a supplied input that does not parse as a CRL (or exceeds the
@@ -424,6 +424,19 @@ impl Crl {
         Ok(())
     }
 
+    /// Whether `other` supersedes this CRL: a later thisUpdate, or the same one and a higher CRL
+    /// number (RFC 5280 §5.2.3: numbers increase monotonically).
+    fn is_older_than(&self, other: &Crl) -> bool {
+        let numbers = match (&self.number, &other.number) {
+            (Some(a), Some(b)) => cmp_number(a, b),
+            _ => core::cmp::Ordering::Equal,
+        };
+        self.this_update
+            .cmp(&other.this_update)
+            .then(numbers)
+            .is_lt()
+    }
+
     /// Whether the CRL's scope (Issuing Distribution Point) covers `cert`.
     fn covers(&self, cert: &Certificate) -> bool {
         if self.raw_issuer != cert.raw_issuer() {
@@ -600,7 +613,7 @@ impl RevocationChecker for CrlRevocationChecker {
         for crl in self.crls.iter().filter(|c| !c.is_delta() && c.covers(cert)) {
             match valid(crl) {
                 Ok(()) => {
-                    if newest.is_none_or(|n| n.this_update < crl.this_update) {
+                    if newest.is_none_or(|n| n.is_older_than(crl)) {
                         newest = Some(crl);
                     }
                 }
@@ -921,6 +934,13 @@ mod tests {
         old.this_update = NOW - 3 * DAY;
         let new = CrlSpec::new(vec![]);
         assert_eq!(status(&[old.der(2), new.der(2)], None), CertStatus::Good);
+        // Same thisUpdate: the higher CRL number is the newer CRL, whatever the input order.
+        let listed = CrlSpec::new(vec![(1, NOW - DAY, vec![reason(REASON_CERTIFICATE_HOLD)])]);
+        let mut later = CrlSpec::new(vec![]);
+        later.exts = vec![ext(ID_CE_CRL_NUMBER, false, int(11))];
+        for pair in [[listed.der(2), later.der(2)], [later.der(2), listed.der(2)]] {
+            assert_eq!(status(&pair, None), CertStatus::Good);
+        }
         // A wrongly signed "newer" CRL is no evidence: the valid one decides.
         let mut forged = CrlSpec::new(vec![]);
         forged.this_update = NOW - 1;

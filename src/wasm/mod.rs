@@ -22,7 +22,8 @@ use crate::verify::{verify_envelope, Outcome, VerifyRequest};
 
 pub use convert::JsFailure;
 use convert::{
-    bytes_field, crls_field, instant_field, js_error, opt_field, str_field, to_js, trust_store_field,
+    bytes_field, crls_field, instant_field, js_error, opt_field, str_field, to_js,
+    trust_store_field,
 };
 pub use registry::{registry_inspect, registry_list, registry_sign, registry_verify};
 pub use sign::{prepare_signature, sign_descriptor, PendingSignature};
