@@ -149,24 +149,28 @@ function registryOptions(registry) {
 
 const ROLE = (i, n) => (i === 0 ? 'signing certificate' : i === n - 1 ? 'root' : 'intermediate');
 
-function chainTable(chain) {
+function chainList(chain) {
   return h(
-    'table',
+    'div',
     { class: 'chain' },
-    h('caption', {}, 'Certificate chain (leaf first)'),
-    h('thead', {}, h('tr', {}, ['Certificate', 'Subject', 'Issuer', 'Valid', 'SHA-256 thumbprint'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('h4', {}, 'Certificate chain (signing certificate first)'),
     h(
-      'tbody',
+      'ol',
       {},
       chain.map((c, i) =>
         h(
-          'tr',
-          {},
-          h('th', { scope: 'row' }, ROLE(i, chain.length)),
-          h('td', { class: 'subject' }, c.subject),
-          h('td', {}, c.issuer),
-          h('td', { class: 'nowrap' }, time(c.notBefore), ' – ', time(c.notAfter)),
-          h('td', {}, h('code', { class: 'thumbprint' }, c.thumbprint)),
+          'li',
+          { class: 'cert' },
+          dl(
+            [
+              ['Certificate', h('strong', {}, ROLE(i, chain.length))],
+              ['Subject', c.subject],
+              ['Issuer', c.issuer],
+              ['Valid', [time(c.notBefore), ' – ', time(c.notAfter)]],
+              ['SHA-256', h('code', { class: 'thumbprint' }, c.thumbprint)],
+            ],
+            'facts',
+          ),
         ),
       ),
     ),
@@ -196,7 +200,7 @@ function signatureCard(sig, i, n) {
       ],
       'facts',
     ),
-    sig.chain?.length ? chainTable(sig.chain) : '',
+    sig.chain?.length ? chainList(sig.chain) : '',
     annotations.length
       ? h('details', {}, h('summary', {}, `Manifest annotations (${annotations.length})`), dl(annotations.map(([k, v]) => [code(k), code(v)]), 'annotations'))
       : '',
