@@ -18,7 +18,8 @@
 //
 // Options: --port (default 8080; 0 = any free port), --host (default 127.0.0.1), --pkg (default
 // ../pkg beside this file), --registry URL, --connect ORIGIN (repeatable: extra origins the page
-// may fetch, e.g. a CORS-enabled registry used without the proxy).
+// may fetch, e.g. a CORS-enabled registry used without the proxy), --public-origin URL (the origin
+// browsers use, e.g. https://portal.example behind a TLS terminator; default http://<Host>).
 // Responses carry a Content-Security-Policy: scripts from this origin only (the import map by
 // its hash), 'wasm-unsafe-eval' for the WebAssembly module, connect-src 'self' + --connect.
 import { createHash } from 'node:crypto';
@@ -214,11 +215,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       pkg: { type: 'string' },
       registry: { type: 'string' },
       connect: { type: 'string', multiple: true, default: [] },
+      'public-origin': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (a.help) {
-    console.log('usage: node www/serve.mjs [--port 8080] [--host 127.0.0.1] [--pkg DIR] [--registry URL] [--connect ORIGIN]...');
+    console.log('usage: node www/serve.mjs [--port 8080] [--host 127.0.0.1] [--pkg DIR] [--registry URL] [--connect ORIGIN]... [--public-origin URL]');
     process.exit(0);
   }
   const pkg = a.pkg ?? join(here, '..', 'pkg');
@@ -232,6 +234,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     pkg,
     registry: a.registry,
     connect: a.connect,
+    publicOrigin: a['public-origin']?.replace(/\/+$/, ''),
   });
   console.log(`portal: ${url}${a.registry ? `  (/v2/ → ${a.registry})` : ''}`);
 }
