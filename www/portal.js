@@ -209,6 +209,7 @@ function signatureCard(sig, i, n) {
 }
 
 async function listAndInspect() {
+  $('signatures').hidden = true;
   const { registry, reference } = artifact();
   const opts = registryOptions(registry);
   const listing = await nv2.listSignatures(reference, opts);
@@ -358,6 +359,7 @@ function renderVerdict(state, { code: c, title, detail, result } = {}) {
 }
 
 async function runVerify() {
+  $('verdict').replaceChildren();
   const { registry, reference } = artifact();
   const { trustPolicy, trustStore } = verifyInputs();
   let result;
