@@ -240,6 +240,13 @@ export function prepareSignature(opts) {
 // Registry API: everything goes through `fetch` (default globalThis.fetch, captured per call).
 
 /** Resolves `credentials` (a map, or an async callback per registry) into a plain map. */
+// The platform's streaming blob copy (Node: node-pipe.js); none in browsers.
+let pipeFactory = null;
+/** @internal Set by the Node entry point. */
+export function _setPipeFactory(factory) {
+  pipeFactory = factory;
+}
+
 async function registryArgs(references, opts = {}) {
   requireObject(opts, 'options');
   const refs = Array.isArray(references) ? references : [references];
@@ -346,7 +353,8 @@ export async function inspect(reference, opts = {}) {
  * interruption finishes the copy.
  *
  * Options: registry options (`plainHttp`, `credentials` map or `(registry) => login`, `fetch`),
- * `concurrency` (blobs at once, default 4), `chunkSize` (bytes, default 8 MiB), `signal`
+ * `concurrency` (blobs at once, default 4), `chunkSize` (bytes, default 8 MiB), `streamUploads`
+ * (Node: stream each blob in one request, default true; false copies in ranged chunks), `signal`
  * (AbortSignal), `onProgress(event)` with events `{ type: 'plan' | 'blob-progress' | 'blob' |
  * 'manifest', ... }`.
  */
@@ -354,6 +362,10 @@ export async function copy(source, destination, opts = {}) {
   const args = await registryArgs([source, destination], opts);
   if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') {
     throw invalid('nv2: onProgress must be a function');
+  }
+  delete args.streamUploads;
+  if (pipeFactory && opts.streamUploads !== false) {
+    args.pipe = pipeFactory(opts.onProgress, { userFetch: opts.fetch, signal: opts.signal });
   }
   return callAsync('registryCopy', source, destination, args);
 }

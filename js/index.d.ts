@@ -505,8 +505,13 @@ export interface CopyOptions extends RegistryOptions {
   referrers?: boolean;
   /** Blobs copied at once (1-64, default 4). */
   concurrency?: number;
-  /** Bytes per streamed chunk (default 8 MiB). */
+  /** Bytes per chunk when blobs are copied in ranged chunks (default 8 MiB). */
   chunkSize?: number;
+  /**
+   * Node: stream each blob from source to destination in one request, hashed on the way
+   * (default true). Browsers always copy in ranged chunks.
+   */
+  streamUploads?: boolean;
   onProgress?: (event: CopyEvent) => void;
 }
 

@@ -344,6 +344,32 @@ impl<C: HttpClient> RegistryClient<C> {
         None
     }
 
+    /// `req` with the cached `Authorization` for `registry` when it goes to the registry's own
+    /// origin (threat model 16a), for requests the client sends without following redirects.
+    pub(crate) fn authorized(
+        &self,
+        registry: &str,
+        mut req: HttpRequest,
+        scope: &str,
+    ) -> HttpRequest {
+        let origin = self.origin(registry).to_ascii_lowercase();
+        let same_origin = Url::parse(&req.url).is_some_and(|u| u.origin() == origin);
+        if same_origin {
+            if let Some(a) = self.auth_header(registry, scope) {
+                req.headers.push(("Authorization".to_string(), a));
+            }
+        }
+        req
+    }
+
+    /// Checks that `url` may be used (plain HTTP only where allowed, threat model 16d).
+    pub(crate) fn check_url(&self, url: &str) -> Result<Url, RegistryError> {
+        let url =
+            Url::parse(url).ok_or_else(|| RegistryError::Parse(format!("invalid URL {url:?}")))?;
+        self.check_transport(&url)?;
+        Ok(url)
+    }
+
     /// One request with retries of 429/5xx (bounded backoff through the injected sleep).
     async fn send_with_retries(&self, req: HttpRequest) -> Result<HttpResponse, RegistryError> {
         let mut attempt = 0u32;

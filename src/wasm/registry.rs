@@ -123,8 +123,12 @@ fn plain_client(opts: &JsValue) -> Result<RegistryClient<FetchClient>, JsFailure
         ),
         None => None,
     };
+    let pipe = js_sys::Reflect::get(opts, &"pipe".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok());
     let http = FetchClient::new(fetch)
-        .map_err(|e| JsFailure::new("ERR_REGISTRY_HTTP", "RegistryError", e.to_string()))?;
+        .map_err(|e| JsFailure::new("ERR_REGISTRY_HTTP", "RegistryError", e.to_string()))?
+        .with_pipe(pipe);
     let mut options = RegistryOptions::default();
     if let Some(plain) = opt_field::<bool>(opts, "plainHttp")? {
         options.plain_http = plain;
