@@ -237,6 +237,12 @@ fn children(bytes: &[u8]) -> Result<(Vec<Descriptor>, Vec<Descriptor>), Registry
     Ok((manifests, blobs))
 }
 
+/// The `subject.digest` a manifest declares, if any.
+fn declared_subject(bytes: &[u8]) -> Option<Digest> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    Digest::parse(v.get("subject")?.get("digest")?.as_str()?).ok()
+}
+
 /// Layers the image-spec marks non-distributable (and Docker's foreign layers) live outside
 /// registries; like other copy tools, they are not copied.
 fn non_distributable(media_type: &str) -> bool {
@@ -414,6 +420,7 @@ impl<C: HttpClient> Copier<'_, C> {
             warnings: Vec::new(),
         };
         let mut seen_manifests: BTreeSet<String> = BTreeSet::new();
+        let mut rejected: BTreeSet<String> = BTreeSet::new();
         let mut seen_blobs: BTreeSet<String> = BTreeSet::new();
         let mut stack = vec![Step::Enter {
             descriptor: root.descriptor.clone(),
@@ -429,10 +436,12 @@ impl<C: HttpClient> Copier<'_, C> {
                     subject,
                     depth,
                 } => {
-                    if !seen_manifests.insert(descriptor.digest.to_string()) {
+                    if seen_manifests.contains(&descriptor.digest.to_string())
+                        || rejected.contains(&descriptor.digest.to_string())
+                    {
                         continue;
                     }
-                    if seen_manifests.len() > self.opts.max_manifests {
+                    if seen_manifests.len() >= self.opts.max_manifests {
                         return Err(RegistryError::Limit(format!(
                             "the copy holds more than {} manifests",
                             self.opts.max_manifests
@@ -442,6 +451,20 @@ impl<C: HttpClient> Copier<'_, C> {
                         Some(b) => b,
                         None => self.client.fetch_manifest(&self.src, &descriptor).await?,
                     };
+                    if let Some(s) = &subject {
+                        // A listed referrer must name the subject it was listed for (spec §1.2);
+                        // anything else (a stale or forged index entry) is not copied as one.
+                        if declared_subject(&bytes).as_ref() != Some(s) {
+                            plan.warnings.push(format!(
+                                "{} is listed as a referrer of {s} but does not name it as its \
+                                 subject; not copied",
+                                descriptor.digest
+                            ));
+                            rejected.insert(descriptor.digest.to_string());
+                            continue;
+                        }
+                    }
+                    seen_manifests.insert(descriptor.digest.to_string());
                     let (manifests, blobs) = children(&bytes)?;
                     for blob in blobs {
                         if non_distributable(&blob.media_type) {
