@@ -272,6 +272,21 @@ impl<C: HttpClient> RegistryClient<C> {
         self
     }
 
+    /// Seeds Bearer tokens (`registry scope` → token) obtained moments ago by another client
+    /// with the same credentials (cosign#66: reusing the token exchange). A token that has
+    /// expired meanwhile is answered 401 and replaced once, as any other.
+    pub fn with_bearer_tokens(self, tokens: &[(String, String)]) -> Self {
+        for (key, token) in tokens {
+            self.tokens.borrow_mut().insert(key.clone(), token.clone());
+        }
+        self
+    }
+
+    /// The Bearer tokens this client holds, as (`registry scope`, token).
+    pub fn bearer_tokens(&self) -> Vec<(String, String)> {
+        self.tokens.borrow().0.clone()
+    }
+
     /// What this client learned about the Referrers API, per `registry/repository`.
     pub fn referrers_capabilities(&self) -> Vec<(String, bool)> {
         self.referrers_api.borrow().0.clone()
