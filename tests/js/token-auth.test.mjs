@@ -33,6 +33,8 @@ async function pushWithToken(repo) {
 async function tokenRequestsDuring(fn) {
   const start = reg.tokenRequests.length;
   await fn();
+  // The issuer's log lines arrive through its stdout pipe: let the last ones land.
+  await new Promise((resolve) => setTimeout(resolve, 250));
   return reg.tokenRequests.slice(start);
 }
 
