@@ -182,6 +182,8 @@ export function registerBlobCommands(COMMANDS, GROUPS, { resolveKey, tree, ALG_N
           throw new UsageError(`--verification-time expects an RFC 3339 time such as 2025-01-31T12:00:00Z, got "${t}"`, command);
         }
         now = t;
+        // Verifying as of another time accepts what has expired since: say so every time.
+        process.stderr.write(`Warning: verifying as of ${t}, not now; expiry and validity are judged at that time\n`);
       }
       const format = formatOfSignaturePath(values.signature);
       const signature = readBytes(values.signature, 'signature file');
