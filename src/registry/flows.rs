@@ -165,6 +165,8 @@ pub struct VerifyOptions<'a> {
 pub struct SignatureVerification {
     /// The signature manifest's descriptor, as listed.
     pub descriptor: Descriptor,
+    /// The envelope's media type, once its manifest was read.
+    pub envelope_media_type: Option<String>,
     /// The outcome of the core verification, or why the signature could not be fetched or
     /// parsed (a [`RegistryError::Inconclusive`] for network failures).
     pub result: Result<Outcome, RegistryError>,
@@ -284,6 +286,10 @@ pub async fn verify<C: HttpClient>(
             break;
         };
         let desc = *desc;
+        let envelope_media_type = fetched
+            .as_ref()
+            .map(|(m, _)| m.envelope.media_type.clone())
+            .ok();
         let outcome = fetched.map(|(manifest, envelope)| {
             let req = VerifyRequest {
                 envelope: &envelope,
@@ -301,6 +307,7 @@ pub async fn verify<C: HttpClient>(
         let done = matches!(&outcome, Ok(o) if o.verified);
         result.signatures.push(SignatureVerification {
             descriptor: desc.clone(),
+            envelope_media_type,
             result: outcome.map_err(inconclusive),
         });
         if done {

@@ -372,9 +372,10 @@ pub async fn registry_verify(reference_text: String, opts: JsValue) -> Result<Js
             .signatures
             .iter()
             .map(|s| match &s.result {
-                Ok(o) => {
-                    json!({ "descriptor": to_value(&s.descriptor), "outcome": outcome_json(o, "") })
-                }
+                Ok(o) => json!({
+                    "descriptor": to_value(&s.descriptor),
+                    "outcome": outcome_json(o, s.envelope_media_type.as_deref().unwrap_or_default()),
+                }),
                 Err(e) => json!({
                     "descriptor": to_value(&s.descriptor),
                     "outcome": null,
@@ -382,7 +383,17 @@ pub async fn registry_verify(reference_text: String, opts: JsValue) -> Result<Js
                 }),
             })
             .collect();
-        let verified_outcome = result.verified_outcome().map(|o| outcome_json(o, ""));
+        let verified_outcome = result
+            .signatures
+            .iter()
+            .find(|s| matches!(&s.result, Ok(o) if o.verified))
+            .and_then(|s| {
+                let o = s.result.as_ref().ok()?;
+                Some(outcome_json(
+                    o,
+                    s.envelope_media_type.as_deref().unwrap_or_default(),
+                ))
+            });
         to_js(&json!({
             "reference": result.reference,
             "digest": result.digest.to_string(),

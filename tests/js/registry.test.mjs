@@ -43,6 +43,8 @@ test('sign then verify by tag: verified, digest pinned, tag warning, tag-schema 
   assert.equal(result.verified, true, JSON.stringify(result.signatures));
   assert.equal(result.digest, target.digest);
   assert.equal(result.verifiedSignature.algorithm, 'ES256');
+  assert.equal(result.verifiedSignature.mediaType, 'application/jose+json', 'the envelope media type of the verified signature');
+  assert.ok(result.signatures.every((s) => s.outcome === null || s.outcome.mediaType === 'application/jose+json'));
   assert.equal(result.verifiedSignature.signerAuthenticated, true);
 
   const list = await nv2.listSignatures(ref);
