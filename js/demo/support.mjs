@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 // ---------------------------------------------------------------------------------------------
 // Clean-up: everything started or created here is undone on exit, on failure and on a signal.
 
-const running = new Set(); // child processes to kill
+const running = new Set(); // child processes to kill (registries, commands under way)
 const scratch = new Set(); // directories to remove
 let signalExitCode;
 
@@ -142,14 +142,16 @@ export function run(cmd, args, { env, input, cwd } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(cmd, args, { env: env ?? process.env, cwd, stdio: 'pipe' });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code, signal) =>
-      resolve({ code: code ?? 128, signal, stdout, stderr, ms: Number(process.hrtime.bigint() - t0) / 1e6 }),
-    );
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code: code ?? 128, signal, stdout, stderr, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
+    });
     child.stdin.end(input ?? '');
   });
 }
