@@ -43,6 +43,7 @@ export {
   verify,
   listSignatures,
   inspect,
+  copy,
   isInitialized,
 } from './core.js';
 export * from './errors.js';

@@ -232,21 +232,35 @@ export function prepareSignature(opts) {
 // Registry API: everything goes through `fetch` (default globalThis.fetch, captured per call).
 
 /** Resolves `credentials` (a map, or an async callback per registry) into a plain map. */
-async function registryArgs(reference, opts = {}) {
+async function registryArgs(references, opts = {}) {
   requireObject(opts, 'options');
-  if (typeof reference !== 'string' || reference === '') {
-    throw invalid('nv2: reference must be a non-empty string like "registry.example/repo:tag"');
+  const refs = Array.isArray(references) ? references : [references];
+  for (const reference of refs) {
+    if (typeof reference !== 'string' || reference === '') {
+      throw invalid('nv2: reference must be a non-empty string like "registry.example/repo:tag"');
+    }
   }
   const args = { ...opts };
   delete args.credentials;
+  delete args.signal;
   if (opts.fetch !== undefined && typeof opts.fetch !== 'function') {
     throw invalid('nv2: fetch must be a function');
   }
-  const registry = reference.split('/')[0];
+  if (opts.signal !== undefined) {
+    // An AbortSignal stops every request of the operation (the wasm side sees a network error).
+    if (opts.signal === null || typeof opts.signal.aborted !== 'boolean') {
+      throw invalid('nv2: signal must be an AbortSignal');
+    }
+    const base = opts.fetch ?? globalThis.fetch;
+    const signal = opts.signal;
+    args.fetch = (url, init) => base(url, { ...init, signal });
+  }
   let credentials = {};
   if (typeof opts.credentials === 'function') {
-    const login = await opts.credentials(registry);
-    if (login) credentials[registry] = login;
+    for (const registry of new Set(refs.map((r) => r.split('/')[0]))) {
+      const login = await opts.credentials(registry);
+      if (login) credentials[registry] = login;
+    }
   } else if (opts.credentials !== undefined && opts.credentials !== null) {
     requireObject(opts.credentials, 'credentials');
     credentials = opts.credentials;
@@ -312,4 +326,25 @@ export async function listSignatures(reference, opts = {}) {
 /** Reads every signature of `reference` without trusting it (notation inspect). */
 export async function inspect(reference, opts = {}) {
   return callAsync('registryInspect', reference, await registryArgs(reference, opts));
+}
+
+/**
+ * Copies the artifact `source` names (manifest or multi-platform index) with all its blobs and,
+ * unless `referrers: false`, its referrers graph (signatures, and signatures on signatures) to
+ * `destination` (`registry/repo[:tag]`; without a tag the source's is used). Every digest is
+ * preserved; blobs already there are skipped, blobs on the same registry are mounted, others
+ * are streamed in chunks and checked against their digest on the way. Running it again after an
+ * interruption finishes the copy.
+ *
+ * Options: registry options (`plainHttp`, `credentials` map or `(registry) => login`, `fetch`),
+ * `concurrency` (blobs at once, default 4), `chunkSize` (bytes, default 8 MiB), `signal`
+ * (AbortSignal), `onProgress(event)` with events `{ type: 'plan' | 'blob-progress' | 'blob' |
+ * 'manifest', ... }`.
+ */
+export async function copy(source, destination, opts = {}) {
+  const args = await registryArgs([source, destination], opts);
+  if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') {
+    throw invalid('nv2: onProgress must be a function');
+  }
+  return callAsync('registryCopy', source, destination, args);
 }

@@ -391,6 +391,13 @@ export interface RegistryOptions {
   credentials?: Credentials;
   /** Signatures examined at most (default 100). */
   maxSignatures?: number;
+  /** Aborts every request of the operation (it then fails with a network error). */
+  signal?: AbortSignal;
+  /**
+   * Share content fetched by digest (checked) and recent Referrers API answers with other calls
+   * in this module instance (default true). Tags and referrers listings are always fetched.
+   */
+  cache?: boolean;
 }
 
 export type SignReferenceOptions = RegistryOptions &
@@ -466,6 +473,46 @@ export function verify(reference: string, opts: VerifyReferenceOptions): Promise
 export function listSignatures(reference: string, opts?: RegistryOptions): Promise<SignatureListing>;
 /** Reads the signatures of `reference` without trusting them. */
 export function inspect(reference: string, opts?: RegistryOptions): Promise<Inspection>;
+
+export type CopyEvent =
+  | { type: 'plan'; manifests: number; referrers: number; blobs: number; bytes: number }
+  | { type: 'blob-progress'; digest: string; size: number; sent: number }
+  | { type: 'blob'; digest: string; size: number; mediaType: string; status: 'copied' | 'mounted' | 'skipped' }
+  | {
+      type: 'manifest';
+      digest: string;
+      size: number;
+      mediaType: string;
+      artifactType: string | null;
+      referrer: boolean;
+      status: 'copied' | 'skipped';
+    };
+
+export interface CopyOptions extends RegistryOptions {
+  /** Copy the referrers graph (signatures, signatures on signatures). Default true. */
+  referrers?: boolean;
+  /** Blobs copied at once (1-64, default 4). */
+  concurrency?: number;
+  /** Bytes per streamed chunk (default 8 MiB). */
+  chunkSize?: number;
+  onProgress?: (event: CopyEvent) => void;
+}
+
+export interface CopyReport {
+  source: { reference: string; digest: string; mediaType: string; size: number };
+  destination: { reference: string; digest: string; tag: string | null };
+  manifests: { copied: number; skipped: number };
+  referrers: { copied: number; skipped: number };
+  blobs: { copied: number; mounted: number; skipped: number };
+  /** Blob bytes streamed. */
+  bytes: number;
+  /** Referrers tag indexes written at the destination. */
+  referrersIndexUpdates: number;
+  warnings: string[];
+}
+
+/** Copies an artifact with its blobs and signatures to another repository or registry. */
+export function copy(source: string, destination: string, opts?: CopyOptions): Promise<CopyReport>;
 
 export interface TrustPolicySummary {
   version: string;

@@ -21,6 +21,7 @@ export {
   verify,
   listSignatures,
   inspect,
+  copy,
   isInitialized,
 } from './core.js';
 export * from './errors.js';

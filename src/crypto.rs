@@ -130,6 +130,47 @@ impl HashAlgorithm {
     }
 }
 
+/// An incremental SHA-2 hash, for content that is streamed through in chunks (a blob copied
+/// from one registry to another is hashed on the way and never held whole; threat model 3, 13).
+#[derive(Clone)]
+pub enum IncrementalHash {
+    /// SHA-256 state.
+    Sha256(Sha256),
+    /// SHA-384 state.
+    Sha384(Sha384),
+    /// SHA-512 state.
+    Sha512(Sha512),
+}
+
+impl IncrementalHash {
+    /// A fresh state for `algorithm`.
+    pub fn new(algorithm: HashAlgorithm) -> Self {
+        match algorithm {
+            HashAlgorithm::Sha256 => IncrementalHash::Sha256(Sha256::new()),
+            HashAlgorithm::Sha384 => IncrementalHash::Sha384(Sha384::new()),
+            HashAlgorithm::Sha512 => IncrementalHash::Sha512(Sha512::new()),
+        }
+    }
+
+    /// Feeds `data`.
+    pub fn update(&mut self, data: &[u8]) {
+        match self {
+            IncrementalHash::Sha256(h) => h.update(data),
+            IncrementalHash::Sha384(h) => h.update(data),
+            IncrementalHash::Sha512(h) => h.update(data),
+        }
+    }
+
+    /// The hash of everything fed.
+    pub fn finish(self) -> Vec<u8> {
+        match self {
+            IncrementalHash::Sha256(h) => h.finalize().to_vec(),
+            IncrementalHash::Sha384(h) => h.finalize().to_vec(),
+            IncrementalHash::Sha512(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -34,7 +34,7 @@ async function main(argv) {
     if (!COMMANDS[key]) throw new UsageError(`unknown command "${name} ${sub}"`, name);
     return runCommand(key, subRest);
   }
-  const key = { ls: 'list' }[name] ?? name;
+  const key = { ls: 'list', cp: 'copy' }[name] ?? name;
   if (!COMMANDS[key]) throw new UsageError(`unknown command "${name}"`);
   return runCommand(key, rest);
 }

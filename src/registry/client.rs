@@ -137,6 +137,74 @@ pub struct RegistryClient<C: HttpClient> {
     tokens: RefCell<Cache<String>>,
     basic: RefCell<Cache<()>>,
     pub(crate) referrers_api: RefCell<Cache<bool>>,
+    content: Option<std::rc::Rc<ContentCache>>,
+}
+
+/// Content fetched by digest, kept across operations (issue 3: "immutable content is cached by
+/// digest"). Only bytes that were checked against their descriptor's digest and size go in, and
+/// they come out only for that exact `registry/repository@digest`, so a cache hit is as good as
+/// a fetch (threat model 3) and never implies that another repository holds the content. The
+/// total is bounded; the least recently used entries go first.
+pub struct ContentCache {
+    entries: RefCell<Vec<(String, std::rc::Rc<Vec<u8>>)>>,
+    max_bytes: usize,
+}
+
+/// Default bound of a [`ContentCache`]: 16 MiB.
+pub const DEFAULT_CONTENT_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+impl ContentCache {
+    /// An empty cache holding at most `max_bytes`.
+    pub fn new(max_bytes: usize) -> Self {
+        ContentCache {
+            entries: RefCell::new(Vec::new()),
+            max_bytes,
+        }
+    }
+
+    fn key(repo: &Reference, desc: &Descriptor) -> String {
+        format!(
+            "{}/{}@{}#{}",
+            repo.registry, repo.repository, desc.digest, desc.size
+        )
+    }
+
+    /// The cached bytes of `desc` in `repo`, marking them recently used.
+    pub fn get(&self, repo: &Reference, desc: &Descriptor) -> Option<Vec<u8>> {
+        let key = Self::key(repo, desc);
+        let mut entries = self.entries.borrow_mut();
+        let i = entries.iter().position(|(k, _)| *k == key)?;
+        let entry = entries.remove(i);
+        let bytes = entry.1.to_vec();
+        entries.push(entry);
+        Some(bytes)
+    }
+
+    /// Caches `bytes` (already checked against `desc`), evicting the oldest entries to stay
+    /// within the bound. Content larger than a quarter of the bound is not kept.
+    pub fn put(&self, repo: &Reference, desc: &Descriptor, bytes: &[u8]) {
+        if bytes.len() > self.max_bytes / 4 {
+            return;
+        }
+        let key = Self::key(repo, desc);
+        let mut entries = self.entries.borrow_mut();
+        entries.retain(|(k, _)| *k != key);
+        let mut used: usize = entries.iter().map(|(_, b)| b.len()).sum();
+        while used + bytes.len() > self.max_bytes && !entries.is_empty() {
+            used -= entries.remove(0).1.len();
+        }
+        entries.push((key, std::rc::Rc::new(bytes.to_vec())));
+    }
+
+    /// Number of entries (for tests and diagnostics).
+    pub fn len(&self) -> usize {
+        self.entries.borrow().len()
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.borrow().is_empty()
+    }
 }
 
 /// A per-client cache keyed by registry / scope / repository. A client talks to a handful of
@@ -182,7 +250,31 @@ impl<C: HttpClient> RegistryClient<C> {
             tokens: RefCell::new(Cache::new()),
             basic: RefCell::new(Cache::new()),
             referrers_api: RefCell::new(Cache::new()),
+            content: None,
         }
+    }
+
+    /// Shares a [`ContentCache`] with this client (and any other client given the same one).
+    pub fn with_content_cache(mut self, cache: std::rc::Rc<ContentCache>) -> Self {
+        self.content = Some(cache);
+        self
+    }
+
+    /// Seeds what is known about a repository's Referrers API (`registry/repository` →
+    /// supported), e.g. learned by an earlier client moments ago; see
+    /// [`RegistryClient::referrers_capabilities`].
+    pub fn with_referrers_capabilities(self, known: &[(String, bool)]) -> Self {
+        for (repo, supported) in known {
+            self.referrers_api
+                .borrow_mut()
+                .insert(repo.clone(), *supported);
+        }
+        self
+    }
+
+    /// What this client learned about the Referrers API, per `registry/repository`.
+    pub fn referrers_capabilities(&self) -> Vec<(String, bool)> {
+        self.referrers_api.borrow().0.clone()
     }
 
     /// Adds a credentials provider (Basic credentials per exact registry name, threat 16c).
@@ -377,9 +469,15 @@ impl<C: HttpClient> RegistryClient<C> {
                 url.push_str(&format!("{sep}service={}", query_encode(service)));
                 sep = '&';
             }
-            url.push_str(&format!("{sep}scope={}", query_encode(scope)));
+            // A cross-repository mount needs two scopes (push on the destination, pull on
+            // the source); the token endpoint takes each as its own `scope` parameter
+            // (distribution token auth, "Requesting a Token").
+            for one in scope.split(' ').filter(|s| !s.is_empty()) {
+                url.push_str(&format!("{sep}scope={}", query_encode(one)));
+                sep = '&';
+            }
             if let Some(s) = bearer.param("scope") {
-                if s != scope {
+                if !scope.split(' ').any(|one| one == s) {
                     url.push_str(&format!("&scope={}", query_encode(s)));
                 }
             }
@@ -535,11 +633,17 @@ impl<C: HttpClient> RegistryClient<C> {
                 desc.digest, desc.size
             )));
         }
+        if let Some(bytes) = self.content.as_ref().and_then(|c| c.get(repo, desc)) {
+            return Ok(bytes);
+        }
         let accept = format!("{}, {MANIFEST_ACCEPT}", desc.media_type);
         let body = self
             .get_manifest(repo, &desc.digest.to_string(), &accept, desc.size)
             .await?;
         check_content(desc, &body.bytes)?;
+        if let Some(c) = &self.content {
+            c.put(repo, desc, &body.bytes);
+        }
         Ok(body.bytes)
     }
 
@@ -558,6 +662,9 @@ impl<C: HttpClient> RegistryClient<C> {
                 desc.digest, desc.size
             )));
         }
+        if let Some(bytes) = self.content.as_ref().and_then(|c| c.get(repo, desc)) {
+            return Ok(bytes);
+        }
         let mut req = HttpRequest::new("GET", self.url(repo, &format!("blobs/{}", desc.digest)));
         req.max_response_bytes = Some(desc.size);
         let (resp, _) = self
@@ -568,6 +675,9 @@ impl<C: HttpClient> RegistryClient<C> {
         }
         check_size(&resp, desc.size, "blob")?;
         check_content(desc, &resp.body)?;
+        if let Some(c) = &self.content {
+            c.put(repo, desc, &resp.body);
+        }
         Ok(resp.body)
     }
 
@@ -740,5 +850,62 @@ pub(crate) fn http_error(operation: &str, resp: &HttpResponse) -> RegistryError 
         status: resp.status,
         codes,
         message,
+    }
+}
+
+#[cfg(test)]
+mod content_cache_tests {
+    use super::*;
+
+    fn repo(name: &str) -> Reference {
+        Reference::parse_qualified(&format!("registry.test/{name}")).unwrap()
+    }
+
+    #[test]
+    fn exact_key_bound_and_least_recently_used_eviction() {
+        let cache = ContentCache::new(400);
+        let a = vec![1u8; 100];
+        let b = vec![2u8; 100];
+        let da = Descriptor::for_content("x", HashAlgorithm::Sha256, &a);
+        let db = Descriptor::for_content("x", HashAlgorithm::Sha256, &b);
+        cache.put(&repo("one"), &da, &a);
+        assert_eq!(cache.get(&repo("one"), &da), Some(a.clone()));
+        assert_eq!(
+            cache.get(&repo("two"), &da),
+            None,
+            "never served for another repository"
+        );
+        let mut bigger = da.clone();
+        bigger.size += 1;
+        assert_eq!(
+            cache.get(&repo("one"), &bigger),
+            None,
+            "size is part of the key"
+        );
+        // Over a quarter of the bound: not kept.
+        let huge = vec![3u8; 101];
+        let dh = Descriptor::for_content("x", HashAlgorithm::Sha256, &huge);
+        cache.put(&repo("one"), &dh, &huge);
+        assert_eq!(cache.get(&repo("one"), &dh), None);
+        // Fill: a (used last), then b, c, d; e evicts the least recently used.
+        cache.put(&repo("one"), &db, &b);
+        let blobs: Vec<(Vec<u8>, Descriptor)> = (4u8..7)
+            .map(|i| {
+                let v = vec![i; 100];
+                let d = Descriptor::for_content("x", HashAlgorithm::Sha256, &v);
+                (v, d)
+            })
+            .collect();
+        assert!(cache.get(&repo("one"), &da).is_some());
+        for (v, d) in &blobs {
+            cache.put(&repo("one"), d, v);
+        }
+        assert_eq!(cache.len(), 4);
+        assert_eq!(
+            cache.get(&repo("one"), &db),
+            None,
+            "b was least recently used"
+        );
+        assert!(cache.get(&repo("one"), &da).is_some());
     }
 }

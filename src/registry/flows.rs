@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use super::client::{RegistryClient, Resolved};
 use super::error::RegistryError;
 use super::http::HttpClient;
+use super::join::try_join_bounded;
 use crate::crypto::SignatureAlgorithm;
 use crate::envelope::{SigningScheme, UnverifiedEnvelope};
 use crate::oci::{
@@ -61,8 +62,9 @@ pub async fn push_signature<C: HttpClient>(
             actual: manifest.subject.digest.to_string(),
         });
     }
-    client.push_blob(repo, &signed.envelope).await?;
-    client.push_blob(repo, EMPTY_CONTENT).await?;
+    // The envelope and the empty config are independent: pushed concurrently.
+    let blobs: [&[u8]; 2] = [&signed.envelope, EMPTY_CONTENT];
+    try_join_bounded(blobs.to_vec(), 2, |b| client.push_blob(repo, b)).await?;
     let digest = signed.manifest.descriptor.digest.to_string();
     let pushed = client
         .push_manifest(
@@ -261,8 +263,27 @@ pub async fn verify<C: HttpClient>(
         ));
     }
     let empty = BTreeMap::new();
-    for desc in list.signatures.iter().take(max) {
-        let fetched = fetch_signature(client, &repo, desc).await;
+    let candidates: Vec<&Descriptor> = list.signatures.iter().take(max).collect();
+    // Signatures are examined in order and the first that verifies ends the search (spec §8
+    // step 3). The first is fetched alone (it is usually the one); later ones are fetched
+    // [`SIGNATURE_FETCH_CONCURRENCY`] at a time, so a long list costs round trips per batch, not
+    // per signature, and at most a batch more than needed is fetched.
+    let mut fetched_ahead: Vec<Result<(SignatureManifest, Vec<u8>), RegistryError>> = Vec::new();
+    for (i, desc) in candidates.iter().enumerate() {
+        if fetched_ahead.is_empty() {
+            let batch = if i == 0 {
+                1
+            } else {
+                SIGNATURE_FETCH_CONCURRENCY
+            };
+            let end = (i + batch).min(candidates.len());
+            fetched_ahead = fetch_signatures(client, &repo, &candidates[i..end]).await;
+            fetched_ahead.reverse();
+        }
+        let Some(fetched) = fetched_ahead.pop() else {
+            break;
+        };
+        let desc = *desc;
         let outcome = fetched.map(|(manifest, envelope)| {
             let req = VerifyRequest {
                 envelope: &envelope,
@@ -294,6 +315,30 @@ pub async fn verify<C: HttpClient>(
             .any(|s| matches!(&s.result, Err(e) if e.is_transport()));
     }
     Ok(result)
+}
+
+/// Signature manifests and envelopes fetched at once by [`verify`] and [`inspect`].
+pub const SIGNATURE_FETCH_CONCURRENCY: usize = 4;
+
+/// [`fetch_signature`] for each descriptor, concurrently; results in order.
+async fn fetch_signatures<C: HttpClient>(
+    client: &RegistryClient<C>,
+    repo: &Reference,
+    descs: &[&Descriptor],
+) -> Vec<Result<(SignatureManifest, Vec<u8>), RegistryError>> {
+    let all =
+        try_join_bounded(
+            descs.to_vec(),
+            SIGNATURE_FETCH_CONCURRENCY,
+            |d| async move {
+                Ok::<_, core::convert::Infallible>(fetch_signature(client, repo, d).await)
+            },
+        )
+        .await;
+    match all {
+        Ok(v) => v,
+        Err(never) => match never {},
+    }
 }
 
 /// Fetches and parses one signature manifest and its envelope (spec §1.1: ≤ 4 MiB manifest,
@@ -378,14 +423,16 @@ pub async fn inspect<C: HttpClient>(
     if list.signatures.len() > max {
         warnings.push(format!("only the first {max} signatures are shown (limit)"));
     }
-    for desc in list.signatures.iter().take(max) {
+    let descs: Vec<&Descriptor> = list.signatures.iter().take(max).collect();
+    let fetched = fetch_signatures(client, &list.reference, &descs).await;
+    for (desc, fetched) in descs.into_iter().zip(fetched) {
         let mut entry = SignatureInspection {
             descriptor: desc.clone(),
             annotations: BTreeMap::new(),
             envelope: None,
             error: None,
         };
-        match fetch_signature(client, &list.reference, desc).await {
+        match fetched {
             Err(e) => entry.error = Some(e),
             Ok((manifest, bytes)) => {
                 entry.annotations = manifest.annotations.clone();

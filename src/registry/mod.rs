@@ -20,17 +20,21 @@
 
 pub mod auth;
 pub mod client;
+pub mod copy;
 pub mod error;
 pub mod flows;
 pub mod http;
+mod join;
 pub mod referrers;
 
 pub use auth::{Challenge, Credentials, StaticCredentials};
 pub use client::{
-    PushedManifest, RegistryClient, RegistryOptions, Resolved, MANIFEST_ACCEPT, MAX_ENVELOPE_BYTES,
-    MAX_INDEX_UPDATE_ATTEMPTS, MAX_MANIFEST_BYTES, MAX_REDIRECTS, MAX_REFERRER_PAGES, MAX_RETRIES,
-    MAX_SIGNATURE_ATTEMPTS, MAX_TOKEN_RESPONSE_BYTES,
+    ContentCache, PushedManifest, RegistryClient, RegistryOptions, Resolved,
+    DEFAULT_CONTENT_CACHE_BYTES, MANIFEST_ACCEPT, MAX_ENVELOPE_BYTES, MAX_INDEX_UPDATE_ATTEMPTS,
+    MAX_MANIFEST_BYTES, MAX_REDIRECTS, MAX_REFERRER_PAGES, MAX_RETRIES, MAX_SIGNATURE_ATTEMPTS,
+    MAX_TOKEN_RESPONSE_BYTES,
 };
+pub use copy::{copy, CopyEvent, CopyObserver, CopyOptions, CopyReport, Transfer};
 pub use error::RegistryError;
 pub use flows::{
     inspect, list_signatures, push_signature, sign, verify, ArtifactVerification, EnvelopeInfo,

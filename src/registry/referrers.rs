@@ -274,6 +274,18 @@ impl<C: HttpClient> RegistryClient<C> {
         subject: &Digest,
         entry: &Descriptor,
     ) -> Result<bool, RegistryError> {
+        self.add_all_to_referrers_index(repo, subject, core::slice::from_ref(entry))
+            .await
+    }
+
+    /// [`Self::add_to_referrers_index`] for several entries at once: one read-modify-write adds
+    /// every entry not yet listed (a copy brings all of a subject's referrers together).
+    pub async fn add_all_to_referrers_index(
+        &self,
+        repo: &Reference,
+        subject: &Digest,
+        entries: &[Descriptor],
+    ) -> Result<bool, RegistryError> {
         let tag = referrers_tag(subject);
         let limit = self.options().max_manifest_bytes;
         let mut wrote = false;
@@ -302,7 +314,11 @@ impl<C: HttpClient> RegistryClient<C> {
                     (index, d, body.etag)
                 }
             };
-            if descriptors.iter().any(|d| d.digest == entry.digest) {
+            let missing: Vec<&Descriptor> = entries
+                .iter()
+                .filter(|e| !descriptors.iter().any(|d| d.digest == e.digest))
+                .collect();
+            if missing.is_empty() {
                 if !wrote {
                     return Ok(false);
                 }
@@ -317,9 +333,11 @@ impl<C: HttpClient> RegistryClient<C> {
                 continue;
             }
             confirmations = 0;
-            let value = serde_json::to_value(entry)
-                .map_err(|e| RegistryError::Parse(format!("descriptor: {e}")))?;
-            index.entries.push(value);
+            for entry in missing {
+                let value = serde_json::to_value(entry)
+                    .map_err(|e| RegistryError::Parse(format!("descriptor: {e}")))?;
+                index.entries.push(value);
+            }
             let mut raw = index.raw;
             raw.insert("schemaVersion".into(), serde_json::Value::from(2));
             raw.insert(

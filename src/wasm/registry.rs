@@ -6,7 +6,9 @@
 //! `credentials?` (`{ "host:port": { username, password } }`, resolved by the JS wrapper),
 //! `maxSignatures?` (default 100, spec §1.1).
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use js_sys::{Function, Promise, Uint8Array};
 use serde_json::{json, Value};
@@ -22,7 +24,8 @@ use super::outcome_json;
 use crate::oci::Reference;
 use crate::policy::OciTrustPolicy;
 use crate::registry::{
-    self, RegistryClient, RegistryError, RegistryOptions, SignatureDescriptor, StaticCredentials,
+    self, ContentCache, RegistryClient, RegistryError, RegistryOptions, SignatureDescriptor,
+    StaticCredentials, DEFAULT_CONTENT_CACHE_BYTES,
 };
 use crate::sign::{self as core_sign, LocalSigner, SignOptions, Signer};
 use crate::time::Instant;
@@ -46,8 +49,70 @@ struct Login {
     password: String,
 }
 
+/// How long what a registry said about its Referrers API is reused by later calls.
+const CAPABILITY_TTL_MILLIS: f64 = 60_000.0;
+
+thread_local! {
+    /// Content fetched by digest (checked), shared by every call in this module instance.
+    static CONTENT: Rc<ContentCache> = Rc::new(ContentCache::new(DEFAULT_CONTENT_CACHE_BYTES));
+    /// Referrers API support per `registry/repository`, with when it was learned (host clock).
+    static CAPABILITIES: RefCell<Vec<(String, bool, f64)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A registry client for one call. With `cache` on (the default) it shares the digest-keyed
+/// content cache and recent Referrers API answers with other calls, and hands back what it
+/// learned when dropped (also on errors).
+struct Session {
+    client: RegistryClient<FetchClient>,
+    cache: bool,
+}
+
+impl core::ops::Deref for Session {
+    type Target = RegistryClient<FetchClient>;
+    fn deref(&self) -> &Self::Target {
+        &self.client
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if !self.cache {
+            return;
+        }
+        let now = js_sys::Date::now();
+        CAPABILITIES.with(|c| {
+            let mut c = c.borrow_mut();
+            for (repo, supported) in self.client.referrers_capabilities() {
+                c.retain(|(r, _, _)| *r != repo);
+                c.push((repo, supported, now));
+            }
+            c.retain(|(_, _, at)| now - at < CAPABILITY_TTL_MILLIS);
+        });
+    }
+}
+
 /// The registry client the options describe.
-fn client(opts: &JsValue) -> Result<RegistryClient<FetchClient>, JsFailure> {
+fn client(opts: &JsValue) -> Result<Session, JsFailure> {
+    let cache = opt_field::<bool>(opts, "cache")?.unwrap_or(true);
+    let client = plain_client(opts)?;
+    if !cache {
+        return Ok(Session { client, cache });
+    }
+    let now = js_sys::Date::now();
+    let known: Vec<(String, bool)> = CAPABILITIES.with(|c| {
+        c.borrow()
+            .iter()
+            .filter(|(_, _, at)| now - at < CAPABILITY_TTL_MILLIS)
+            .map(|(r, s, _)| (r.clone(), *s))
+            .collect()
+    });
+    let client = client
+        .with_content_cache(CONTENT.with(Rc::clone))
+        .with_referrers_capabilities(&known);
+    Ok(Session { client, cache })
+}
+
+fn plain_client(opts: &JsValue) -> Result<RegistryClient<FetchClient>, JsFailure> {
     let fetch = js_sys::Reflect::get(opts, &"fetch".into())
         .ok()
         .filter(|f| !f.is_undefined() && !f.is_null());
@@ -325,6 +390,121 @@ pub async fn registry_inspect(reference_text: String, opts: JsValue) -> Result<J
             "target": to_value(&inspection.target),
             "signatures": signatures,
             "warnings": inspection.warnings,
+        }))
+    }
+    .await
+    .map_err(js_error)
+}
+
+/// Forwards copy progress to the host's `onProgress(event)` callback. A callback that throws
+/// is ignored: progress display must not decide the copy.
+struct ProgressCallback(Option<Function>);
+
+impl registry::CopyObserver for ProgressCallback {
+    fn event(&self, event: &registry::CopyEvent<'_>) {
+        let Some(f) = &self.0 else { return };
+        let v = match event {
+            registry::CopyEvent::Planned {
+                manifests,
+                referrers,
+                blobs,
+                bytes,
+            } => json!({ "type": "plan", "manifests": manifests, "referrers": referrers,
+                         "blobs": blobs, "bytes": bytes }),
+            registry::CopyEvent::BlobProgress { descriptor, sent } => json!({
+                "type": "blob-progress", "digest": descriptor.digest.to_string(),
+                "size": descriptor.size, "sent": sent,
+            }),
+            registry::CopyEvent::BlobDone {
+                descriptor,
+                transfer,
+            } => json!({
+                "type": "blob", "digest": descriptor.digest.to_string(), "size": descriptor.size,
+                "mediaType": descriptor.media_type, "status": transfer.as_str(),
+            }),
+            registry::CopyEvent::ManifestDone {
+                descriptor,
+                referrer,
+                transfer,
+            } => json!({
+                "type": "manifest", "digest": descriptor.digest.to_string(),
+                "size": descriptor.size, "mediaType": descriptor.media_type,
+                "artifactType": descriptor.artifact_type, "referrer": referrer,
+                "status": transfer.as_str(),
+            }),
+        };
+        if let Ok(js) = to_js(&v) {
+            let _ = f.call1(&JsValue::UNDEFINED, &js);
+        }
+    }
+}
+
+/// Copies the artifact `source` names, with its blobs and (unless `referrers: false`) its
+/// referrers graph, to `destination` (see [`registry::copy`]).
+///
+/// `opts`: registry options plus `{ referrers?, concurrency?, chunkSize?, onProgress? }`.
+#[wasm_bindgen(js_name = registryCopy)]
+pub async fn registry_copy(
+    source_text: String,
+    destination_text: String,
+    opts: JsValue,
+) -> Result<JsValue, JsValue> {
+    async {
+        let client = client(&opts)?;
+        let source = reference(&source_text)?;
+        let destination = reference(&destination_text)?;
+        let mut copy_opts = registry::CopyOptions::default();
+        if let Some(r) = opt_field::<bool>(&opts, "referrers")? {
+            copy_opts.referrers = r;
+        }
+        if let Some(n) = opt_field::<usize>(&opts, "concurrency")? {
+            if n == 0 || n > 64 {
+                return Err(JsFailure::invalid("`concurrency` must be between 1 and 64"));
+            }
+            copy_opts.concurrency = n;
+        }
+        if let Some(n) = opt_field::<u64>(&opts, "chunkSize")? {
+            if !(1024..=1 << 30).contains(&n) {
+                return Err(JsFailure::invalid(
+                    "`chunkSize` must be between 1 KiB and 1 GiB",
+                ));
+            }
+            copy_opts.chunk_bytes = n;
+        }
+        let progress = js_sys::Reflect::get(&opts, &"onProgress".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok());
+        let report = registry::copy(
+            &client,
+            &source,
+            &destination,
+            &copy_opts,
+            &ProgressCallback(progress),
+        )
+        .await
+        .map_err(registry_failure)?;
+        to_js(&json!({
+            "source": {
+                "reference": report.source.to_string(),
+                "digest": report.root.digest.to_string(),
+                "mediaType": report.root.media_type,
+                "size": report.root.size,
+            },
+            "destination": {
+                "reference": report.destination.to_string(),
+                "digest": report.root.digest.to_string(),
+                "tag": report.destination.tag,
+            },
+            "manifests": { "copied": report.manifests_copied, "skipped": report.manifests_skipped },
+            "referrers": { "copied": report.referrers_copied, "skipped": report.referrers_skipped },
+            "blobs": {
+                "copied": report.blobs_copied,
+                "mounted": report.blobs_mounted,
+                "skipped": report.blobs_skipped,
+            },
+            "bytes": report.bytes_copied,
+            "referrersIndexUpdates": report.referrers_index_updates,
+            "warnings": report.warnings,
         }))
     }
     .await

@@ -46,15 +46,27 @@ export async function startReferrersRegistry({ pageSize = 2 } = {}) {
     }
     if ((m = url.pathname.match(/^\/v2\/(.+)\/blobs\/uploads\/$/)) && req.method === 'POST') {
       const id = crypto.randomUUID();
-      uploads.set(id, m[1]);
+      uploads.set(id, []);
       res.writeHead(202, { location: `/v2/${m[1]}/blobs/uploads/${id}`, 'content-length': '0' });
+      return res.end();
+    }
+    if ((m = url.pathname.match(/^\/v2\/(.+)\/blobs\/uploads\/([0-9a-f-]+)$/)) && req.method === 'PATCH') {
+      // distribution-spec "Pushing a blob in chunks": append, answer 202 with Location and Range.
+      const parts = uploads.get(m[2]);
+      if (!parts) return error(res, 404, 'BLOB_UPLOAD_UNKNOWN', 'unknown upload');
+      const have = parts.reduce((n, p) => n + p.length, 0);
+      const range = req.headers['content-range'];
+      if (range && Number(range.split('-')[0]) !== have) return error(res, 416, 'BLOB_UPLOAD_INVALID', 'out of order');
+      parts.push(body);
+      res.writeHead(202, { location: `/v2/${m[1]}/blobs/uploads/${m[2]}`, range: `0-${have + body.length - 1}`, 'content-length': '0' });
       return res.end();
     }
     if ((m = url.pathname.match(/^\/v2\/(.+)\/blobs\/uploads\/([0-9a-f-]+)$/)) && req.method === 'PUT') {
       const digest = url.searchParams.get('digest');
       if (!uploads.has(m[2])) return error(res, 404, 'BLOB_UPLOAD_UNKNOWN', 'unknown upload');
-      if (sha256(body) !== digest) return error(res, 400, 'DIGEST_INVALID', 'digest mismatch');
-      blobs.set(digest, body);
+      const whole = Buffer.concat([...uploads.get(m[2]), body]);
+      if (sha256(whole) !== digest) return error(res, 400, 'DIGEST_INVALID', 'digest mismatch');
+      blobs.set(digest, whole);
       uploads.delete(m[2]);
       res.writeHead(201, { location: `/v2/${m[1]}/blobs/${digest}`, 'docker-content-digest': digest });
       return res.end();

@@ -1,0 +1,826 @@
+//! Copying an artifact together with its signatures, within a registry or across registries
+//! (spec §1: signatures are separate artifacts whose `subject` is the signed manifest, so a copy
+//! that only moves the image leaves them behind).
+//!
+//! The copy is planned, then executed:
+//! 1. **Plan.** From the resolved source manifest, walk the graph: an index's `manifests`, a
+//!    manifest's `config` and `layers`, and (with [`CopyOptions::referrers`]) every manifest's
+//!    referrers (spec §1.2, §1.3), recursively (signatures on signatures). Every manifest is
+//!    fetched and checked against its descriptor (threat model 3). The walk is bounded in nodes
+//!    and referrer depth (threat model 14).
+//! 2. **Blobs**, with bounded concurrency: skipped when the destination has them (`HEAD`),
+//!    mounted when both repositories are on one registry (distribution-spec "Mounting a blob
+//!    from another repository"), else streamed: ranged `GET`s from the source, each chunk hashed
+//!    and sent as a `PATCH` to the destination's upload session, and the upload closed with
+//!    `PUT ?digest=` only when the hash of everything sent equals the descriptor's digest. Peak
+//!    memory is a few chunks, whatever the layer size.
+//! 3. **Manifests**, children before parents and subjects before referrers, by digest, skipped
+//!    when present. Bytes are pushed exactly as fetched, so every digest is preserved.
+//! 4. **Referrers index**: where the destination did not answer `OCI-Subject` and has no
+//!    Referrers API, the subject's referrers tag index is updated (spec §1.3) with every
+//!    referrer copied, in one read-modify-write per subject.
+//! 5. **Tag**, last, so a tag never names a graph whose parts are still missing.
+//!
+//! Re-running after an interruption finishes the copy: present blobs and manifests are skipped,
+//! an abandoned upload session is left to the registry's purge, and the index update adds only
+//! what is missing (nothing duplicated, nothing lost).
+
+use std::collections::BTreeSet;
+
+use super::client::{
+    check_content, http_error, pull_scope, push_scope, referrer_descriptor, RegistryClient,
+    Resolved, MANIFEST_ACCEPT,
+};
+use super::error::RegistryError;
+use super::http::{query_encode, HttpClient, HttpRequest, Url};
+use super::join::try_join_bounded;
+use crate::crypto::{hex, IncrementalHash};
+use crate::oci::{Descriptor, Digest, Reference};
+
+/// Default size of one streamed chunk: 8 MiB (distribution accepts any chunk size; S3-backed
+/// registries want at least 5 MiB per part).
+pub const DEFAULT_CHUNK_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Default number of blobs copied at once.
+pub const DEFAULT_COPY_CONCURRENCY: usize = 4;
+
+/// Most manifests (images, indexes, referrers) in one copy (threat model 14: a source cannot
+/// make a copy walk forever).
+pub const MAX_COPY_MANIFESTS: usize = 10_000;
+
+/// Deepest chain of referrers followed (a signature on a signature on ... the artifact).
+pub const MAX_REFERRER_DEPTH: usize = 8;
+
+/// Largest blob read whole when the source ignores `Range` requests (threat model 13).
+pub const MAX_BUFFERED_BLOB_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Largest upload-session answer read (they have no body worth reading).
+const MAX_UPLOAD_RESPONSE_BYTES: u64 = 64 * 1024;
+
+/// Copy options. [`CopyOptions::default`] copies referrers with the default bounds.
+#[derive(Clone, Debug)]
+pub struct CopyOptions {
+    /// Copy the referrers graph (signatures, and signatures on signatures). On by default.
+    pub referrers: bool,
+    /// Blobs copied at once ([`DEFAULT_COPY_CONCURRENCY`]).
+    pub concurrency: usize,
+    /// Bytes per streamed chunk ([`DEFAULT_CHUNK_BYTES`]).
+    pub chunk_bytes: u64,
+    /// Manifests in one copy ([`MAX_COPY_MANIFESTS`]).
+    pub max_manifests: usize,
+    /// Referrer depth ([`MAX_REFERRER_DEPTH`]).
+    pub max_referrer_depth: usize,
+    /// Largest blob buffered when the source ignores `Range` ([`MAX_BUFFERED_BLOB_BYTES`]).
+    pub max_buffered_blob_bytes: u64,
+}
+
+impl Default for CopyOptions {
+    fn default() -> Self {
+        CopyOptions {
+            referrers: true,
+            concurrency: DEFAULT_COPY_CONCURRENCY,
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
+            max_manifests: MAX_COPY_MANIFESTS,
+            max_referrer_depth: MAX_REFERRER_DEPTH,
+            max_buffered_blob_bytes: MAX_BUFFERED_BLOB_BYTES,
+        }
+    }
+}
+
+/// How one item reached the destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transfer {
+    /// Sent from the source.
+    Copied,
+    /// Mounted from the source repository on the same registry.
+    Mounted,
+    /// Already present at the destination.
+    Skipped,
+}
+
+impl Transfer {
+    /// `copied`, `mounted` or `skipped`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transfer::Copied => "copied",
+            Transfer::Mounted => "mounted",
+            Transfer::Skipped => "skipped",
+        }
+    }
+}
+
+/// A progress event (for a progress display; the report gives the totals).
+#[derive(Clone, Debug)]
+pub enum CopyEvent<'a> {
+    /// The graph is planned: this many manifests and (unique) blobs of this total size.
+    Planned {
+        /// Manifests, including referrers.
+        manifests: usize,
+        /// Referrer manifests among them.
+        referrers: usize,
+        /// Unique blobs.
+        blobs: usize,
+        /// Their total size.
+        bytes: u64,
+    },
+    /// Bytes of a blob streamed so far.
+    BlobProgress {
+        /// The blob.
+        descriptor: &'a Descriptor,
+        /// Bytes sent.
+        sent: u64,
+    },
+    /// A blob is at the destination.
+    BlobDone {
+        /// The blob.
+        descriptor: &'a Descriptor,
+        /// How.
+        transfer: Transfer,
+    },
+    /// A manifest is at the destination.
+    ManifestDone {
+        /// The manifest (with `artifactType` when it has one).
+        descriptor: &'a Descriptor,
+        /// Whether it is a referrer of another manifest in the graph.
+        referrer: bool,
+        /// How.
+        transfer: Transfer,
+    },
+}
+
+/// Receives [`CopyEvent`]s. `()` ignores them.
+pub trait CopyObserver {
+    /// Called for each event, in order.
+    fn event(&self, event: &CopyEvent<'_>);
+}
+
+impl CopyObserver for () {
+    fn event(&self, _: &CopyEvent<'_>) {}
+}
+
+/// What a copy did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CopyReport {
+    /// The source, pinned by digest.
+    pub source: Reference,
+    /// The destination, pinned by digest (with the tag written, if any).
+    pub destination: Reference,
+    /// The root manifest's descriptor (the same digest on both sides).
+    pub root: Descriptor,
+    /// Manifests pushed (including referrers).
+    pub manifests_copied: usize,
+    /// Manifests already present.
+    pub manifests_skipped: usize,
+    /// Referrer manifests pushed.
+    pub referrers_copied: usize,
+    /// Referrer manifests already present.
+    pub referrers_skipped: usize,
+    /// Blobs streamed.
+    pub blobs_copied: usize,
+    /// Blobs mounted.
+    pub blobs_mounted: usize,
+    /// Blobs already present.
+    pub blobs_skipped: usize,
+    /// Blob bytes streamed.
+    pub bytes_copied: u64,
+    /// Referrers tag indexes written at the destination (spec §1.3).
+    pub referrers_index_updates: usize,
+    /// Notes: tag resolution, skipped non-distributable layers, pagination, ...
+    pub warnings: Vec<String>,
+}
+
+/// A manifest of the graph, in push order.
+struct Node {
+    descriptor: Descriptor,
+    bytes: Vec<u8>,
+    /// The subject, for a referrer.
+    subject: Option<Digest>,
+}
+
+/// The planned copy.
+struct Plan {
+    nodes: Vec<Node>,
+    blobs: Vec<Descriptor>,
+    warnings: Vec<String>,
+}
+
+/// The content children of a manifest: child manifests (an index's `manifests`) and blobs
+/// (`config`, `layers`, and an artifact manifest's `blobs`).
+fn children(bytes: &[u8]) -> Result<(Vec<Descriptor>, Vec<Descriptor>), RegistryError> {
+    let v = crate::encoding::parse_json_strict(bytes)
+        .map_err(|e| RegistryError::Parse(format!("manifest: {e}")))?;
+    let list = |key: &str| -> Result<Vec<Descriptor>, RegistryError> {
+        match v.get(key) {
+            None | Some(serde_json::Value::Null) => Ok(Vec::new()),
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .map(|d| {
+                    Descriptor::from_json_value(d.clone())
+                        .map_err(|e| RegistryError::Parse(format!("manifest {key}: {e}")))
+                })
+                .collect(),
+            Some(_) => Err(RegistryError::Parse(format!(
+                "manifest {key} is not an array"
+            ))),
+        }
+    };
+    let manifests = list("manifests")?;
+    let mut blobs = Vec::new();
+    if let Some(c) = v.get("config") {
+        blobs.push(
+            Descriptor::from_json_value(c.clone())
+                .map_err(|e| RegistryError::Parse(format!("manifest config: {e}")))?,
+        );
+    }
+    blobs.extend(list("layers")?);
+    blobs.extend(list("blobs")?);
+    Ok((manifests, blobs))
+}
+
+/// Layers the image-spec marks non-distributable (and Docker's foreign layers) live outside
+/// registries; like other copy tools, they are not copied.
+fn non_distributable(media_type: &str) -> bool {
+    media_type.contains("nondistributable") || media_type.contains(".foreign.")
+}
+
+/// A repository reference without tag or digest.
+fn repository(r: &Reference) -> Reference {
+    Reference {
+        registry: r.registry.clone(),
+        repository: r.repository.clone(),
+        tag: None,
+        digest: None,
+    }
+}
+
+/// `url` with `name=value` appended to its query.
+fn with_query(url: &Url, name: &str, value: &str) -> String {
+    let mut s = url.to_string();
+    s.push(if s.contains('?') { '&' } else { '?' });
+    s.push_str(name);
+    s.push('=');
+    s.push_str(&query_encode(value));
+    s
+}
+
+/// Copies the artifact `source` names (a tag or a digest) to `destination` (a repository,
+/// optionally with a tag; with no tag the source's tag is used; a digest there must equal the
+/// source's), with its blobs and, when `opts.referrers`, its referrers graph. See the module
+/// documentation for the steps and guarantees.
+pub async fn copy<C: HttpClient>(
+    client: &RegistryClient<C>,
+    source: &Reference,
+    destination: &Reference,
+    opts: &CopyOptions,
+    observer: &dyn CopyObserver,
+) -> Result<CopyReport, RegistryError> {
+    let root = client.resolve(source).await?;
+    if let Some(d) = &destination.digest {
+        if *d != root.descriptor.digest {
+            return Err(RegistryError::DigestMismatch {
+                expected: d.to_string(),
+                actual: root.descriptor.digest.to_string(),
+            });
+        }
+    }
+    let tag = destination.tag.clone().or_else(|| source.tag.clone());
+    let src = repository(source);
+    let dst = repository(destination);
+    let copier = Copier {
+        client,
+        src,
+        dst,
+        opts,
+        observer,
+    };
+    let plan = copier.plan(&root).await?;
+    let mut report = CopyReport {
+        source: root.pinned.clone(),
+        destination: Reference {
+            digest: Some(root.descriptor.digest.clone()),
+            tag: tag.clone(),
+            ..copier.dst.clone()
+        },
+        root: root.descriptor.clone(),
+        manifests_copied: 0,
+        manifests_skipped: 0,
+        referrers_copied: 0,
+        referrers_skipped: 0,
+        blobs_copied: 0,
+        blobs_mounted: 0,
+        blobs_skipped: 0,
+        bytes_copied: 0,
+        referrers_index_updates: 0,
+        warnings: root.warnings.clone(),
+    };
+    report.warnings.extend(plan.warnings);
+    observer.event(&CopyEvent::Planned {
+        manifests: plan.nodes.len(),
+        referrers: plan.nodes.iter().filter(|n| n.subject.is_some()).count(),
+        blobs: plan.blobs.len(),
+        bytes: plan.blobs.iter().map(|b| b.size).sum(),
+    });
+
+    let transfers = try_join_bounded(plan.blobs.iter().collect(), opts.concurrency, |b| {
+        copier.copy_blob(b)
+    })
+    .await?;
+    for (blob, t) in plan.blobs.iter().zip(&transfers) {
+        match t {
+            Transfer::Copied => {
+                report.blobs_copied += 1;
+                report.bytes_copied += blob.size;
+            }
+            Transfer::Mounted => report.blobs_mounted += 1,
+            Transfer::Skipped => report.blobs_skipped += 1,
+        }
+    }
+
+    // Subjects with referrers in the graph, and whether the destination acknowledged each
+    // referrer with `OCI-Subject` (spec §1.3).
+    let mut by_subject: Vec<(Digest, Vec<(Descriptor, bool)>)> = Vec::new();
+    for node in &plan.nodes {
+        let (transfer, acknowledged) = copier.push_manifest(node).await?;
+        let referrer = node.subject.is_some();
+        if transfer == Transfer::Skipped {
+            report.manifests_skipped += 1;
+            report.referrers_skipped += usize::from(referrer);
+        } else {
+            report.manifests_copied += 1;
+            report.referrers_copied += usize::from(referrer);
+        }
+        observer.event(&CopyEvent::ManifestDone {
+            descriptor: &node.descriptor,
+            referrer,
+            transfer,
+        });
+        if let Some(subject) = &node.subject {
+            let entry = (node.descriptor.clone(), acknowledged);
+            match by_subject.iter_mut().find(|(s, _)| s == subject) {
+                Some((_, list)) => list.push(entry),
+                None => by_subject.push((subject.clone(), vec![entry])),
+            }
+        }
+    }
+    for (subject, referrers) in &by_subject {
+        if referrers.iter().all(|(_, acknowledged)| *acknowledged) {
+            continue;
+        }
+        let (updated, warning) = copier.index_referrers(subject, referrers).await?;
+        report.referrers_index_updates += usize::from(updated);
+        report.warnings.extend(warning);
+    }
+
+    if let Some(tag) = &tag {
+        copier
+            .client
+            .push_manifest(
+                &copier.dst,
+                tag,
+                &root.descriptor.media_type,
+                &root.manifest,
+            )
+            .await?;
+    }
+    Ok(report)
+}
+
+struct Copier<'a, C: HttpClient> {
+    client: &'a RegistryClient<C>,
+    src: Reference,
+    dst: Reference,
+    opts: &'a CopyOptions,
+    observer: &'a dyn CopyObserver,
+}
+
+/// A step of the planning walk: visit a manifest, or emit it once its children are planned.
+enum Step {
+    Enter {
+        descriptor: Descriptor,
+        bytes: Option<Vec<u8>>,
+        subject: Option<Digest>,
+        depth: usize,
+    },
+    Exit(Node, usize),
+}
+
+impl<C: HttpClient> Copier<'_, C> {
+    /// Walks the graph depth-first: a manifest's children are planned before it, and its
+    /// referrers after it.
+    async fn plan(&self, root: &Resolved) -> Result<Plan, RegistryError> {
+        let mut plan = Plan {
+            nodes: Vec::new(),
+            blobs: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let mut seen_manifests: BTreeSet<String> = BTreeSet::new();
+        let mut seen_blobs: BTreeSet<String> = BTreeSet::new();
+        let mut stack = vec![Step::Enter {
+            descriptor: root.descriptor.clone(),
+            bytes: Some(root.manifest.clone()),
+            subject: None,
+            depth: 0,
+        }];
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Enter {
+                    descriptor,
+                    bytes,
+                    subject,
+                    depth,
+                } => {
+                    if !seen_manifests.insert(descriptor.digest.to_string()) {
+                        continue;
+                    }
+                    if seen_manifests.len() > self.opts.max_manifests {
+                        return Err(RegistryError::Limit(format!(
+                            "the copy holds more than {} manifests",
+                            self.opts.max_manifests
+                        )));
+                    }
+                    let bytes = match bytes {
+                        Some(b) => b,
+                        None => self.client.fetch_manifest(&self.src, &descriptor).await?,
+                    };
+                    let (manifests, blobs) = children(&bytes)?;
+                    for blob in blobs {
+                        if non_distributable(&blob.media_type) {
+                            plan.warnings.push(format!(
+                                "non-distributable layer {} not copied",
+                                blob.digest
+                            ));
+                        } else if seen_blobs.insert(blob.digest.to_string()) {
+                            plan.blobs.push(blob);
+                        }
+                    }
+                    let descriptor = if subject.is_some() {
+                        referrer_descriptor(&descriptor.media_type, &bytes)
+                    } else {
+                        descriptor
+                    };
+                    stack.push(Step::Exit(
+                        Node {
+                            descriptor,
+                            bytes,
+                            subject,
+                        },
+                        depth,
+                    ));
+                    for child in manifests.into_iter().rev() {
+                        stack.push(Step::Enter {
+                            descriptor: child,
+                            bytes: None,
+                            subject: None,
+                            depth,
+                        });
+                    }
+                }
+                Step::Exit(node, depth) => {
+                    let digest = node.descriptor.digest.clone();
+                    plan.nodes.push(node);
+                    if !self.opts.referrers {
+                        continue;
+                    }
+                    let list = self.client.referrers(&self.src, &digest, None).await?;
+                    plan.warnings.extend(list.warnings);
+                    if list.descriptors.is_empty() {
+                        continue;
+                    }
+                    if depth >= self.opts.max_referrer_depth {
+                        plan.warnings.push(format!(
+                            "referrers of {digest} not copied: deeper than {} levels",
+                            self.opts.max_referrer_depth
+                        ));
+                        continue;
+                    }
+                    for referrer in list.descriptors.into_iter().rev() {
+                        stack.push(Step::Enter {
+                            descriptor: referrer,
+                            bytes: None,
+                            subject: Some(digest.clone()),
+                            depth: depth + 1,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Puts one blob at the destination: skip, mount, or stream.
+    async fn copy_blob(&self, blob: &Descriptor) -> Result<Transfer, RegistryError> {
+        let scope = push_scope(&self.dst);
+        let head = HttpRequest::new(
+            "HEAD",
+            self.client
+                .url(&self.dst, &format!("blobs/{}", blob.digest)),
+        );
+        let (resp, _) = self
+            .client
+            .request(&self.dst.registry, head, &scope, "HEAD blob")
+            .await?;
+        if resp.status == 200 {
+            self.done(blob, Transfer::Skipped);
+            return Ok(Transfer::Skipped);
+        }
+        if resp.status != 404 {
+            return Err(http_error("HEAD blob", &resp));
+        }
+        let same_registry = self.src.registry.eq_ignore_ascii_case(&self.dst.registry)
+            && self.src.repository != self.dst.repository;
+        let (post, scope) = if same_registry {
+            // Distribution-spec "Mounting a blob from another repository": needs push on the
+            // destination and pull on the source (two token scopes).
+            let url = format!(
+                "{}?mount={}&from={}",
+                self.client.url(&self.dst, "blobs/uploads/"),
+                query_encode(&blob.digest.to_string()),
+                query_encode(&self.src.repository)
+            );
+            (url, format!("{scope} {}", pull_scope(&self.src)))
+        } else {
+            (self.client.url(&self.dst, "blobs/uploads/"), scope)
+        };
+        let mut req = HttpRequest::new("POST", post).header("Content-Length", "0");
+        req.max_response_bytes = Some(MAX_UPLOAD_RESPONSE_BYTES);
+        let (resp, url) = self
+            .client
+            .request(&self.dst.registry, req, &scope, "POST blob upload")
+            .await?;
+        if resp.status == 201 && same_registry {
+            self.done(blob, Transfer::Mounted);
+            return Ok(Transfer::Mounted);
+        }
+        if resp.status != 202 {
+            return Err(http_error("POST blob upload", &resp));
+        }
+        let location = upload_location(&url, &resp)?;
+        self.stream(blob, location, &scope).await?;
+        self.done(blob, Transfer::Copied);
+        Ok(Transfer::Copied)
+    }
+
+    fn done(&self, blob: &Descriptor, transfer: Transfer) {
+        self.observer.event(&CopyEvent::BlobDone {
+            descriptor: blob,
+            transfer,
+        });
+    }
+
+    /// Streams `blob` into the upload session at `location`: small blobs in one `PUT`, larger
+    /// ones as ranged `GET`s and `PATCH`es, hashed on the way; the session is closed only when
+    /// the hash equals the digest (otherwise it is cancelled, threat model 3).
+    async fn stream(
+        &self,
+        blob: &Descriptor,
+        mut location: Url,
+        scope: &str,
+    ) -> Result<(), RegistryError> {
+        let chunk = self.opts.chunk_bytes.max(1);
+        if blob.size <= chunk {
+            let bytes = self.client.fetch_blob(&self.src, blob, blob.size).await?;
+            return self.finish_upload(blob, &location, bytes, scope).await;
+        }
+        let mut hash = IncrementalHash::new(blob.digest.algorithm());
+        let mut offset = 0u64;
+        while offset < blob.size {
+            let len = chunk.min(blob.size - offset);
+            let last = offset + len - 1;
+            let mut get = HttpRequest::new(
+                "GET",
+                self.client
+                    .url(&self.src, &format!("blobs/{}", blob.digest)),
+            )
+            .header("Range", format!("bytes={offset}-{last}"));
+            get.max_response_bytes = Some(len);
+            let (resp, _) = self
+                .client
+                .request(
+                    &self.src.registry,
+                    get,
+                    &pull_scope(&self.src),
+                    "GET blob range",
+                )
+                .await?;
+            if resp.status == 200 && offset == 0 {
+                // The source ignores `Range`: read the blob whole if it is small enough.
+                if blob.size > self.opts.max_buffered_blob_bytes {
+                    return Err(RegistryError::Limit(format!(
+                        "the source registry ignores Range requests and blob {} ({} bytes) is \
+                         larger than {} bytes to buffer",
+                        blob.digest, blob.size, self.opts.max_buffered_blob_bytes
+                    )));
+                }
+                let bytes = self
+                    .client
+                    .fetch_blob(&self.src, blob, self.opts.max_buffered_blob_bytes)
+                    .await?;
+                return self.finish_upload(blob, &location, bytes, scope).await;
+            }
+            if resp.status != 206 {
+                return Err(http_error("GET blob range", &resp));
+            }
+            if resp.body.len() as u64 != len {
+                return Err(RegistryError::Parse(format!(
+                    "range {offset}-{last} of blob {} answered {} bytes",
+                    blob.digest,
+                    resp.body.len()
+                )));
+            }
+            hash.update(&resp.body);
+            let mut patch = HttpRequest::new("PATCH", location.to_string())
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Range", format!("{offset}-{last}"));
+            patch.body = resp.body;
+            patch.max_response_bytes = Some(MAX_UPLOAD_RESPONSE_BYTES);
+            let (resp, url) = self
+                .client
+                .request(&self.dst.registry, patch, scope, "PATCH blob upload")
+                .await?;
+            if resp.status != 202 {
+                return Err(http_error("PATCH blob upload", &resp));
+            }
+            location = upload_location(&url, &resp)?;
+            offset += len;
+            self.observer.event(&CopyEvent::BlobProgress {
+                descriptor: blob,
+                sent: offset,
+            });
+        }
+        let actual = hex(&hash.finish());
+        if actual != blob.digest.hex() {
+            self.cancel_upload(&location, scope).await;
+            return Err(RegistryError::DigestMismatch {
+                expected: blob.digest.to_string(),
+                actual: format!("{}:{actual}", blob.digest.algorithm().name()),
+            });
+        }
+        let mut put = HttpRequest::new(
+            "PUT",
+            with_query(&location, "digest", &blob.digest.to_string()),
+        )
+        .header("Content-Length", "0");
+        put.max_response_bytes = Some(MAX_UPLOAD_RESPONSE_BYTES);
+        let (resp, _) = self
+            .client
+            .request(&self.dst.registry, put, scope, "PUT blob")
+            .await?;
+        if resp.status != 201 {
+            return Err(http_error("PUT blob", &resp));
+        }
+        Ok(())
+    }
+
+    /// Closes the upload session with the whole blob (already checked by `fetch_blob`).
+    async fn finish_upload(
+        &self,
+        blob: &Descriptor,
+        location: &Url,
+        bytes: Vec<u8>,
+        scope: &str,
+    ) -> Result<(), RegistryError> {
+        if let Err(e) = check_content(blob, &bytes) {
+            self.cancel_upload(location, scope).await;
+            return Err(e);
+        }
+        let mut put = HttpRequest::new(
+            "PUT",
+            with_query(location, "digest", &blob.digest.to_string()),
+        )
+        .header("Content-Type", "application/octet-stream");
+        put.body = bytes;
+        put.max_response_bytes = Some(MAX_UPLOAD_RESPONSE_BYTES);
+        let (resp, _) = self
+            .client
+            .request(&self.dst.registry, put, scope, "PUT blob")
+            .await?;
+        if resp.status != 201 {
+            return Err(http_error("PUT blob", &resp));
+        }
+        self.observer.event(&CopyEvent::BlobProgress {
+            descriptor: blob,
+            sent: blob.size,
+        });
+        Ok(())
+    }
+
+    /// Cancels an upload session (best effort: the registry purges abandoned ones anyway).
+    async fn cancel_upload(&self, location: &Url, scope: &str) {
+        let req = HttpRequest::new("DELETE", location.to_string());
+        let _ = self
+            .client
+            .request(&self.dst.registry, req, scope, "DELETE blob upload")
+            .await;
+    }
+
+    /// Pushes one manifest by digest unless the destination has it. Returns how, and whether
+    /// the registry answered `OCI-Subject` for a referrer.
+    async fn push_manifest(&self, node: &Node) -> Result<(Transfer, bool), RegistryError> {
+        let digest = node.descriptor.digest.to_string();
+        let mut head = HttpRequest::new(
+            "HEAD",
+            self.client.url(&self.dst, &format!("manifests/{digest}")),
+        )
+        .header(
+            "Accept",
+            format!("{}, {MANIFEST_ACCEPT}", node.descriptor.media_type),
+        );
+        head.max_response_bytes = Some(0);
+        let (resp, _) = self
+            .client
+            .request(
+                &self.dst.registry,
+                head,
+                &push_scope(&self.dst),
+                "HEAD manifest",
+            )
+            .await?;
+        if resp.status == 200 {
+            return Ok((Transfer::Skipped, false));
+        }
+        if resp.status != 404 {
+            return Err(http_error("HEAD manifest", &resp));
+        }
+        let pushed = self
+            .client
+            .push_manifest(&self.dst, &digest, &node.descriptor.media_type, &node.bytes)
+            .await?;
+        let acknowledged = match (&node.subject, &pushed.oci_subject) {
+            (Some(s), Some(answer)) => *answer == s.to_string(),
+            _ => false,
+        };
+        Ok((Transfer::Copied, acknowledged))
+    }
+
+    /// Makes the destination list `referrers` of `subject`: nothing to do where the Referrers
+    /// API lists them; otherwise one update of the referrers tag index (spec §1.3). Returns
+    /// whether the index was written, and a warning when a Referrers API does not list them.
+    async fn index_referrers(
+        &self,
+        subject: &Digest,
+        referrers: &[(Descriptor, bool)],
+    ) -> Result<(bool, Option<String>), RegistryError> {
+        let listed = self.client.referrers(&self.dst, subject, None).await?;
+        let missing: Vec<Descriptor> = referrers
+            .iter()
+            .filter(|(d, _)| !listed.descriptors.iter().any(|l| l.digest == d.digest))
+            .map(|(d, _)| d.clone())
+            .collect();
+        if missing.is_empty() {
+            return Ok((false, None));
+        }
+        if !listed.via_tag_schema {
+            return Ok((
+                false,
+                Some(format!(
+                    "the destination's Referrers API does not list {} referrer(s) of {subject} yet",
+                    missing.len()
+                )),
+            ));
+        }
+        let wrote = self
+            .client
+            .add_all_to_referrers_index(&self.dst, subject, &missing)
+            .await?;
+        Ok((wrote, None))
+    }
+}
+
+/// The upload session URL from a `Location` answer (relative or absolute).
+fn upload_location(url: &Url, resp: &super::http::HttpResponse) -> Result<Url, RegistryError> {
+    let location = resp
+        .header("location")
+        .ok_or_else(|| RegistryError::Parse("blob upload answered without Location".into()))?;
+    url.join(location)
+        .ok_or_else(|| RegistryError::Parse("invalid upload Location".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn children_of_index_and_manifest() {
+        let index = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2}]}"#;
+        let (m, b) = children(index).unwrap();
+        assert_eq!((m.len(), b.len()), (1, 0));
+        let manifest = br#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2}]}"#;
+        let (m, b) = children(manifest).unwrap();
+        assert_eq!((m.len(), b.len()), (0, 2));
+        assert!(children(br#"{"layers":{}}"#).is_err());
+        assert!(children(br#"{"layers":[{"digest":"sha256:00"}]}"#).is_err());
+    }
+
+    #[test]
+    fn non_distributable_layers() {
+        assert!(non_distributable(
+            "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
+        ));
+        assert!(non_distributable(
+            "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+        ));
+        assert!(!non_distributable(
+            "application/vnd.oci.image.layer.v1.tar+gzip"
+        ));
+    }
+}

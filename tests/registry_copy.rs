@@ -1,0 +1,458 @@
+//! Copying artifacts with their signatures between real CNCF distribution registries
+//! (`docker-registry`, toolchain §6): across registries, within one (blob mounts), an index with
+//! several platforms, signatures on signatures, interruption and resume, tampered source bytes.
+
+mod support;
+
+use std::cell::Cell;
+
+use nv2::oci::{Digest, Reference, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST};
+use nv2::policy::OciTrustPolicy;
+use nv2::registry::{
+    copy, list_signatures, referrers_tag, sign, verify, CopyEvent, CopyObserver, CopyOptions,
+    HttpRequest, HttpResponse, RegistryClient, RegistryOptions, TransportError, VerifyOptions,
+};
+use nv2::sign::{LocalSigner, SignOptions};
+use nv2::time::Instant;
+use nv2::truststore::TrustStore;
+use support::*;
+
+fn keys(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/data/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn signer(name: &str) -> LocalSigner {
+    LocalSigner::from_pem(&keys(&format!("{name}.key")), &keys(&format!("{name}.crt"))).unwrap()
+}
+
+fn now() -> Instant {
+    Instant::parse_rfc3339("2027-01-01T00:00:00Z").unwrap()
+}
+
+fn sign_opts(secs: i64) -> SignOptions {
+    SignOptions::new(now().add_seconds(secs))
+}
+
+fn client() -> RegistryClient<StdHttpClient> {
+    RegistryClient::new(StdHttpClient::new(), options())
+}
+
+fn options() -> RegistryOptions {
+    RegistryOptions {
+        retry_base_millis: 20,
+        ..RegistryOptions::default()
+    }
+}
+
+/// Small chunks so the test blobs are streamed in several ranged GETs and PATCHes.
+fn copy_options() -> CopyOptions {
+    CopyOptions {
+        chunk_bytes: 1024,
+        concurrency: 3,
+        ..CopyOptions::default()
+    }
+}
+
+fn reference(reg: &TestRegistry, repo: &str, tag: &str) -> Reference {
+    Reference::parse_qualified(&format!("{}/{repo}:{tag}", reg.addr)).unwrap()
+}
+
+fn by_digest(r: &Reference, d: &Digest) -> Reference {
+    Reference {
+        tag: None,
+        digest: Some(d.clone()),
+        ..r.clone()
+    }
+}
+
+fn policy(scope: &str) -> OciTrustPolicy {
+    OciTrustPolicy::from_json(
+        format!(
+            r#"{{"version":"1.0","trustPolicies":[{{"name":"test","registryScopes":["{scope}"],
+            "signatureVerification":{{"level":"strict"}},"trustStores":["ca:test"],
+            "trustedIdentities":["*"]}}]}}"#
+        )
+        .as_bytes(),
+    )
+    .unwrap()
+}
+
+fn store() -> TrustStore {
+    let mut s = TrustStore::new();
+    s.add_named_store(
+        "ca",
+        "test",
+        &[("p256.crt".to_string(), keys("p256.crt").into_bytes())],
+    )
+    .unwrap();
+    s
+}
+
+/// Deterministic bytes that do not repeat within a chunk.
+fn layer_bytes(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u32).wrapping_mul(2654435761).to_le_bytes()[3] ^ seed)
+        .collect()
+}
+
+/// Pushes an image manifest (config + a 5000-byte layer + a small layer) under `reference`
+/// (a tag or its digest); returns its digest.
+fn push_image(
+    c: &RegistryClient<StdHttpClient>,
+    r: &Reference,
+    salt: &str,
+    tag: Option<&str>,
+) -> Digest {
+    block_on(async {
+        let config = format!(r#"{{"architecture":"amd64","os":"linux","salt":"{salt}"}}"#);
+        let big = layer_bytes(5000, salt.len() as u8);
+        let small = format!("layer {salt}").into_bytes();
+        let cd = c.push_blob(r, config.as_bytes()).await.unwrap();
+        let d1 = c.push_blob(r, &big).await.unwrap();
+        let d2 = c.push_blob(r, &small).await.unwrap();
+        let manifest = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{MEDIA_TYPE_OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{}","size":{}}},{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{}","size":{}}}]}}"#,
+            cd.digest, cd.size, d1.digest, d1.size, d2.digest, d2.size
+        );
+        let digest = Digest::of(nv2::crypto::HashAlgorithm::Sha256, manifest.as_bytes());
+        let at = tag
+            .map(str::to_string)
+            .unwrap_or_else(|| digest.to_string());
+        c.push_manifest(r, &at, MEDIA_TYPE_OCI_MANIFEST, manifest.as_bytes())
+            .await
+            .unwrap()
+            .descriptor
+            .digest
+    })
+}
+
+/// Whether `repo` at `reg` has the blob or manifest `path` (`blobs/<d>`, `manifests/<d>`).
+fn present(reg: &TestRegistry, repo: &str, path: &str) -> bool {
+    let req = HttpRequest::new("HEAD", format!("{}/v2/{repo}/{path}", reg.base())).header(
+        "Accept",
+        format!("{MEDIA_TYPE_OCI_MANIFEST}, {MEDIA_TYPE_OCI_INDEX}"),
+    );
+    StdHttpClient::new().send_blocking(&req).unwrap().status == 200
+}
+
+/// The digests listed in the referrers tag index of `subject`, duplicates kept.
+fn index_entries(reg: &TestRegistry, repo: &str, subject: &Digest) -> Vec<String> {
+    let req = HttpRequest::new(
+        "GET",
+        format!(
+            "{}/v2/{repo}/manifests/{}",
+            reg.base(),
+            referrers_tag(subject)
+        ),
+    )
+    .header("Accept", MEDIA_TYPE_OCI_INDEX);
+    let resp = StdHttpClient::new().send_blocking(&req).unwrap();
+    assert_eq!(resp.status, 200, "referrers index of {subject} in {repo}");
+    let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
+    v["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["digest"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[derive(Default)]
+struct Events {
+    planned: Cell<Option<(usize, usize, usize)>>,
+    progress: Cell<usize>,
+    blobs: Cell<usize>,
+    manifests: Cell<usize>,
+}
+
+impl CopyObserver for Events {
+    fn event(&self, e: &CopyEvent<'_>) {
+        match e {
+            CopyEvent::Planned {
+                manifests,
+                referrers,
+                blobs,
+                ..
+            } => self.planned.set(Some((*manifests, *referrers, *blobs))),
+            CopyEvent::BlobProgress { .. } => self.progress.set(self.progress.get() + 1),
+            CopyEvent::BlobDone { .. } => self.blobs.set(self.blobs.get() + 1),
+            CopyEvent::ManifestDone { .. } => self.manifests.set(self.manifests.get() + 1),
+        }
+    }
+}
+
+#[test]
+fn copies_image_signatures_and_signatures_on_signatures_across_registries() {
+    let (a, b) = (TestRegistry::start(), TestRegistry::start());
+    let c = client();
+    let src = reference(&a, "wabbit/net-monitor", "v1");
+    let digest = push_image(&c, &src, "copy", Some("v1"));
+    let s1 = block_on(sign(&c, &src, &signer("p256"), &sign_opts(0))).unwrap();
+    let s2 = block_on(sign(&c, &src, &signer("p384"), &sign_opts(1))).unwrap();
+    // A signature on the first signature (a countersigning party).
+    let on_sig = by_digest(&src, &s1.manifest.digest);
+    let s3 = block_on(sign(&c, &on_sig, &signer("p256"), &sign_opts(2))).unwrap();
+
+    let dst = Reference::parse_qualified(&format!("{}/acme/net-monitor", b.addr)).unwrap();
+    let events = Events::default();
+    let report = block_on(copy(&c, &src, &dst, &copy_options(), &events)).unwrap();
+    assert_eq!(report.root.digest, digest);
+    assert_eq!(
+        report.destination.tag.as_deref(),
+        Some("v1"),
+        "the source's tag"
+    );
+    assert_eq!(report.manifests_copied, 4, "image + 3 signatures");
+    assert_eq!((report.referrers_copied, report.referrers_skipped), (3, 0));
+    // Blobs: config, two layers, two envelopes... three envelopes, and the shared empty config.
+    assert_eq!(report.blobs_copied, 3 + 3 + 1, "{report:#?}");
+    assert_eq!(report.blobs_mounted + report.blobs_skipped, 0);
+    assert_eq!(
+        report.referrers_index_updates, 2,
+        "one index per subject (image, first signature)"
+    );
+    assert_eq!(events.planned.get(), Some((4, 3, 7)));
+    assert_eq!(events.blobs.get(), 7);
+    assert_eq!(events.manifests.get(), 4);
+    assert!(
+        events.progress.get() >= 5,
+        "the 5000-byte layer streamed in 1 KiB chunks"
+    );
+
+    // Every digest preserved; the tag names the same manifest; signatures listed and verifying.
+    let at_b = reference(&b, "acme/net-monitor", "v1");
+    let resolved = block_on(c.resolve(&at_b)).unwrap();
+    assert_eq!(resolved.descriptor.digest, digest);
+    let list = block_on(list_signatures(&c, &at_b)).unwrap();
+    let mut got: Vec<String> = list
+        .signatures
+        .iter()
+        .map(|d| d.digest.to_string())
+        .collect();
+    let mut want = vec![
+        s1.manifest.digest.to_string(),
+        s2.manifest.digest.to_string(),
+    ];
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    let v = block_on(verify(
+        &c,
+        &at_b,
+        &policy(&at_b.scope()),
+        &store(),
+        now(),
+        &VerifyOptions::default(),
+    ))
+    .unwrap();
+    assert!(v.verified, "{v:#?}");
+    let on_sig_b = by_digest(&at_b, &s1.manifest.digest);
+    let list = block_on(list_signatures(&c, &on_sig_b)).unwrap();
+    assert_eq!(list.signatures.len(), 1);
+    assert_eq!(list.signatures[0].digest, s3.manifest.digest);
+
+    // A second run copies nothing and writes no index: nothing duplicated.
+    let again = block_on(copy(&c, &src, &dst, &copy_options(), &())).unwrap();
+    assert_eq!(
+        (again.manifests_copied, again.manifests_skipped),
+        (0, 4),
+        "{again:#?}"
+    );
+    assert_eq!((again.blobs_copied, again.blobs_skipped), (0, 7));
+    assert_eq!(again.referrers_index_updates, 0);
+    let entries = index_entries(&b, "acme/net-monitor", &digest);
+    assert_eq!(entries.len(), 2, "{entries:?}");
+
+    // Without referrers only the image moves.
+    let plain = Reference::parse_qualified(&format!("{}/acme/plain", b.addr)).unwrap();
+    let opts = CopyOptions {
+        referrers: false,
+        ..copy_options()
+    };
+    let r = block_on(copy(&c, &src, &plain, &opts, &())).unwrap();
+    assert_eq!((r.manifests_copied, r.referrers_copied), (1, 0));
+    let list = block_on(list_signatures(&c, &reference(&b, "acme/plain", "v1"))).unwrap();
+    assert!(list.signatures.is_empty());
+}
+
+#[test]
+fn copy_within_one_registry_mounts_blobs() {
+    let a = TestRegistry::start();
+    let c = RegistryClient::new(Recording::new(StdHttpClient::new()), options());
+    let src = reference(&a, "team/app", "v2");
+    let digest = push_image(&client(), &src, "mount", Some("v2"));
+    block_on(sign(&client(), &src, &signer("p256"), &sign_opts(0))).unwrap();
+    let dst = reference(&a, "prod/app", "stable");
+    let report = block_on(copy(&c, &src, &dst, &copy_options(), &())).unwrap();
+    assert_eq!(report.blobs_mounted, 5, "{report:#?}");
+    assert_eq!((report.blobs_copied, report.bytes_copied), (0, 0));
+    let log = c.http().requests();
+    assert!(log.iter().any(|q| q.url.contains("mount=sha256")));
+    assert!(
+        !log.iter().any(|q| q.method == "PATCH"),
+        "no byte streamed within one registry"
+    );
+    let resolved = block_on(client().resolve(&dst)).unwrap();
+    assert_eq!(resolved.descriptor.digest, digest);
+    assert_eq!(
+        block_on(list_signatures(&client(), &dst))
+            .unwrap()
+            .signatures
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn multi_platform_index_with_per_platform_signatures() {
+    let (a, b) = (TestRegistry::start(), TestRegistry::start());
+    let c = client();
+    let src = reference(&a, "multi/app", "v1");
+    let amd = push_image(&c, &src, "amd64", None);
+    let arm = push_image(&c, &src, "arm64", None);
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{MEDIA_TYPE_OCI_INDEX}","manifests":[{{"mediaType":"{MEDIA_TYPE_OCI_MANIFEST}","digest":"{amd}","size":{},"platform":{{"architecture":"amd64","os":"linux"}}}},{{"mediaType":"{MEDIA_TYPE_OCI_MANIFEST}","digest":"{arm}","size":{},"platform":{{"architecture":"arm64","os":"linux"}}}}]}}"#,
+        manifest_size(&c, &src, &amd),
+        manifest_size(&c, &src, &arm),
+    );
+    let idx = block_on(c.push_manifest(&src, "v1", MEDIA_TYPE_OCI_INDEX, index.as_bytes()))
+        .unwrap()
+        .descriptor
+        .digest;
+    let on_index = block_on(sign(&c, &src, &signer("p256"), &sign_opts(0))).unwrap();
+    let on_arm = block_on(sign(
+        &c,
+        &by_digest(&src, &arm),
+        &signer("p384"),
+        &sign_opts(1),
+    ))
+    .unwrap();
+
+    let dst = Reference::parse_qualified(&format!("{}/mirror/app", b.addr)).unwrap();
+    let report = block_on(copy(&c, &src, &dst, &copy_options(), &())).unwrap();
+    assert_eq!(report.root.digest, idx);
+    assert_eq!(report.root.media_type, MEDIA_TYPE_OCI_INDEX);
+    assert_eq!(
+        report.manifests_copied, 5,
+        "index, 2 platforms, 2 signatures"
+    );
+    for d in [
+        &idx,
+        &amd,
+        &arm,
+        &on_index.manifest.digest,
+        &on_arm.manifest.digest,
+    ] {
+        assert!(present(&b, "mirror/app", &format!("manifests/{d}")), "{d}");
+    }
+    let at_b = reference(&b, "mirror/app", "v1");
+    assert_eq!(block_on(c.resolve(&at_b)).unwrap().descriptor.digest, idx);
+    let arm_sigs = block_on(list_signatures(&c, &by_digest(&at_b, &arm))).unwrap();
+    assert_eq!(arm_sigs.signatures[0].digest, on_arm.manifest.digest);
+    let idx_sigs = block_on(list_signatures(&c, &at_b)).unwrap();
+    assert_eq!(idx_sigs.signatures[0].digest, on_index.manifest.digest);
+}
+
+fn manifest_size(c: &RegistryClient<StdHttpClient>, r: &Reference, d: &Digest) -> u64 {
+    block_on(c.resolve(&by_digest(r, d)))
+        .unwrap()
+        .descriptor
+        .size
+}
+
+#[test]
+fn interrupted_copy_resumes_without_duplicates_or_losses() {
+    let (a, b) = (TestRegistry::start(), TestRegistry::start());
+    let c = client();
+    let src = reference(&a, "resume/app", "v1");
+    let digest = push_image(&c, &src, "resume", Some("v1"));
+    let sig = block_on(sign(&c, &src, &signer("p256"), &sign_opts(0))).unwrap();
+    let dst = reference(&b, "resume/app", "v1");
+
+    // The network drops on the third chunk upload: the copy fails, nothing is tagged.
+    let patches = Cell::new(0);
+    let flaky = RegistryClient::new(
+        Recording::with_hook(
+            StdHttpClient::new(),
+            |q: &HttpRequest, resp: HttpResponse| {
+                if q.method == "PATCH" {
+                    patches.set(patches.get() + 1);
+                    if patches.get() == 3 {
+                        return Err(TransportError::new("connection reset"));
+                    }
+                }
+                Ok(resp)
+            },
+        ),
+        options(),
+    );
+    let opts = CopyOptions {
+        concurrency: 1,
+        ..copy_options()
+    };
+    let e = block_on(copy(&flaky, &src, &dst, &opts, &())).unwrap_err();
+    assert_eq!(e.code(), "ERR_REGISTRY_HTTP", "{e}");
+    assert!(
+        !present(&b, "resume/app", "manifests/v1"),
+        "tag not written"
+    );
+    assert!(!present(&b, "resume/app", &format!("manifests/{digest}")));
+
+    // The re-run finishes: every digest there, one index entry.
+    let report = block_on(copy(&c, &src, &dst, &opts, &())).unwrap();
+    assert_eq!(report.manifests_copied, 2);
+    assert_eq!(block_on(c.resolve(&dst)).unwrap().descriptor.digest, digest);
+    assert_eq!(
+        index_entries(&b, "resume/app", &digest),
+        vec![sig.manifest.digest.to_string()]
+    );
+    let v = block_on(verify(
+        &c,
+        &dst,
+        &policy(&dst.scope()),
+        &store(),
+        now(),
+        &VerifyOptions::default(),
+    ))
+    .unwrap();
+    assert!(v.verified);
+}
+
+#[test]
+fn tampered_source_bytes_are_never_committed() {
+    let (a, b) = (TestRegistry::start(), TestRegistry::start());
+    let c = client();
+    let src = reference(&a, "evil/app", "v1");
+    push_image(&c, &src, "tamper", Some("v1"));
+    // The source serves one flipped byte in a ranged GET of the streamed layer.
+    let evil = RegistryClient::new(
+        Recording::with_hook(
+            StdHttpClient::new(),
+            |q: &HttpRequest, mut resp: HttpResponse| {
+                if q.method == "GET" && req_header(q, "range") == Some("bytes=2048-3071") {
+                    resp.body[10] ^= 1;
+                }
+                Ok(resp)
+            },
+        ),
+        options(),
+    );
+    let dst = reference(&b, "evil/app", "v1");
+    let e = block_on(copy(&evil, &src, &dst, &copy_options(), &())).unwrap_err();
+    assert_eq!(e.code(), "ERR_DIGEST_MISMATCH", "{e}");
+    let big = Digest::of(nv2::crypto::HashAlgorithm::Sha256, &layer_bytes(5000, 6));
+    assert!(!present(&b, "evil/app", &format!("blobs/{big}")));
+    assert!(!present(&b, "evil/app", "manifests/v1"));
+
+    // A destination digest that is not the source's is refused before anything moves.
+    let wrong = Reference {
+        digest: Some(big.clone()),
+        ..dst.clone()
+    };
+    let e = block_on(copy(&c, &src, &wrong, &copy_options(), &())).unwrap_err();
+    assert_eq!(e.code(), "ERR_DIGEST_MISMATCH");
+}
