@@ -90,7 +90,8 @@ function printOutput(r, { maxLines = 14 } = {}) {
       continue;
     }
     if (line.startsWith('Warning: ')) seenStderr.add(line);
-    console.log(indent(line, '    ! '));
+    // Warnings and errors are marked "!", progress lines (nv2 copy) "·".
+    console.log(/^\s*(Warning|Error|signature)\b/.test(line) ? indent(line, '    ! ') : dim(indent(line, '    · ')));
   }
   if (repeated) console.log(dim(`    ! (${repeated} warning line${repeated > 1 ? 's' : ''} as above)`));
 }
@@ -345,10 +346,9 @@ async function acmeClusterTrust() {
 
 await story('Story 2', 'acme-rockets copies net-monitor:v1 with its signature and verifies it', async () => {
   const dst = `${A}/net-monitor:v1`;
-  const copy = await nv2(acmeImport, ['copy', src, dst, '-o', 'json'], { quiet: true });
-  printCopy(copy.json);
-  check(copy.json.destination.digest === image.manifest.digest, 'the copy has the same digest as the source');
-  check(copy.json.referrers.copied >= 1, `the signature came along (${copy.json.referrers.copied} referrer copied)`);
+  const copy = await nv2(acmeImport, ['copy', src, dst]);
+  check(copy.stdout.includes(`Digest: ${image.manifest.digest}`), 'the copy has the same digest as the source');
+  check(/referrers: 1 copied/.test(copy.stdout), 'the signature came along (1 referrer copied)');
 
   const at = await signaturesOf(acmeImport, dst);
   check(
@@ -387,9 +387,8 @@ await story('Story 3', 'acme-rockets verifies, imports, signs and deploys under 
   await trustOnly(acmeImport, [{ store: 'wabbit-networks', file: keys['wabbit-networks'].ca }], importPolicy);
   await nv2(acmeImport, ['verify', src]);
 
-  const copy = await nv2(acmeImport, ['copy', src, dst, '-o', 'json'], { quiet: true });
-  printCopy(copy.json);
-  check(copy.json.destination.digest === image.manifest.digest, 'the copy has the same digest as the source');
+  const copy = await nv2(acmeImport, ['copy', src, dst]);
+  check(copy.stdout.includes(`Digest: ${image.manifest.digest}`), 'the copy has the same digest as the source');
 
   const signed = await nv2(acmeBuild, ['sign', '--key', 'acme-rockets', dst]);
   check(signed.stdout.includes(image.manifest.digest), 'acme-rockets signed the same digest');
@@ -418,18 +417,6 @@ await story('Story 3', 'acme-rockets verifies, imports, signs and deploys under 
   console.log(`\n  the same policy rejects the story 2 copy, which carries only wabbit-networks' signature:`);
   await nv2(acmeProd, ['verify', `${A}/net-monitor:v1`], { expect: 1 });
 });
-
-function printCopy(j) {
-  if (!j) return;
-  console.log(`      ${j.source.reference} → ${j.destination.reference}`);
-  console.log(`      digest ${j.destination.digest}`);
-  console.log(
-    `      manifests copied ${j.manifests.copied}, skipped ${j.manifests.skipped}; ` +
-      `blobs copied ${j.blobs.copied}, mounted ${j.blobs.mounted}, skipped ${j.blobs.skipped}; ` +
-      `${j.bytes} bytes; referrers copied ${j.referrers.copied}, skipped ${j.referrers.skipped}`,
-  );
-  for (const w of j.warnings ?? []) console.log(`    ! ${w}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Summary
