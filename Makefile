@@ -26,7 +26,7 @@ CONFORMANCE ?= $(or $(NV2_CONFORMANCE_DIR),$(firstword $(wildcard $(abspath ../s
 NV2_REQUIRE_FULL_API ?= 1
 export NV2_REQUIRE_FULL_API
 
-.PHONY: test-js-mock pkg wasm test test-native test-wasm test-js test-types test-browser pki demo demo-offline \
+.PHONY: test-js-mock pkg wasm test test-native test-wasm test-js test-types test-browser pki demo demo-offline bench bench-copy setup \
         clippy fmt fmt-check clean venv node-deps pack
 
 # ---------------------------------------------------------------------------------------------
@@ -157,3 +157,10 @@ clean:
 # Benchmarks (not tests): figures as ratios against a baseline measured in the same run.
 bench: $(WASM_OUT) pki
 	node bench/verify-registry.mjs --pkg $(PKG) --pki $(PKI)
+	$(MAKE) bench-copy
+
+# `nv2 copy` against `skopeo copy` of a ~200 MB image between two local registries: wall time
+# (median of REPS) and peak RSS (/usr/bin/time), with the installed package.
+REPS ?= 5
+bench-copy: setup pack
+	node bench/copy.mjs --reps $(REPS)

@@ -12,7 +12,8 @@
 // order of the two tools alternates between repetitions. Both run quietly (`-q`); skopeo with
 // --preserve-digests, nv2 with its defaults (it also copies the image's one signature).
 //
-// Usage: node bench/copy.mjs [--reps 5] [--mb 200] [--nv2 <nv2 command>]   (make bench-copy)
+// Usage: node bench/copy.mjs [--reps 5] [--mb 200] [--nv2 <nv2 command>] [--nv2-flags='--concurrency 1']
+//        (make bench-copy)
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '5' },
     mb: { type: 'string', default: '200' },
     nv2: { type: 'string' },
+    'nv2-flags': { type: 'string', default: '' }, // extra `nv2 copy` flags, e.g. "--concurrency 1"
   },
 });
 const REPS = Number(args.reps);
@@ -89,7 +91,7 @@ async function digestAt(reg, repo, tag) {
 }
 
 const tools = {
-  nv2: (dst) => [process.execPath, NV2, 'copy', '-q', SRC, dst],
+  nv2: (dst) => [process.execPath, NV2, 'copy', '-q', ...args['nv2-flags'].split(' ').filter(Boolean), SRC, dst],
   skopeo: (dst) => [
     'skopeo',
     ...SKOPEO_POLICY,
@@ -150,7 +152,7 @@ const summary = Object.fromEntries(
 );
 
 console.log(`\ncopy of a ${mb(image.bytes)} MB image (3 layers, random data) between two local registries, ${REPS} repetitions`);
-console.log(`${versions.nv2}; ${versions.skopeo}; ${process.versions.node ? `node ${process.version}` : ''}\n`);
+console.log(`${versions.nv2}${args['nv2-flags'] ? ` (nv2 copy ${args['nv2-flags']})` : ''}; ${versions.skopeo}; node ${process.version}\n`);
 const head = ['tool', 'median s', 'min s', 'max s', 'MB/s (median)', 'peak RSS MB (median)', 'peak RSS MB (max)'];
 const rows = Object.entries(summary).map(([tool, s]) => [
   tool,
