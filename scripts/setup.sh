@@ -2,7 +2,8 @@
 # Installs what nv2's build, tests and demo need on a bare Debian machine, skipping whatever is
 # already present: Debian packages (Chromium + ChromeDriver, CNCF distribution registry, skopeo,
 # htpasswd, GNU time for the copy benchmark), the wasm32 target, wasm-bindgen-cli matching
-# Cargo.lock, npm test dependencies and the Python venv (test PKI, oras). Used by `.ci/run` and by `make setup` / `make demo`.
+# Cargo.lock, npm test dependencies and the Python venv (test PKI, oras). Used by `.ci/run` and by
+# `make setup` / `make demo`.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 export NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false NPM_CONFIG_UPDATE_NOTIFIER=false
