@@ -121,9 +121,12 @@ test-types: pack node-deps
 	cd $(CONSUMER)/types && $(abspath tests/node_modules/.bin/tsc) -p tsconfig.json
 	@echo "types: ok"
 
+# Suites: the API test page, htpasswd + token auth through www/serve.mjs's same-origin proxy,
+# and the www/ portal page itself (tests/browser/run.mjs).
 test-browser: $(WASM_OUT) pki node-deps
 	@echo "== Playwright + headless Chromium"
-	node tests/browser/run.mjs --pkg $(PKG) --pki $(PKI) --screenshot $(WORK)/browser.png
+	node tests/browser/run.mjs --pkg $(PKG) --pki $(PKI) --python $(PYTHON) \
+	  --screenshot $(WORK)/browser.png --portal-screenshot $(WORK)/portal.png
 
 # ---------------------------------------------------------------------------------------------
 # Demo and hygiene

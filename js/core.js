@@ -95,6 +95,13 @@ function normaliseTrustStore(store) {
   return out;
 }
 
+/** CRLs for air-gapped revocation checks: PEM strings or DER bytes, or undefined. */
+function normaliseCrls(crls) {
+  if (crls === undefined || crls === null) return undefined;
+  if (!Array.isArray(crls)) throw invalid('nv2: crls must be an array of PEM strings or DER bytes');
+  return crls.map((c, i) => (typeof c === 'string' ? c : toBytes(c, `crls[${i}]`)));
+}
+
 /** The nv2 version string. */
 export function version() {
   return call('version');
@@ -111,6 +118,7 @@ export function verifyEnvelope(opts) {
     ...opts,
     envelope: toBytes(opts.envelope, 'envelope'),
     trustStore: normaliseTrustStore(opts.trustStore),
+    crls: normaliseCrls(opts.crls),
     now,
   };
   return call('verifyEnvelope', args);
@@ -315,6 +323,7 @@ export async function sign(reference, opts = {}) {
 export async function verify(reference, opts = {}) {
   const args = await registryArgs(reference, opts);
   args.now = opts.now === undefined ? Date.now() : toTime(opts.now, 'now');
+  args.crls = normaliseCrls(opts.crls);
   return callAsync('registryVerify', reference, args);
 }
 

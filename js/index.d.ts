@@ -194,7 +194,17 @@ export interface VerifyEnvelopeOptions {
   now?: TimeInput;
   /** Key/value pairs that must be present in the signed target's annotations. */
   userMetadata?: Record<string, string>;
+  /**
+   * CRLs brought into an air-gapped network (PEM `X509 CRL` text or DER bytes, at most 64 of
+   * 32 MiB each). When given, each non-root certificate with CRL distribution points is checked
+   * against them: revoked, good, or unknown when no fresh, correctly signed CRL of its issuer is
+   * among them. Without it, such certificates are "unknown" (nothing is fetched).
+   */
+  crls?: CrlInput[];
 }
+
+/** One CRL: PEM text or DER bytes. */
+export type CrlInput = string | Uint8Array;
 
 export interface CheckError {
   code: NotationErrorCode;
@@ -418,6 +428,8 @@ export interface VerifyReferenceOptions extends RegistryOptions {
   trustStore: TrustStore;
   now?: TimeInput;
   userMetadata?: Record<string, string>;
+  /** CRLs for air-gapped revocation checks, as in {@link VerifyEnvelopeOptions.crls}. */
+  crls?: CrlInput[];
 }
 
 export interface ArtifactVerification {

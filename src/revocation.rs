@@ -5,9 +5,14 @@
 //! CRLs the caller brought (air-gapped), or nothing at all: [`OfflineRevocationChecker`] behaves
 //! as notation does with no network: a certificate that names no OCSP responder and no CRL
 //! distribution point cannot be revoked ("non-revokable", OK), one that names any is "unknown".
+//! [`CrlRevocationChecker`] answers from CRLs the caller supplies (air-gapped networks).
 
 use crate::time::Instant;
 use crate::x509::Certificate;
+
+pub mod crl;
+
+pub use crl::{Crl, CrlError, CrlRevocationChecker};
 
 /// The revocation status of one certificate (spec §8.1).
 #[derive(Clone, Debug, PartialEq, Eq)]

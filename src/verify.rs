@@ -17,8 +17,8 @@ use crate::envelope::{EnvelopeError, SigningScheme, UnverifiedEnvelope, Verified
 use crate::oci::Descriptor;
 use crate::payload::Payload;
 use crate::policy::{
-    Action, CheckType, OciTrustPolicy, PolicyError, TrustPolicyStatement, TrustStoreType,
-    VerificationLevel, VerifyTimestamp,
+    Action, BlobTrustPolicy, CheckType, OciTrustPolicy, PolicyError, TrustPolicyStatement,
+    TrustStoreType, VerificationLevel, VerifyTimestamp,
 };
 use crate::revocation::{self, ChainStatus, OfflineRevocationChecker, Purpose, RevocationChecker};
 use crate::time::Instant;
@@ -266,8 +266,120 @@ pub fn verify_envelope(req: &VerifyRequest<'_>) -> Result<Outcome, VerifyError> 
     Ok(verify_with_statement(req, statement))
 }
 
+/// Everything one detached blob verification needs (spec §9).
+pub struct BlobVerifyRequest<'a> {
+    /// The envelope bytes (the `<blob>.<format>.sig` file).
+    pub envelope: &'a [u8],
+    /// The envelope's media type (`application/jose+json` or `application/cose`).
+    pub media_type: &'a str,
+    /// The blob's bytes.
+    pub blob: &'a [u8],
+    /// The blob's media type, compared with the signed one only when given (spec §9).
+    pub blob_media_type: Option<&'a str>,
+    /// The blob trust policy document.
+    pub policy: &'a BlobTrustPolicy,
+    /// The statement to use by name; `None` selects the global statement (spec §7.3).
+    pub policy_name: Option<&'a str>,
+    /// The trust store.
+    pub trust_store: &'a TrustStore,
+    /// The verification time.
+    pub now: Instant,
+    /// Annotations the payload must carry (key and value).
+    pub user_metadata: &'a BTreeMap<String, String>,
+    /// Revocation checker; `None` behaves as notation offline ([`OfflineRevocationChecker`]).
+    pub revocation: Option<&'a dyn RevocationChecker>,
+}
+
+/// Verifies a detached blob signature (spec §9): the same checks as for OCI signatures, then the
+/// signed target must name the blob: digest (with the hash paired with the signing key) and
+/// size, and the media type when the caller gave one. `Err` only when no statement applies.
+pub fn verify_blob(req: &BlobVerifyRequest<'_>) -> Result<Outcome, VerifyError> {
+    let statement = req
+        .policy
+        .statement(req.policy_name)
+        .map_err(VerifyError::Policy)?;
+    let inputs = Inputs {
+        envelope: req.envelope,
+        media_type: req.media_type,
+        trust_store: req.trust_store,
+        now: req.now,
+        user_metadata: req.user_metadata,
+        revocation: req.revocation,
+        target: Target::Blob {
+            bytes: req.blob,
+            media_type: req.blob_media_type,
+        },
+    };
+    Ok(run_statement(&inputs, statement))
+}
+
+/// What the payload's target artifact must match (spec §8 step 9, §9).
+enum Target<'a> {
+    /// The descriptor resolved from the registry: mediaType, digest and size.
+    Oci(&'a Descriptor),
+    /// A blob: digest and size, media type only when given.
+    Blob {
+        bytes: &'a [u8],
+        media_type: Option<&'a str>,
+    },
+}
+
+impl Target<'_> {
+    fn check(
+        &self,
+        signed: &Descriptor,
+        algorithm: crate::crypto::SignatureAlgorithm,
+    ) -> Result<(), VerifyError> {
+        match self {
+            Target::Oci(target) if signed.matches_target(target) => Ok(()),
+            Target::Oci(_) => Err(VerifyError::DescriptorMismatch(
+                "content descriptor mismatch".into(),
+            )),
+            Target::Blob { bytes, media_type } => {
+                // notation-go VerifyBlob: the blob is hashed with the algorithm paired with the
+                // signing key (spec §9), never with one the payload names.
+                let digest = crate::oci::Digest::of(algorithm.hash(), bytes);
+                let same = signed.digest == digest
+                    && signed.size == bytes.len() as u64
+                    && media_type.is_none_or(|m| m == signed.media_type);
+                if same {
+                    Ok(())
+                } else {
+                    Err(VerifyError::DescriptorMismatch(
+                        "integrity check failed. signature does not match the given blob".into(),
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// The inputs shared by OCI and blob verification.
+struct Inputs<'a> {
+    envelope: &'a [u8],
+    media_type: &'a str,
+    trust_store: &'a TrustStore,
+    now: Instant,
+    user_metadata: &'a BTreeMap<String, String>,
+    revocation: Option<&'a dyn RevocationChecker>,
+    target: Target<'a>,
+}
+
 /// Verifies one envelope under an already-selected policy statement.
 pub fn verify_with_statement(req: &VerifyRequest<'_>, statement: &TrustPolicyStatement) -> Outcome {
+    let inputs = Inputs {
+        envelope: req.envelope,
+        media_type: req.media_type,
+        trust_store: req.trust_store,
+        now: req.now,
+        user_metadata: req.user_metadata,
+        revocation: req.revocation,
+        target: Target::Oci(req.target),
+    };
+    run_statement(&inputs, statement)
+}
+
+fn run_statement(req: &Inputs<'_>, statement: &TrustPolicyStatement) -> Outcome {
     let levels = &statement.signature_verification;
     let mut run = Run {
         outcome: Outcome {
@@ -365,7 +477,7 @@ impl Run<'_> {
         self.record(check, result)
     }
 
-    fn verify(&mut self, req: &VerifyRequest<'_>) -> Result<(), Stop> {
+    fn verify(&mut self, req: &Inputs<'_>) -> Result<(), Stop> {
         // 1. Integrity (always enforced, spec §8 step 1).
         let (verified, chain) = match integrity(req) {
             Ok(v) => v,
@@ -445,11 +557,8 @@ impl Run<'_> {
 
         // 9. The payload must target this artifact, and carry the requested metadata; both are
         // always fatal (spec §8 step 9).
-        if !payload.target_artifact.matches_target(req.target) {
-            return Err(self.fail(
-                FailureStage::Descriptor,
-                VerifyError::DescriptorMismatch("content descriptor mismatch".into()),
-            ));
+        if let Err(e) = req.target.check(&payload.target_artifact, attrs.algorithm) {
+            return Err(self.fail(FailureStage::Descriptor, e));
         }
         let annotations = payload
             .target_artifact
@@ -472,7 +581,7 @@ impl Run<'_> {
 
 /// Spec §8 step 1: parse, verify the signature with the leaf key and the algorithm it dictates,
 /// then apply the certificate rules of §6 to the chain.
-fn integrity(req: &VerifyRequest<'_>) -> Result<(VerifiedEnvelope, Vec<Certificate>), VerifyError> {
+fn integrity(req: &Inputs<'_>) -> Result<(VerifiedEnvelope, Vec<Certificate>), VerifyError> {
     let envelope =
         UnverifiedEnvelope::parse(req.media_type, req.envelope).map_err(VerifyError::Envelope)?;
     if envelope.cert_chain().len() > x509::MAX_CHAIN_LEN {

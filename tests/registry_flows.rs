@@ -303,7 +303,7 @@ fn tag_moved_after_resolve_keeps_first_digest() {
             moved.set(true);
             let mut put = HttpRequest::new("PUT", format!("{base}/v2/demo/moving/manifests/v1"))
                 .header("Content-Type", MEDIA_TYPE_OCI_MANIFEST);
-            put.body = second_bytes.clone();
+            put.body = second_bytes.clone().into();
             assert_eq!(
                 StdHttpClient::new().send_blocking(&put).unwrap().status,
                 201

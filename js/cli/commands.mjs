@@ -243,6 +243,7 @@ COMMANDS.verify = {
     'trust-policy': { type: 'string', value: 'file', desc: 'trust policy (default $NV2_CONFIG/trustpolicy.oci.json, else trustpolicy.json)' },
     'trust-store': { type: 'string', value: 'dir', desc: 'trust store directory holding x509/<type>/<name>/ (default $NV2_CONFIG/truststore)' },
     'user-metadata': { type: 'multi', short: 'm', value: 'key=value', desc: 'metadata the signature must carry (repeatable)' },
+    crl: { type: 'multi', value: 'file', desc: 'CRL (DER or PEM) for air-gapped revocation checks (repeatable)' },
     ...MAX_SIGS,
     ...REGISTRY,
     ...OUTPUT,
@@ -257,9 +258,18 @@ COMMANDS.verify = {
     const reg = await registryOptions(values, command, ref);
     const trustPolicy = loadPolicy(values['trust-policy']);
     const trustStore = loadTrustStore(trustPolicy, resolveX509Dir(values['trust-store']), warn);
+    // Air-gapped revocation: CRLs carried in as files; nothing is fetched (spec §8.1).
+    const crls = values.crl.map((f) => {
+      try {
+        return new Uint8Array(readFileSync(f));
+      } catch (e) {
+        throw nv2.createError('ERR_INVALID_ARGUMENT', `cannot read CRL file ${f}: ${e.code ?? e.message}`);
+      }
+    });
     const result = await nv2.verify(ref, {
       trustPolicy,
       trustStore,
+      ...(crls.length ? { crls } : {}),
       ...(Object.keys(userMetadata).length ? { userMetadata } : {}),
       ...(maxSignatures !== undefined ? { maxSignatures } : {}),
       ...reg,

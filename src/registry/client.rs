@@ -395,7 +395,7 @@ impl<C: HttpClient> RegistryClient<C> {
                 if resp.status == 303 || (matches!(resp.status, 301 | 302) && req.method == "POST")
                 {
                     req.method = "GET".into();
-                    req.body.clear();
+                    req.body = Default::default();
                 }
                 continue;
             }
@@ -720,7 +720,7 @@ impl<C: HttpClient> RegistryClient<C> {
         ));
         let mut put =
             HttpRequest::new("PUT", put_url).header("Content-Type", "application/octet-stream");
-        put.body = bytes.to_vec();
+        put.body = bytes.to_vec().into();
         let (resp, _) = self
             .request(&repo.registry, put, &scope, "PUT blob")
             .await?;
@@ -742,7 +742,7 @@ impl<C: HttpClient> RegistryClient<C> {
     ) -> Result<PushedManifest, RegistryError> {
         let mut req = HttpRequest::new("PUT", self.url(repo, &format!("manifests/{reference}")))
             .header("Content-Type", media_type);
-        req.body = bytes.to_vec();
+        req.body = bytes.to_vec().into();
         let (resp, _) = self
             .request(&repo.registry, req, &push_scope(repo), "PUT manifest")
             .await?;

@@ -631,7 +631,7 @@ impl<C: HttpClient> Copier<'_, C> {
             let mut patch = HttpRequest::new("PATCH", location.to_string())
                 .header("Content-Type", "application/octet-stream")
                 .header("Content-Range", format!("{offset}-{last}"));
-            patch.body = resp.body;
+            patch.body = resp.body.into();
             patch.max_response_bytes = Some(MAX_UPLOAD_RESPONSE_BYTES);
             let (resp, url) = self
                 .client
@@ -688,7 +688,7 @@ impl<C: HttpClient> Copier<'_, C> {
             with_query(location, "digest", &blob.digest.to_string()),
         )
         .header("Content-Type", "application/octet-stream");
-        put.body = bytes;
+        put.body = bytes.into();
         put.max_response_bytes = Some(MAX_UPLOAD_RESPONSE_BYTES);
         let (resp, _) = self
             .client

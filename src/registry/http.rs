@@ -17,8 +17,9 @@ pub struct HttpRequest {
     pub url: String,
     /// Request headers (name, value).
     pub headers: Vec<(String, String)>,
-    /// Request body (empty for none).
-    pub body: Vec<u8>,
+    /// Request body (empty for none). Shared, so retries, redirects and auth rounds do not copy
+    /// a chunk of a streamed blob.
+    pub body: std::rc::Rc<Vec<u8>>,
     /// The most body bytes the caller accepts. A client should stop reading once it has
     /// `max_response_bytes + 1` (decoded) bytes: the caller then fails with `ERR_LIMIT` without
     /// the whole body ever being buffered (threat model 13, 15). `None`: small or no body.
@@ -32,7 +33,7 @@ impl HttpRequest {
             method: method.to_string(),
             url: url.into(),
             headers: Vec::new(),
-            body: Vec::new(),
+            body: Default::default(),
             max_response_bytes: None,
         }
     }

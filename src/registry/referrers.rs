@@ -352,7 +352,7 @@ impl<C: HttpClient> RegistryClient<C> {
             if let Some(etag) = etag {
                 req = req.header("If-Match", etag);
             }
-            req.body = bytes;
+            req.body = bytes.into();
             let (resp, _) = self
                 .request(
                     &repo.registry,

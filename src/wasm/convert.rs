@@ -222,3 +222,35 @@ pub fn certs_field(opts: &JsValue, name: &str) -> Result<Vec<Certificate>, JsFai
     Certificate::parse_pem_or_der(&bytes)
         .map_err(|e| JsFailure::new(e.code(), "ParseError", format!("`{name}`: {e}")))
 }
+
+/// The optional `crls` list: `[DER Uint8Array | PEM string, ...]` for the air-gapped CRL checker
+/// (spec §8.1). Sizes are checked before anything is copied into wasm memory (threat model 13).
+pub fn crls_field(opts: &JsValue, name: &str) -> Result<Option<Vec<Vec<u8>>>, JsFailure> {
+    use crate::revocation::crl::{MAX_CRLS, MAX_CRL_BYTES};
+    let v = field(opts, name)?;
+    if !present(&v) {
+        return Ok(None);
+    }
+    let list: &Array = v
+        .dyn_ref::<Array>()
+        .ok_or_else(|| JsFailure::invalid(format!("`{name}` must be an array")))?;
+    let limit = |m: String| JsFailure::new("ERR_LIMIT", "ParseError", m);
+    if list.length() as usize > MAX_CRLS {
+        return Err(limit(format!("`{name}` holds more than {MAX_CRLS} CRLs")));
+    }
+    let mut out = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        let len = item
+            .dyn_ref::<Uint8Array>()
+            .map(|a| a.length() as usize)
+            .or_else(|| item.as_string().map(|s| s.len()))
+            .unwrap_or(0);
+        if len > MAX_CRL_BYTES {
+            return Err(limit(format!(
+                "`{name}[{i}]` is larger than {MAX_CRL_BYTES} bytes"
+            )));
+        }
+        out.push(bytes_of(&item, name)?);
+    }
+    Ok(Some(out))
+}

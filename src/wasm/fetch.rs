@@ -103,14 +103,22 @@ impl FetchClient {
     }
 
     /// Reads the body, stopping after `max + 1` bytes.
-    async fn read_body(resp: &JsValue, max: Option<u64>) -> Result<Vec<u8>, TransportError> {
+    ///
+    /// `expected` (a `Content-Length`) sizes the buffer up front, within the bound, so a large
+    /// body is not reallocated and copied as it grows.
+    async fn read_body(
+        resp: &JsValue,
+        max: Option<u64>,
+        expected: Option<u64>,
+    ) -> Result<Vec<u8>, TransportError> {
         let body = get(resp, "body")?;
         if body.is_null() || body.is_undefined() {
             return Ok(Vec::new());
         }
         let reader = call_method(&body, "getReader")?;
         let limit = max.map(|m| m.saturating_add(1)).unwrap_or(u64::MAX);
-        let mut out: Vec<u8> = Vec::new();
+        let capacity = expected.unwrap_or(0).min(max.unwrap_or(0)).min(1 << 30);
+        let mut out: Vec<u8> = Vec::with_capacity(capacity as usize);
         loop {
             let chunk = await_value(call_method(&reader, "read")?).await?;
             if get(&chunk, "done")?.is_truthy() {
@@ -121,7 +129,9 @@ impl FetchClient {
                 .map_err(|_| TransportError::new("response body chunk is not bytes"))?;
             let room = limit.saturating_sub(out.len() as u64);
             let take = u64::from(value.length()).min(room) as u32;
-            out.extend(value.subarray(0, take).to_vec());
+            let start = out.len();
+            out.resize(start + take as usize, 0);
+            value.subarray(0, take).copy_to(&mut out[start..]);
             if out.len() as u64 >= limit {
                 // Over the caller's bound: stop reading (the rest is never buffered).
                 if let Ok(p) = call_method(&reader, "cancel") {
@@ -158,7 +168,11 @@ impl HttpClient for FetchClient {
         let body = if req.method == "HEAD" {
             Vec::new()
         } else {
-            Self::read_body(&resp, req.max_response_bytes).await?
+            let expected = headers
+                .iter()
+                .find(|(n, _)| n == "content-length")
+                .and_then(|(_, v)| v.trim().parse::<u64>().ok());
+            Self::read_body(&resp, req.max_response_bytes, expected).await?
         };
         Ok(HttpResponse {
             status,

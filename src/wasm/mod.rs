@@ -17,11 +17,13 @@ use wasm_bindgen::prelude::*;
 
 use crate::oci::Descriptor;
 use crate::policy::OciTrustPolicy;
+use crate::revocation::{CrlRevocationChecker, RevocationChecker};
 use crate::verify::{verify_envelope, Outcome, VerifyRequest};
 
 pub use convert::JsFailure;
 use convert::{
-    bytes_field, instant_field, js_error, opt_field, str_field, to_js, trust_store_field,
+    bytes_field, crls_field, instant_field, js_error, opt_field, str_field, to_js,
+    trust_store_field,
 };
 pub use registry::{registry_inspect, registry_list, registry_sign, registry_verify};
 pub use sign::{prepare_signature, sign_descriptor, PendingSignature};
@@ -72,7 +74,9 @@ fn value_at(doc: &Value, name: &str) -> Value {
 ///
 /// `opts`: `{ envelope: Uint8Array, mediaType, target: {mediaType, digest, size}, artifactReference,
 /// trustPolicy: object, trustStore: {"ca:name": [PEM string | DER Uint8Array]}, now: ms | RFC 3339,
-/// userMetadata?: {k: v} }`. Returns the outcome object; throws for invalid input.
+/// userMetadata?: {k: v}, crls?: [DER Uint8Array | PEM string] }`. With `crls`, revocation is
+/// checked against those CRLs (air-gapped, spec §8.1); without, as notation offline. Returns the
+/// outcome object; throws for invalid input.
 #[wasm_bindgen(js_name = verifyEnvelope)]
 pub fn verify_envelope_js(opts: JsValue) -> Result<JsValue, JsValue> {
     verify_envelope_inner(&opts).map_err(js_error)
@@ -92,6 +96,7 @@ fn verify_envelope_inner(opts: &JsValue) -> Result<JsValue, JsFailure> {
     })?;
     let user_metadata: BTreeMap<String, String> =
         opt_field(opts, "userMetadata")?.unwrap_or_default();
+    let crls = crls_field(opts, "crls")?.map(|c| CrlRevocationChecker::new(&c, now));
     let req = VerifyRequest {
         envelope: &envelope,
         media_type: &media_type,
@@ -101,7 +106,7 @@ fn verify_envelope_inner(opts: &JsValue) -> Result<JsValue, JsFailure> {
         trust_store: &trust_store,
         now,
         user_metadata: &user_metadata,
-        revocation: None,
+        revocation: crls.as_ref().map(|c| c as &dyn RevocationChecker),
     };
     let outcome = verify_envelope(&req)
         .map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;

@@ -289,9 +289,14 @@ pub async fn registry_verify(reference_text: String, opts: JsValue) -> Result<Js
         })?;
         let metadata: BTreeMap<String, String> =
             opt_field(&opts, "userMetadata")?.unwrap_or_default();
+        // Air-gapped revocation: CRLs the caller brought (spec §8.1).
+        let crls = super::convert::crls_field(&opts, "crls")?
+            .map(|c| crate::revocation::CrlRevocationChecker::new(&c, now));
         let vopts = registry::VerifyOptions {
             user_metadata: Some(&metadata),
-            revocation: None,
+            revocation: crls
+                .as_ref()
+                .map(|c| c as &dyn crate::revocation::RevocationChecker),
         };
         let result = registry::verify(&client, &reference, &policy, &trust_store, now, &vopts)
             .await

@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// Browser end-to-end test: serves pkg/ and tests/browser/page/ on 127.0.0.1, opens the page in
-// Debian's headless Chromium through playwright-core (never downloads a browser), and reports the
-// page's results. Usage:
-//   node tests/browser/run.mjs --pkg pkg --pki tests/.work/pki [--screenshot out.png]
+// Browser end-to-end tests in Debian's headless Chromium through playwright-core (never downloads
+// a browser). Suites:
+//   api      tests/browser/page/: the package's browser entry, WebCrypto signers, a registry
+//            without auth reached cross-origin (CORS);
+//   auth     auth.mjs + page/auth.js: htpasswd Basic and token auth through www/serve.mjs's
+//            same-origin proxy, credentials from the page's callback;
+//   portal   portal.mjs: drives the www/ portal page (list, sign, verify, verdicts).
+// Usage:
+//   node tests/browser/run.mjs --pkg pkg --pki tests/.work/pki --python tests/.work/venv/bin/python \
+//     [--screenshot out.png] [--portal-screenshot portal.png] [--only api,auth,portal]
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -12,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { startRegistry, pushImage } from '../js/support/registry.mjs';
+import { authSuite } from './auth.mjs';
+import { portalSuite } from './portal.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -19,6 +27,9 @@ const { values: args } = parseArgs({
     pkg: { type: 'string', default: 'pkg' },
     pki: { type: 'string', default: 'tests/.work/pki' },
     screenshot: { type: 'string' },
+    'portal-screenshot': { type: 'string' },
+    python: { type: 'string', default: process.env.NV2_PYTHON ?? 'python3' },
+    only: { type: 'string', default: 'api,auth,portal' },
     chromium: { type: 'string', default: process.env.CHROMIUM ?? '/usr/bin/chromium' },
     timeout: { type: 'string', default: '60000' },
   },
@@ -26,6 +37,9 @@ const { values: args } = parseArgs({
 const pkgDir = resolve(args.pkg);
 const pageDir = join(here, 'page');
 const index = JSON.parse(readFileSync(join(resolve(args.pki), 'index.json'), 'utf8'));
+const suites = new Set(args.only.split(','));
+// The token issuer of the token-auth registry runs with this Python (it needs `cryptography`).
+process.env.NV2_PYTHON = existsSync(args.python) ? resolve(args.python) : args.python;
 
 const spkiB64 = (pem) =>
   new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
@@ -104,41 +118,60 @@ try {
       '--disable-dev-shm-usage',
     ],
   });
-  const page = ctx.pages()[0] ?? (await ctx.newPage());
-  const pageErrors = [];
-  page.on('console', (m) => {
-    // The wrong-SRI case makes Chromium log two expected "integrity" errors; show everything else.
-    if ((m.type() === 'error' || m.type() === 'warning') && !/integrity/i.test(m.text())) {
-      console.log(`[console.${m.type()}] ${m.text()}`);
-    }
-  });
-  page.on('pageerror', (e) => pageErrors.push(e));
-  await page.goto(url);
-  await page.waitForFunction(() => window.__done === true, null, { timeout: Number(args.timeout) });
-  const results = await page.evaluate(() => window.__results);
-  const ua = await page.evaluate(() => navigator.userAgent.match(/Chrom\S+/)?.[0] ?? navigator.userAgent);
-  if (args.screenshot) {
-    await page.screenshot({ path: args.screenshot, fullPage: true });
-    console.log(`screenshot: ${args.screenshot}`);
-  }
   let passed = 0;
   let failed = 0;
   let skipped = 0;
-  for (const r of results) {
-    if (r.status === 'skip') {
-      skipped++;
-      console.log(`skip - ${r.name} # ${r.detail}`);
-    } else if (r.status === 'pass') {
-      passed++;
-      console.log(`ok   - ${r.name}${r.detail ? ` (${r.detail})` : ''}`);
-    } else {
-      failed++;
-      console.log(`FAIL - ${r.name}: ${r.detail}`);
+  const report = (results) => {
+    for (const r of results) {
+      if (r.status === 'skip') {
+        skipped++;
+        console.log(`skip - ${r.name} # ${r.detail}`);
+      } else if (r.status === 'pass') {
+        passed++;
+        console.log(`ok   - ${r.name}${r.detail ? ` (${r.detail})` : ''}`);
+      } else {
+        failed++;
+        console.log(`FAIL - ${r.name}: ${r.detail}`);
+      }
     }
+  };
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const ua = await page.evaluate(() => navigator.userAgent.match(/Chrom\S+/)?.[0] ?? navigator.userAgent);
+
+  if (suites.has('api')) {
+    const pageErrors = [];
+    page.on('console', (m) => {
+      // The wrong-SRI case makes Chromium log two expected "integrity" errors; show everything else.
+      if ((m.type() === 'error' || m.type() === 'warning') && !/integrity/i.test(m.text())) {
+        console.log(`[console.${m.type()}] ${m.text()}`);
+      }
+    });
+    page.on('pageerror', (e) => pageErrors.push(e));
+    await page.goto(url);
+    await page.waitForFunction(() => window.__done === true, null, { timeout: Number(args.timeout) });
+    const results = await page.evaluate(() => window.__results);
+    if (args.screenshot) {
+      await page.screenshot({ path: args.screenshot, fullPage: true });
+      console.log(`screenshot: ${args.screenshot}`);
+    }
+    report(results);
+    report(pageErrors.map((e) => ({ name: 'uncaught page error', status: 'fail', detail: e.stack ?? String(e) })));
   }
-  for (const e of pageErrors) {
-    failed++;
-    console.log(`FAIL - uncaught page error: ${e.stack ?? e}`);
+  if (suites.has('auth')) {
+    for (const mode of ['basic', 'token']) report(await authSuite({ ctx, pkgDir, pki: index, mode }));
+  }
+  if (suites.has('portal')) {
+    report(
+      await portalSuite({
+        ctx,
+        pkgDir,
+        pki: index,
+        pkiDir: resolve(args.pki),
+        python: process.env.NV2_PYTHON,
+        screenshot: args['portal-screenshot'],
+      }),
+    );
+    if (args['portal-screenshot']) console.log(`screenshot: ${args['portal-screenshot']}`);
   }
   console.log(`browser under test: ${ua}`);
   // The plain closing line CI reads: alone on its line.

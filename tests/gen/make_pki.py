@@ -4,7 +4,8 @@
 For each Notary algorithm (rsa2048/rsa3072/rsa4096/p256/p384/p521) a root CA and a code-signing
 leaf (Notary profile: KU digitalSignature critical, EKU codeSigning, BC CA:false), plus negative
 leaves signed by the p256 root, a 3-level chain, an unrelated "untrusted" root + leaf and a leaf
-with subject C=US, ST=WA, O=acme, CN=signer for identity tests.
+with subject C=US, ST=WA, O=acme, CN=signer for identity tests, and a root + leaf naming a CRL
+distribution point with CRLs (good, revoked, stale, wrong key) for the revocation tests.
 
 Output (--out DIR): one directory per entry with key.pem (PKCS#8), cert.pem and chain.pem (leaf
 first, root last), and index.json describing everything (paths relative to DIR, PEMs inlined).
@@ -91,6 +92,7 @@ def issue(
     key_usage: x509.KeyUsage | None | str = "default",
     eku: list | None | str = "default",
     bc: bool | None = "default",
+    crl_url: str | None = None,
 ) -> Cert:
     signer_key = issuer.key if issuer else key
     b = (
@@ -119,8 +121,36 @@ def issue(
         eku = None if ca else [ExtendedKeyUsageOID.CODE_SIGNING]
     if eku is not None:
         b = b.add_extension(x509.ExtendedKeyUsage(eku), critical=False)
+    if crl_url is not None:
+        point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+        b = b.add_extension(x509.CRLDistributionPoints([point]), critical=False)
     cert = b.sign(signer_key, HASHES[hash_name]())
     return Cert(key, cert, issuer)
+
+
+def make_crl(issuer: Cert, signer_key, revoked: list, this_update, next_update, number: int):
+    """A CRL issued under `issuer`'s name, signed by `signer_key` (the issuer's, or another to test
+    signature checks); `revoked` lists (serial, revocation time, reason flag or None)."""
+    b = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.cert.subject)
+        .last_update(this_update)
+        .next_update(next_update)
+        .add_extension(x509.CRLNumber(number), False)
+    )
+    for serial, when, reason in revoked:
+        entry = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)
+        if reason is not None:
+            entry = entry.add_extension(x509.CRLReason(reason), False)
+        b = b.add_revoked_certificate(entry.build())
+    return b.sign(signer_key, hashes.SHA256())
+
+
+def write_crl(out: Path, rel: str, crl) -> dict:
+    pem = crl.public_bytes(serialization.Encoding.PEM).decode()
+    (out / f"{rel}.crl").write_bytes(crl.public_bytes(serialization.Encoding.DER))
+    (out / f"{rel}.pem").write_text(pem)
+    return {"derFile": f"{rel}.crl", "pemFile": f"{rel}.pem", "pem": pem}
 
 
 def pem_cert(c: x509.Certificate) -> str:
@@ -243,8 +273,30 @@ def main() -> None:
         **write(out, "identity/leaf", issue(ident_name, p256(), r)),
     }
 
+    # Air-gapped revocation (spec §8.1): a root whose leaf names a CRL distribution point, and
+    # CRLs for it: good (another serial listed), revoked (the leaf, keyCompromise), stale
+    # (nextUpdate passed) and one under the root's name signed by an unrelated key.
+    croot = issue(name("nv2 test crl root"), p256(), None, ca=True)
+    cleaf = issue(name("nv2 test crl leaf"), p256(), croot, crl_url="http://crl.nv2.test/root.crl")
+    other = cleaf.cert.serial_number ^ 1
+    crl_dir = out / "crl"
+    crl_dir.mkdir(parents=True, exist_ok=True)
+    key_compromise = x509.ReasonFlags.key_compromise
+    index["crl"] = {
+        "alg": "ES256",
+        "rootEntry": write(out, "crl/root", croot),
+        **write(out, "crl/leaf", cleaf),
+        "serial": format(cleaf.cert.serial_number, "x"),
+        "crls": {
+            "good": write_crl(out, "crl/good", make_crl(croot, croot.key, [(other, NOW - DAY, None)], NOW - DAY, NOW + 7 * DAY, 2)),
+            "revoked": write_crl(out, "crl/revoked", make_crl(croot, croot.key, [(cleaf.cert.serial_number, NOW - DAY, key_compromise)], NOW - DAY, NOW + 7 * DAY, 3)),
+            "stale": write_crl(out, "crl/stale", make_crl(croot, croot.key, [], NOW - 10 * DAY, NOW - DAY, 1)),
+            "wrongKey": write_crl(out, "crl/wrong-key", make_crl(croot, p256(), [], NOW - DAY, NOW + 7 * DAY, 4)),
+        },
+    }
+
     (out / "index.json").write_text(json.dumps(index, indent=2) + "\n")
-    n = len(index["algorithms"]) * 2 + len(neg) + 3 + 2 + 1
+    n = len(index["algorithms"]) * 2 + len(neg) + 3 + 2 + 1 + 2
     print(f"make_pki: wrote {n} certificates and {out / 'index.json'}")
 
 

@@ -1,0 +1,1096 @@
+//! Air-gapped revocation checking with CRLs the caller brought (spec §8.1, threat model 21b).
+//!
+//! notation-core-go downloads the CRLs named by a certificate's CRL distribution points. nv2's
+//! core never fetches: the host hands over CRL bytes (DER or PEM) that it carried into the
+//! network, and [`CrlRevocationChecker`] answers from them with notation-core-go's rules
+//! (`revocation/internal/crl`): the CRL must verify with the issuer's key, carry `nextUpdate`,
+//! not be expired and carry no unknown critical extension; a delta CRL named by the base CRL's
+//! Freshest CRL extension must be present and consistent; an entry for the certificate's serial
+//! means revoked, with the invalidity-date and certificateHold/removeFromCRL rules.
+//!
+//! Choices forced by having no URLs (the caller supplies bytes, not a URL → CRL map):
+//! - A CRL applies to a certificate when its raw issuer name equals the certificate's raw issuer
+//!   name and its Issuing Distribution Point (RFC 5280 §5.2.5), if any, covers the certificate:
+//!   a distribution point name must be one of the certificate's CRL distribution point URIs;
+//!   user-only / CA-only / attribute-only scopes must fit; partial (onlySomeReasons) and
+//!   indirect CRLs are not used (they cannot establish "good" on their own). notation-core-go
+//!   ignores the IDP because it fetches the exact URL.
+//! - Of the applicable base CRLs that validate, the newest (latest thisUpdate, then highest CRL
+//!   number) decides; stale, wrongly signed or otherwise invalid ones are not evidence, and with
+//!   none left the status is unknown. A delta CRL is looked up among the supplied CRLs by issuer and CRL numbers.
+//! - Validity window: a CRL is used only when `thisUpdate <= now <= nextUpdate` (threat model
+//!   19: `now` is the caller's, no tolerance; notation-core-go checks only nextUpdate).
+//! - Fail closed (threat model 21): a supplied input that does not parse as a CRL (or exceeds the
+//!   limits) could have been the one listing the certificate, so while any such input exists a
+//!   certificate with CRL distribution points is never reported good, only revoked or unknown.
+
+use const_oid::ObjectIdentifier;
+use der::asn1::{AnyRef, GeneralizedTime, UintRef};
+use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
+use x509_cert::crl::CertificateList;
+
+use super::{CertStatus, Purpose, RevocationChecker};
+use crate::crypto::{CryptoError, PublicKey};
+use crate::time::Instant;
+use crate::x509::{self, CertError, Certificate};
+
+/// Largest CRL accepted, in bytes (notation-core-go's `maxCRLSize`, threat model 13).
+pub const MAX_CRL_BYTES: usize = 32 * 1024 * 1024;
+/// Most CRLs one checker holds; inputs beyond it are treated as unparseable (fail closed).
+pub const MAX_CRLS: usize = 64;
+
+/// CRL extensions (RFC 5280 §5.2) and entry extensions (§5.3).
+const ID_CE_CRL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.20");
+const ID_CE_DELTA_CRL_INDICATOR: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.27");
+const ID_CE_ISSUING_DISTRIBUTION_POINT: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("2.5.29.28");
+const ID_CE_FRESHEST_CRL: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.46");
+const ID_CE_CRL_REASONS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.21");
+const ID_CE_INVALIDITY_DATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.24");
+
+/// CRLReason values with special meaning (RFC 5280 §5.3.1).
+const REASON_CERTIFICATE_HOLD: u8 = 6;
+const REASON_REMOVE_FROM_CRL: u8 = 8;
+/// Go's `x509.KeyUsageCRLSign` bit (RFC 5280 §4.2.1.3 bit 6).
+const KU_CRL_SIGN: u16 = 1 << 6;
+
+/// Why a CRL could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CrlError {
+    /// Not a DER or PEM `X509 CRL`, or a structural rule is broken (Go's `x509: malformed crl`
+    /// and friends).
+    Malformed(String),
+    /// Larger than [`MAX_CRL_BYTES`], or more than [`MAX_CRLS`] CRLs (threat model 13).
+    Limit(String),
+}
+
+impl CrlError {
+    /// Stable error code: `ERR_PARSE` or `ERR_LIMIT`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CrlError::Malformed(_) => "ERR_PARSE",
+            CrlError::Limit(_) => "ERR_LIMIT",
+        }
+    }
+}
+
+impl core::fmt::Display for CrlError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            CrlError::Malformed(d) => write!(f, "x509: malformed crl: {d}"),
+            CrlError::Limit(d) => f.write_str(d),
+        }
+    }
+}
+
+impl std::error::Error for CrlError {}
+
+/// The Issuing Distribution Point extension, reduced to what scope matching needs.
+#[derive(Clone, Debug, Default)]
+struct Scope {
+    uris: Vec<String>,
+    user_only: bool,
+    ca_only: bool,
+    attribute_only: bool,
+    some_reasons: bool,
+    indirect: bool,
+}
+
+/// One revoked-certificate entry, reduced to what the decision needs.
+#[derive(Clone, Debug)]
+struct Entry {
+    serial: Vec<u8>,
+    revoked_at: Instant,
+    reason: Option<u8>,
+    invalidity: Option<Instant>,
+    /// OID of an unknown critical entry extension (notation-core-go: error → unknown).
+    unknown_critical: Option<ObjectIdentifier>,
+}
+
+/// A parsed certificate revocation list (RFC 5280 §5).
+#[derive(Clone, Debug)]
+pub struct Crl {
+    raw_tbs: Vec<u8>,
+    raw_issuer: Vec<u8>,
+    algorithm: ObjectIdentifier,
+    algorithm_params: Option<Vec<u8>>,
+    signature: Vec<u8>,
+    this_update: Instant,
+    next_update: Option<Instant>,
+    number: Option<Vec<u8>>,
+    delta_of: Option<Vec<u8>>,
+    freshest: Option<Vec<u8>>,
+    scope: Option<Scope>,
+    unknown_critical: Option<ObjectIdentifier>,
+    entries: Vec<Entry>,
+}
+
+fn malformed(what: &str) -> impl Fn(der::Error) -> CrlError + '_ {
+    move |e| CrlError::Malformed(format!("{what}: {e}"))
+}
+
+fn instant_of(t: &x509_cert::time::Time) -> Instant {
+    Instant::from_unix_seconds(i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX))
+}
+
+/// A non-negative INTEGER's magnitude, minimal big-endian (CRL numbers, RFC 5280 §5.2.3).
+fn crl_number(value: &[u8]) -> Result<Vec<u8>, CrlError> {
+    let n = UintRef::from_der(value).map_err(malformed("CRL number"))?;
+    Ok(n.as_bytes().to_vec())
+}
+
+/// Compares two magnitudes from [`crl_number`].
+fn cmp_number(a: &[u8], b: &[u8]) -> core::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+fn ctx(n: u32, constructed: bool) -> Tag {
+    Tag::ContextSpecific {
+        constructed,
+        number: TagNumber(n),
+    }
+}
+
+/// IssuingDistributionPoint (RFC 5280 §5.2.5): `fullName` URIs and the scope flags. A
+/// `nameRelativeToCRLIssuer` point leaves `uris` empty but marks the scope as named, which
+/// then matches no certificate URI.
+fn parse_scope(value: &[u8]) -> der::Result<Scope> {
+    let mut scope = Scope::default();
+    let mut r = SliceReader::new(value)?;
+    r.sequence(|s| {
+        while !s.is_finished() {
+            let any = AnyRef::decode(s)?;
+            match any.tag() {
+                t if t == ctx(0, true) => {
+                    // distributionPoint: [0] EXPLICIT DistributionPointName.
+                    let mut dpn = SliceReader::new(any.value())?;
+                    let name = AnyRef::decode(&mut dpn)?;
+                    if name.tag() == ctx(0, true) {
+                        let mut names = SliceReader::new(name.value())?;
+                        while !names.is_finished() {
+                            let gn = AnyRef::decode(&mut names)?;
+                            if gn.tag() == ctx(6, false) {
+                                scope
+                                    .uris
+                                    .push(String::from_utf8_lossy(gn.value()).into_owned());
+                            }
+                        }
+                    }
+                    if scope.uris.is_empty() {
+                        // A named point we cannot compare: it covers no certificate URI.
+                        scope.uris.push(String::new());
+                    }
+                }
+                t if t == ctx(1, false) => scope.user_only = any.value() != [0],
+                t if t == ctx(2, false) => scope.ca_only = any.value() != [0],
+                t if t == ctx(3, false) => scope.some_reasons = true,
+                t if t == ctx(4, false) => scope.indirect = any.value() != [0],
+                t if t == ctx(5, false) => scope.attribute_only = any.value() != [0],
+                _ => {
+                    return Err(der::Error::from(der::ErrorKind::TagUnexpected {
+                        expected: None,
+                        actual: any.tag(),
+                    }))
+                }
+            }
+        }
+        Ok::<_, der::Error>(())
+    })?;
+    r.finish()?;
+    Ok(scope)
+}
+
+/// The raw TBS and issuer TLVs (what the signature and the name comparison use).
+fn raw_parts(der: &[u8]) -> der::Result<(&[u8], &[u8])> {
+    let mut outer = SliceReader::new(der)?;
+    let tbs = outer.sequence(|l| {
+        let tbs = l.tlv_bytes()?;
+        l.tlv_bytes()?; // signatureAlgorithm
+        l.tlv_bytes()?; // signatureValue
+        Ok::<_, der::Error>(tbs)
+    })?;
+    outer.finish()?;
+    let mut inner = SliceReader::new(tbs)?;
+    let issuer = inner.sequence(|t| {
+        if Tag::peek(t)? == Tag::Integer {
+            t.tlv_bytes()?; // version
+        }
+        t.tlv_bytes()?; // signature
+        let issuer = t.tlv_bytes()?;
+        while !t.is_finished() {
+            t.tlv_bytes()?;
+        }
+        Ok::<_, der::Error>(issuer)
+    })?;
+    Ok((tbs, issuer))
+}
+
+impl Crl {
+    /// Parses one CRL: a PEM `X509 CRL` block, or DER with nothing after it. Enforces what Go's
+    /// `x509.ParseRevocationList` enforces and nv2 relies on: inner and outer signature
+    /// algorithms agree, no extension appears twice, the interpreted extensions decode.
+    pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self, CrlError> {
+        if bytes.len() > MAX_CRL_BYTES {
+            return Err(CrlError::Limit(format!(
+                "CRL of {} bytes exceeds the limit of {MAX_CRL_BYTES} bytes",
+                bytes.len()
+            )));
+        }
+        match x509::pem::decode(bytes) {
+            Some((block, _)) if block.label == "X509 CRL" => Self::from_der(&block.bytes),
+            Some((block, _)) => Err(CrlError::Malformed(format!(
+                "PEM block of type {:?} is not a CRL",
+                block.label
+            ))),
+            None => Self::from_der(bytes),
+        }
+    }
+
+    /// Parses one DER CRL.
+    pub fn from_der(der: &[u8]) -> Result<Self, CrlError> {
+        let parsed = CertificateList::<x509_cert::certificate::Rfc5280>::from_der(der)
+            .map_err(malformed("CRL"))?;
+        let (raw_tbs, raw_issuer) = raw_parts(der).map_err(malformed("CRL"))?;
+        let tbs = &parsed.tbs_cert_list;
+        if tbs.signature != parsed.signature_algorithm {
+            return Err(CrlError::Malformed(
+                "inner and outer signature algorithm identifiers don't match".into(),
+            ));
+        }
+        let mut crl = Crl {
+            raw_tbs: raw_tbs.to_vec(),
+            raw_issuer: raw_issuer.to_vec(),
+            algorithm: parsed.signature_algorithm.oid,
+            algorithm_params: match &parsed.signature_algorithm.parameters {
+                Some(p) => Some(p.to_der().map_err(malformed("signature parameters"))?),
+                None => None,
+            },
+            signature: parsed
+                .signature
+                .as_bytes()
+                .ok_or_else(|| CrlError::Malformed("signature has unused bits".into()))?
+                .to_vec(),
+            this_update: instant_of(&tbs.this_update),
+            next_update: tbs.next_update.as_ref().map(instant_of),
+            number: None,
+            delta_of: None,
+            freshest: None,
+            scope: None,
+            unknown_critical: None,
+            entries: Vec::new(),
+        };
+        let mut seen: Vec<ObjectIdentifier> = Vec::new();
+        for ext in tbs.crl_extensions.as_deref().unwrap_or(&[]) {
+            if seen.contains(&ext.extn_id) {
+                return Err(CrlError::Malformed("duplicate CRL extension".into()));
+            }
+            seen.push(ext.extn_id);
+            let value = ext.extn_value.as_bytes();
+            match ext.extn_id {
+                id if id == ID_CE_CRL_NUMBER => crl.number = Some(crl_number(value)?),
+                id if id == ID_CE_DELTA_CRL_INDICATOR => crl.delta_of = Some(crl_number(value)?),
+                id if id == ID_CE_ISSUING_DISTRIBUTION_POINT => {
+                    crl.scope =
+                        Some(parse_scope(value).map_err(malformed("issuing distribution point"))?)
+                }
+                // Kept raw: a malformed Freshest CRL fails the check (unknown), not the parse,
+                // as notation-core-go parses it only when fetching the delta.
+                id if id == ID_CE_FRESHEST_CRL => crl.freshest = Some(value.to_vec()),
+                id if ext.critical && crl.unknown_critical.is_none() => {
+                    crl.unknown_critical = Some(id)
+                }
+                _ => {}
+            }
+        }
+        for entry in tbs.revoked_certificates.as_deref().unwrap_or(&[]) {
+            let mut e = Entry {
+                serial: entry.serial_number.as_bytes().to_vec(),
+                revoked_at: instant_of(&entry.revocation_date),
+                reason: None,
+                invalidity: None,
+                unknown_critical: None,
+            };
+            let mut seen: Vec<ObjectIdentifier> = Vec::new();
+            for ext in entry.crl_entry_extensions.as_deref().unwrap_or(&[]) {
+                if seen.contains(&ext.extn_id) {
+                    return Err(CrlError::Malformed("duplicate CRL entry extension".into()));
+                }
+                seen.push(ext.extn_id);
+                let value = ext.extn_value.as_bytes();
+                match ext.extn_id {
+                    id if id == ID_CE_CRL_REASONS => {
+                        // CRLReason ::= ENUMERATED (RFC 5280 §5.3.1), one content byte.
+                        let any = AnyRef::from_der(value).map_err(malformed("reason code"))?;
+                        match (any.tag(), any.value()) {
+                            (Tag::Enumerated, [code]) if *code <= 10 => e.reason = Some(*code),
+                            _ => return Err(CrlError::Malformed("invalid reason code".into())),
+                        }
+                    }
+                    id if id == ID_CE_INVALIDITY_DATE => {
+                        let t = GeneralizedTime::from_der(value)
+                            .map_err(malformed("invalidity date"))?;
+                        e.invalidity = Some(Instant::from_unix_seconds(
+                            i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX),
+                        ));
+                    }
+                    id if ext.critical && e.unknown_critical.is_none() => {
+                        e.unknown_critical = Some(id)
+                    }
+                    _ => {}
+                }
+            }
+            crl.entries.push(e);
+        }
+        Ok(crl)
+    }
+
+    /// When the CRL was issued.
+    pub fn this_update(&self) -> Instant {
+        self.this_update
+    }
+
+    /// When the next CRL is due (after it this one is stale), if set.
+    pub fn next_update(&self) -> Option<Instant> {
+        self.next_update
+    }
+
+    /// Whether this is a delta CRL (Delta CRL Indicator, RFC 5280 §5.2.4).
+    pub fn is_delta(&self) -> bool {
+        self.delta_of.is_some()
+    }
+
+    /// URIs of the delta CRLs named by the Freshest CRL extension (RFC 5280 §5.2.6), read as
+    /// notation-core-go does; empty when absent.
+    pub fn delta_crl_urls(&self) -> Result<Vec<String>, CertError> {
+        match &self.freshest {
+            Some(v) => x509::parse_crl_distribution_points(v),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// notation-core-go `validateCRL`: Go's `RevocationList.CheckSignatureFrom(issuer)` (the
+    /// issuer may sign CRLs: a CA, with cRLSign when keyUsage is present; SHA-1 refused by
+    /// [`PublicKey::verify_x509`]), `nextUpdate` set and not passed, no unknown critical
+    /// extension; plus nv2's `thisUpdate <= now`. The name was matched by [`Crl::covers`].
+    fn validate(&self, issuer: &Certificate, now: Instant) -> Result<(), String> {
+        let not_ca = match issuer.basic_constraints() {
+            None => issuer.parsed().tbs_certificate().version() == x509_cert::Version::V3,
+            Some(bc) => !bc.ca,
+        };
+        let ku_bits = issuer.key_usage().map_or(0, |k| k.bits);
+        if not_ca || (ku_bits != 0 && ku_bits & KU_CRL_SIGN == 0) {
+            return Err(format!(
+                "CRL is not signed by CA {}: the issuer may not sign CRLs",
+                issuer.subject_rfc4514()
+            ));
+        }
+        let key = PublicKey::from_spki_der(issuer.spki_der()).map_err(|e| e.to_string())?;
+        key.verify_x509(
+            &self.algorithm,
+            self.algorithm_params.as_deref(),
+            &self.raw_tbs,
+            &self.signature,
+        )
+        .map_err(|e| match e {
+            CryptoError::BadSignature => format!(
+                "CRL is not signed by CA {}: signature verification failed",
+                issuer.subject_rfc4514()
+            ),
+            other => format!("CRL signature: {other}"),
+        })?;
+        let Some(next) = self.next_update else {
+            return Err("CRL NextUpdate is not set".into());
+        };
+        if now > next {
+            return Err(format!(
+                "expired CRL: verification time {} is after CRL NextUpdate {}",
+                now.to_rfc3339(),
+                next.to_rfc3339()
+            ));
+        }
+        if now < self.this_update {
+            return Err(format!(
+                "CRL is not yet valid: verification time {} is before CRL ThisUpdate {}",
+                now.to_rfc3339(),
+                self.this_update.to_rfc3339()
+            ));
+        }
+        if let Some(oid) = self.unknown_critical {
+            return Err(format!(
+                "unsupported critical extension found in CRL: {oid}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether `other` supersedes this CRL: a later thisUpdate, or the same one and a higher CRL
+    /// number (RFC 5280 §5.2.3: numbers increase monotonically).
+    fn is_older_than(&self, other: &Crl) -> bool {
+        let numbers = match (&self.number, &other.number) {
+            (Some(a), Some(b)) => cmp_number(a, b),
+            _ => core::cmp::Ordering::Equal,
+        };
+        self.this_update
+            .cmp(&other.this_update)
+            .then(numbers)
+            .is_lt()
+    }
+
+    /// Whether the CRL's scope (Issuing Distribution Point) covers `cert`.
+    fn covers(&self, cert: &Certificate) -> bool {
+        if self.raw_issuer != cert.raw_issuer() {
+            return false;
+        }
+        let Some(scope) = &self.scope else {
+            return true;
+        };
+        if scope.some_reasons || scope.indirect || scope.attribute_only {
+            return false;
+        }
+        if (scope.user_only && cert.is_ca()) || (scope.ca_only && !cert.is_ca()) {
+            return false;
+        }
+        scope.uris.is_empty() || cert.crl_urls().iter().any(|u| scope.uris.contains(u))
+    }
+}
+
+/// A [`RevocationChecker`] answering from CRLs supplied by the caller, at the caller's `now`.
+#[derive(Clone, Debug)]
+pub struct CrlRevocationChecker {
+    crls: Vec<Crl>,
+    rejected: Vec<String>,
+    now: Instant,
+}
+
+impl CrlRevocationChecker {
+    /// A checker over `inputs` (each one CRL, DER or PEM) at time `now`. Inputs that do not
+    /// parse, or beyond [`MAX_CRLS`], are kept as rejections: they make "good" impossible for
+    /// certificates that name CRL distribution points (fail closed, see the module docs).
+    pub fn new<B: AsRef<[u8]>>(inputs: &[B], now: Instant) -> Self {
+        let mut crls = Vec::new();
+        let mut rejected = Vec::new();
+        for (i, input) in inputs.iter().enumerate() {
+            if i >= MAX_CRLS {
+                rejected.push(
+                    CrlError::Limit(format!("more than {MAX_CRLS} CRLs were supplied")).to_string(),
+                );
+                break;
+            }
+            match Crl::from_pem_or_der(input.as_ref()) {
+                Ok(crl) => crls.push(crl),
+                Err(e) => rejected.push(format!("CRL #{i}: {e}")),
+            }
+        }
+        CrlRevocationChecker {
+            crls,
+            rejected,
+            now,
+        }
+    }
+
+    /// The supplied inputs that could not be used, with the reason.
+    pub fn rejected(&self) -> &[String] {
+        &self.rejected
+    }
+
+    /// The delta CRL that goes with `base` (RFC 5280 §5.2.4, notation-core-go `validate`): when
+    /// the base names delta CRLs (Freshest CRL with at least one URI) or `needed` is set, the
+    /// newest supplied delta CRL of the same issuer whose number is above the base's and whose
+    /// indicator is at most the base's number; an error when one is needed and none fits.
+    /// `valid` checks signature and validity of a candidate.
+    pub fn delta_for(
+        &self,
+        base: &Crl,
+        needed: bool,
+        valid: &dyn Fn(&Crl) -> Result<(), String>,
+    ) -> Result<Option<&Crl>, String> {
+        let named = !base
+            .delta_crl_urls()
+            .map_err(|e| format!("failed to parse Freshest CRL extension: {e}"))?
+            .is_empty();
+        if !named && !needed {
+            return Ok(None);
+        }
+        let Some(base_number) = &base.number else {
+            return Err("base CRL has no CRL number, so no delta CRL can be matched".into());
+        };
+        let mut best: Option<&Crl> = None;
+        let mut why = String::from("no delta CRL of this issuer was supplied");
+        for delta in self
+            .crls
+            .iter()
+            .filter(|c| c.is_delta() && c.raw_issuer == base.raw_issuer)
+        {
+            let (Some(number), Some(min_base)) = (&delta.number, &delta.delta_of) else {
+                why = "delta CRL has no CRL number".into();
+                continue;
+            };
+            if cmp_number(number, base_number).is_le() {
+                why = "delta CRL number is not greater than the base CRL number".into();
+                continue;
+            }
+            if cmp_number(min_base, base_number).is_gt() {
+                why = "delta CRL indicator is greater than the base CRL number".into();
+                continue;
+            }
+            if let Err(e) = valid(delta) {
+                why = format!("delta CRL: {e}");
+                continue;
+            }
+            if best.is_none_or(|b| {
+                b.number
+                    .as_deref()
+                    .is_some_and(|n| cmp_number(number, n).is_gt())
+            }) {
+                best = Some(delta);
+            }
+        }
+        match (best, self.rejected.first()) {
+            (Some(d), _) => Ok(Some(d)),
+            (None, Some(r)) => Err(format!("{why}; {r}")),
+            (None, None) => Err(if named {
+                format!("the base CRL names a delta CRL, but {why}")
+            } else {
+                format!("the certificate names a delta CRL (Freshest CRL), but {why}")
+            }),
+        }
+    }
+}
+
+/// notation-core-go `checkRevocation` over the base and delta entries for `serial`.
+fn entry_status(
+    serial: &[u8],
+    base: &Crl,
+    delta: Option<&Crl>,
+    signing_time: Option<Instant>,
+) -> Result<bool, String> {
+    let mut latest_hold: Option<&Entry> = None;
+    let entries = base
+        .entries
+        .iter()
+        .chain(delta.into_iter().flat_map(|d| d.entries.iter()));
+    for entry in entries.filter(|e| e.serial == serial) {
+        if let Some(oid) = entry.unknown_critical {
+            return Err(format!(
+                "unsupported critical extension found in CRL: {oid}"
+            ));
+        }
+        // RFC 5280 §5.3.2: signed before the key was compromised → not revoked at signing.
+        if let (Some(at), Some(inv)) = (signing_time, entry.invalidity) {
+            if at < inv {
+                return Ok(false);
+            }
+        }
+        match entry.reason {
+            Some(REASON_CERTIFICATE_HOLD | REASON_REMOVE_FROM_CRL) => {
+                if latest_hold.is_none_or(|h| h.revoked_at < entry.revoked_at) {
+                    latest_hold = Some(entry);
+                }
+            }
+            _ => return Ok(true),
+        }
+    }
+    Ok(latest_hold.is_some_and(|h| h.reason == Some(REASON_CERTIFICATE_HOLD)))
+}
+
+impl RevocationChecker for CrlRevocationChecker {
+    fn check(
+        &self,
+        cert: &Certificate,
+        issuer: &Certificate,
+        _: Purpose,
+        signing_time: Option<Instant>,
+    ) -> CertStatus {
+        // Spec §8.1: no CRL distribution point → CRL not supported; then OCSP (not available
+        // air-gapped) decides, or nothing does.
+        if cert.crl_urls().is_empty() {
+            return super::OfflineRevocationChecker.check(cert, issuer, Purpose::CodeSigning, None);
+        }
+        let valid = |c: &Crl| c.validate(issuer, self.now);
+        let mut newest: Option<&Crl> = None;
+        let mut why: Option<String> = None;
+        for crl in self.crls.iter().filter(|c| !c.is_delta() && c.covers(cert)) {
+            match valid(crl) {
+                Ok(()) => {
+                    if newest.is_none_or(|n| n.is_older_than(crl)) {
+                        newest = Some(crl);
+                    }
+                }
+                Err(e) => {
+                    why.get_or_insert(e);
+                }
+            }
+        }
+        let Some(base) = newest else {
+            let why = why
+                .or_else(|| self.rejected.first().cloned())
+                .unwrap_or_else(|| {
+                    format!("no CRL issued by {} was supplied", cert.issuer_rfc4514())
+                });
+            return CertStatus::Unknown(why);
+        };
+        let needs_delta = cert.extension(&ID_CE_FRESHEST_CRL).is_some();
+        let delta = match self.delta_for(base, needs_delta, &valid) {
+            Ok(d) => d,
+            Err(e) => return CertStatus::Unknown(e),
+        };
+        let serial = cert.parsed().tbs_certificate().serial_number().as_bytes();
+        match entry_status(serial, base, delta, signing_time) {
+            Ok(true) => CertStatus::Revoked(format!(
+                "listed in the CRL issued by {} at {}",
+                cert.issuer_rfc4514(),
+                base.this_update.to_rfc3339()
+            )),
+            Err(e) => CertStatus::Unknown(e),
+            Ok(false) => match self.rejected.first() {
+                Some(r) => CertStatus::Unknown(format!(
+                    "a supplied CRL could not be read, so good cannot be established: {r}"
+                )),
+                None => CertStatus::Good,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use core::str::FromStr;
+    use core::time::Duration;
+
+    use der::asn1::{Any, BitString, UtcTime};
+    use x509_cert::name::Name;
+
+    use super::*;
+    use crate::crypto::SignatureAlgorithm;
+    use crate::x509::testpki::{self, build, key, Spec};
+
+    const DAY: u64 = 86_400;
+    /// The verification time: 2030-01-01T00:00:00Z (inside testpki's validity).
+    const NOW: u64 = 1_893_456_000;
+    const CDP: &str = "http://crl.example/int.crl";
+
+    fn tlv(tag: Tag, content: &[u8]) -> Vec<u8> {
+        Any::new(tag, content.to_vec()).unwrap().to_der().unwrap()
+    }
+    fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
+        tlv(Tag::Sequence, &parts.concat())
+    }
+    fn time(secs: u64) -> Vec<u8> {
+        UtcTime::from_unix_duration(Duration::from_secs(secs))
+            .unwrap()
+            .to_der()
+            .unwrap()
+    }
+    fn ext(oid: ObjectIdentifier, critical: bool, value: Vec<u8>) -> Vec<u8> {
+        testpki::ext(oid, critical, value).to_der().unwrap()
+    }
+    fn int(n: u32) -> Vec<u8> {
+        n.to_der().unwrap()
+    }
+    fn reason(code: u8) -> Vec<u8> {
+        ext(ID_CE_CRL_REASONS, false, tlv(Tag::Enumerated, &[code]))
+    }
+    /// A CRL distribution points / freshest CRL value with one URI.
+    fn dp(uri: &str) -> Vec<u8> {
+        testpki::revocation_exts("http://ocsp.example", uri)[1]
+            .extn_value
+            .as_bytes()
+            .to_vec()
+    }
+
+    /// What to put in a CRL.
+    struct CrlSpec {
+        issuer: &'static str,
+        this_update: u64,
+        next_update: Option<u64>,
+        /// (serial, revocation time, entry extensions DER)
+        entries: Vec<(u8, u64, Vec<Vec<u8>>)>,
+        exts: Vec<Vec<u8>>,
+    }
+
+    impl CrlSpec {
+        fn new(entries: Vec<(u8, u64, Vec<Vec<u8>>)>) -> Self {
+            CrlSpec {
+                issuer: "CN=Int",
+                this_update: NOW - DAY,
+                next_update: Some(NOW + DAY),
+                entries,
+                exts: vec![ext(ID_CE_CRL_NUMBER, false, int(10))],
+            }
+        }
+        fn der(&self, signer: u8) -> Vec<u8> {
+            let alg = seq(&[testpki::ECDSA_SHA256.to_der().unwrap()]);
+            let mut tbs = vec![
+                int(1),
+                alg.clone(),
+                Name::from_str(self.issuer).unwrap().to_der().unwrap(),
+                time(self.this_update),
+            ];
+            if let Some(n) = self.next_update {
+                tbs.push(time(n));
+            }
+            if !self.entries.is_empty() {
+                let list: Vec<Vec<u8>> = self
+                    .entries
+                    .iter()
+                    .map(|(serial, at, exts)| {
+                        let mut e = vec![int(u32::from(*serial)), time(*at)];
+                        if !exts.is_empty() {
+                            e.push(seq(exts));
+                        }
+                        seq(&e)
+                    })
+                    .collect();
+                tbs.push(seq(&list));
+            }
+            if !self.exts.is_empty() {
+                let c0 = Tag::ContextSpecific {
+                    constructed: true,
+                    number: TagNumber(0),
+                };
+                tbs.push(tlv(c0, &seq(&self.exts)));
+            }
+            let tbs = seq(&tbs);
+            let raw = key(signer)
+                .sign_notary(SignatureAlgorithm::Es256, &tbs)
+                .unwrap();
+            let sig = p256::ecdsa::Signature::from_slice(&raw).unwrap().to_der();
+            let bits = BitString::from_bytes(sig.as_bytes())
+                .unwrap()
+                .to_der()
+                .unwrap();
+            seq(&[tbs, alg, bits])
+        }
+    }
+
+    /// Leaf (serial 1, CDP only) → intermediate "CN=Int" (key 2, serial 2) → root (key 3).
+    fn chain(leaf_extra: Vec<x509_cert::ext::Extension>) -> Vec<Certificate> {
+        let mut leaf = Spec::leaf("CN=Leaf", "CN=Int");
+        leaf.extra = vec![testpki::revocation_exts("http://ocsp.example", CDP)[1].clone()];
+        leaf.extra.extend(leaf_extra);
+        vec![
+            build(&leaf, &key(1), &key(2)),
+            build(&Spec::ca("CN=Int", "CN=Root"), &key(2), &key(3)),
+        ]
+    }
+
+    fn status(crls: &[Vec<u8>], signing_time: Option<u64>) -> CertStatus {
+        status_of(&chain(vec![]), crls, signing_time)
+    }
+
+    fn status_of(chain: &[Certificate], crls: &[Vec<u8>], signing_time: Option<u64>) -> CertStatus {
+        let now = Instant::from_unix_seconds(NOW as i64);
+        CrlRevocationChecker::new(crls, now).check(
+            &chain[0],
+            &chain[1],
+            Purpose::CodeSigning,
+            signing_time.map(|s| Instant::from_unix_seconds(s as i64)),
+        )
+    }
+
+    fn unknown(s: &CertStatus, text: &str) {
+        match s {
+            CertStatus::Unknown(d) => assert!(d.contains(text), "{d:?} lacks {text:?}"),
+            other => panic!("want unknown ({text}), got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn good_and_revoked() {
+        assert_eq!(
+            status(&[CrlSpec::new(vec![(9, NOW - DAY, vec![])]).der(2)], None),
+            CertStatus::Good
+        );
+        let revoked = CrlSpec::new(vec![(1, NOW - DAY, vec![reason(1)])]).der(2);
+        assert!(matches!(
+            status(std::slice::from_ref(&revoked), None),
+            CertStatus::Revoked(_)
+        ));
+        // PEM works too.
+        let pem = format!(
+            "-----BEGIN X509 CRL-----\n{}\n-----END X509 CRL-----\n",
+            base64ct::Base64::encode_string(&revoked)
+        );
+        assert!(matches!(
+            status(&[pem.into_bytes()], None),
+            CertStatus::Revoked(_)
+        ));
+    }
+
+    use base64ct::Encoding;
+
+    #[test]
+    fn no_applicable_crl_is_unknown_and_no_cdp_is_non_revokable() {
+        unknown(&status(&[], None), "no CRL issued by CN=Int");
+        let mut other = CrlSpec::new(vec![]);
+        other.issuer = "CN=Other";
+        unknown(&status(&[other.der(2)], None), "no CRL issued by CN=Int");
+        let plain = vec![
+            build(&Spec::leaf("CN=Leaf", "CN=Int"), &key(1), &key(2)),
+            build(&Spec::ca("CN=Int", "CN=Root"), &key(2), &key(3)),
+        ];
+        assert_eq!(status_of(&plain, &[], None), CertStatus::NonRevokable);
+    }
+
+    #[test]
+    fn stale_unsigned_and_wrongly_signed_crls_are_unknown() {
+        let mut stale = CrlSpec::new(vec![]);
+        stale.this_update = NOW - 3 * DAY;
+        stale.next_update = Some(NOW - DAY);
+        unknown(&status(&[stale.der(2)], None), "expired CRL");
+        let mut future = CrlSpec::new(vec![]);
+        future.this_update = NOW + 1;
+        unknown(&status(&[future.der(2)], None), "not yet valid");
+        let mut open = CrlSpec::new(vec![]);
+        open.next_update = None;
+        unknown(&status(&[open.der(2)], None), "NextUpdate is not set");
+        unknown(
+            &status(&[CrlSpec::new(vec![]).der(7)], None),
+            "signature verification failed",
+        );
+        // Bounds are inclusive: nextUpdate == now is still fresh.
+        let mut edge = CrlSpec::new(vec![]);
+        edge.next_update = Some(NOW);
+        assert_eq!(status(&[edge.der(2)], None), CertStatus::Good);
+    }
+
+    #[test]
+    fn issuer_must_be_allowed_to_sign_crls() {
+        let mut int = Spec::ca("CN=Int", "CN=Root");
+        int.ku = Some((1 << 5, true)); // keyCertSign only
+        let mut leaf = Spec::leaf("CN=Leaf", "CN=Int");
+        leaf.extra = vec![testpki::revocation_exts("http://ocsp.example", CDP)[1].clone()];
+        let chain = vec![
+            build(&leaf, &key(1), &key(2)),
+            build(&int, &key(2), &key(3)),
+        ];
+        unknown(
+            &status_of(&chain, &[CrlSpec::new(vec![]).der(2)], None),
+            "may not sign CRLs",
+        );
+    }
+
+    #[test]
+    fn unknown_critical_extensions_are_unknown() {
+        let odd = ObjectIdentifier::new_unwrap("1.2.3.4");
+        let mut c = CrlSpec::new(vec![]);
+        c.exts.push(ext(odd, true, int(1)));
+        unknown(&status(&[c.der(2)], None), "unsupported critical extension");
+        // Non-critical unknown extensions are fine.
+        let mut c = CrlSpec::new(vec![]);
+        c.exts.push(ext(odd, false, int(1)));
+        assert_eq!(status(&[c.der(2)], None), CertStatus::Good);
+        // A critical unknown entry extension matters only on the certificate's own entry.
+        let entry = |serial| CrlSpec::new(vec![(serial, NOW - DAY, vec![ext(odd, true, int(1))])]);
+        unknown(
+            &status(&[entry(1).der(2)], None),
+            "unsupported critical extension",
+        );
+        assert_eq!(status(&[entry(9).der(2)], None), CertStatus::Good);
+    }
+
+    #[test]
+    fn hold_remove_and_invalidity_date() {
+        let hold = CrlSpec::new(vec![(
+            1,
+            NOW - 2 * DAY,
+            vec![reason(REASON_CERTIFICATE_HOLD)],
+        )]);
+        assert!(matches!(
+            status(&[hold.der(2)], None),
+            CertStatus::Revoked(_)
+        ));
+        // The latest hold/remove entry decides.
+        let released = CrlSpec::new(vec![
+            (1, NOW - 2 * DAY, vec![reason(REASON_CERTIFICATE_HOLD)]),
+            (1, NOW - DAY, vec![reason(REASON_REMOVE_FROM_CRL)]),
+        ]);
+        assert_eq!(status(&[released.der(2)], None), CertStatus::Good);
+        // Invalidity date after the authentic signing time: not revoked at signing.
+        let inv = GeneralizedTime::from_unix_duration(Duration::from_secs(NOW - DAY))
+            .unwrap()
+            .to_der()
+            .unwrap();
+        let c = CrlSpec::new(vec![(1, NOW, vec![ext(ID_CE_INVALIDITY_DATE, false, inv)])]).der(2);
+        assert_eq!(
+            status(std::slice::from_ref(&c), Some(NOW - 2 * DAY)),
+            CertStatus::Good
+        );
+        assert!(matches!(
+            status(std::slice::from_ref(&c), Some(NOW)),
+            CertStatus::Revoked(_)
+        ));
+        assert!(matches!(status(&[c], None), CertStatus::Revoked(_)));
+    }
+
+    #[test]
+    fn newest_valid_crl_decides() {
+        let mut old = CrlSpec::new(vec![(
+            1,
+            NOW - 3 * DAY,
+            vec![reason(REASON_CERTIFICATE_HOLD)],
+        )]);
+        old.this_update = NOW - 3 * DAY;
+        let new = CrlSpec::new(vec![]);
+        assert_eq!(status(&[old.der(2), new.der(2)], None), CertStatus::Good);
+        // Same thisUpdate: the higher CRL number is the newer CRL, whatever the input order.
+        let listed = CrlSpec::new(vec![(1, NOW - DAY, vec![reason(REASON_CERTIFICATE_HOLD)])]);
+        let mut later = CrlSpec::new(vec![]);
+        later.exts = vec![ext(ID_CE_CRL_NUMBER, false, int(11))];
+        for pair in [[listed.der(2), later.der(2)], [later.der(2), listed.der(2)]] {
+            assert_eq!(status(&pair, None), CertStatus::Good);
+        }
+        // A wrongly signed "newer" CRL is no evidence: the valid one decides.
+        let mut forged = CrlSpec::new(vec![]);
+        forged.this_update = NOW - 1;
+        let held = CrlSpec::new(vec![(1, NOW - DAY, vec![])]);
+        assert!(matches!(
+            status(&[forged.der(7), held.der(2)], None),
+            CertStatus::Revoked(_)
+        ));
+    }
+
+    #[test]
+    fn unparseable_input_prevents_good() {
+        let good = CrlSpec::new(vec![]).der(2);
+        unknown(
+            &status(&[good.clone(), b"not a crl".to_vec()], None),
+            "could not be read",
+        );
+        let revoked = CrlSpec::new(vec![(1, NOW - DAY, vec![])]).der(2);
+        assert!(matches!(
+            status(&[revoked, b"junk".to_vec()], None),
+            CertStatus::Revoked(_)
+        ));
+        let too_many: Vec<Vec<u8>> = vec![good; MAX_CRLS + 1];
+        unknown(&status(&too_many, None), "more than 64 CRLs");
+        assert_eq!(
+            Crl::from_pem_or_der(&vec![0u8; MAX_CRL_BYTES + 1])
+                .unwrap_err()
+                .code(),
+            "ERR_LIMIT"
+        );
+        let mut dup = CrlSpec::new(vec![]);
+        dup.exts.push(ext(ID_CE_CRL_NUMBER, false, int(11)));
+        assert!(Crl::from_der(&dup.der(2))
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate"));
+        let der = CrlSpec::new(vec![]).der(2);
+        for len in 0..der.len() {
+            assert_eq!(Crl::from_der(&der[..len]).unwrap_err().code(), "ERR_PARSE");
+        }
+    }
+
+    fn delta(number: u32, base: u32, entries: Vec<(u8, u64, Vec<Vec<u8>>)>) -> CrlSpec {
+        let mut d = CrlSpec::new(entries);
+        d.exts = vec![
+            ext(ID_CE_CRL_NUMBER, false, int(number)),
+            ext(ID_CE_DELTA_CRL_INDICATOR, true, int(base)),
+        ];
+        d
+    }
+
+    #[test]
+    fn delta_crls() {
+        let mut base = CrlSpec::new(vec![]);
+        base.exts.push(ext(
+            ID_CE_FRESHEST_CRL,
+            false,
+            dp("http://crl.example/delta.crl"),
+        ));
+        let base = base.der(2);
+        unknown(
+            &status(std::slice::from_ref(&base), None),
+            "names a delta CRL",
+        );
+        let revoking = delta(11, 10, vec![(1, NOW - DAY, vec![])]).der(2);
+        assert!(matches!(
+            status(&[base.clone(), revoking], None),
+            CertStatus::Revoked(_)
+        ));
+        assert_eq!(
+            status(&[base.clone(), delta(11, 9, vec![]).der(2)], None),
+            CertStatus::Good
+        );
+        unknown(
+            &status(&[base.clone(), delta(10, 9, vec![]).der(2)], None),
+            "not greater",
+        );
+        unknown(
+            &status(&[base.clone(), delta(12, 11, vec![]).der(2)], None),
+            "indicator",
+        );
+        unknown(
+            &status(&[base.clone(), delta(11, 10, vec![]).der(7)], None),
+            "signature",
+        );
+        // A certificate naming a delta CRL needs one even if the base does not name it.
+        let fresh = testpki::ext(
+            ObjectIdentifier::new_unwrap("2.5.29.46"),
+            false,
+            dp("http://crl.example/delta.crl"),
+        );
+        let c = chain(vec![fresh]);
+        let plain_base = CrlSpec::new(vec![]).der(2);
+        unknown(
+            &status_of(&c, std::slice::from_ref(&plain_base), None),
+            "certificate names a delta",
+        );
+        let both = [plain_base, delta(11, 10, vec![]).der(2)];
+        assert_eq!(status_of(&c, &both, None), CertStatus::Good);
+        // A delta CRL is never used as a base.
+        unknown(
+            &status(&[delta(11, 10, vec![]).der(2)], None),
+            "no CRL issued by",
+        );
+    }
+
+    #[test]
+    fn issuing_distribution_point_scope() {
+        let idp = |inner: Vec<u8>| ext(ID_CE_ISSUING_DISTRIBUTION_POINT, true, seq(&[inner]));
+        // distributionPoint [0] { fullName [0] { uri [6] } }
+        let c0 = |n: u32, content: &[u8]| {
+            tlv(
+                Tag::ContextSpecific {
+                    constructed: true,
+                    number: TagNumber(n),
+                },
+                content,
+            )
+        };
+        let uri = |u: &str| {
+            tlv(
+                Tag::ContextSpecific {
+                    constructed: false,
+                    number: TagNumber(6),
+                },
+                u.as_bytes(),
+            )
+        };
+        let named = |u: &str| c0(0, &c0(0, &uri(u)));
+        let flag = |n: u32| {
+            tlv(
+                Tag::ContextSpecific {
+                    constructed: false,
+                    number: TagNumber(n),
+                },
+                &[0xff],
+            )
+        };
+        let with = |e: Vec<u8>| {
+            let mut c = CrlSpec::new(vec![]);
+            c.exts.push(e);
+            c.der(2)
+        };
+        assert_eq!(status(&[with(idp(named(CDP)))], None), CertStatus::Good);
+        unknown(
+            &status(&[with(idp(named("http://crl.example/other.crl")))], None),
+            "no CRL",
+        );
+        assert_eq!(status(&[with(idp(flag(1)))], None), CertStatus::Good); // user certs only
+        unknown(&status(&[with(idp(flag(2)))], None), "no CRL"); // CA certs only
+        unknown(&status(&[with(idp(flag(4)))], None), "no CRL"); // indirect
+    }
+}
