@@ -261,9 +261,14 @@ await story('Setup', 'keys, image and registries', async () => {
       ca: join(m.config, 'truststore', 'x509', 'ca', name, `${name}.crt`),
       chain: join(m.config, 'localkeys', `${name}.crt`),
     };
+    const leaf = new X509Certificate(readFileSync(k.chain)); // the first certificate of the chain
+    const ca = new X509Certificate(readFileSync(k.ca));
     k.subject = subjectOf(k.chain);
     k.caSubject = subjectOf(k.ca);
-    check(k.caSubject !== k.subject, `${name}: CA "${k.caSubject}" issued the signing certificate "${k.subject}"`);
+    check(
+      ca.ca && !leaf.ca && leaf.checkIssued(ca) && leaf.verify(ca.publicKey),
+      `${name}: CA "${k.caSubject}" issued the signing certificate "${k.subject}"`,
+    );
     keys[name] = k;
   }
 
@@ -286,8 +291,10 @@ await story('Setup', 'keys, image and registries', async () => {
     annotations: { 'org.opencontainers.image.title': 'net-monitor', 'org.opencontainers.image.vendor': 'wabbit-networks' },
   });
   for (const [i, l] of image.layers.entries()) {
-    const names = Object.values(files)[i].map((f) => f.path).join(', ');
-    console.log(`      layer  ${l.digest.slice(0, 19)}…  ${String(l.size).padStart(4)} B  tar.gz of ${names}`);
+    const names = Object.values(files)[i].map((f) => f.path);
+    console.log(`      layer  ${l.digest.slice(0, 19)}…  ${String(l.size).padStart(4)} B  tar.gz of ${names.join(', ')}`);
+    const listed = await run('tar', ['-tzf', join(WORK, 'net-monitor', 'blobs', 'sha256', l.digest.slice(7))]);
+    check(listed.code === 0 && listed.stdout.trim() === names.join('\n'), `tar -tzf lists ${names.length} file(s)`, listed.stderr.trim());
   }
   console.log(`      config ${image.config.digest.slice(0, 19)}…  ${String(image.config.size).padStart(4)} B`);
   console.log(`      image  ${image.manifest.digest}  (OCI image manifest, ${image.manifest.size} B)`);
