@@ -40,7 +40,13 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-/** Registers a directory to remove at exit (unless kept). */
+// Output piped into a reader that stops early (`| head`): stop quietly, cleaning up as usual.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(1);
+  throw e;
+});
+
+/** Registers a directory to remove at exit. */
 export function removeAtExit(dir) {
   scratch.add(dir);
   return dir;
