@@ -16,7 +16,7 @@
 //        (make bench-copy)
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -123,6 +123,7 @@ async function measure(tool, n) {
   }
 }
 
+const loadStart = loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(`\nwarm-up (not counted), then ${REPS} repetitions; each copy into an empty registry B`);
 for (const tool of Object.keys(tools)) {
   const m = await measure(tool, 'warmup');
@@ -151,7 +152,9 @@ const summary = Object.fromEntries(
   }),
 );
 
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(`\ncopy of a ${mb(image.bytes)} MB image (3 layers, random data) between two local registries, ${REPS} repetitions`);
+console.log(`${availableParallelism()} CPUs; load average at the start ${loadStart}, at the end ${load()} (other load makes the figures noisy)`);
 console.log(`${versions.nv2}${args['nv2-flags'] ? ` (nv2 copy ${args['nv2-flags']})` : ''}; ${versions.skopeo}; node ${process.version}\n`);
 const head = ['tool', 'median s', 'min s', 'max s', 'MB/s (median)', 'peak RSS MB (median)', 'peak RSS MB (max)'];
 const rows = Object.entries(summary).map(([tool, s]) => [
