@@ -249,6 +249,7 @@ const acmeProd = machine('acme-rockets production', 'acme-rockets-production');
 
 const keys = {};
 let image;
+let wabbitSignature; // digest of wabbit-networks' signature manifest (story 1)
 const src = `${W}/net-monitor:v1`;
 
 await story('Setup', 'keys, image and registries', async () => {
@@ -316,6 +317,7 @@ await story('Story 1', 'wabbit-networks signs net-monitor:v1; another node verif
 
   const signed = await nv2(wabbitBuild, ['sign', '--key', 'wabbit-networks', src]);
   check(signed.stdout.includes(image.manifest.digest), 'signed by digest (the tag resolved to the pushed image)');
+  wabbitSignature = /signature manifest (sha256:[0-9a-f]{64})/.exec(signed.stdout)?.[1];
 
   await nv2(wabbitBuild, ['list', src]);
 
@@ -362,6 +364,7 @@ await story('Story 2', 'acme-rockets copies net-monitor:v1 with its signature an
     at.sigs.length === 1 && at.sigs[0].signer.includes('CN=wabbit-networks,'),
     'acme-rockets holds the wabbit-networks signature',
   );
+  check(at.sigs[0].digest === wabbitSignature, 'the same signature manifest, byte for byte (same digest as at the source)');
 
   await acmeClusterTrust();
   const v = await nv2(acmeCluster, ['verify', dst]);
