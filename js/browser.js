@@ -44,6 +44,11 @@ export {
   listSignatures,
   inspect,
   copy,
+  signBlob,
+  verifyBlob,
+  inspectBlobSignature,
+  validateBlobTrustPolicy,
+  DEFAULT_BLOB_MEDIA_TYPE,
   isInitialized,
 } from './core.js';
 export * from './errors.js';

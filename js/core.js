@@ -240,6 +240,13 @@ export function prepareSignature(opts) {
 // Registry API: everything goes through `fetch` (default globalThis.fetch, captured per call).
 
 /** Resolves `credentials` (a map, or an async callback per registry) into a plain map. */
+// The platform's streaming blob copy (Node: node-pipe.js); none in browsers.
+let pipeFactory = null;
+/** @internal Set by the Node entry point. */
+export function _setPipeFactory(factory) {
+  pipeFactory = factory;
+}
+
 async function registryArgs(references, opts = {}) {
   requireObject(opts, 'options');
   const refs = Array.isArray(references) ? references : [references];
@@ -346,7 +353,8 @@ export async function inspect(reference, opts = {}) {
  * interruption finishes the copy.
  *
  * Options: registry options (`plainHttp`, `credentials` map or `(registry) => login`, `fetch`),
- * `concurrency` (blobs at once, default 4), `chunkSize` (bytes, default 8 MiB), `signal`
+ * `concurrency` (blobs at once, default 4), `chunkSize` (bytes, default 8 MiB), `streamUploads`
+ * (Node: stream each blob in one request, default true; false copies in ranged chunks), `signal`
  * (AbortSignal), `onProgress(event)` with events `{ type: 'plan' | 'blob-progress' | 'blob' |
  * 'manifest', ... }`.
  */
@@ -355,5 +363,178 @@ export async function copy(source, destination, opts = {}) {
   if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') {
     throw invalid('nv2: onProgress must be a function');
   }
+  delete args.streamUploads;
+  if (pipeFactory && opts.streamUploads !== false) {
+    args.pipe = pipeFactory(opts.onProgress, { userFetch: opts.fetch, signal: opts.signal });
+  }
   return callAsync('registryCopy', source, destination, args);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blob signing (detached signatures, spec §9): the blob is hashed in chunks inside wasm with the
+// hash paired with the signing key, so a large file given as chunks is never held whole.
+
+/** notation's media type for a blob when none is given. */
+export const DEFAULT_BLOB_MEDIA_TYPE = 'application/octet-stream';
+// Bytes handed to wasm per update(): bounds the wasm memory a large Uint8Array needs.
+const BLOB_SLICE = 1 << 20;
+
+/** The chunks of a blob: bytes, a Blob/File, a ReadableStream, or a (async) iterable of bytes. */
+async function* blobChunks(blob) {
+  if (blob instanceof Uint8Array || blob instanceof ArrayBuffer || ArrayBuffer.isView(blob)) {
+    yield toBytes(blob, 'blob');
+    return;
+  }
+  if (blob !== null && typeof blob === 'object') {
+    if (typeof blob.stream === 'function' && typeof blob.size === 'number') blob = blob.stream();
+    if (typeof blob.getReader === 'function' && !(Symbol.asyncIterator in blob)) {
+      const reader = blob.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          yield toBytes(value, 'blob chunk');
+        }
+      } finally {
+        reader.releaseLock();
+      }
+    }
+    if (Symbol.asyncIterator in blob || Symbol.iterator in blob) {
+      let i = 0;
+      for await (const chunk of blob) yield toBytes(chunk, `blob chunk ${i++}`);
+      return;
+    }
+  }
+  throw invalid('nv2: blob must be a Uint8Array, a Blob, a ReadableStream or an (async) iterable of Uint8Array chunks');
+}
+
+/** The blob's descriptor `{ mediaType, digest, size }` under `algorithm`, hashed chunk by chunk. */
+async function hashBlob(blob, algorithm, mediaType) {
+  const Hasher = raw('BlobHasher');
+  let hasher;
+  try {
+    hasher = new Hasher(algorithm);
+  } catch (e) {
+    throw fromWasmError(e);
+  }
+  try {
+    for await (const chunk of blobChunks(blob)) {
+      for (let at = 0; at < chunk.length; at += BLOB_SLICE) {
+        hasher.update(chunk.subarray(at, at + BLOB_SLICE));
+      }
+    }
+    try {
+      return hasher.finish(mediaType);
+    } catch (e) {
+      throw fromWasmError(e);
+    }
+  } finally {
+    if (hasher.__wbg_ptr) hasher.free();
+  }
+}
+
+function blobMediaType(value, what) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value === '') throw invalid(`nv2: ${what} must be a non-empty string`);
+  return value;
+}
+
+/** The envelope media type of a signature: by `signatureFormat`, else by its first byte. */
+function signatureMediaType(format, envelope) {
+  if (format === undefined || format === null) {
+    // A JWS envelope is a JSON object; a COSE_Sign1 envelope is CBOR (tag 18, 0xd2).
+    const first = envelope.find((b) => b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d);
+    return first === 0x7b ? 'application/jose+json' : 'application/cose';
+  }
+  if (format === 'jws') return 'application/jose+json';
+  if (format === 'cose') return 'application/cose';
+  throw createError('ERR_UNSUPPORTED_ENVELOPE', `nv2: signature format "${format}" is not supported (jws or cose)`);
+}
+
+/**
+ * Signs a blob: a detached JWS envelope (the `<file>.jws.sig` content) whose payload is the
+ * blob's descriptor. `blob` is bytes, a Blob/File, a ReadableStream or an async iterable of
+ * chunks; give `key` (PEM) or `signer` (`{ sign(bytes, info) }`) with `certChain`.
+ * Resolves to `{ envelope, mediaType, descriptor }`.
+ */
+export async function signBlob(opts) {
+  requireObject(opts, 'options');
+  const format = opts.signatureFormat ?? 'jws';
+  if (format !== 'jws') {
+    throw createError('ERR_UNSUPPORTED_ENVELOPE', `nv2: signature format "${format}" is not supported for signing (use "jws")`);
+  }
+  if (opts.blob === undefined || opts.blob === null) throw invalid('nv2: signBlob needs `blob`');
+  if ((opts.key !== undefined) === (opts.signer !== undefined)) {
+    throw invalid('nv2: signBlob needs exactly one of `key` or `signer`');
+  }
+  const mediaType = blobMediaType(opts.mediaType, 'mediaType') ?? DEFAULT_BLOB_MEDIA_TYPE;
+  if (opts.certChain === undefined) throw invalid('nv2: signBlob needs `certChain`');
+  const certChain = typeof opts.certChain === 'string' ? opts.certChain : toBytes(opts.certChain, 'certChain');
+  const algorithm = call('blobHashAlgorithm', { certChain });
+  const descriptor = await hashBlob(opts.blob, algorithm, mediaType);
+  const args = { ...opts, target: descriptor };
+  for (const k of ['blob', 'mediaType', 'signatureFormat']) delete args[k];
+  const signed = await signDescriptor(args);
+  const annotations = opts.annotations && Object.keys(opts.annotations).length ? opts.annotations : undefined;
+  return {
+    envelope: signed.envelope,
+    mediaType: signed.mediaType,
+    descriptor: annotations ? { ...descriptor, annotations: { ...annotations } } : descriptor,
+  };
+}
+
+/**
+ * Verifies a detached blob signature against a blob trust policy (trustpolicy.blob.json). The
+ * statement is `policyName`, else the global one. `mediaType`, when given, must equal the signed
+ * one. Returns the outcome (check `outcome.verified`); throws only for invalid inputs or when no
+ * statement applies.
+ */
+export async function verifyBlob(opts) {
+  requireObject(opts, 'options');
+  if (opts.blob === undefined || opts.blob === null) throw invalid('nv2: verifyBlob needs `blob`');
+  const envelope = toBytes(opts.signature, 'signature');
+  const envelopeMediaType = signatureMediaType(opts.signatureFormat, envelope);
+  requireObject(opts.trustPolicy, 'trustPolicy');
+  const mediaType = blobMediaType(opts.mediaType, 'mediaType');
+  const args = {
+    envelope,
+    mediaType: envelopeMediaType,
+    blobMediaType: mediaType,
+    trustPolicy: opts.trustPolicy,
+    policyName: opts.policyName,
+    trustStore: normaliseTrustStore(opts.trustStore),
+    now: opts.now === undefined ? Date.now() : toTime(opts.now, 'now'),
+    userMetadata: opts.userMetadata,
+    crls: normaliseCrls(opts.crls),
+  };
+  if (args.policyName !== undefined && args.policyName !== null && typeof args.policyName !== 'string') {
+    throw invalid('nv2: policyName must be a string');
+  }
+  // An invalid policy document is reported before the blob is read.
+  call('validateBlobTrustPolicy', opts.trustPolicy);
+  const algorithm = call('blobHashAlgorithm', { envelope, mediaType: envelopeMediaType });
+  const d = await hashBlob(opts.blob, algorithm, DEFAULT_BLOB_MEDIA_TYPE);
+  return call('verifyBlob', { ...args, blobDigest: d.digest, blobSize: d.size });
+}
+
+/**
+ * Reads a detached blob signature without trusting it (notation blob inspect): algorithm,
+ * signed and unsigned attributes, certificates and the signed blob descriptor.
+ */
+export function inspectBlobSignature(signature, opts = {}) {
+  requireObject(opts, 'options');
+  const envelope = toBytes(signature, 'signature');
+  return call('inspectBlobSignature', {
+    envelope,
+    mediaType: signatureMediaType(opts.signatureFormat, envelope),
+  });
+}
+
+/**
+ * Validates a blob trust policy document (trustpolicy.blob.json, version 1.0) and returns a
+ * summary of its statements; throws PolicyError ERR_POLICY_INVALID with the reason otherwise.
+ */
+export function validateBlobTrustPolicy(trustPolicy) {
+  requireObject(trustPolicy, 'trustPolicy');
+  return call('validateBlobTrustPolicy', trustPolicy);
 }

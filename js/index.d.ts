@@ -505,8 +505,13 @@ export interface CopyOptions extends RegistryOptions {
   referrers?: boolean;
   /** Blobs copied at once (1-64, default 4). */
   concurrency?: number;
-  /** Bytes per streamed chunk (default 8 MiB). */
+  /** Bytes per chunk when blobs are copied in ranged chunks (default 8 MiB). */
   chunkSize?: number;
+  /**
+   * Node: stream each blob from source to destination in one request, hashed on the way
+   * (default true). Browsers always copy in ranged chunks.
+   */
+  streamUploads?: boolean;
   onProgress?: (event: CopyEvent) => void;
 }
 
@@ -538,3 +543,137 @@ export interface TrustPolicySummary {
 }
 /** Validates a trust policy document; throws PolicyError (ERR_POLICY_INVALID) when invalid. */
 export function validateTrustPolicy(trustPolicy: TrustPolicyDocument): TrustPolicySummary;
+
+// ---------------------------------------------------------------------------------------------
+// Blob signing (detached signatures, `<file>.jws.sig`)
+
+/**
+ * A blob: bytes, a `Blob`/`File`, a `ReadableStream` of bytes, or an (async) iterable of byte
+ * chunks (e.g. Node's `fs.createReadStream`). Chunks are hashed as they arrive; the blob is never
+ * held whole unless given as bytes.
+ */
+export type BlobInput =
+  | Uint8Array
+  | ArrayBuffer
+  | Blob
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array | ArrayBuffer>
+  | Iterable<Uint8Array | ArrayBuffer>;
+
+/** notation's default blob media type, `application/octet-stream`. */
+export const DEFAULT_BLOB_MEDIA_TYPE: 'application/octet-stream';
+
+interface SignBlobOptionsBase {
+  blob: BlobInput;
+  /** The blob's media type (default `application/octet-stream`). */
+  mediaType?: string;
+  /** PEM certificate chain, leaf first (root last). */
+  certChain: string;
+  /** Defaults to now. */
+  signingTime?: TimeInput;
+  /** Optional signature expiry (must be after signingTime). */
+  expiry?: TimeInput;
+  /** User metadata, placed in the signed blob descriptor's annotations. */
+  annotations?: Record<string, string>;
+  /** `io.cncf.notary.signingAgent` (informational). */
+  signingAgent?: string;
+  /** Only `jws` is produced. */
+  signatureFormat?: 'jws';
+}
+export interface SignBlobWithKeyOptions extends SignBlobOptionsBase {
+  /** PEM private key (PKCS#8, SEC1 or PKCS#1); copied into WebAssembly memory. */
+  key: string;
+  signer?: never;
+}
+export interface SignBlobWithSignerOptions extends SignBlobOptionsBase {
+  signer: Signer;
+  key?: never;
+}
+export type SignBlobOptions = SignBlobWithKeyOptions | SignBlobWithSignerOptions;
+
+export interface BlobSignature {
+  /** The detached envelope: the content of `<file>.jws.sig`. */
+  envelope: Uint8Array<ArrayBuffer>;
+  mediaType: 'application/jose+json';
+  /** The signed blob descriptor (the payload's `targetArtifact`). */
+  descriptor: Descriptor;
+}
+
+/** A blob trust policy document (`trustpolicy.blob.json`, version 1.0). */
+export interface BlobTrustPolicyDocument {
+  version: '1.0' | (string & {});
+  trustPolicies: BlobTrustPolicyStatement[];
+}
+export interface BlobTrustPolicyStatement {
+  name: string;
+  /** The statement used when no policy name is given (at most one). */
+  globalPolicy?: boolean;
+  signatureVerification: TrustPolicyStatement['signatureVerification'];
+  trustStores?: string[];
+  trustedIdentities?: string[];
+}
+
+export interface VerifyBlobOptions {
+  blob: BlobInput;
+  /** The detached envelope (the `.jws.sig` / `.cose.sig` file's bytes). */
+  signature: Uint8Array | ArrayBuffer;
+  /** Envelope format; by default detected from the bytes (JSON → jws, else cose). */
+  signatureFormat?: 'jws' | 'cose';
+  /** When given, the signed blob media type must equal it. */
+  mediaType?: string;
+  trustPolicy: BlobTrustPolicyDocument;
+  /** The statement to use; default: the global statement. */
+  policyName?: string;
+  trustStore: TrustStore;
+  /** Verification time; defaults to `Date.now()` at the call. */
+  now?: TimeInput;
+  /** Key/value pairs the signed descriptor's annotations must carry. */
+  userMetadata?: Record<string, string>;
+  /** CRLs for air-gapped revocation checks (as `verifyEnvelope`). */
+  crls?: (string | Uint8Array)[];
+}
+
+export interface BlobSignatureInspection {
+  mediaType: 'application/jose+json' | 'application/cose';
+  signatureAlgorithm: SignatureAlgorithm;
+  signedAttributes: {
+    contentType: string;
+    signingScheme: 'notary.x509' | 'notary.x509.signingAuthority';
+    signingTime: string | null;
+    expiry: string | null;
+    verificationPlugin: string | null;
+    verificationPluginMinVersion: string | null;
+    /** Extended (non-Notary) protected attributes. */
+    extended: Record<string, unknown>;
+  };
+  unsignedAttributes: {
+    signingAgent: string | null;
+    /** The RFC 3161 countersignature, base64. */
+    timestampSignature: string | null;
+  };
+  certificates: CertificateInfo[];
+  /** The signed blob descriptor; null when the envelope does not verify under its own leaf. */
+  signedArtifact: Descriptor | null;
+  /** Why `signedArtifact` is null. */
+  payloadError?: string;
+}
+
+export interface BlobTrustPolicySummary {
+  version: string;
+  statements: { name: string; level: VerificationLevel; globalPolicy: boolean; trustStores: string[] }[];
+}
+
+/** Signs a blob, giving the detached JWS envelope for `<file>.jws.sig`. */
+export function signBlob(opts: SignBlobOptions): Promise<BlobSignature>;
+/**
+ * Verifies a detached blob signature against a blob trust policy. Resolves to the outcome
+ * (check `outcome.verified`); a changed blob fails with `ERR_DESCRIPTOR_MISMATCH`.
+ */
+export function verifyBlob(opts: VerifyBlobOptions): Promise<VerificationOutcome>;
+/** Reads a detached blob signature without trusting it (throws ParseError when it does not parse). */
+export function inspectBlobSignature(
+  signature: Uint8Array | ArrayBuffer,
+  opts?: { signatureFormat?: 'jws' | 'cose' },
+): BlobSignatureInspection;
+/** Validates a blob trust policy document; throws PolicyError (ERR_POLICY_INVALID) when invalid. */
+export function validateBlobTrustPolicy(trustPolicy: BlobTrustPolicyDocument): BlobTrustPolicySummary;

@@ -2,10 +2,12 @@
 // is usable immediately. `init()` exists for code shared with browsers and resolves at once.
 import { readFileSync } from 'node:fs';
 import { initSync } from './dist/nv2_wasm.js';
-import { _markReady } from './core.js';
+import { _markReady, _setPipeFactory } from './core.js';
+import { nodePipe } from './node-pipe.js';
 
 initSync({ module: readFileSync(new URL('./dist/nv2_wasm_bg.wasm', import.meta.url)) });
 _markReady();
+_setPipeFactory(nodePipe);
 
 /** No-op in Node (the module is already loaded); kept for isomorphic code. */
 export async function init() {}
@@ -22,6 +24,11 @@ export {
   listSignatures,
   inspect,
   copy,
+  signBlob,
+  verifyBlob,
+  inspectBlobSignature,
+  validateBlobTrustPolicy,
+  DEFAULT_BLOB_MEDIA_TYPE,
   isInitialized,
 } from './core.js';
 export * from './errors.js';

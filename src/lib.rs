@@ -11,6 +11,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod blob;
 pub mod crypto;
 pub mod encoding;
 pub mod envelope;

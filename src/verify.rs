@@ -313,6 +313,57 @@ pub fn verify_blob(req: &BlobVerifyRequest<'_>) -> Result<Outcome, VerifyError> 
     Ok(run_statement(&inputs, statement))
 }
 
+/// A blob given by its digest and size, hashed by the caller as it streamed (spec §9): the
+/// same verification as [`verify_blob`] without holding the blob in memory.
+pub struct BlobDigestVerifyRequest<'a> {
+    /// The envelope bytes (the `<blob>.<format>.sig` file).
+    pub envelope: &'a [u8],
+    /// The envelope's media type (`application/jose+json` or `application/cose`).
+    pub media_type: &'a str,
+    /// The blob's digest. It must use the hash paired with the signing key (spec §5, §9; see
+    /// [`crate::blob::hash_algorithm_for_envelope`]); any other hash fails the comparison.
+    pub blob_digest: &'a crate::oci::Digest,
+    /// The blob's size in bytes.
+    pub blob_size: u64,
+    /// The blob's media type, compared with the signed one only when given (spec §9).
+    pub blob_media_type: Option<&'a str>,
+    /// The blob trust policy document.
+    pub policy: &'a BlobTrustPolicy,
+    /// The statement to use by name; `None` selects the global statement (spec §7.3).
+    pub policy_name: Option<&'a str>,
+    /// The trust store.
+    pub trust_store: &'a TrustStore,
+    /// The verification time.
+    pub now: Instant,
+    /// Annotations the payload must carry (key and value).
+    pub user_metadata: &'a BTreeMap<String, String>,
+    /// Revocation checker; `None` behaves as notation offline ([`OfflineRevocationChecker`]).
+    pub revocation: Option<&'a dyn RevocationChecker>,
+}
+
+/// [`verify_blob`] for a blob hashed by the caller (spec §9). `Err` only when no statement
+/// applies.
+pub fn verify_blob_digest(req: &BlobDigestVerifyRequest<'_>) -> Result<Outcome, VerifyError> {
+    let statement = req
+        .policy
+        .statement(req.policy_name)
+        .map_err(VerifyError::Policy)?;
+    let inputs = Inputs {
+        envelope: req.envelope,
+        media_type: req.media_type,
+        trust_store: req.trust_store,
+        now: req.now,
+        user_metadata: req.user_metadata,
+        revocation: req.revocation,
+        target: Target::BlobDigest {
+            digest: req.blob_digest,
+            size: req.blob_size,
+            media_type: req.blob_media_type,
+        },
+    };
+    Ok(run_statement(&inputs, statement))
+}
+
 /// What the payload's target artifact must match (spec §8 step 9, §9).
 enum Target<'a> {
     /// The descriptor resolved from the registry: mediaType, digest and size.
@@ -320,6 +371,12 @@ enum Target<'a> {
     /// A blob: digest and size, media type only when given.
     Blob {
         bytes: &'a [u8],
+        media_type: Option<&'a str>,
+    },
+    /// A blob hashed by the caller: digest and size, media type only when given.
+    BlobDigest {
+        digest: &'a crate::oci::Digest,
+        size: u64,
         media_type: Option<&'a str>,
     },
 }
@@ -339,18 +396,44 @@ impl Target<'_> {
                 // notation-go VerifyBlob: the blob is hashed with the algorithm paired with the
                 // signing key (spec §9), never with one the payload names.
                 let digest = crate::oci::Digest::of(algorithm.hash(), bytes);
-                let same = signed.digest == digest
-                    && signed.size == bytes.len() as u64
-                    && media_type.is_none_or(|m| m == signed.media_type);
-                if same {
-                    Ok(())
-                } else {
-                    Err(VerifyError::DescriptorMismatch(
-                        "integrity check failed. signature does not match the given blob".into(),
-                    ))
+                blob_matches(signed, &digest, bytes.len() as u64, *media_type)
+            }
+            Target::BlobDigest {
+                digest,
+                size,
+                media_type,
+            } => {
+                // Spec §9: only a digest under the hash paired with the signing key counts; a
+                // caller's digest under another hash never matches.
+                if digest.algorithm() != algorithm.hash() {
+                    return Err(blob_mismatch());
                 }
+                blob_matches(signed, digest, *size, *media_type)
             }
         }
+    }
+}
+
+fn blob_mismatch() -> VerifyError {
+    VerifyError::DescriptorMismatch(
+        "integrity check failed. signature does not match the given blob".into(),
+    )
+}
+
+/// Spec §9: digest and size must equal the signed ones; the media type only when given.
+fn blob_matches(
+    signed: &Descriptor,
+    digest: &crate::oci::Digest,
+    size: u64,
+    media_type: Option<&str>,
+) -> Result<(), VerifyError> {
+    let same = signed.digest == *digest
+        && signed.size == size
+        && media_type.is_none_or(|m| m == signed.media_type);
+    if same {
+        Ok(())
+    } else {
+        Err(blob_mismatch())
     }
 }
 

@@ -456,3 +456,53 @@ fn tampered_source_bytes_are_never_committed() {
     let e = block_on(copy(&c, &src, &wrong, &copy_options(), &())).unwrap_err();
     assert_eq!(e.code(), "ERR_DIGEST_MISMATCH");
 }
+
+#[test]
+fn forged_index_entries_and_a_tag_answering_the_subject_are_not_referrers() {
+    let (a, b) = (TestRegistry::start(), TestRegistry::start());
+    let c = client();
+    let src = reference(&a, "odd/app", "v1");
+    let digest = push_image(&c, &src, "odd", Some("v1"));
+    let other = push_image(&c, &src, "other", None);
+    let sig = block_on(sign(&c, &src, &signer("p256"), &sign_opts(0))).unwrap();
+    // A signature of `other`, slipped into `digest`'s referrers index.
+    let stray = block_on(sign(
+        &c,
+        &by_digest(&src, &other),
+        &signer("p384"),
+        &sign_opts(1),
+    ))
+    .unwrap();
+    block_on(c.add_to_referrers_index(&src, &digest, &{
+        let mut d = stray.manifest.clone();
+        d.artifact_type = Some("application/vnd.cncf.notary.signature".into());
+        d
+    }))
+    .unwrap();
+    let dst = reference(&b, "odd/app", "v1");
+    let report = block_on(copy(&c, &src, &dst, &copy_options(), &())).unwrap();
+    assert_eq!(report.referrers_copied, 1, "{report:#?}");
+    assert!(report
+        .warnings
+        .iter()
+        .any(|w| w.contains("does not name it as its subject")));
+    assert_eq!(
+        index_entries(&b, "odd/app", &digest),
+        vec![sig.manifest.digest.to_string()]
+    );
+
+    // A registry that answers the referrers tag with the subject itself (oras#2148): no
+    // referrers, not the subject's children.
+    let quirky = reference(&a, "quirk/app", "v1");
+    let q = push_image(&c, &quirky, "quirk", Some("v1"));
+    let bytes = block_on(c.resolve(&quirky)).unwrap().manifest;
+    block_on(c.push_manifest(&quirky, &referrers_tag(&q), MEDIA_TYPE_OCI_MANIFEST, &bytes))
+        .unwrap();
+    let list = block_on(list_signatures(&c, &quirky)).unwrap();
+    assert!(list.signatures.is_empty());
+    assert!(
+        list.warnings.iter().any(|w| w.contains("subject itself")),
+        "{:?}",
+        list.warnings
+    );
+}

@@ -30,6 +30,7 @@ import {
   truststoreRoot,
   writePrivate,
 } from './config.mjs';
+import { registerBlobCommands } from './blob.mjs';
 import { removeLogin, storedCredentials, storeLogin } from './creds.mjs';
 import { generateTestCertificates, KEY_TYPES } from './x509gen.mjs';
 
@@ -908,7 +909,10 @@ export function mainHelp() {
     top.map((k) => `  ${k.padEnd(10)} ${COMMANDS[k].summary}\n`).join('') +
     `  ${'cert'.padEnd(10)} Manage trust store certificates and test keys (add, list, show, delete, generate-test)\n` +
     `  ${'policy'.padEnd(10)} Manage the trust policy (import, show)\n` +
+    `  ${'blob'.padEnd(10)} Sign, verify and inspect detached blob signatures; blob trust policy (import, show)\n` +
     "\nRun 'nv2 <command> --help' for a command's options.\n" +
     'Exit codes: 0 success, 1 failure or not verified, 2 usage error.\n'
   );
 }
+
+registerBlobCommands(COMMANDS, GROUPS, { resolveKey, tree, ALG_NAMES });

@@ -23,7 +23,8 @@ async function main(argv) {
     name = rest[0];
     rest = [...rest.slice(1), '--help'];
   }
-  if (GROUPS[name]) {
+  // Groups nest (`blob policy import`): descend while the next word names a sub-group.
+  while (GROUPS[name]) {
     const group = GROUPS[name];
     const [sub, ...subRest] = rest;
     if (sub === undefined || sub === '--help' || sub === '-h') {
@@ -31,6 +32,10 @@ async function main(argv) {
       return sub === undefined ? 2 : 0;
     }
     const key = `${name} ${group.aliases?.[sub] ?? sub}`;
+    if (GROUPS[key]) {
+      [name, rest] = [key, subRest];
+      continue;
+    }
     if (!COMMANDS[key]) throw new UsageError(`unknown command "${name} ${sub}"`, name);
     return runCommand(key, subRest);
   }

@@ -272,6 +272,21 @@ impl<C: HttpClient> RegistryClient<C> {
         self
     }
 
+    /// Seeds Bearer tokens (`registry scope` → token) obtained moments ago by another client
+    /// with the same credentials (cosign#66: reusing the token exchange). A token that has
+    /// expired meanwhile is answered 401 and replaced once, as any other.
+    pub fn with_bearer_tokens(self, tokens: &[(String, String)]) -> Self {
+        for (key, token) in tokens {
+            self.tokens.borrow_mut().insert(key.clone(), token.clone());
+        }
+        self
+    }
+
+    /// The Bearer tokens this client holds, as (`registry scope`, token).
+    pub fn bearer_tokens(&self) -> Vec<(String, String)> {
+        self.tokens.borrow().0.clone()
+    }
+
     /// What this client learned about the Referrers API, per `registry/repository`.
     pub fn referrers_capabilities(&self) -> Vec<(String, bool)> {
         self.referrers_api.borrow().0.clone()
@@ -342,6 +357,32 @@ impl<C: HttpClient> RegistryClient<C> {
             return Some(basic_header(&u, &p));
         }
         None
+    }
+
+    /// `req` with the cached `Authorization` for `registry` when it goes to the registry's own
+    /// origin (threat model 16a), for requests the client sends without following redirects.
+    pub(crate) fn authorized(
+        &self,
+        registry: &str,
+        mut req: HttpRequest,
+        scope: &str,
+    ) -> HttpRequest {
+        let origin = self.origin(registry).to_ascii_lowercase();
+        let same_origin = Url::parse(&req.url).is_some_and(|u| u.origin() == origin);
+        if same_origin {
+            if let Some(a) = self.auth_header(registry, scope) {
+                req.headers.push(("Authorization".to_string(), a));
+            }
+        }
+        req
+    }
+
+    /// Checks that `url` may be used (plain HTTP only where allowed, threat model 16d).
+    pub(crate) fn check_url(&self, url: &str) -> Result<Url, RegistryError> {
+        let url =
+            Url::parse(url).ok_or_else(|| RegistryError::Parse(format!("invalid URL {url:?}")))?;
+        self.check_transport(&url)?;
+        Ok(url)
     }
 
     /// One request with retries of 429/5xx (bounded backoff through the injected sleep).

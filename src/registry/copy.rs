@@ -237,6 +237,12 @@ fn children(bytes: &[u8]) -> Result<(Vec<Descriptor>, Vec<Descriptor>), Registry
     Ok((manifests, blobs))
 }
 
+/// The `subject.digest` a manifest declares, if any.
+fn declared_subject(bytes: &[u8]) -> Option<Digest> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    Digest::parse(v.get("subject")?.get("digest")?.as_str()?).ok()
+}
+
 /// Layers the image-spec marks non-distributable (and Docker's foreign layers) live outside
 /// registries; like other copy tools, they are not copied.
 fn non_distributable(media_type: &str) -> bool {
@@ -414,6 +420,7 @@ impl<C: HttpClient> Copier<'_, C> {
             warnings: Vec::new(),
         };
         let mut seen_manifests: BTreeSet<String> = BTreeSet::new();
+        let mut rejected: BTreeSet<String> = BTreeSet::new();
         let mut seen_blobs: BTreeSet<String> = BTreeSet::new();
         let mut stack = vec![Step::Enter {
             descriptor: root.descriptor.clone(),
@@ -429,10 +436,12 @@ impl<C: HttpClient> Copier<'_, C> {
                     subject,
                     depth,
                 } => {
-                    if !seen_manifests.insert(descriptor.digest.to_string()) {
+                    if seen_manifests.contains(&descriptor.digest.to_string())
+                        || rejected.contains(&descriptor.digest.to_string())
+                    {
                         continue;
                     }
-                    if seen_manifests.len() > self.opts.max_manifests {
+                    if seen_manifests.len() >= self.opts.max_manifests {
                         return Err(RegistryError::Limit(format!(
                             "the copy holds more than {} manifests",
                             self.opts.max_manifests
@@ -442,6 +451,20 @@ impl<C: HttpClient> Copier<'_, C> {
                         Some(b) => b,
                         None => self.client.fetch_manifest(&self.src, &descriptor).await?,
                     };
+                    if let Some(s) = &subject {
+                        // A listed referrer must name the subject it was listed for (spec §1.2);
+                        // anything else (a stale or forged index entry) is not copied as one.
+                        if declared_subject(&bytes).as_ref() != Some(s) {
+                            plan.warnings.push(format!(
+                                "{} is listed as a referrer of {s} but does not name it as its \
+                                 subject; not copied",
+                                descriptor.digest
+                            ));
+                            rejected.insert(descriptor.digest.to_string());
+                            continue;
+                        }
+                    }
+                    seen_manifests.insert(descriptor.digest.to_string());
                     let (manifests, blobs) = children(&bytes)?;
                     for blob in blobs {
                         if non_distributable(&blob.media_type) {
@@ -581,6 +604,9 @@ impl<C: HttpClient> Copier<'_, C> {
             let bytes = self.client.fetch_blob(&self.src, blob, blob.size).await?;
             return self.finish_upload(blob, &location, bytes, scope).await;
         }
+        if let Some(location) = self.pipe(blob, &location, scope).await? {
+            return self.close_upload(blob, &location, scope).await;
+        }
         let mut hash = IncrementalHash::new(blob.digest.algorithm());
         let mut offset = 0u64;
         while offset < blob.size {
@@ -647,17 +673,117 @@ impl<C: HttpClient> Copier<'_, C> {
                 sent: offset,
             });
         }
-        let actual = hex(&hash.finish());
+        self.check_hash(blob, &hash.finish(), &location, scope)
+            .await?;
+        self.close_upload(blob, &location, scope).await
+    }
+
+    /// Cancels the upload and fails unless `hash` is the blob's digest (threat model 3).
+    async fn check_hash(
+        &self,
+        blob: &Descriptor,
+        hash: &[u8],
+        location: &Url,
+        scope: &str,
+    ) -> Result<(), RegistryError> {
+        let actual = hex(hash);
         if actual != blob.digest.hex() {
-            self.cancel_upload(&location, scope).await;
+            self.cancel_upload(location, scope).await;
             return Err(RegistryError::DigestMismatch {
                 expected: blob.digest.to_string(),
                 actual: format!("{}:{actual}", blob.digest.algorithm().name()),
             });
         }
+        Ok(())
+    }
+
+    /// Streams the whole blob in one `PATCH` when the HTTP client can stream request bodies
+    /// ([`HttpClient::pipe`]), following the source's redirects (bounded; `Authorization` only
+    /// to the source registry's origin, threat model 16a). Returns the upload's next location,
+    /// or `None` to fall back to ranged chunks (no streaming, or a source answer other than 200
+    /// and 3xx, e.g. a 401 that needs the full authentication round).
+    async fn pipe(
+        &self,
+        blob: &Descriptor,
+        location: &Url,
+        scope: &str,
+    ) -> Result<Option<Url>, RegistryError> {
+        let mut url = self
+            .client
+            .url(&self.src, &format!("blobs/{}", blob.digest));
+        let sink = self.client.authorized(
+            &self.dst.registry,
+            HttpRequest::new("PATCH", location.to_string())
+                .header("Content-Type", "application/octet-stream"),
+            scope,
+        );
+        for _ in 0..=self.client.options().max_redirects {
+            let at = self.client.check_url(&url)?;
+            let source = self.client.authorized(
+                &self.src.registry,
+                HttpRequest::new("GET", url.clone()),
+                &pull_scope(&self.src),
+            );
+            let Some(piped) = self
+                .client
+                .http()
+                .pipe(
+                    &source,
+                    &sink,
+                    blob.digest.algorithm(),
+                    &blob.digest.to_string(),
+                    blob.size,
+                )
+                .await?
+            else {
+                return Ok(None);
+            };
+            if matches!(piped.source.status, 301 | 302 | 303 | 307 | 308) {
+                let Some(next) = piped.source.header("location").and_then(|l| at.join(l)) else {
+                    return Err(RegistryError::Parse(
+                        "blob redirect without Location".into(),
+                    ));
+                };
+                url = next.to_string();
+                continue;
+            }
+            let Some(answer) = piped.sink else {
+                return Ok(None);
+            };
+            if answer.status != 202 {
+                return Err(http_error("PATCH blob upload", &answer));
+            }
+            if piped.bytes != blob.size {
+                self.cancel_upload(location, scope).await;
+                return Err(RegistryError::Parse(format!(
+                    "blob {} streamed {} bytes, the descriptor says {}",
+                    blob.digest, piped.bytes, blob.size
+                )));
+            }
+            let next = upload_location(location, &answer)?;
+            self.check_hash(blob, &piped.hash, &next, scope).await?;
+            self.observer.event(&CopyEvent::BlobProgress {
+                descriptor: blob,
+                sent: blob.size,
+            });
+            return Ok(Some(next));
+        }
+        Err(RegistryError::Limit(format!(
+            "more than {} redirects",
+            self.client.options().max_redirects
+        )))
+    }
+
+    /// Closes the upload session after its bytes were checked: `PUT ?digest=`.
+    async fn close_upload(
+        &self,
+        blob: &Descriptor,
+        location: &Url,
+        scope: &str,
+    ) -> Result<(), RegistryError> {
         let mut put = HttpRequest::new(
             "PUT",
-            with_query(&location, "digest", &blob.digest.to_string()),
+            with_query(location, "digest", &blob.digest.to_string()),
         )
         .header("Content-Length", "0");
         put.max_response_bytes = Some(MAX_UPLOAD_RESPONSE_BYTES);

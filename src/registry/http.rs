@@ -8,6 +8,8 @@
 
 use core::fmt;
 
+use crate::crypto::HashAlgorithm;
+
 /// An HTTP request for the injected client.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpRequest {
@@ -125,6 +127,39 @@ pub trait HttpClient {
     async fn sleep(&self, millis: u64) {
         let _ = millis;
     }
+
+    /// Streams a blob between registries without holding it: sends `source` (a `GET`) and,
+    /// when it answers 200, sends `sink` (a `PATCH` into an upload session) with the source's
+    /// body streamed as its body, hashing every byte with `algorithm` on the way. Redirects are
+    /// not followed (a 3xx is returned as the source answer, like any non-200, with no sink
+    /// request made). `blob` and `size` name the content for host-side progress reports.
+    ///
+    /// `Ok(None)`: this client cannot stream request bodies (the default; browsers need HTTP/2
+    /// for it), and the caller copies in ranged chunks instead.
+    async fn pipe(
+        &self,
+        source: &HttpRequest,
+        sink: &HttpRequest,
+        algorithm: HashAlgorithm,
+        blob: &str,
+        size: u64,
+    ) -> Result<Option<Piped>, TransportError> {
+        let _ = (source, sink, algorithm, blob, size);
+        Ok(None)
+    }
+}
+
+/// The result of [`HttpClient::pipe`].
+#[derive(Clone, Debug)]
+pub struct Piped {
+    /// The source's answer (its body is not kept).
+    pub source: HttpResponse,
+    /// The sink's answer, when the source answered 200 and the sink was sent.
+    pub sink: Option<HttpResponse>,
+    /// The hash of the bytes streamed (when the sink was sent).
+    pub hash: Vec<u8>,
+    /// How many bytes were streamed.
+    pub bytes: u64,
 }
 
 impl<T: HttpClient + ?Sized> HttpClient for &T {
@@ -134,6 +169,17 @@ impl<T: HttpClient + ?Sized> HttpClient for &T {
 
     async fn sleep(&self, millis: u64) {
         (**self).sleep(millis).await
+    }
+
+    async fn pipe(
+        &self,
+        source: &HttpRequest,
+        sink: &HttpRequest,
+        algorithm: HashAlgorithm,
+        blob: &str,
+        size: u64,
+    ) -> Result<Option<Piped>, TransportError> {
+        (**self).pipe(source, sink, algorithm, blob, size).await
     }
 }
 

@@ -41,5 +41,5 @@ pub use flows::{
     Inspection, SignatureDescriptor, SignatureInspection, SignatureList, SignatureVerification,
     VerifyOptions,
 };
-pub use http::{HttpClient, HttpRequest, HttpResponse, TransportError};
+pub use http::{HttpClient, HttpRequest, HttpResponse, Piped, TransportError};
 pub use referrers::{referrers_tag, ReferrerList};

@@ -149,6 +149,18 @@ impl<C: HttpClient> RegistryClient<C> {
             }
             Err(e) => return Err(e),
         };
+        if subject.matches(&body.bytes) {
+            // Some registries resolve the tag `sha256-<hex>` as the digest itself and return the
+            // subject (oras#2148): its children are not referrers.
+            warnings.push(format!(
+                "referrers tag {tag} answered the subject itself; treated as no referrers"
+            ));
+            return Ok(ReferrerList {
+                descriptors: Vec::new(),
+                via_tag_schema: true,
+                warnings,
+            });
+        }
         let descriptors = match parse_index(&body.bytes) {
             Ok((_, d)) => d,
             Err(why) => {

@@ -22,6 +22,7 @@ use crate::registry::{HttpClient, HttpRequest, HttpResponse, TransportError};
 pub struct FetchClient {
     fetch: Function,
     set_timeout: Option<Function>,
+    pipe: Option<Function>,
 }
 
 fn describe(e: &JsValue) -> String {
@@ -71,14 +72,23 @@ impl FetchClient {
         let set_timeout = Reflect::get(&global, &"setTimeout".into())
             .ok()
             .and_then(|f| f.dyn_into::<Function>().ok());
-        Ok(FetchClient { fetch, set_timeout })
+        Ok(FetchClient {
+            fetch,
+            set_timeout,
+            pipe: None,
+        })
     }
 
-    async fn fetch_once(
-        &self,
-        req: &HttpRequest,
-        redirect: &str,
-    ) -> Result<JsValue, TransportError> {
+    /// Adds the host's streaming helper for [`HttpClient::pipe`]:
+    /// `pipe(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, { blob, size, algorithm })` →
+    /// `{ source: { status, headers }, sink: null | { status, headers, body }, hash, bytes }`.
+    /// The Node entry point supplies one (streamed request bodies, `node:crypto` hashing).
+    pub fn with_pipe(mut self, pipe: Option<Function>) -> Self {
+        self.pipe = pipe;
+        self
+    }
+
+    fn init(req: &HttpRequest, redirect: &str) -> Object {
         let init = Object::new();
         let set = |k: &str, v: &JsValue| {
             let _ = Reflect::set(&init, &k.into(), v);
@@ -95,6 +105,15 @@ impl FetchClient {
         if !req.body.is_empty() {
             set("body", &Uint8Array::from(req.body.as_slice()));
         }
+        init
+    }
+
+    async fn fetch_once(
+        &self,
+        req: &HttpRequest,
+        redirect: &str,
+    ) -> Result<JsValue, TransportError> {
+        let init = Self::init(req, redirect);
         let promise = self
             .fetch
             .call2(&JsValue::UNDEFINED, &req.url.as_str().into(), &init)
@@ -144,7 +163,86 @@ impl FetchClient {
     }
 }
 
+/// `[[name, value], ...]` (or a `Headers`) as lower-cased pairs.
+fn header_pairs(h: &JsValue) -> Result<Vec<(String, String)>, TransportError> {
+    let mut headers = Vec::new();
+    if let Ok(Some(iter)) = js_sys::try_iter(h) {
+        for entry in iter {
+            let entry = entry.map_err(|e| TransportError::new(describe(&e)))?;
+            let pair: Array = entry.unchecked_into();
+            if let (Some(n), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                headers.push((n.to_ascii_lowercase(), v));
+            }
+        }
+    }
+    Ok(headers)
+}
+
+/// A `{ status, headers, body? }` answer of the pipe helper.
+fn piped_response(v: &JsValue) -> Result<HttpResponse, TransportError> {
+    let status = get(v, "status")?
+        .as_f64()
+        .ok_or_else(|| TransportError::new("pipe answer has no status"))? as u16;
+    let headers = header_pairs(&get(v, "headers")?)?;
+    let body = get(v, "body")?
+        .dyn_into::<Uint8Array>()
+        .map(|b| b.to_vec())
+        .unwrap_or_default();
+    Ok(HttpResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
 impl HttpClient for FetchClient {
+    async fn pipe(
+        &self,
+        source: &HttpRequest,
+        sink: &HttpRequest,
+        algorithm: crate::crypto::HashAlgorithm,
+        blob: &str,
+        size: u64,
+    ) -> Result<Option<crate::registry::Piped>, TransportError> {
+        let Some(pipe) = &self.pipe else {
+            return Ok(None);
+        };
+        let info = Object::new();
+        let _ = Reflect::set(&info, &"blob".into(), &blob.into());
+        let _ = Reflect::set(&info, &"size".into(), &JsValue::from_f64(size as f64));
+        let _ = Reflect::set(&info, &"algorithm".into(), &algorithm.name().into());
+        let args = Array::of3(
+            &self.fetch,
+            &source.url.as_str().into(),
+            &Self::init(source, "manual"),
+        );
+        args.push(&sink.url.as_str().into());
+        args.push(&Self::init(sink, "manual"));
+        args.push(&info);
+        let promise = pipe
+            .apply(&JsValue::UNDEFINED, &args)
+            .map_err(|e| TransportError::new(describe(&e)))?;
+        let answer = await_value(promise).await?;
+        let source = piped_response(&get(&answer, "source")?)?;
+        let sink_answer = get(&answer, "sink")?;
+        let sink = if sink_answer.is_null() || sink_answer.is_undefined() {
+            None
+        } else {
+            Some(piped_response(&sink_answer)?)
+        };
+        let hash = get(&answer, "hash")?
+            .dyn_into::<Uint8Array>()
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        let bytes = get(&answer, "bytes")?.as_f64().unwrap_or(0.0) as u64;
+        Ok(Some(crate::registry::Piped {
+            source,
+            sink,
+            hash,
+            bytes,
+        }))
+    }
+
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         let mut resp = self.fetch_once(&req, "manual").await?;
         if get(&resp, "type")?.as_string().as_deref() == Some("opaqueredirect") {
@@ -154,17 +252,7 @@ impl HttpClient for FetchClient {
             .as_f64()
             .ok_or_else(|| TransportError::new("response has no status"))?
             as u16;
-        let mut headers = Vec::new();
-        let h = get(&resp, "headers")?;
-        if let Ok(Some(iter)) = js_sys::try_iter(&h) {
-            for entry in iter {
-                let entry = entry.map_err(|e| TransportError::new(describe(&e)))?;
-                let pair: Array = entry.unchecked_into();
-                if let (Some(n), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                    headers.push((n.to_ascii_lowercase(), v));
-                }
-            }
-        }
+        let headers = header_pairs(&get(&resp, "headers")?)?;
         let body = if req.method == "HEAD" {
             Vec::new()
         } else {

@@ -5,6 +5,7 @@
 //! error class, and `details` with structured context; the JS wrapper re-throws them as
 //! `NotationError` subclasses.
 
+mod blob;
 mod convert;
 mod fetch;
 mod registry;

@@ -57,6 +57,22 @@ thread_local! {
     static CONTENT: Rc<ContentCache> = Rc::new(ContentCache::new(DEFAULT_CONTENT_CACHE_BYTES));
     /// Referrers API support per `registry/repository`, with when it was learned (host clock).
     static CAPABILITIES: RefCell<Vec<(String, bool, f64)>> = const { RefCell::new(Vec::new()) };
+    /// Bearer tokens per (credentials fingerprint, registry, scope), with when they were
+    /// obtained: a call reuses only tokens obtained with the very same login (or none).
+    static TOKENS: RefCell<Vec<(String, String, f64)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How long a Bearer token is reused: under the 60 s the distribution token spec gives a token
+/// without `expires_in`.
+const TOKEN_TTL_MILLIS: f64 = 50_000.0;
+
+/// Who a call authenticates as at `registry`: a hash of its login, or `anonymous`.
+fn login_fingerprint(logins: &[(String, String)], registry: &str) -> String {
+    logins
+        .iter()
+        .find(|(r, _)| r == registry)
+        .map(|(_, fp)| fp.clone())
+        .unwrap_or_else(|| "anonymous".to_string())
 }
 
 /// A registry client for one call. With `cache` on (the default) it shares the digest-keyed
@@ -65,6 +81,8 @@ thread_local! {
 struct Session {
     client: RegistryClient<FetchClient>,
     cache: bool,
+    /// (registry, fingerprint of the login used there).
+    logins: Vec<(String, String)>,
 }
 
 impl core::ops::Deref for Session {
@@ -88,15 +106,31 @@ impl Drop for Session {
             }
             c.retain(|(_, _, at)| now - at < CAPABILITY_TTL_MILLIS);
         });
+        TOKENS.with(|t| {
+            let mut t = t.borrow_mut();
+            for (key, token) in self.client.bearer_tokens() {
+                let registry = key.split(' ').next().unwrap_or_default();
+                let full = format!("{} {key}", login_fingerprint(&self.logins, registry));
+                if !t.iter().any(|(k, v, _)| *k == full && *v == token) {
+                    t.retain(|(k, _, _)| *k != full);
+                    t.push((full, token, now));
+                }
+            }
+            t.retain(|(_, _, at)| now - at < TOKEN_TTL_MILLIS);
+        });
     }
 }
 
 /// The registry client the options describe.
 fn client(opts: &JsValue) -> Result<Session, JsFailure> {
     let cache = opt_field::<bool>(opts, "cache")?.unwrap_or(true);
-    let client = plain_client(opts)?;
+    let (client, logins) = plain_client(opts)?;
     if !cache {
-        return Ok(Session { client, cache });
+        return Ok(Session {
+            client,
+            cache,
+            logins,
+        });
     }
     let now = js_sys::Date::now();
     let known: Vec<(String, bool)> = CAPABILITIES.with(|c| {
@@ -106,13 +140,33 @@ fn client(opts: &JsValue) -> Result<Session, JsFailure> {
             .map(|(r, s, _)| (r.clone(), *s))
             .collect()
     });
+    let tokens: Vec<(String, String)> = TOKENS.with(|t| {
+        t.borrow()
+            .iter()
+            .filter(|(_, _, at)| now - at < TOKEN_TTL_MILLIS)
+            .filter_map(|(full, token, _)| {
+                let (fp, key) = full.split_once(' ')?;
+                let registry = key.split(' ').next()?;
+                (fp == login_fingerprint(&logins, registry))
+                    .then(|| (key.to_string(), token.clone()))
+            })
+            .collect()
+    });
     let client = client
         .with_content_cache(CONTENT.with(Rc::clone))
-        .with_referrers_capabilities(&known);
-    Ok(Session { client, cache })
+        .with_referrers_capabilities(&known)
+        .with_bearer_tokens(&tokens);
+    Ok(Session {
+        client,
+        cache,
+        logins,
+    })
 }
 
-fn plain_client(opts: &JsValue) -> Result<RegistryClient<FetchClient>, JsFailure> {
+/// The client without shared caches, and the fingerprint of the login given per registry.
+type ClientAndLogins = (RegistryClient<FetchClient>, Vec<(String, String)>);
+
+fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
     let fetch = js_sys::Reflect::get(opts, &"fetch".into())
         .ok()
         .filter(|f| !f.is_undefined() && !f.is_null());
@@ -123,8 +177,12 @@ fn plain_client(opts: &JsValue) -> Result<RegistryClient<FetchClient>, JsFailure
         ),
         None => None,
     };
+    let pipe = js_sys::Reflect::get(opts, &"pipe".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok());
     let http = FetchClient::new(fetch)
-        .map_err(|e| JsFailure::new("ERR_REGISTRY_HTTP", "RegistryError", e.to_string()))?;
+        .map_err(|e| JsFailure::new("ERR_REGISTRY_HTTP", "RegistryError", e.to_string()))?
+        .with_pipe(pipe);
     let mut options = RegistryOptions::default();
     if let Some(plain) = opt_field::<bool>(opts, "plainHttp")? {
         options.plain_http = plain;
@@ -136,6 +194,7 @@ fn plain_client(opts: &JsValue) -> Result<RegistryClient<FetchClient>, JsFailure
         options.max_signature_attempts = max;
     }
     let mut creds = StaticCredentials::new();
+    let mut fingerprints = Vec::new();
     // `{ registry: { username, password } }`, read through the JSON map type already in the
     // wasm rather than a map of its own.
     let logins: serde_json::Map<String, Value> =
@@ -144,8 +203,16 @@ fn plain_client(opts: &JsValue) -> Result<RegistryClient<FetchClient>, JsFailure
         let login: Login = serde_json::from_value(login.clone())
             .map_err(|e| JsFailure::invalid(format!("`credentials`: {e}")))?;
         creds = creds.with(registry, &login.username, &login.password);
+        let secret = format!("{}\n{}", login.username, login.password);
+        fingerprints.push((
+            registry.clone(),
+            crate::crypto::sha256_hex(secret.as_bytes()),
+        ));
     }
-    Ok(RegistryClient::new(http, options).with_credentials(Box::new(creds)))
+    Ok((
+        RegistryClient::new(http, options).with_credentials(Box::new(creds)),
+        fingerprints,
+    ))
 }
 
 fn reference(text: &str) -> Result<Reference, JsFailure> {

@@ -18,7 +18,10 @@ import json
 import secrets
 import sys
 import time
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOG_LOCK = threading.Lock()
 from urllib.parse import parse_qs, urlparse
 
 from cryptography import x509
@@ -128,7 +131,10 @@ def main():
                     status = "denied"
                 else:
                     user, status = args.username, "ok"
-            print("REQ " + json.dumps({"service": q.get("service", [None])[0], "scopes": scopes, "auth": status}), flush=True)
+            line = "REQ " + json.dumps({"service": q.get("service", [None])[0], "scopes": scopes, "auth": status})
+            # Requests are served on several threads: one whole line at a time.
+            with LOG_LOCK:
+                print(line, flush=True)
             if status == "denied":
                 return self.reply(401, {"errors": [{"code": "UNAUTHORIZED", "message": "bad credentials"}]},
                                   [("WWW-Authenticate", 'Basic realm="nv2-token"')])

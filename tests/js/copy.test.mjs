@@ -74,6 +74,7 @@ for (const [from, to, src, dst] of combos) {
     const events = [];
     const report = await nv2.copy(source, `${dst().host}/${repo}`, {
       chunkSize: 64 * 1024,
+      streamUploads: false,
       onProgress: (e) => events.push(e),
     });
     assert.equal(report.source.digest, image.digest);
@@ -160,6 +161,7 @@ test('an aborted copy leaves nothing tagged, and the re-run finishes it exactly 
   await assert.rejects(
     nv2.copy(source, `${dist2.host}/${repo}`, {
       chunkSize: 256 * 1024,
+      streamUploads: false,
       concurrency: 1,
       signal: controller.signal,
       onProgress: (e) => {
@@ -178,6 +180,33 @@ test('an aborted copy leaves nothing tagged, and the re-run finishes it exactly 
   ).json();
   assert.deepEqual(index.manifests.map((d) => d.digest), [sig.manifestDescriptor.digest], 'listed once');
   assert.equal((await verifyWith(`${dist2.host}/${repo}:v1`, p256)).verified, true);
+});
+
+test('in Node each blob is streamed in one request, hashed on the way', async () => {
+  const image = await pushBigImage(dist1, 'stream/app', 'v1', 10 * 1024 * 1024);
+  const source = `${dist1.host}/stream/app:v1`;
+  await nv2.sign(source, { key: p256.key, certChain: p256.chain });
+  const log = [];
+  const loggingFetch = (url, init) => {
+    log.push({ method: init?.method ?? 'GET', path: new URL(url).pathname, range: new Headers(init?.headers).get('range') });
+    return fetch(url, init);
+  };
+  const events = [];
+  const report = await nv2.copy(source, `${dist2.host}/stream/app`, {
+    fetch: loggingFetch,
+    chunkSize: 1024 * 1024,
+    onProgress: (e) => events.push(e),
+  });
+  assert.equal(report.destination.digest, image.digest);
+  assert.ok(report.bytes >= image.layers.reduce((n, l) => n + l.size, 0), 'every image blob was sent');
+  const big = image.layers[1].digest;
+  assert.equal(log.filter((r) => r.method === 'PATCH').length, 1, 'one streamed PATCH for the one blob over the chunk size');
+  assert.ok(!log.some((r) => r.range), 'no ranged GETs');
+  const progress = events.filter((e) => e.type === 'blob-progress' && e.digest === big);
+  assert.ok(progress.length >= 3, `progress while streaming: ${JSON.stringify(progress)}`);
+  assert.equal(progress.at(-1).sent, image.layers[1].size);
+  assert.ok(await has(dist2, 'stream/app', `blobs/${big}`));
+  assert.equal((await verifyWith(`${dist2.host}/stream/app:v1`, p256)).verified, true);
 });
 
 test('within one registry, blobs are mounted, not streamed', async () => {

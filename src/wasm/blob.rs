@@ -1,0 +1,228 @@
+//! Blob exports (spec §9): an incremental hasher (`BlobHasher`), the hash a blob needs
+//! (`blobHashAlgorithm`), detached verification of a hashed blob (`verifyBlob`), inspection of a
+//! `<blob>.<format>.sig` file (`inspectBlobSignature`) and blob trust policy validation
+//! (`validateBlobTrustPolicy`). Signing a blob reuses `signDescriptor` / `prepareSignature` with
+//! the descriptor `BlobHasher.finish` returns.
+
+use std::collections::BTreeMap;
+
+use base64ct::{Base64, Encoding};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+
+use super::convert::{
+    self, bytes_field, certs_field, crls_field, instant_field, js_error, opt_field, opt_str_field,
+    str_field, to_js, trust_store_field, JsFailure,
+};
+use crate::blob::{self, BlobSignatureInfo};
+use crate::crypto::HashAlgorithm;
+use crate::oci::Digest;
+use crate::policy::BlobTrustPolicy;
+use crate::revocation::{CrlRevocationChecker, RevocationChecker};
+use crate::verify::{verify_blob_digest, BlobDigestVerifyRequest};
+
+fn policy_failure(e: crate::policy::PolicyError) -> JsFailure {
+    JsFailure::new(e.code(), "PolicyError", e.to_string())
+}
+
+fn parse_failure(e: crate::envelope::EnvelopeError) -> JsFailure {
+    JsFailure::new(e.code(), "ParseError", e.to_string())
+}
+
+/// Hashes a blob chunk by chunk: `new BlobHasher("sha384")`, `update(chunk)` any number of
+/// times, then `finish(mediaType)` → `{ mediaType, digest, size }`.
+#[wasm_bindgen(js_name = BlobHasher)]
+pub struct BlobHasher {
+    inner: Option<blob::BlobHasher>,
+}
+
+#[wasm_bindgen(js_class = BlobHasher)]
+impl BlobHasher {
+    /// A hasher for `sha256`, `sha384` or `sha512`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(algorithm: &str) -> Result<BlobHasher, JsValue> {
+        let alg = HashAlgorithm::from_name(algorithm).ok_or_else(|| {
+            js_error(JsFailure::invalid(format!(
+                "unsupported hash algorithm {algorithm:?} (sha256, sha384 or sha512)"
+            )))
+        })?;
+        Ok(BlobHasher {
+            inner: Some(blob::BlobHasher::new(alg)),
+        })
+    }
+
+    /// Feeds the next chunk.
+    pub fn update(&mut self, chunk: &[u8]) {
+        if let Some(h) = self.inner.as_mut() {
+            h.update(chunk);
+        }
+    }
+
+    /// The blob's descriptor; can be called once.
+    pub fn finish(&mut self, media_type: &str) -> Result<JsValue, JsValue> {
+        (|| {
+            let h = self
+                .inner
+                .take()
+                .ok_or_else(|| JsFailure::invalid("this BlobHasher was already finished"))?;
+            let d = h
+                .finish(media_type)
+                .map_err(|e| JsFailure::invalid(e.to_string()))?;
+            to_js(&d)
+        })()
+        .map_err(js_error)
+    }
+}
+
+/// The hash a blob must be digested with (spec §9, §5): `{ certChain }` (signing: the leaf
+/// key's algorithm) or `{ envelope, mediaType }` (verifying: the envelope's algorithm). An
+/// envelope that does not parse gets `sha256`; `verifyBlob` then reports why it does not parse.
+#[wasm_bindgen(js_name = blobHashAlgorithm)]
+pub fn blob_hash_algorithm(opts: JsValue) -> Result<String, JsValue> {
+    (|| {
+        let has = |k: &str| {
+            js_sys::Reflect::get(&opts, &k.into()).is_ok_and(|v| !v.is_undefined() && !v.is_null())
+        };
+        if has("certChain") {
+            let chain = certs_field(&opts, "certChain")?;
+            let leaf = chain
+                .first()
+                .ok_or_else(|| JsFailure::invalid("`certChain` holds no certificate"))?;
+            let unsupported =
+                |e: String| JsFailure::new("ERR_UNSUPPORTED_ALGORITHM", "SigningError", e);
+            let alg = leaf
+                .public_key()
+                .map_err(|e| unsupported(e.to_string()))?
+                .notary_algorithm()
+                .map_err(|e| unsupported(e.to_string()))?;
+            return Ok(alg.hash().name().to_string());
+        }
+        let envelope = bytes_field(&opts, "envelope")?;
+        let media_type = str_field(&opts, "mediaType")?;
+        Ok(blob::hash_algorithm_for_envelope(&media_type, &envelope)
+            .unwrap_or(HashAlgorithm::Sha256)
+            .name()
+            .to_string())
+    })()
+    .map_err(js_error)
+}
+
+/// Verifies a detached blob signature against a blob trust policy (spec §9, §7.3, §8).
+///
+/// `opts`: `{ envelope, mediaType (envelope), blobDigest, blobSize, blobMediaType?,
+/// trustPolicy: blob policy object, policyName?, trustStore, now, userMetadata?, crls? }`, the
+/// digest taken with the hash `blobHashAlgorithm` names. Returns the outcome object (as
+/// `verifyEnvelope`); throws for invalid input or when no statement applies.
+#[wasm_bindgen(js_name = verifyBlob)]
+pub fn verify_blob(opts: JsValue) -> Result<JsValue, JsValue> {
+    (|| {
+        let envelope = bytes_field(&opts, "envelope")?;
+        let media_type = str_field(&opts, "mediaType")?;
+        let digest_text = str_field(&opts, "blobDigest")?;
+        let digest = Digest::parse(&digest_text).map_err(|e| JsFailure::invalid(e.to_string()))?;
+        let size: u64 = convert::serde_field(&opts, "blobSize")?;
+        let blob_media_type = opt_str_field(&opts, "blobMediaType")?;
+        let policy_value: Value = convert::serde_field(&opts, "trustPolicy")?;
+        let policy = BlobTrustPolicy::from_value(&policy_value).map_err(policy_failure)?;
+        let policy_name = opt_str_field(&opts, "policyName")?;
+        let trust_store = trust_store_field(&opts, "trustStore")?;
+        let now = instant_field(&opts, "now")?.ok_or_else(|| {
+            JsFailure::invalid("`now` is required (milliseconds since the epoch or RFC 3339)")
+        })?;
+        let user_metadata: BTreeMap<String, String> =
+            opt_field(&opts, "userMetadata")?.unwrap_or_default();
+        let crls = crls_field(&opts, "crls")?.map(|c| CrlRevocationChecker::new(&c, now));
+        let req = BlobDigestVerifyRequest {
+            envelope: &envelope,
+            media_type: &media_type,
+            blob_digest: &digest,
+            blob_size: size,
+            blob_media_type: blob_media_type.as_deref(),
+            policy: &policy,
+            policy_name: policy_name.as_deref(),
+            trust_store: &trust_store,
+            now,
+            user_metadata: &user_metadata,
+            revocation: crls.as_ref().map(|c| c as &dyn RevocationChecker),
+        };
+        let outcome = verify_blob_digest(&req)
+            .map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
+        to_js(&super::outcome_json(&outcome, &media_type))
+    })()
+    .map_err(js_error)
+}
+
+fn info_json(i: &BlobSignatureInfo, media_type: &str) -> Value {
+    let s = &i.signed;
+    let extended: serde_json::Map<String, Value> = i
+        .extended_attributes()
+        .iter()
+        .map(|a| (a.key.clone(), a.value.clone()))
+        .collect();
+    let mut v = json!({
+        "mediaType": media_type,
+        "signatureAlgorithm": s.algorithm.jws_name(),
+        "signedAttributes": {
+            "contentType": s.content_type,
+            "signingScheme": s.signing_scheme.as_str(),
+            "signingTime": s.authentic_signing_time.or(s.signing_time).map(|t| t.to_rfc3339()),
+            "expiry": s.expiry.map(|t| t.to_rfc3339()),
+            "verificationPlugin": s.verification_plugin,
+            "verificationPluginMinVersion": s.verification_plugin_min_version,
+            "extended": extended,
+        },
+        "unsignedAttributes": {
+            "signingAgent": i.signing_agent,
+            "timestampSignature": i.timestamp_token.as_ref().map(|t| Base64::encode_string(t)),
+        },
+        "certificates": i.chain.iter().map(|c| json!({
+            "subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint,
+            "notBefore": c.not_before.to_rfc3339(), "notAfter": c.not_after.to_rfc3339(),
+            "serial": c.serial,
+        })).collect::<Vec<_>>(),
+        "signedArtifact": i.target.as_ref().map(|d| serde_json::to_value(d).unwrap_or(Value::Null)),
+    });
+    if let Some(e) = &i.payload_error {
+        v["payloadError"] = json!(e);
+    }
+    v
+}
+
+/// Describes a detached signature without trusting it (notation `blob inspect`): `{ envelope,
+/// mediaType }` → `{ mediaType, signatureAlgorithm, signedAttributes, unsignedAttributes,
+/// certificates, signedArtifact, payloadError? }`. Throws `ParseError` when it does not parse.
+#[wasm_bindgen(js_name = inspectBlobSignature)]
+pub fn inspect_blob_signature(opts: JsValue) -> Result<JsValue, JsValue> {
+    (|| {
+        let envelope = bytes_field(&opts, "envelope")?;
+        let media_type = str_field(&opts, "mediaType")?;
+        let info = blob::inspect_blob_signature(&media_type, &envelope).map_err(parse_failure)?;
+        to_js(&info_json(&info, &media_type))
+    })()
+    .map_err(js_error)
+}
+
+/// Validates a blob trust policy document (`trustpolicy.blob.json`, spec §7.3) and returns
+/// `{ version, statements: [{ name, level, globalPolicy, trustStores }] }`; throws
+/// `ERR_POLICY_INVALID` with notation's message otherwise.
+#[wasm_bindgen(js_name = validateBlobTrustPolicy)]
+pub fn validate_blob_trust_policy(policy: JsValue) -> Result<JsValue, JsValue> {
+    (|| {
+        let value: Value = convert::from_js(&policy, "trustPolicy")?;
+        let doc = BlobTrustPolicy::from_value(&value).map_err(policy_failure)?;
+        let statements: Vec<Value> = doc
+            .statements
+            .iter()
+            .map(|s| {
+                json!({
+                    "name": s.statement.name,
+                    "level": s.statement.signature_verification.level.name(),
+                    "globalPolicy": s.global_policy,
+                    "trustStores": s.statement.trust_stores.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        to_js(&json!({ "version": doc.version, "statements": statements }))
+    })()
+    .map_err(js_error)
+}
