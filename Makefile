@@ -26,7 +26,7 @@ CONFORMANCE ?= $(or $(NV2_CONFORMANCE_DIR),$(firstword $(wildcard $(abspath ../s
 NV2_REQUIRE_FULL_API ?= 1
 export NV2_REQUIRE_FULL_API
 
-.PHONY: test-js-mock pkg wasm test test-native test-wasm test-js test-types test-browser pki demo \
+.PHONY: test-js-mock pkg wasm test test-native test-wasm test-js test-types test-browser pki demo demo-offline bench bench-copy setup \
         clippy fmt fmt-check clean venv node-deps pack
 
 # ---------------------------------------------------------------------------------------------
@@ -135,7 +135,13 @@ test-browser: $(WASM_OUT) pki node-deps
 setup:
 	bash scripts/setup.sh
 
-demo: setup $(WASM_OUT) pki
+# The three user stories with the installed `nv2` command against two local registries
+# (js/demo/stories.mjs). KEEP=1 keeps the registries serving until Ctrl-C.
+demo: setup pack
+	node js/demo/stories.mjs $(if $(filter 1 true yes,$(KEEP)),--keep)
+
+# Sign + verify of a descriptor through the JS API, without a registry (js/demo/offline.mjs).
+demo-offline: setup $(WASM_OUT) pki
 	node js/demo/offline.mjs $(PKI)
 
 clippy:
@@ -154,3 +160,10 @@ clean:
 # Benchmarks (not tests): figures as ratios against a baseline measured in the same run.
 bench: $(WASM_OUT) pki
 	node bench/verify-registry.mjs --pkg $(PKG) --pki $(PKI)
+	$(MAKE) bench-copy
+
+# `nv2 copy` against `skopeo copy` of a ~200 MB image between two local registries: wall time
+# (median of REPS) and peak RSS (/usr/bin/time), with the installed package.
+REPS ?= 5
+bench-copy: setup pack
+	node bench/copy.mjs --reps $(REPS)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what nv2's build, tests and demo need on a bare Debian machine, skipping whatever is
 # already present: Debian packages (Chromium + ChromeDriver, CNCF distribution registry, skopeo,
-# htpasswd), the wasm32 target, wasm-bindgen-cli matching Cargo.lock, npm test dependencies and the
-# Python venv (test PKI, oras). Used by `.ci/run` and by `make setup` / `make demo`.
+# htpasswd, GNU time for the copy benchmark), the wasm32 target, wasm-bindgen-cli matching
+# Cargo.lock, npm test dependencies and the Python venv (test PKI, oras). Used by `.ci/run` and by
+# `make setup` / `make demo`.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 export NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false NPM_CONFIG_UPDATE_NOTIFIER=false
@@ -13,7 +14,7 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo -n); fi
 export PATH="$HOME/.cargo/bin:$PATH"
 
 phase "system packages"
-pkgs=(chromium chromium-driver docker-registry skopeo apache2-utils)
+pkgs=(chromium chromium-driver docker-registry skopeo apache2-utils time)
 command -v python3 >/dev/null || pkgs+=(python3)
 # python3-venv only when the interpreter on PATH cannot create venvs (pyenv builds can).
 python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3-venv)
