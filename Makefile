@@ -43,7 +43,7 @@ pkg:
 	node pkg-template/assemble.mjs $(PKG)
 	@raw=$$(wc -c < $(WASM_OUT)); gz=$$(gzip -9 -c $(WASM_OUT) | wc -c); \
 	  echo "nv2_wasm_bg.wasm: $$raw bytes raw, $$gz bytes gzip -9 (limit $(MAX_GZIP))"; \
-	  if [ "$$gz" -gt $(MAX_GZIP) ]; then echo "FAIL: gzipped wasm exceeds $(MAX_GZIP) bytes" >&2; exit 1; fi
+	  if [ "$$gz" -gt $(MAX_GZIP) ]; then echo "FAIL: gzipped wasm exceeds $(MAX_GZIP) bytes" >&2; rm -f $(WASM_OUT); exit 1; fi
 
 # Rebuild the package when the crate, the wrapper or the template changed.
 PKG_INPUTS := $(shell find src -name '*.rs') Cargo.toml Cargo.lock $(wildcard js/*.js js/*.d.ts js/cli/*.mjs) \
