@@ -466,6 +466,11 @@ export interface SignatureInspection {
   signingAgent?: string | null;
   timestamped?: boolean;
   chain?: CertificateInfo[];
+  /** The signed target descriptor, present when the envelope verifies under its own leaf
+   * (integrity only; the signer is not trusted by this). */
+  signedTarget?: Descriptor;
+  /** The signed user metadata (the target's annotations), under the same condition. */
+  userMetadata?: Record<string, string>;
   error?: CheckError;
 }
 

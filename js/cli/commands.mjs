@@ -379,14 +379,15 @@ COMMANDS.inspect = {
       if (s.error) return { label: s.descriptor.digest, children: [{ label: `error: ${s.error.message} (${s.error.code})` }] };
       const signed = { signingScheme: s.signingScheme, signingTime: s.signingTime };
       if (s.expiry) signed.expiry = s.expiry;
-      const target = result.target ?? {};
+      const target = s.signedTarget ?? result.target ?? {};
       return {
         label: s.descriptor.digest,
         children: [
           { label: `media type: ${s.mediaType}` },
           { label: `signature algorithm: ${ALG_NAMES[s.algorithm] ?? s.algorithm}` },
           { label: 'signed attributes', children: kv(signed) },
-          { label: 'user defined attributes', children: kv(userAnnotations(s.annotations)) },
+          // notation inspect: the payload's signed user metadata (integrity-checked, not trusted).
+          { label: 'user defined attributes', children: kv(s.userMetadata ?? {}) },
           { label: 'unsigned attributes', children: kv(s.signingAgent ? { signingAgent: s.signingAgent } : {}) },
           {
             label: 'certificates',
@@ -533,14 +534,6 @@ COMMANDS.copy = {
   },
 };
 
-/** Annotations of a signature manifest minus the ones Notary itself sets. */
-function userAnnotations(annotations) {
-  return Object.fromEntries(
-    Object.entries(annotations ?? {}).filter(
-      ([k]) => !k.startsWith('io.cncf.notary.x509chain') && k !== 'org.opencontainers.image.created',
-    ),
-  );
-}
 
 // ---- cert ------------------------------------------------------------------------------------
 

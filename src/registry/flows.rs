@@ -389,6 +389,10 @@ pub struct EnvelopeInfo {
     pub timestamped: bool,
     /// The certificate chain, leaf first (subjects, issuers, thumbprints, validity).
     pub chain: Vec<CertSummary>,
+    /// The signed target descriptor (with the signed user metadata as its annotations), when
+    /// the envelope's signature verifies under its own leaf certificate. Integrity only: the
+    /// signer is not trusted by this (notation inspect's "user defined attributes").
+    pub signed_target: Option<Descriptor>,
 }
 
 /// One signature as `notation inspect` shows it.
@@ -475,15 +479,26 @@ fn envelope_info(
                 .map_err(|e| RegistryError::Parse(format!("certificate: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let signing_agent = env.signing_agent().map(str::to_string);
+    let timestamped = env.timestamp_token().is_some();
+    let (algorithm, signing_scheme) = (s.algorithm, s.signing_scheme);
+    let (signing_time, expiry) = (s.authentic_signing_time.or(s.signing_time), s.expiry);
+    // The payload is reachable only through a verified envelope (parse, don't validate).
+    let signed_target = env
+        .verify_integrity()
+        .ok()
+        .and_then(|v| crate::payload::Payload::from_verified(&v).ok())
+        .map(|p| p.target_artifact);
     Ok(EnvelopeInfo {
         media_type: manifest.envelope.media_type.clone(),
         descriptor: manifest.envelope.clone(),
-        algorithm: s.algorithm,
-        signing_scheme: s.signing_scheme,
-        signing_time: s.authentic_signing_time.or(s.signing_time),
-        expiry: s.expiry,
-        signing_agent: env.signing_agent().map(str::to_string),
-        timestamped: env.timestamp_token().is_some(),
+        algorithm,
+        signing_scheme,
+        signing_time,
+        expiry,
+        signing_agent,
+        timestamped,
         chain,
+        signed_target,
     })
 }

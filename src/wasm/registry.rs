@@ -460,6 +460,10 @@ pub async fn registry_inspect(reference_text: String, opts: JsValue) -> Result<J
                     v["signingAgent"] = json!(env.signing_agent);
                     v["timestamped"] = json!(env.timestamped);
                     v["chain"] = Value::Array(chain_json(&env.chain));
+                    if let Some(t) = &env.signed_target {
+                        v["signedTarget"] = to_value(t);
+                        v["userMetadata"] = to_value(&t.annotations.clone().unwrap_or_default());
+                    }
                 }
                 if let Some(e) = &s.error {
                     v["error"] = json!({ "code": e.code(), "message": e.to_string() });

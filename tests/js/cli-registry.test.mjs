@@ -73,12 +73,16 @@ test('sign by tag, verify, list, sign again, inspect --output json', async () =>
     assert.match(s.chain[0].thumbprint, /^[0-9a-f]{64}$/);
   }
   assert.equal(info.signatures.filter((s) => s.expiry).length, 1, 'only the first signature has an expiry');
+  // The signed user metadata and target, read through the envelope's own integrity check.
+  assert.deepEqual(info.signatures.map((s) => s.userMetadata.team ?? null).sort(), ['wabbit', null].sort());
+  assert.ok(info.signatures.every((s) => s.signedTarget.digest === target.digest));
 
   const tree = await home.run(['inspect', pinned]);
   ok(tree, 'inspect (text)');
   assert.match(tree.stdout, /signature algorithm: ECDSA-SHA-256/);
   assert.match(tree.stdout, /SHA256 fingerprint: [0-9a-f]{64}/);
   assert.match(tree.stdout, /expiry: 20\d\d-/);
+  assert.match(tree.stdout, /user defined attributes\n.*team: wabbit/);
 
   // -a/--user-metadata is signed user metadata: verify can require it.
   ok(await home.run(['verify', pinned, '-m', 'team=wabbit']), 'verify -m team=wabbit');
