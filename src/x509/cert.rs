@@ -60,6 +60,25 @@ pub(crate) struct ExtKeyUsage {
     pub critical: bool,
 }
 
+/// Most certificate signatures remembered as verified.
+const MAX_VERIFIED_SIGNATURES: usize = 256;
+
+std::thread_local! {
+    /// Certificate signatures already verified, as SHA-256 of (signer SPKI ‖ certificate DER):
+    /// the key binds the exact signed bytes, signature and verifying key, so a remembered
+    /// success can only stand for the very same check (a pure memo; no clock, no I/O).
+    static VERIFIED_SIGNATURES: core::cell::RefCell<Vec<Vec<u8>>> =
+        const { core::cell::RefCell::new(Vec::new()) };
+}
+
+fn verified_signature_key(signer_spki: &[u8], cert_der: &[u8]) -> Vec<u8> {
+    let mut h = crate::crypto::IncrementalHash::new(crate::crypto::HashAlgorithm::Sha256);
+    h.update(&(signer_spki.len() as u64).to_be_bytes());
+    h.update(signer_spki);
+    h.update(cert_der);
+    h.finish()
+}
+
 /// An X.509 certificate: its DER bytes, the `x509-cert` parse, and the fields the Notary rules
 /// use (spec §6), extracted once at parse time.
 ///
@@ -556,11 +575,34 @@ impl Certificate {
 
     /// Go's `CheckSignature` with `signer`'s key (no CA requirement). SHA-1 and MD5 signatures
     /// are refused (spec §5; stricter than Go, which accepts SHA-1 here).
+    ///
+    /// A signature that verified once is remembered (see [`VERIFIED_SIGNATURES`]), so the same
+    /// intermediates and roots behind many artifacts are not verified again on every call.
     pub(crate) fn check_signature(&self, signer: &Certificate) -> Result<(), SignatureError> {
         let alg = self.parsed.signature_algorithm();
         if let Some(name) = insecure_algorithm_name(&alg.oid) {
             return Err(SignatureError::InsecureAlgorithm(name));
         }
+        let memo = verified_signature_key(&signer.raw_spki, &self.der);
+        if VERIFIED_SIGNATURES.with(|v| v.borrow().contains(&memo)) {
+            return Ok(());
+        }
+        self.check_signature_uncached(signer, &alg)?;
+        VERIFIED_SIGNATURES.with(|v| {
+            let mut v = v.borrow_mut();
+            if v.len() >= MAX_VERIFIED_SIGNATURES {
+                v.remove(0);
+            }
+            v.push(memo);
+        });
+        Ok(())
+    }
+
+    fn check_signature_uncached(
+        &self,
+        signer: &Certificate,
+        alg: &spki::AlgorithmIdentifierOwned,
+    ) -> Result<(), SignatureError> {
         let key = PublicKey::from_spki_der(&signer.raw_spki)
             .map_err(|e| SignatureError::Unsupported(e.to_string()))?;
         let params = match &alg.parameters {
@@ -619,6 +661,22 @@ fn insecure_algorithm_name(oid: &ObjectIdentifier) -> Option<&'static str> {
 mod tests {
     use super::*;
     use crate::x509::testpki::{self, build, build_der, ext, key, Spec};
+
+    #[test]
+    fn remembered_signatures_are_bound_to_the_signer() {
+        let chain = testpki::chain3();
+        let (leaf, int, root) = (&chain[0], &chain[1], &chain[2]);
+        assert!(leaf.check_signature(int).is_ok());
+        assert!(leaf.check_signature(int).is_ok(), "remembered");
+        assert!(
+            leaf.check_signature(root).is_err(),
+            "another key never hits the memo"
+        );
+        // Same subject and issuer names, another issuing key: not the remembered signature.
+        let other_int = testpki::root("CN=Int", 9);
+        assert!(leaf.check_signature(&other_int).is_err());
+        assert!(int.check_signature(root).is_ok());
+    }
 
     fn pem_of(der: &[u8], label: &str) -> String {
         let b64 = base64ct::Base64::encode_string(der);
