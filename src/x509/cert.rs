@@ -121,41 +121,49 @@ struct RawParts<'a> {
 }
 
 fn raw_parts(der: &[u8]) -> der::Result<RawParts<'_>> {
-    let mut outer = SliceReader::new(der)?;
-    let tbs = outer.sequence(|cert| {
-        let tbs = cert.tlv_bytes()?;
-        cert.tlv_bytes()?; // signatureAlgorithm
-        cert.tlv_bytes()?; // signatureValue
-        Ok::<_, der::Error>(tbs)
-    })?;
-    outer.finish()?;
-    let mut inner = SliceReader::new(tbs)?;
-    let parts = inner.sequence(|t| {
-        let version_tag = Tag::ContextSpecific {
-            constructed: true,
-            number: TagNumber(0),
-        };
-        if Tag::peek(t)? == version_tag {
-            t.tlv_bytes()?;
-        }
-        t.tlv_bytes()?; // serialNumber
-        t.tlv_bytes()?; // signature
-        let issuer = t.tlv_bytes()?;
-        t.tlv_bytes()?; // validity
-        let subject = t.tlv_bytes()?;
-        let spki = t.tlv_bytes()?;
-        while !t.is_finished() {
-            t.tlv_bytes()?;
-        }
-        Ok::<_, der::Error>(RawParts {
-            tbs,
-            issuer,
-            subject,
-            spki,
-        })
-    })?;
-    inner.finish()?;
-    Ok(parts)
+    // A flat walk over TLVs (not `Reader::sequence` closures): every closure is its own copy of
+    // der's nested reader in the wasm. `x509_cert` has already decoded the same bytes strictly;
+    // this only locates the raw TLVs, and still refuses anything but that shape.
+    let mut cert = SliceReader::new(sequence_contents(der)?)?;
+    let tbs = cert.tlv_bytes()?;
+    cert.tlv_bytes()?; // signatureAlgorithm
+    cert.tlv_bytes()?; // signatureValue
+    cert.finish()?;
+    let mut t = SliceReader::new(sequence_contents(tbs)?)?;
+    let version_tag = Tag::ContextSpecific {
+        constructed: true,
+        number: TagNumber(0),
+    };
+    if Tag::peek(&t)? == version_tag {
+        t.tlv_bytes()?;
+    }
+    t.tlv_bytes()?; // serialNumber
+    t.tlv_bytes()?; // signature
+    let issuer = t.tlv_bytes()?;
+    t.tlv_bytes()?; // validity
+    let subject = t.tlv_bytes()?;
+    let spki = t.tlv_bytes()?;
+    while !t.is_finished() {
+        t.tlv_bytes()?;
+    }
+    Ok(RawParts {
+        tbs,
+        issuer,
+        subject,
+        spki,
+    })
+}
+
+/// The contents of the single DER SEQUENCE that is all of `der` (no trailing data).
+fn sequence_contents(der: &[u8]) -> der::Result<&[u8]> {
+    let any = AnyRef::from_der(der)?;
+    if any.tag() != Tag::Sequence {
+        return Err(der::Error::from(der::ErrorKind::TagUnexpected {
+            expected: Some(Tag::Sequence),
+            actual: any.tag(),
+        }));
+    }
+    Ok(any.value())
 }
 
 fn to_instant(t: &x509_cert::time::Time) -> Instant {
@@ -165,24 +173,20 @@ fn to_instant(t: &x509_cert::time::Time) -> Instant {
 
 /// basicConstraints as Go parses it: optional BOOLEAN, optional INTEGER (any size that fits).
 fn parse_basic_constraints(value: &[u8]) -> der::Result<BasicConstraints> {
-    let mut r = SliceReader::new(value)?;
-    let bc = r.sequence(|s| {
-        let mut ca = false;
-        let mut path_len = None;
-        if !s.is_finished() && Tag::peek(s)? == Tag::Boolean {
-            ca = bool::decode(s)?;
-        }
-        if !s.is_finished() && Tag::peek(s)? == Tag::Integer {
-            path_len = Some(i64::decode(s)?);
-        }
-        // Go ignores anything after; so do we (still well-formed DER, checked by the reader).
-        while !s.is_finished() {
-            s.tlv_bytes()?;
-        }
-        Ok::<_, der::Error>(BasicConstraints { ca, path_len })
-    })?;
-    r.finish()?;
-    Ok(bc)
+    let mut s = SliceReader::new(sequence_contents(value)?)?;
+    let mut ca = false;
+    let mut path_len = None;
+    if !s.is_finished() && Tag::peek(&s)? == Tag::Boolean {
+        ca = bool::decode(&mut s)?;
+    }
+    if !s.is_finished() && Tag::peek(&s)? == Tag::Integer {
+        path_len = Some(i64::decode(&mut s)?);
+    }
+    // Go ignores anything after; so do we (still well-formed DER, checked by the reader).
+    while !s.is_finished() {
+        s.tlv_bytes()?;
+    }
+    Ok(BasicConstraints { ca, path_len })
 }
 
 /// keyUsage as Go parses it: bits 0..=8 of the BIT STRING.
