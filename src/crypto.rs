@@ -699,11 +699,27 @@ impl PrivateKey {
     }
 }
 
-/// Decodes one PEM block, returning its label and DER body.
+/// Decodes the one PEM block that is all of `pem`, returning its label and DER body.
+///
+/// RFC 7468 §2 strictness (nothing around the block, no headers, one block) on top of the
+/// Go-compatible scanner the certificate reader already links ([`crate::x509::pem::decode`]):
+/// a second PEM decoder would cost the wasm about 8 KB. The scanner checks the END label and the
+/// canonical, padded base64 body.
 fn pem_rfc7468_decode(pem: &str) -> Result<(String, Vec<u8>), CryptoError> {
-    let (label, der) = der::pem::decode_vec(pem.trim().as_bytes())
-        .map_err(|e| CryptoError::Malformed(format!("PEM: {e}")))?;
-    Ok((label.to_string(), der))
+    let bad = |why: &str| CryptoError::Malformed(format!("PEM: {why}"));
+    let text = pem.trim();
+    if !text.starts_with("-----BEGIN ") || text.matches("-----BEGIN ").count() != 1 {
+        return Err(bad("expected exactly one PEM block"));
+    }
+    // Base64 and the encapsulation lines hold no ':'; Go's scanner would skip header lines.
+    if text.contains(':') {
+        return Err(bad("PEM headers are not allowed"));
+    }
+    match crate::x509::pem::decode(text.as_bytes()) {
+        Some((block, [])) => Ok((block.label, block.bytes)),
+        Some(_) => Err(bad("data after the PEM block")),
+        None => Err(bad("malformed PEM block")),
+    }
 }
 
 /// Encodes a DER value (helper for tests and certificate tooling).
@@ -766,5 +782,47 @@ mod tests {
         assert_eq!(SignatureAlgorithm::from_jws_name("none"), None);
         assert_eq!(SignatureAlgorithm::from_jws_name("ps256"), None);
         assert_eq!(SignatureAlgorithm::from_jws_name("RS256"), None);
+    }
+
+    #[test]
+    fn private_key_pem_is_one_strict_block() {
+        let key = |name: &str| {
+            std::fs::read_to_string(format!(
+                "{}/tests/data/keys/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
+        };
+        // PKCS#8, SEC1 and PKCS#1 fixtures, with surrounding whitespace and CRLF line ends.
+        for (name, kind) in [
+            ("p256.key", "ECDSA"),
+            ("p256.sec1.key", "ECDSA"),
+            ("rsa2048.pkcs1.key", "RSA"),
+        ] {
+            let pem = key(name);
+            assert_eq!(
+                PrivateKey::from_pem(&pem).unwrap().public_key().kind(),
+                kind
+            );
+            let crlf = format!("\n  {}\n", pem.replace('\n', "\r\n"));
+            assert!(PrivateKey::from_pem(&crlf).is_ok(), "{name} with CRLF");
+        }
+        let pem = key("p256.key");
+        let refused = |text: &str| match PrivateKey::from_pem(text) {
+            Err(CryptoError::Malformed(m)) => m,
+            other => panic!("accepted or wrong error: {other:?}"),
+        };
+        assert!(refused(&format!("junk\n{pem}")).contains("exactly one PEM block"));
+        assert!(refused(&format!("{pem}junk\n")).contains("data after"));
+        assert!(refused(&format!("{pem}{pem}")).contains("exactly one PEM block"));
+        let with_header = pem.replacen("-----\n", "-----\nProc-Type: 4,ENCRYPTED\n\n", 1);
+        assert!(refused(&with_header).contains("headers"));
+        let wrong_end = pem.replace("END PRIVATE KEY", "END EC PRIVATE KEY");
+        assert!(refused(&wrong_end).contains("malformed PEM block"));
+        // One flipped base64 symbol in the body (no longer canonical or no longer a key).
+        let body_start = pem.find('\n').unwrap() + 1;
+        let mut bad_b64 = pem.clone().into_bytes();
+        bad_b64[body_start] = b'!';
+        assert!(refused(&String::from_utf8(bad_b64).unwrap()).contains("malformed PEM block"));
     }
 }

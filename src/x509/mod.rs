@@ -34,7 +34,7 @@
 mod cert;
 mod chain;
 mod name;
-mod pem;
+pub(crate) mod pem;
 mod profile;
 
 #[cfg(test)]
