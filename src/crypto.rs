@@ -320,6 +320,29 @@ impl PublicKey {
         }
     }
 
+    /// Whether `self` and `other` are the same key: the same curve and point, or the same RSA
+    /// modulus and public exponent.
+    ///
+    /// Compares values rather than SPKI encodings, so signing needs no SPKI encoder (about 11 KB
+    /// of wasm). Leading zero bytes are ignored: the two integers' widths depend on how each key
+    /// was decoded.
+    pub fn same_key(&self, other: &PublicKey) -> bool {
+        fn trimmed(b: &[u8]) -> &[u8] {
+            let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+            b.get(start..).unwrap_or(&[])
+        }
+        match (self, other) {
+            (PublicKey::Rsa(a), PublicKey::Rsa(b)) => {
+                trimmed(&a.n().to_be_bytes()) == trimmed(&b.n().to_be_bytes())
+                    && trimmed(&a.e().to_be_bytes()) == trimmed(&b.e().to_be_bytes())
+            }
+            (PublicKey::P256(a), PublicKey::P256(b)) => a == b,
+            (PublicKey::P384(a), PublicKey::P384(b)) => a == b,
+            (PublicKey::P521(a), PublicKey::P521(b)) => a == b,
+            _ => false,
+        }
+    }
+
     /// The DER `SubjectPublicKeyInfo` of this key.
     pub fn to_spki_der(&self) -> Result<Vec<u8>, CryptoError> {
         let doc = match self {
@@ -1016,5 +1039,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn same_key_compares_key_values() {
+        let read = |name: &str| {
+            std::fs::read(format!(
+                "{}/tests/data/keys/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
+        };
+        let names = ["p256", "p384", "p521", "rsa2048", "rsa3072"];
+        let keys: Vec<PublicKey> = names
+            .iter()
+            .map(|n| {
+                let pem = String::from_utf8(read(&format!("{n}.key"))).unwrap();
+                PrivateKey::from_pem(&pem).unwrap().public_key()
+            })
+            .collect();
+        for (i, name) in names.iter().enumerate() {
+            // The certificate's key (decoded from its SPKI) is the private key's public key.
+            let cert = crate::x509::Certificate::parse_pem_or_der(&read(&format!("{name}.crt")))
+                .unwrap()
+                .remove(0);
+            let from_cert = cert.public_key().unwrap();
+            assert!(from_cert.same_key(&keys[i]), "{name}");
+            assert!(keys[i].same_key(&from_cert), "{name}");
+            for (j, other) in keys.iter().enumerate() {
+                assert_eq!(from_cert.same_key(other), i == j, "{name} vs {}", names[j]);
+            }
+        }
+        // PKCS#1 and SEC1 encodings of the same keys decode to the same values.
+        let pkcs1 = String::from_utf8(read("rsa2048.pkcs1.key")).unwrap();
+        let sec1 = String::from_utf8(read("p256.sec1.key")).unwrap();
+        let pkcs1 = PrivateKey::from_pem(&pkcs1).unwrap().public_key();
+        let sec1 = PrivateKey::from_pem(&sec1).unwrap().public_key();
+        assert_eq!(
+            pkcs1.same_key(&keys[3]),
+            pkcs1.to_spki_der().unwrap() == keys[3].to_spki_der().unwrap()
+        );
+        assert_eq!(
+            sec1.same_key(&keys[0]),
+            sec1.to_spki_der().unwrap() == keys[0].to_spki_der().unwrap()
+        );
     }
 }
