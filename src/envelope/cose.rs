@@ -312,17 +312,19 @@ fn to_json(c: &Cbor) -> Value {
         Cbor::Bytes(b) => Value::from(crate::encoding::base64_std_encode(b)),
         Cbor::Text(s) => Value::from(s.as_str()),
         Cbor::Array(a) => Value::Array(a.iter().map(to_json).collect()),
-        Cbor::Map(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| {
-                    let key = match Label::from_cbor(k) {
-                        Ok(l) => l.name(),
-                        Err(_) => format!("{k:?}"),
-                    };
-                    (key, to_json(v))
-                })
-                .collect(),
-        ),
+        Cbor::Map(m) => {
+            // Inserted one by one (a later equal key wins, as with `collect`): collecting into
+            // the map would link a second B-tree builder and sort (about 6 KB of wasm).
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                let key = match Label::from_cbor(k) {
+                    Ok(l) => l.name(),
+                    Err(_) => format!("{k:?}"),
+                };
+                out.insert(key, to_json(v));
+            }
+            Value::Object(out)
+        }
         Cbor::Tag(_, inner) => to_json(inner),
         Cbor::Bool(b) => Value::Bool(*b),
         Cbor::Null | Cbor::Undefined => Value::Null,
