@@ -18,7 +18,6 @@ use const_oid::ObjectIdentifier;
 use der::asn1::AnyRef;
 use der::{Decode, Encode, Reader, SliceReader, Tagged};
 use pkcs1::DecodeRsaPrivateKey;
-use pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
@@ -687,8 +686,10 @@ impl PrivateKey {
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
         let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(malformed("PKCS#8 key"))?;
         let bad = |e: pkcs8::Error| CryptoError::Malformed(format!("PKCS#8 key: {e}"));
+        // The keys are built from the `PrivateKeyInfo` parsed above (`try_from`), not re-parsed
+        // from the DER by each key type's `from_pkcs8_der` (same checks; less wasm).
         if info.algorithm.oid == RSA_ENCRYPTION {
-            return rsa::PrivateKey::from_pkcs8_der(der)
+            return rsa::PrivateKey::try_from(info)
                 .map(PrivateKey::Rsa)
                 .map_err(bad);
         }
@@ -699,13 +700,13 @@ impl PrivateKey {
             )));
         }
         match Curve::from_parameters(info.algorithm.parameters.as_ref())? {
-            Curve::P256 => p256::ecdsa::SigningKey::from_pkcs8_der(der)
+            Curve::P256 => p256::ecdsa::SigningKey::try_from(info)
                 .map(PrivateKey::P256)
                 .map_err(bad),
-            Curve::P384 => p384::ecdsa::SigningKey::from_pkcs8_der(der)
+            Curve::P384 => p384::ecdsa::SigningKey::try_from(info)
                 .map(PrivateKey::P384)
                 .map_err(bad),
-            Curve::P521 => p521::ecdsa::SigningKey::from_pkcs8_der(der)
+            Curve::P521 => p521::ecdsa::SigningKey::try_from(info)
                 .map(PrivateKey::P521)
                 .map_err(bad),
         }
