@@ -15,7 +15,7 @@
 use core::fmt;
 
 use const_oid::ObjectIdentifier;
-use der::asn1::AnyRef;
+use der::asn1::{AnyRef, UintRef};
 use der::{Decode, Encode, Reader, SliceReader, Tagged};
 use pkcs1::DecodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
@@ -482,21 +482,30 @@ impl PublicKey {
         }
         if let Some((_, h)) = ecdsa.iter().find(|(o, _)| o == algorithm) {
             let prehash = h.digest(message);
-            let ok = match self {
-                PublicKey::P256(k) => p256::ecdsa::DerSignature::from_bytes(signature)
-                    .ok()
-                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
-                PublicKey::P384(k) => p384::ecdsa::DerSignature::from_bytes(signature)
-                    .ok()
-                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
-                PublicKey::P521(k) => p521::ecdsa::DerSignature::from_bytes(signature)
-                    .ok()
-                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
+            let field_len = match self {
+                PublicKey::P256(_) => 32,
+                PublicKey::P384(_) => 48,
+                PublicKey::P521(_) => 66,
                 PublicKey::Rsa(_) => {
                     return Err(CryptoError::UnsupportedAlgorithm(format!(
                         "{algorithm} with an RSA key"
                     )))
                 }
+            };
+            // The DER form is turned into `r || s` and checked like a Notary signature: the
+            // same code as `verify_notary`, instead of a DER-signature copy per curve.
+            let raw = ecdsa_der_to_raw(signature, field_len).ok_or(CryptoError::BadSignature)?;
+            let ok = match self {
+                PublicKey::P256(k) => p256::ecdsa::Signature::from_slice(&raw)
+                    .ok()
+                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
+                PublicKey::P384(k) => p384::ecdsa::Signature::from_slice(&raw)
+                    .ok()
+                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
+                PublicKey::P521(k) => p521::ecdsa::Signature::from_slice(&raw)
+                    .ok()
+                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
+                PublicKey::Rsa(_) => None,
             };
             return match ok {
                 Some(true) => Ok(()),
@@ -507,6 +516,26 @@ impl PublicKey {
             "signature algorithm {algorithm}"
         )))
     }
+}
+
+/// An `ECDSA-Sig-Value` (RFC 5480 §2.2: `SEQUENCE { r INTEGER, s INTEGER }`, DER, nothing
+/// after it) as the fixed-length `r || s` of a curve whose scalars take `field_len` bytes. The
+/// integers must be non-negative and minimally encoded (`UintRef`) and fit the field, as
+/// `ecdsa::der::Signature` requires; range checks are left to `Signature::from_slice`.
+fn ecdsa_der_to_raw(sig: &[u8], field_len: usize) -> Option<Vec<u8>> {
+    let mut reader = SliceReader::new(sequence_contents(sig).ok()?).ok()?;
+    let r = UintRef::decode(&mut reader).ok()?;
+    let s = UintRef::decode(&mut reader).ok()?;
+    reader.finish().ok()?;
+    let mut raw = vec![0u8; 2 * field_len];
+    for (i, n) in [r.as_bytes(), s.as_bytes()].into_iter().enumerate() {
+        if n.len() > field_len {
+            return None;
+        }
+        let end = (i + 1) * field_len;
+        raw.get_mut(end - n.len()..end)?.copy_from_slice(n);
+    }
+    Some(raw)
 }
 
 fn verify_pss(
@@ -1084,5 +1113,65 @@ mod tests {
             sec1.same_key(&keys[0]),
             sec1.to_spki_der().unwrap() == keys[0].to_spki_der().unwrap()
         );
+    }
+
+    #[test]
+    fn ecdsa_der_signatures_decode_like_the_ecdsa_crate() {
+        use signature::hazmat::PrehashSigner;
+        // Ours: DER → r || s → Signature; reference: ecdsa's DER signature → Signature.
+        macro_rules! check {
+            ($curve:ident, $key:expr, $field_len:expr) => {{
+                let key = $curve::ecdsa::SigningKey::from_slice(&$key).unwrap();
+                let field_len: usize = $field_len;
+                let ours = |der: &[u8]| {
+                    ecdsa_der_to_raw(der, field_len)
+                        .and_then(|raw| $curve::ecdsa::Signature::from_slice(&raw).ok())
+                };
+                let reference = |der: &[u8]| {
+                    $curve::ecdsa::DerSignature::from_bytes(der)
+                        .ok()
+                        .and_then(|d| $curve::ecdsa::Signature::try_from(d).ok())
+                };
+                let mut encodings = Vec::new();
+                for i in 0..8u8 {
+                    let sig: $curve::ecdsa::Signature = key.sign_prehash(&[i; 32]).unwrap();
+                    let der = sig.to_der();
+                    assert_eq!(ours(der.as_bytes()), Some(sig));
+                    encodings.push(der.as_bytes().to_vec());
+                }
+                // Hand-made: zero r, non-minimal and negative integers, oversized r and s,
+                // trailing data.
+                let seq = |r: &[u8], s: &[u8]| {
+                    let body = [&[0x02, r.len() as u8][..], r, &[0x02, s.len() as u8], s].concat();
+                    [&[0x30, body.len() as u8][..], &body].concat()
+                };
+                let one = [1u8];
+                let wide = vec![1u8; field_len + 1];
+                encodings.extend([
+                    seq(&[0], &one),
+                    seq(&[0, 1], &one),
+                    seq(&[0x81], &one),
+                    seq(&one, &wide),
+                    seq(&wide, &one),
+                    [seq(&one, &one), vec![0]].concat(),
+                ]);
+                for der in &encodings {
+                    assert_eq!(ours(der), reference(der), "{der:02x?}");
+                    for i in 0..der.len().min(8) {
+                        for b in [0x00, 0x01, 0x02, 0x30, 0x7f, 0x80, 0xff] {
+                            let mut m = der.clone();
+                            m[i] = b;
+                            assert_eq!(ours(&m), reference(&m), "{m:02x?}");
+                        }
+                        assert_eq!(ours(&der[..i]), reference(&der[..i]));
+                    }
+                }
+            }};
+        }
+        check!(p256, [7u8; 32], 32);
+        check!(p384, [7u8; 48], 48);
+        let mut k521 = [7u8; 66];
+        k521[0] = 1;
+        check!(p521, k521, 66);
     }
 }
