@@ -21,7 +21,7 @@ use pkcs1::DecodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
-use spki::{AlgorithmIdentifierRef, DecodePublicKey, EncodePublicKey, SubjectPublicKeyInfoRef};
+use spki::{AlgorithmIdentifierRef, EncodePublicKey, SubjectPublicKeyInfoRef};
 
 /// Why a cryptographic operation failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -297,8 +297,10 @@ impl PublicKey {
     pub fn from_spki_der(der: &[u8]) -> Result<Self, CryptoError> {
         let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(malformed("public key"))?;
         let oid = spki.algorithm.oid;
+        // The keys are built from the SPKI parsed above (`try_from`: the same checks as
+        // `from_public_key_der`), not re-parsed from the DER by each key type (less wasm).
         if oid == RSA_ENCRYPTION {
-            return rsa::PublicKey::from_public_key_der(der)
+            return rsa::PublicKey::try_from(spki)
                 .map(PublicKey::Rsa)
                 .map_err(|e| CryptoError::Malformed(format!("RSA public key: {e}")));
         }
@@ -307,13 +309,13 @@ impl PublicKey {
         }
         let bad = |e: spki::Error| CryptoError::Malformed(format!("EC public key: {e}"));
         match Curve::from_parameters(spki.algorithm.parameters.as_ref())? {
-            Curve::P256 => p256::ecdsa::VerifyingKey::from_public_key_der(der)
+            Curve::P256 => p256::ecdsa::VerifyingKey::try_from(spki)
                 .map(PublicKey::P256)
                 .map_err(bad),
-            Curve::P384 => p384::ecdsa::VerifyingKey::from_public_key_der(der)
+            Curve::P384 => p384::ecdsa::VerifyingKey::try_from(spki)
                 .map(PublicKey::P384)
                 .map_err(bad),
-            Curve::P521 => p521::ecdsa::VerifyingKey::from_public_key_der(der)
+            Curve::P521 => p521::ecdsa::VerifyingKey::try_from(spki)
                 .map(PublicKey::P521)
                 .map_err(bad),
         }
