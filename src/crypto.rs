@@ -623,17 +623,20 @@ fn parse_pss_params(parameters: Option<&[u8]>) -> Result<(HashAlgorithm, usize),
     // The MGF1 hash: the default is mgf1SHA1, which never matches a supported hash.
     let mgf_hash = match fields[1] {
         Some(v) => {
-            let mask_gen = AlgorithmIdentifierRef::from_der(v).map_err(&bad)?;
-            // Its parameters are themselves an AlgorithmIdentifier (RFC 8017 A.2.1).
-            let params = match mask_gen.parameters {
-                Some(p) => Some(
-                    AlgorithmIdentifierRef::from_der(&p.to_der().map_err(&bad)?)
-                        .map_err(&bad)?
-                        .oid,
-                ),
-                None => None,
+            // AlgorithmIdentifier { MGF OID, parameters: itself an AlgorithmIdentifier (RFC 8017
+            // A.2.1) }, walked as TLVs so the parameters need no re-encoding.
+            let mut mask_gen =
+                SliceReader::new(sequence_contents(v).map_err(&bad)?).map_err(&bad)?;
+            let mgf_oid = ObjectIdentifier::decode(&mut mask_gen).map_err(&bad)?;
+            let params = match mask_gen.is_finished() {
+                true => None,
+                false => {
+                    let tlv = mask_gen.tlv_bytes().map_err(&bad)?;
+                    Some(AlgorithmIdentifierRef::from_der(tlv).map_err(&bad)?.oid)
+                }
             };
-            if mask_gen.oid != ID_MGF1 {
+            mask_gen.finish().map_err(&bad)?;
+            if mgf_oid != ID_MGF1 {
                 return Err(CryptoError::UnsupportedAlgorithm(
                     "RSASSA-PSS mask generation".into(),
                 ));

@@ -5,7 +5,7 @@ use core::fmt;
 use const_oid::db::rfc5280 as oids;
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, BitStringRef};
-use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
+use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
 use x509_cert::Version;
 
 use super::name::go_name_string;
@@ -73,6 +73,8 @@ pub struct Certificate {
     raw_issuer: Vec<u8>,
     raw_subject: Vec<u8>,
     raw_spki: Vec<u8>,
+    /// The DER of the outer signatureAlgorithm's parameters (the bytes `x509_cert` decoded).
+    raw_sig_params: Option<Vec<u8>>,
     subject: String,
     issuer: String,
     not_before: Instant,
@@ -112,12 +114,14 @@ fn parse_err(what: &str) -> impl Fn(der::Error) -> CertError + '_ {
     move |e| CertError::Parse(format!("{what}: {e}"))
 }
 
-/// The raw TLVs Go compares byte for byte: TBS, issuer, subject, subjectPublicKeyInfo.
+/// The raw TLVs Go compares byte for byte: TBS, issuer, subject, subjectPublicKeyInfo; and the
+/// outer signature algorithm's parameters TLV, as the signature check takes them.
 struct RawParts<'a> {
     tbs: &'a [u8],
     issuer: &'a [u8],
     subject: &'a [u8],
     spki: &'a [u8],
+    sig_params: Option<&'a [u8]>,
 }
 
 fn raw_parts(der: &[u8]) -> der::Result<RawParts<'_>> {
@@ -126,7 +130,15 @@ fn raw_parts(der: &[u8]) -> der::Result<RawParts<'_>> {
     // this only locates the raw TLVs, and still refuses anything but that shape.
     let mut cert = SliceReader::new(sequence_contents(der)?)?;
     let tbs = cert.tlv_bytes()?;
-    cert.tlv_bytes()?; // signatureAlgorithm
+    // signatureAlgorithm: SEQUENCE { algorithm OID, parameters ANY OPTIONAL } (RFC 5280 §4.1.1.2).
+    let mut alg = SliceReader::new(sequence_contents(cert.tlv_bytes()?)?)?;
+    alg.tlv_bytes()?;
+    let sig_params = if alg.is_finished() {
+        None
+    } else {
+        Some(alg.tlv_bytes()?)
+    };
+    alg.finish()?;
     cert.tlv_bytes()?; // signatureValue
     cert.finish()?;
     let mut t = SliceReader::new(sequence_contents(tbs)?)?;
@@ -151,6 +163,7 @@ fn raw_parts(der: &[u8]) -> der::Result<RawParts<'_>> {
         issuer,
         subject,
         spki,
+        sig_params,
     })
 }
 
@@ -340,6 +353,7 @@ impl Certificate {
             raw_issuer: raw.issuer.to_vec(),
             raw_subject: raw.subject.to_vec(),
             raw_spki: raw.spki.to_vec(),
+            raw_sig_params: raw.sig_params.map(<[u8]>::to_vec),
             subject,
             issuer,
             not_before: to_instant(&tbs.validity().not_before),
@@ -567,18 +581,14 @@ impl Certificate {
         }
         let key = PublicKey::from_spki_der(&signer.raw_spki)
             .map_err(|e| SignatureError::Unsupported(e.to_string()))?;
-        let params = match &alg.parameters {
-            Some(p) => Some(
-                p.to_der()
-                    .map_err(|e| SignatureError::Unsupported(e.to_string()))?,
-            ),
-            None => None,
-        };
+        // The parameters' own DER bytes, kept at parse time: no re-encoding (no DER encoder in
+        // the wasm for it).
+        let params = self.raw_sig_params.as_deref();
         let rsa = matches!(key, PublicKey::Rsa(_));
         let Some(signature) = self.parsed.signature().as_bytes() else {
             return Err(SignatureError::BadSignature { rsa });
         };
-        key.verify_x509(&alg.oid, params.as_deref(), &self.raw_tbs, signature)
+        key.verify_x509(&alg.oid, params, &self.raw_tbs, signature)
             .map_err(|e| match e {
                 CryptoError::BadSignature => SignatureError::BadSignature { rsa },
                 other => SignatureError::Unsupported(other.to_string()),
@@ -637,6 +647,31 @@ mod tests {
 
     use base64ct::Encoding;
 
+    #[test]
+    fn raw_signature_parameters_are_the_decoded_ones() {
+        use der::Encode;
+        // RSA (NULL parameters) and ECDSA (absent) fixtures: the kept bytes are exactly the DER
+        // of what x509-cert decoded.
+        for name in [
+            "rsa2048",
+            "rsa3072",
+            "p256",
+            "p384",
+            "p521",
+            "root",
+            "chainleaf",
+        ] {
+            let path = format!("{}/tests/data/keys/{name}.crt", env!("CARGO_MANIFEST_DIR"));
+            for c in Certificate::parse_pem_or_der(&std::fs::read(path).unwrap()).unwrap() {
+                let decoded = c.parsed().signature_algorithm().parameters.as_ref();
+                assert_eq!(
+                    c.raw_sig_params,
+                    decoded.map(|p| p.to_der().unwrap()),
+                    "{name}"
+                );
+            }
+        }
+    }
     #[test]
     fn fields() {
         let k = key(7);
