@@ -16,8 +16,10 @@ CONSUMER    := $(WORK)/consumer
 VENV        := $(WORK)/venv
 PYTHON      := $(VENV)/bin/python
 # Size gate for the gzipped .wasm. The offline foundation measured 293,118 bytes against its 300 KB
-# budget; the registry transport and RFC 3161 verification brought the package to ~341 KB. This
-# gate stops further growth while it is brought back under 300 KB (levers: README "Size").
+# budget; the registry transport and RFC 3161 verification brought the package to 342,976 bytes,
+# and removing duplicate code back to 316,503 (README "Size"). Not yet 300 KiB (307200): the gate
+# stays at 350 KiB so that work in flight (registry copy, CRL checking, ~15-25 KB) still lands,
+# and stops further growth meanwhile. Remaining levers: README "Size".
 MAX_GZIP    ?= 358400
 # The notation vectors: shared/ beside the repository (as CI clones it), else the workplace copy.
 CONFORMANCE ?= $(or $(NV2_CONFORMANCE_DIR),$(firstword $(wildcard $(abspath ../shared/conformance/notation) /work/shared/conformance/notation)))

@@ -15,13 +15,13 @@
 use core::fmt;
 
 use const_oid::ObjectIdentifier;
-use der::{Decode, Encode};
+use der::asn1::{AnyRef, UintRef};
+use der::{Decode, Encode, Reader, SliceReader, Tagged};
 use pkcs1::DecodeRsaPrivateKey;
-use pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
-use spki::{DecodePublicKey, EncodePublicKey, SubjectPublicKeyInfoRef};
+use spki::{AlgorithmIdentifierRef, EncodePublicKey, SubjectPublicKeyInfoRef};
 
 /// Why a cryptographic operation failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -338,8 +338,10 @@ impl PublicKey {
     pub fn from_spki_der(der: &[u8]) -> Result<Self, CryptoError> {
         let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(malformed("public key"))?;
         let oid = spki.algorithm.oid;
+        // The keys are built from the SPKI parsed above (`try_from`: the same checks as
+        // `from_public_key_der`), not re-parsed from the DER by each key type (less wasm).
         if oid == RSA_ENCRYPTION {
-            return rsa::PublicKey::from_public_key_der(der)
+            return rsa::PublicKey::try_from(spki)
                 .map(PublicKey::Rsa)
                 .map_err(|e| CryptoError::Malformed(format!("RSA public key: {e}")));
         }
@@ -348,15 +350,38 @@ impl PublicKey {
         }
         let bad = |e: spki::Error| CryptoError::Malformed(format!("EC public key: {e}"));
         match Curve::from_parameters(spki.algorithm.parameters.as_ref())? {
-            Curve::P256 => p256::ecdsa::VerifyingKey::from_public_key_der(der)
+            Curve::P256 => p256::ecdsa::VerifyingKey::try_from(spki)
                 .map(PublicKey::P256)
                 .map_err(bad),
-            Curve::P384 => p384::ecdsa::VerifyingKey::from_public_key_der(der)
+            Curve::P384 => p384::ecdsa::VerifyingKey::try_from(spki)
                 .map(PublicKey::P384)
                 .map_err(bad),
-            Curve::P521 => p521::ecdsa::VerifyingKey::from_public_key_der(der)
+            Curve::P521 => p521::ecdsa::VerifyingKey::try_from(spki)
                 .map(PublicKey::P521)
                 .map_err(bad),
+        }
+    }
+
+    /// Whether `self` and `other` are the same key: the same curve and point, or the same RSA
+    /// modulus and public exponent.
+    ///
+    /// Compares values rather than SPKI encodings, so signing needs no SPKI encoder (about 11 KB
+    /// of wasm). Leading zero bytes are ignored: the two integers' widths depend on how each key
+    /// was decoded.
+    pub fn same_key(&self, other: &PublicKey) -> bool {
+        fn trimmed(b: &[u8]) -> &[u8] {
+            let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+            b.get(start..).unwrap_or(&[])
+        }
+        match (self, other) {
+            (PublicKey::Rsa(a), PublicKey::Rsa(b)) => {
+                trimmed(&a.n().to_be_bytes()) == trimmed(&b.n().to_be_bytes())
+                    && trimmed(&a.e().to_be_bytes()) == trimmed(&b.e().to_be_bytes())
+            }
+            (PublicKey::P256(a), PublicKey::P256(b)) => a == b,
+            (PublicKey::P384(a), PublicKey::P384(b)) => a == b,
+            (PublicKey::P521(a), PublicKey::P521(b)) => a == b,
+            _ => false,
         }
     }
 
@@ -500,21 +525,30 @@ impl PublicKey {
         }
         if let Some((_, h)) = ecdsa.iter().find(|(o, _)| o == algorithm) {
             let prehash = h.digest(message);
-            let ok = match self {
-                PublicKey::P256(k) => p256::ecdsa::DerSignature::from_bytes(signature)
-                    .ok()
-                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
-                PublicKey::P384(k) => p384::ecdsa::DerSignature::from_bytes(signature)
-                    .ok()
-                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
-                PublicKey::P521(k) => p521::ecdsa::DerSignature::from_bytes(signature)
-                    .ok()
-                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
+            let field_len = match self {
+                PublicKey::P256(_) => 32,
+                PublicKey::P384(_) => 48,
+                PublicKey::P521(_) => 66,
                 PublicKey::Rsa(_) => {
                     return Err(CryptoError::UnsupportedAlgorithm(format!(
                         "{algorithm} with an RSA key"
                     )))
                 }
+            };
+            // The DER form is turned into `r || s` and checked like a Notary signature: the
+            // same code as `verify_notary`, instead of a DER-signature copy per curve.
+            let raw = ecdsa_der_to_raw(signature, field_len).ok_or(CryptoError::BadSignature)?;
+            let ok = match self {
+                PublicKey::P256(k) => p256::ecdsa::Signature::from_slice(&raw)
+                    .ok()
+                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
+                PublicKey::P384(k) => p384::ecdsa::Signature::from_slice(&raw)
+                    .ok()
+                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
+                PublicKey::P521(k) => p521::ecdsa::Signature::from_slice(&raw)
+                    .ok()
+                    .map(|s| k.verify_prehash(&prehash, &s).is_ok()),
+                PublicKey::Rsa(_) => None,
             };
             return match ok {
                 Some(true) => Ok(()),
@@ -525,6 +559,26 @@ impl PublicKey {
             "signature algorithm {algorithm}"
         )))
     }
+}
+
+/// An `ECDSA-Sig-Value` (RFC 5480 §2.2: `SEQUENCE { r INTEGER, s INTEGER }`, DER, nothing
+/// after it) as the fixed-length `r || s` of a curve whose scalars take `field_len` bytes. The
+/// integers must be non-negative and minimally encoded (`UintRef`) and fit the field, as
+/// `ecdsa::der::Signature` requires; range checks are left to `Signature::from_slice`.
+fn ecdsa_der_to_raw(sig: &[u8], field_len: usize) -> Option<Vec<u8>> {
+    let mut reader = SliceReader::new(sequence_contents(sig).ok()?).ok()?;
+    let r = UintRef::decode(&mut reader).ok()?;
+    let s = UintRef::decode(&mut reader).ok()?;
+    reader.finish().ok()?;
+    let mut raw = vec![0u8; 2 * field_len];
+    for (i, n) in [r.as_bytes(), s.as_bytes()].into_iter().enumerate() {
+        if n.len() > field_len {
+            return None;
+        }
+        let end = (i + 1) * field_len;
+        raw.get_mut(end - n.len()..end)?.copy_from_slice(n);
+    }
+    Some(raw)
 }
 
 fn verify_pss(
@@ -558,32 +612,108 @@ fn verify_pss_salt(
     res.map_err(|_| CryptoError::BadSignature)
 }
 
-/// RSASSA-PSS-params (RFC 4055 §3.1): hash, MGF1 with the same hash, salt length, trailer 1.
+/// RSASSA-PSS-params (RFC 4055 §3.1, RFC 8017 A.2.3): hash, MGF1 with the same hash, salt
+/// length, trailer 1.
+///
+/// ```text
+/// SEQUENCE { hashAlgorithm    [0] EXPLICIT AlgorithmIdentifier DEFAULT sha1,
+///            maskGenAlgorithm [1] EXPLICIT AlgorithmIdentifier DEFAULT mgf1SHA1,
+///            saltLength       [2] EXPLICIT INTEGER DEFAULT 20,
+///            trailerField     [3] EXPLICIT INTEGER { trailerFieldBC(1) } DEFAULT 1 }
+/// ```
+///
+/// Read with a flat TLV walk rather than `pkcs1`'s derived decoder, which costs the wasm about
+/// 10 KB. Each field is decoded as strictly as `pkcs1` decodes it (DER, nothing trailing); in
+/// addition, fields must be in order and appear at most once.
 fn parse_pss_params(parameters: Option<&[u8]>) -> Result<(HashAlgorithm, usize), CryptoError> {
     let der =
         parameters.ok_or_else(|| CryptoError::Malformed("RSASSA-PSS without parameters".into()))?;
-    let params = rsa::pkcs1::RsaPssParams::<der::Any>::from_der(der)
-        .map_err(malformed("RSASSA-PSS parameters"))?;
-    let hash = HashAlgorithm::from_oid(&params.hash.oid).ok_or_else(|| {
-        CryptoError::UnsupportedAlgorithm(format!("RSASSA-PSS hash {}", params.hash.oid))
-    })?;
-    if params.mask_gen.oid != ID_MGF1 {
-        return Err(CryptoError::UnsupportedAlgorithm(
-            "RSASSA-PSS mask generation".into(),
-        ));
+    let bad = malformed("RSASSA-PSS parameters");
+    // The contents of the explicit [0]..[3] fields present.
+    let mut fields: [Option<&[u8]>; 4] = [None; 4];
+    let mut reader = SliceReader::new(sequence_contents(der).map_err(&bad)?).map_err(&bad)?;
+    let mut next = 0;
+    while !reader.is_finished() {
+        let field = AnyRef::decode(&mut reader).map_err(&bad)?;
+        let n = match field.tag() {
+            der::Tag::ContextSpecific {
+                constructed: true,
+                number,
+            } => number.0 as usize,
+            tag => {
+                return Err(bad(der::ErrorKind::TagUnexpected {
+                    expected: None,
+                    actual: tag,
+                }
+                .into()))
+            }
+        };
+        if n < next || n >= fields.len() {
+            return Err(bad(der::Tag::Sequence.value_error().into()));
+        }
+        fields[n] = Some(field.value());
+        next = n + 1;
     }
-    let mgf_hash = params
-        .mask_gen
-        .parameters
-        .as_ref()
-        .map(|p| p.oid)
-        .ok_or_else(|| CryptoError::Malformed("MGF1 without hash".into()))?;
+
+    let hash_oid = match fields[0] {
+        Some(v) => AlgorithmIdentifierRef::from_der(v).map_err(&bad)?.oid,
+        None => const_oid::db::rfc5912::ID_SHA_1,
+    };
+    let hash = HashAlgorithm::from_oid(&hash_oid)
+        .ok_or_else(|| CryptoError::UnsupportedAlgorithm(format!("RSASSA-PSS hash {hash_oid}")))?;
+    // The MGF1 hash: the default is mgf1SHA1, which never matches a supported hash.
+    let mgf_hash = match fields[1] {
+        Some(v) => {
+            // AlgorithmIdentifier { MGF OID, parameters: itself an AlgorithmIdentifier (RFC 8017
+            // A.2.1) }, walked as TLVs so the parameters need no re-encoding.
+            let mut mask_gen =
+                SliceReader::new(sequence_contents(v).map_err(&bad)?).map_err(&bad)?;
+            let mgf_oid = ObjectIdentifier::decode(&mut mask_gen).map_err(&bad)?;
+            let params = match mask_gen.is_finished() {
+                true => None,
+                false => {
+                    let tlv = mask_gen.tlv_bytes().map_err(&bad)?;
+                    Some(AlgorithmIdentifierRef::from_der(tlv).map_err(&bad)?.oid)
+                }
+            };
+            mask_gen.finish().map_err(&bad)?;
+            if mgf_oid != ID_MGF1 {
+                return Err(CryptoError::UnsupportedAlgorithm(
+                    "RSASSA-PSS mask generation".into(),
+                ));
+            }
+            params.ok_or_else(|| CryptoError::Malformed("MGF1 without hash".into()))?
+        }
+        None => const_oid::db::rfc5912::ID_SHA_1,
+    };
+    let salt = match fields[2] {
+        Some(v) => u8::from_der(v).map_err(&bad)?,
+        None => 20,
+    };
+    if let Some(v) = fields[3] {
+        if u8::from_der(v).map_err(&bad)? != 1 {
+            return Err(bad(der::Tag::Integer.value_error().into()));
+        }
+    }
     if HashAlgorithm::from_oid(&mgf_hash) != Some(hash) {
         return Err(CryptoError::UnsupportedAlgorithm(
             "MGF1 hash differs from the PSS hash".into(),
         ));
     }
-    Ok((hash, usize::from(params.salt_len)))
+    Ok((hash, usize::from(salt)))
+}
+
+/// The contents of the single DER SEQUENCE that is all of `der` (no trailing data).
+fn sequence_contents(der: &[u8]) -> der::Result<&[u8]> {
+    let any = AnyRef::from_der(der)?;
+    if any.tag() != der::Tag::Sequence {
+        return Err(der::ErrorKind::TagUnexpected {
+            expected: Some(der::Tag::Sequence),
+            actual: any.tag(),
+        }
+        .into());
+    }
+    Ok(any.value())
 }
 
 /// A private key that can sign Notary payloads.
@@ -631,8 +761,10 @@ impl PrivateKey {
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
         let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(malformed("PKCS#8 key"))?;
         let bad = |e: pkcs8::Error| CryptoError::Malformed(format!("PKCS#8 key: {e}"));
+        // The keys are built from the `PrivateKeyInfo` parsed above (`try_from`), not re-parsed
+        // from the DER by each key type's `from_pkcs8_der` (same checks; less wasm).
         if info.algorithm.oid == RSA_ENCRYPTION {
-            return rsa::PrivateKey::from_pkcs8_der(der)
+            return rsa::PrivateKey::try_from(info)
                 .map(PrivateKey::Rsa)
                 .map_err(bad);
         }
@@ -643,13 +775,13 @@ impl PrivateKey {
             )));
         }
         match Curve::from_parameters(info.algorithm.parameters.as_ref())? {
-            Curve::P256 => p256::ecdsa::SigningKey::from_pkcs8_der(der)
+            Curve::P256 => p256::ecdsa::SigningKey::try_from(info)
                 .map(PrivateKey::P256)
                 .map_err(bad),
-            Curve::P384 => p384::ecdsa::SigningKey::from_pkcs8_der(der)
+            Curve::P384 => p384::ecdsa::SigningKey::try_from(info)
                 .map(PrivateKey::P384)
                 .map_err(bad),
-            Curve::P521 => p521::ecdsa::SigningKey::from_pkcs8_der(der)
+            Curve::P521 => p521::ecdsa::SigningKey::try_from(info)
                 .map(PrivateKey::P521)
                 .map_err(bad),
         }
@@ -740,11 +872,27 @@ impl PrivateKey {
     }
 }
 
-/// Decodes one PEM block, returning its label and DER body.
+/// Decodes the one PEM block that is all of `pem`, returning its label and DER body.
+///
+/// RFC 7468 §2 strictness (nothing around the block, no headers, one block) on top of the
+/// Go-compatible scanner the certificate reader already links ([`crate::x509::pem::decode`]):
+/// a second PEM decoder would cost the wasm about 8 KB. The scanner checks the END label and the
+/// canonical, padded base64 body.
 fn pem_rfc7468_decode(pem: &str) -> Result<(String, Vec<u8>), CryptoError> {
-    let (label, der) = der::pem::decode_vec(pem.trim().as_bytes())
-        .map_err(|e| CryptoError::Malformed(format!("PEM: {e}")))?;
-    Ok((label.to_string(), der))
+    let bad = |why: &str| CryptoError::Malformed(format!("PEM: {why}"));
+    let text = pem.trim();
+    if !text.starts_with("-----BEGIN ") || text.matches("-----BEGIN ").count() != 1 {
+        return Err(bad("expected exactly one PEM block"));
+    }
+    // Base64 and the encapsulation lines hold no ':'; Go's scanner would skip header lines.
+    if text.contains(':') {
+        return Err(bad("PEM headers are not allowed"));
+    }
+    match crate::x509::pem::decode(text.as_bytes()) {
+        Some((block, [])) => Ok((block.label, block.bytes)),
+        Some(_) => Err(bad("data after the PEM block")),
+        None => Err(bad("malformed PEM block")),
+    }
 }
 
 /// Encodes a DER value (helper for tests and certificate tooling).
@@ -807,5 +955,269 @@ mod tests {
         assert_eq!(SignatureAlgorithm::from_jws_name("none"), None);
         assert_eq!(SignatureAlgorithm::from_jws_name("ps256"), None);
         assert_eq!(SignatureAlgorithm::from_jws_name("RS256"), None);
+    }
+
+    #[test]
+    fn private_key_pem_is_one_strict_block() {
+        let key = |name: &str| {
+            std::fs::read_to_string(format!(
+                "{}/tests/data/keys/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
+        };
+        // PKCS#8, SEC1 and PKCS#1 fixtures, with surrounding whitespace and CRLF line ends.
+        for (name, kind) in [
+            ("p256.key", "ECDSA"),
+            ("p256.sec1.key", "ECDSA"),
+            ("rsa2048.pkcs1.key", "RSA"),
+        ] {
+            let pem = key(name);
+            assert_eq!(
+                PrivateKey::from_pem(&pem).unwrap().public_key().kind(),
+                kind
+            );
+            let crlf = format!("\n  {}\n", pem.replace('\n', "\r\n"));
+            assert!(PrivateKey::from_pem(&crlf).is_ok(), "{name} with CRLF");
+        }
+        let pem = key("p256.key");
+        let refused = |text: &str| match PrivateKey::from_pem(text) {
+            Err(CryptoError::Malformed(m)) => m,
+            other => panic!("accepted or wrong error: {other:?}"),
+        };
+        assert!(refused(&format!("junk\n{pem}")).contains("exactly one PEM block"));
+        assert!(refused(&format!("{pem}junk\n")).contains("data after"));
+        assert!(refused(&format!("{pem}{pem}")).contains("exactly one PEM block"));
+        let with_header = pem.replacen("-----\n", "-----\nProc-Type: 4,ENCRYPTED\n\n", 1);
+        assert!(refused(&with_header).contains("headers"));
+        let wrong_end = pem.replace("END PRIVATE KEY", "END EC PRIVATE KEY");
+        assert!(refused(&wrong_end).contains("malformed PEM block"));
+        // One flipped base64 symbol in the body (no longer canonical or no longer a key).
+        let body_start = pem.find('\n').unwrap() + 1;
+        let mut bad_b64 = pem.clone().into_bytes();
+        bad_b64[body_start] = b'!';
+        assert!(refused(&String::from_utf8(bad_b64).unwrap()).contains("malformed PEM block"));
+    }
+
+    /// DER TLV with a short-form length (test inputs stay under 128 bytes).
+    fn tlv(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
+        let body = parts.concat();
+        let mut out = vec![tag, u8::try_from(body.len()).unwrap()];
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// The former decoder (pkcs1's derived one and the same checks), as the reference.
+    fn pss_reference(der: &[u8]) -> Option<(HashAlgorithm, usize)> {
+        let params = rsa::pkcs1::RsaPssParams::<der::Any>::from_der(der).ok()?;
+        let hash = HashAlgorithm::from_oid(&params.hash.oid)?;
+        let mgf = params.mask_gen.parameters.as_ref()?.oid;
+        (params.mask_gen.oid == ID_MGF1 && HashAlgorithm::from_oid(&mgf) == Some(hash))
+            .then_some((hash, usize::from(params.salt_len)))
+    }
+
+    #[test]
+    fn pss_params_agree_with_pkcs1() {
+        let sha = |n: u8| {
+            tlv(
+                0x30,
+                &[
+                    &[0x06, 9, 0x60, 0x86, 0x48, 1, 0x65, 3, 4, 2, n],
+                    &[0x05, 0],
+                ],
+            )
+        };
+        let mgf1 = |hash: &[u8]| {
+            tlv(
+                0x30,
+                &[
+                    &[0x06, 9, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 1, 8],
+                    hash,
+                ],
+            )
+        };
+        let params =
+            |fields: &[Vec<u8>]| tlv(0x30, &fields.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let int = |v: &[u8]| tlv(0x02, &[v]);
+        let f = |n: u8, v: &[u8]| tlv(0xa0 | n, &[v]);
+
+        let mut valid = Vec::new();
+        for (n, hash, salt) in [
+            (1, HashAlgorithm::Sha256, 32u8),
+            (2, HashAlgorithm::Sha384, 48),
+            (3, HashAlgorithm::Sha512, 64),
+        ] {
+            let base = [f(0, &sha(n)), f(1, &mgf1(&sha(n))), f(2, &int(&[salt]))];
+            let der = params(&base);
+            assert_eq!(
+                parse_pss_params(Some(&der)).unwrap(),
+                (hash, usize::from(salt))
+            );
+            let mut with_trailer = base.to_vec();
+            with_trailer.push(f(3, &int(&[1])));
+            let der = params(&with_trailer);
+            assert_eq!(
+                parse_pss_params(Some(&der)).unwrap(),
+                (hash, usize::from(salt))
+            );
+            valid.push(der);
+        }
+        let s256 = sha(1);
+        let m256 = mgf1(&s256);
+        // Default salt (20); trailer 2; MGF1 over another hash; MGF1 without a hash; the SHA-1
+        // defaults; fields out of order or repeated; a salt that is not DER; trailing data.
+        let cases = [
+            params(&[f(0, &s256), f(1, &m256)]),
+            params(&[
+                f(0, &s256),
+                f(1, &m256),
+                f(2, &int(&[32])),
+                f(3, &int(&[2])),
+            ]),
+            params(&[f(0, &s256), f(1, &mgf1(&sha(2))), f(2, &int(&[32]))]),
+            params(&[
+                f(0, &s256),
+                f(1, &tlv(0x30, &[&m256[2..13]])),
+                f(2, &int(&[32])),
+            ]),
+            params(&[]),
+            params(&[f(0, &s256)]),
+            params(&[f(1, &m256), f(0, &s256)]),
+            params(&[f(0, &s256), f(1, &m256), f(2, &int(&[0, 32]))]),
+            params(&[f(0, &s256), f(1, &m256), f(2, &int(&[1, 0]))]),
+            [params(&[f(0, &s256), f(1, &m256)]), vec![0x05, 0]].concat(),
+            tlv(0x31, &[&f(0, &s256)]),
+        ];
+        assert_eq!(
+            parse_pss_params(Some(&cases[0])).unwrap(),
+            (HashAlgorithm::Sha256, 20)
+        );
+        for (i, der) in cases.iter().enumerate().skip(1) {
+            assert!(parse_pss_params(Some(der)).is_err(), "case {i}");
+            assert!(pss_reference(der).is_none(), "case {i}");
+        }
+        assert!(parse_pss_params(None).is_err());
+        // Every truncation and every single-byte change of the valid encodings decodes the same
+        // way as the reference decoder, except where ours is stricter (field order, repeats).
+        assert_eq!(pss_reference(&cases[0]), Some((HashAlgorithm::Sha256, 20)));
+        for der in &valid {
+            assert_eq!(pss_reference(der), parse_pss_params(Some(der)).ok());
+            for len in 0..der.len() {
+                assert!(parse_pss_params(Some(&der[..len])).is_err());
+            }
+            for i in 0..der.len() {
+                for b in [0x00, 0x01, 0x05, 0x30, 0x80, 0xa0, 0xa1, 0xa2, 0xa3, 0xff] {
+                    let mut m = der.clone();
+                    m[i] = b;
+                    if let Ok(ours) = parse_pss_params(Some(&m)) {
+                        assert_eq!(Some(ours), pss_reference(&m), "byte {i} = {b:#x}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn same_key_compares_key_values() {
+        let read = |name: &str| {
+            std::fs::read(format!(
+                "{}/tests/data/keys/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
+        };
+        let names = ["p256", "p384", "p521", "rsa2048", "rsa3072"];
+        let keys: Vec<PublicKey> = names
+            .iter()
+            .map(|n| {
+                let pem = String::from_utf8(read(&format!("{n}.key"))).unwrap();
+                PrivateKey::from_pem(&pem).unwrap().public_key()
+            })
+            .collect();
+        for (i, name) in names.iter().enumerate() {
+            // The certificate's key (decoded from its SPKI) is the private key's public key.
+            let cert = crate::x509::Certificate::parse_pem_or_der(&read(&format!("{name}.crt")))
+                .unwrap()
+                .remove(0);
+            let from_cert = cert.public_key().unwrap();
+            assert!(from_cert.same_key(&keys[i]), "{name}");
+            assert!(keys[i].same_key(&from_cert), "{name}");
+            for (j, other) in keys.iter().enumerate() {
+                assert_eq!(from_cert.same_key(other), i == j, "{name} vs {}", names[j]);
+            }
+        }
+        // PKCS#1 and SEC1 encodings of the same keys decode to the same values.
+        let pkcs1 = String::from_utf8(read("rsa2048.pkcs1.key")).unwrap();
+        let sec1 = String::from_utf8(read("p256.sec1.key")).unwrap();
+        let pkcs1 = PrivateKey::from_pem(&pkcs1).unwrap().public_key();
+        let sec1 = PrivateKey::from_pem(&sec1).unwrap().public_key();
+        assert_eq!(
+            pkcs1.same_key(&keys[3]),
+            pkcs1.to_spki_der().unwrap() == keys[3].to_spki_der().unwrap()
+        );
+        assert_eq!(
+            sec1.same_key(&keys[0]),
+            sec1.to_spki_der().unwrap() == keys[0].to_spki_der().unwrap()
+        );
+    }
+
+    #[test]
+    fn ecdsa_der_signatures_decode_like_the_ecdsa_crate() {
+        use signature::hazmat::PrehashSigner;
+        // Ours: DER → r || s → Signature; reference: ecdsa's DER signature → Signature.
+        macro_rules! check {
+            ($curve:ident, $key:expr, $field_len:expr) => {{
+                let key = $curve::ecdsa::SigningKey::from_slice(&$key).unwrap();
+                let field_len: usize = $field_len;
+                let ours = |der: &[u8]| {
+                    ecdsa_der_to_raw(der, field_len)
+                        .and_then(|raw| $curve::ecdsa::Signature::from_slice(&raw).ok())
+                };
+                let reference = |der: &[u8]| {
+                    $curve::ecdsa::DerSignature::from_bytes(der)
+                        .ok()
+                        .and_then(|d| $curve::ecdsa::Signature::try_from(d).ok())
+                };
+                let mut encodings = Vec::new();
+                for i in 0..8u8 {
+                    let sig: $curve::ecdsa::Signature = key.sign_prehash(&[i; 32]).unwrap();
+                    let der = sig.to_der();
+                    assert_eq!(ours(der.as_bytes()), Some(sig));
+                    encodings.push(der.as_bytes().to_vec());
+                }
+                // Hand-made: zero r, non-minimal and negative integers, oversized r and s,
+                // trailing data.
+                let seq = |r: &[u8], s: &[u8]| {
+                    let body = [&[0x02, r.len() as u8][..], r, &[0x02, s.len() as u8], s].concat();
+                    [&[0x30, body.len() as u8][..], &body].concat()
+                };
+                let one = [1u8];
+                let wide = vec![1u8; field_len + 1];
+                encodings.extend([
+                    seq(&[0], &one),
+                    seq(&[0, 1], &one),
+                    seq(&[0x81], &one),
+                    seq(&one, &wide),
+                    seq(&wide, &one),
+                    [seq(&one, &one), vec![0]].concat(),
+                ]);
+                for der in &encodings {
+                    assert_eq!(ours(der), reference(der), "{der:02x?}");
+                    for i in 0..der.len().min(8) {
+                        for b in [0x00, 0x01, 0x02, 0x30, 0x7f, 0x80, 0xff] {
+                            let mut m = der.clone();
+                            m[i] = b;
+                            assert_eq!(ours(&m), reference(&m), "{m:02x?}");
+                        }
+                        assert_eq!(ours(&der[..i]), reference(&der[..i]));
+                    }
+                }
+            }};
+        }
+        check!(p256, [7u8; 32], 32);
+        check!(p384, [7u8; 48], 48);
+        let mut k521 = [7u8; 66];
+        k521[0] = 1;
+        check!(p521, k521, 66);
     }
 }

@@ -14,12 +14,27 @@
 
 use core::cell::RefCell;
 use core::fmt;
+use std::collections::BTreeMap;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 /// Deepest nesting of JSON arrays/objects accepted (threat model 13: depth ≤ 64).
 pub const MAX_JSON_DEPTH: usize = 64;
+
+/// A set of keys for duplicate detection (JWS `crit`, COSE map keys and `crit`; spec §3.2, §4,
+/// threat model 12a). It stores the keys in a `BTreeMap<String, String>`, the B-tree instance the
+/// annotation maps already link, because every other key type would add a B-tree copy of its
+/// own to the wasm (about 5 KB each). Lookups stay O(log n) for untrusted, unbounded lists.
+#[derive(Default)]
+pub(crate) struct SeenKeys(BTreeMap<String, String>);
+
+impl SeenKeys {
+    /// Records `key`; false when it was already recorded.
+    pub(crate) fn insert(&mut self, key: String) -> bool {
+        self.0.insert(key, String::new()).is_none()
+    }
+}
 
 /// Why an encoded value was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]

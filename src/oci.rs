@@ -175,7 +175,7 @@ impl<'de> Deserialize<'de> for Digest {
 ///
 /// Parsing is case-sensitive and strict about types: `size` must be a non-negative JSON integer
 /// ≤ 2^53 (threat model 11c). Unknown members are ignored, as the OCI spec requires.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Descriptor {
     /// Media type of the referenced content.
@@ -183,7 +183,6 @@ pub struct Descriptor {
     /// Digest of the referenced content.
     pub digest: Digest,
     /// Size in bytes of the referenced content.
-    #[serde(deserialize_with = "deserialize_size")]
     pub size: u64,
     /// Alternate download locations; nv2 never fetches them (threat model 16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -222,6 +221,63 @@ fn deserialize_size<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
         }
     }
     d.deserialize_any(SizeVisitor)
+}
+
+/// Reads the JSON object into a `Value`, then each known member with its own type's
+/// deserializer, in member order, with serde's messages (`missing field`, `invalid type`).
+///
+/// Written out rather than derived: the derived visitor, instantiated for every deserializer it
+/// meets, costs the wasm about 9 KB. Unlike the derive, a JSON array is not read as a descriptor
+/// (image-spec `descriptor.md`: a descriptor is an object).
+impl<'de> Deserialize<'de> for Descriptor {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde_json::Value;
+        let map = match Value::deserialize(d)? {
+            Value::Object(map) => map,
+            other => {
+                let unexpected = match &other {
+                    Value::Null => de::Unexpected::Unit,
+                    Value::Bool(b) => de::Unexpected::Bool(*b),
+                    Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                        (Some(u), _, _) => de::Unexpected::Unsigned(u),
+                        (_, Some(i), _) => de::Unexpected::Signed(i),
+                        (_, _, f) => de::Unexpected::Float(f.unwrap_or(f64::NAN)),
+                    },
+                    Value::String(s) => de::Unexpected::Str(s),
+                    _ => de::Unexpected::Seq,
+                };
+                return Err(de::Error::invalid_type(unexpected, &"struct Descriptor"));
+            }
+        };
+        let field = |e: serde_json::Error| <D::Error as de::Error>::custom(e);
+        let (mut media_type, mut digest, mut size) = (None, None, None);
+        let (mut urls, mut annotations, mut data, mut platform, mut artifact_type) =
+            (None, None, None, None, None);
+        for (key, value) in map {
+            match key.as_str() {
+                "mediaType" => media_type = Some(String::deserialize(value).map_err(field)?),
+                "digest" => digest = Some(Digest::deserialize(value).map_err(field)?),
+                "size" => size = Some(deserialize_size(value).map_err(field)?),
+                "urls" => urls = Option::deserialize(value).map_err(field)?,
+                "annotations" => annotations = Option::deserialize(value).map_err(field)?,
+                "data" => data = Option::deserialize(value).map_err(field)?,
+                "platform" => platform = Option::deserialize(value).map_err(field)?,
+                "artifactType" => artifact_type = Option::deserialize(value).map_err(field)?,
+                // Unknown members are ignored (image-spec `descriptor.md`).
+                _ => {}
+            }
+        }
+        Ok(Descriptor {
+            media_type: media_type.ok_or_else(|| de::Error::missing_field("mediaType"))?,
+            digest: digest.ok_or_else(|| de::Error::missing_field("digest"))?,
+            size: size.ok_or_else(|| de::Error::missing_field("size"))?,
+            urls,
+            annotations,
+            data,
+            platform,
+            artifact_type,
+        })
+    }
 }
 
 impl Descriptor {
@@ -613,6 +669,74 @@ mod tests {
         let d512 = Digest::of(HashAlgorithm::Sha512, b"x");
         assert_eq!(Digest::parse(&d512.to_string()).unwrap(), d512);
         assert!(d512.matches(b"x") && !d512.matches(b"y"));
+    }
+
+    #[test]
+    fn descriptor_members_and_messages() {
+        let full = format!(
+            r#"{{"annotations":{{"k":"v"}},"artifactType":"t/x","data":"e30=","digest":"{D256}",
+                "mediaType":"a/b","platform":{{"os":"linux"}},"size":2,"urls":["https://x"],"z":[1]}}"#
+        );
+        let d = Descriptor::from_json(full.as_bytes()).unwrap();
+        assert_eq!((d.media_type.as_str(), d.size), ("a/b", 2));
+        assert_eq!(d.digest.to_string(), D256);
+        assert_eq!(d.urls, Some(vec!["https://x".to_string()]));
+        assert_eq!(d.annotations.unwrap()["k"], "v");
+        assert_eq!(d.data.as_deref(), Some("e30="));
+        assert_eq!(d.platform.unwrap()["os"], "linux");
+        assert_eq!(d.artifact_type.as_deref(), Some("t/x"));
+        // Optional members may be null; the serialised form round-trips.
+        let nulls = format!(
+            r#"{{"mediaType":"a/b","digest":"{D256}","size":1,"urls":null,"annotations":null,"data":null,"platform":null,"artifactType":null}}"#
+        );
+        let d = Descriptor::from_json(nulls.as_bytes()).unwrap();
+        assert_eq!(d, Descriptor::new("a/b", Digest::parse(D256).unwrap(), 1));
+        let again: Descriptor = serde_json::from_value(serde_json::to_value(&d).unwrap()).unwrap();
+        assert_eq!(again, d);
+        // serde's messages, checked in member order.
+        let err = |j: &str| match Descriptor::from_json(j.as_bytes()) {
+            Err(OciError::InvalidDescriptor(m)) => m,
+            other => panic!("{j}: {other:?}"),
+        };
+        assert_eq!(
+            err(r#"{"mediaType":"a/b","size":1}"#),
+            "missing field `digest`"
+        );
+        assert_eq!(
+            err(&format!(r#"{{"digest":"{D256}","size":1}}"#)),
+            "missing field `mediaType`"
+        );
+        assert_eq!(
+            err(&format!(r#"{{"mediaType":3,"digest":"{D256}","size":1}}"#)),
+            "invalid type: integer `3`, expected a string"
+        );
+        assert_eq!(
+            err(&format!(
+                r#"{{"mediaType":"a/b","digest":"{D256}","size":1,"annotations":{{"k":1}}}}"#
+            )),
+            "invalid type: integer `1`, expected a string"
+        );
+        assert_eq!(
+            err(&format!(
+                r#"{{"mediaType":"a/b","digest":"{D256}","size":-1}}"#
+            )),
+            "negative size -1"
+        );
+        assert!(err(r#"{"digest":"sha256:00","mediaType":"a/b","size":1}"#).contains("digest"));
+        // Arrays are not descriptors (the derive used to read them positionally).
+        let array = format!(r#"["a/b","{D256}",1]"#);
+        let v: serde_json::Value = serde_json::from_str(&array).unwrap();
+        let e = serde_json::from_value::<Descriptor>(v)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "invalid type: sequence, expected struct Descriptor");
+        let e = serde_json::from_str::<Descriptor>("\"x\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("invalid type: string \"x\", expected struct Descriptor"),
+            "{e}"
+        );
     }
 
     #[test]

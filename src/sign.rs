@@ -127,9 +127,7 @@ impl LocalSigner {
         }
         let leaf_key = leaf_public_key(leaf).map_err(|e| SignError::InvalidKey(e.to_string()))?;
         let crypto = |e: CryptoError| SignError::InvalidKey(e.to_string());
-        if leaf_key.to_spki_der().map_err(crypto)?
-            != key.public_key().to_spki_der().map_err(crypto)?
-        {
+        if !leaf_key.same_key(&key.public_key()) {
             return Err(SignError::InvalidKey(
                 "the private key does not match the signing certificate".into(),
             ));

@@ -6,8 +6,6 @@
 //! at every depth, nesting is bounded, and nothing may follow the message. The protected header
 //! is kept exactly as received for the `Sig_structure` (RFC 9052 §4.4).
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
 use super::jws::{
@@ -20,6 +18,7 @@ use super::{
     UnverifiedEnvelope, MAX_CERT_CHAIN_LEN,
 };
 use crate::crypto::SignatureAlgorithm;
+use crate::encoding::SeenKeys;
 use crate::time::Instant;
 
 /// CBOR tag of `COSE_Sign1_Tagged` (RFC 9052 §4.2).
@@ -67,13 +66,16 @@ fn malformed(s: impl Into<String>) -> EnvelopeError {
     EnvelopeError::Malformed(s.into())
 }
 
-/// A map key, for duplicate detection.
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-enum KeyId {
-    Uint(u64),
-    Nint(u64),
-    Text(String),
-    Bytes(Vec<u8>),
+/// A map key, for duplicate detection: one string per decoded key, distinct variants never
+/// colliding (the tag letter comes first; byte strings are hex).
+fn key_id(k: &Cbor) -> Option<String> {
+    Some(match k {
+        Cbor::Uint(n) => format!("u{n}"),
+        Cbor::Nint(n) => format!("n{n}"),
+        Cbor::Text(t) => format!("t{t}"),
+        Cbor::Bytes(b) => format!("b{}", crate::crypto::hex(b)),
+        _ => return None,
+    })
 }
 
 struct Reader<'a> {
@@ -159,22 +161,14 @@ impl<'a> Reader<'a> {
                     return Err(malformed("truncated CBOR"));
                 }
                 let mut v: Vec<(Cbor, Cbor)> = Vec::with_capacity(arg as usize);
-                let mut keys = BTreeSet::new();
+                let mut keys = SeenKeys::default();
                 for _ in 0..arg {
                     let k = self.item(depth + 1)?;
                     // Keys are compared as decoded values (threat model 12a: unique labels);
                     // only integer, text and byte-string keys are accepted.
-                    let id = match &k {
-                        Cbor::Uint(n) => KeyId::Uint(*n),
-                        Cbor::Nint(n) => KeyId::Nint(*n),
-                        Cbor::Text(t) => KeyId::Text(t.clone()),
-                        Cbor::Bytes(b) => KeyId::Bytes(b.clone()),
-                        _ => {
-                            return Err(malformed(
-                                "CBOR map keys must be integers, text or byte strings",
-                            ))
-                        }
-                    };
+                    let id = key_id(&k).ok_or_else(|| {
+                        malformed("CBOR map keys must be integers, text or byte strings")
+                    })?;
                     if !keys.insert(id) {
                         return Err(malformed(format!("duplicate CBOR map key {k:?}")));
                     }
@@ -318,17 +312,19 @@ fn to_json(c: &Cbor) -> Value {
         Cbor::Bytes(b) => Value::from(crate::encoding::base64_std_encode(b)),
         Cbor::Text(s) => Value::from(s.as_str()),
         Cbor::Array(a) => Value::Array(a.iter().map(to_json).collect()),
-        Cbor::Map(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| {
-                    let key = match Label::from_cbor(k) {
-                        Ok(l) => l.name(),
-                        Err(_) => format!("{k:?}"),
-                    };
-                    (key, to_json(v))
-                })
-                .collect(),
-        ),
+        Cbor::Map(m) => {
+            // Inserted one by one (a later equal key wins, as with `collect`): collecting into
+            // the map would link a second B-tree builder and sort (about 6 KB of wasm).
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                let key = match Label::from_cbor(k) {
+                    Ok(l) => l.name(),
+                    Err(_) => format!("{k:?}"),
+                };
+                out.insert(key, to_json(v));
+            }
+            Value::Object(out)
+        }
         Cbor::Tag(_, inner) => to_json(inner),
         Cbor::Bool(b) => Value::Bool(*b),
         Cbor::Null | Cbor::Undefined => Value::Null,
@@ -481,9 +477,13 @@ fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeErro
         Some(Cbor::Array(a)) => a.iter().map(Label::from_cbor).collect::<Result<_, _>>()?,
         Some(_) => return Err(EnvelopeError::invalid("crit", "must be an array")),
     };
-    let mut seen = BTreeSet::new();
+    let mut seen = SeenKeys::default();
     for c in &crit {
-        if !seen.insert(c.clone()) {
+        let id = match c {
+            Label::Int(n) => format!("i{n}"),
+            Label::Text(t) => format!("t{t}"),
+        };
+        if !seen.insert(id) {
             return Err(EnvelopeError::invalid(
                 "crit",
                 format!("duplicate entry {:?}", c.name()),

@@ -13,8 +13,6 @@
 //! sorted (as notation does), times in RFC 3339 UTC whole seconds (spec §3.2), and refuses to emit
 //! an envelope whose signature does not verify under the leaf certificate's key (threat model 3d).
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -23,7 +21,7 @@ use super::{
     SigningScheme, UnverifiedEnvelope, MAX_CERT_CHAIN_LEN,
 };
 use crate::crypto::{PublicKey, SignatureAlgorithm};
-use crate::encoding;
+use crate::encoding::{self, SeenKeys};
 use crate::payload::MEDIA_TYPE_PAYLOAD;
 use crate::time::Instant;
 
@@ -248,9 +246,9 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
             ))
         }
     };
-    let mut seen = BTreeSet::new();
+    let mut seen = SeenKeys::default();
     for c in &crit {
-        if !seen.insert(*c) {
+        if !seen.insert((*c).to_string()) {
             return Err(EnvelopeError::invalid(
                 HEADER_CRIT,
                 format!("duplicate entry {c:?}"),

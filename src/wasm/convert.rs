@@ -70,17 +70,27 @@ pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsFailure> {
 }
 
 /// A present JS value deserialised through its JSON text (`JSON.stringify` on the host).
+///
+/// The text is parsed into a `Value` first and `T` is read from that: `T`'s deserializer is then
+/// instantiated only for `Value` (as `oci` already does), not a second time for JSON text, and
+/// the text parsing exists once instead of once per `T` (wasm size).
 pub fn from_js<T: DeserializeOwned>(v: &JsValue, name: &str) -> Result<T, JsFailure> {
+    T::deserialize(json_of(v, name)?).map_err(|e| conversion_error(name, &e))
+}
+
+fn json_of(v: &JsValue, name: &str) -> Result<Value, JsFailure> {
     let text = js_sys::JSON::stringify(v)
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| JsFailure::invalid(format!("`{name}` is not JSON data")))?;
-    serde_json::from_slice(text.as_bytes()).map_err(|e| {
-        // serde_json appends the position in the JSON text, which means nothing to the caller.
-        let msg = e.to_string();
-        let msg = msg.rfind(" at line ").map_or(&msg[..], |i| &msg[..i]);
-        JsFailure::invalid(format!("`{name}`: {msg}"))
-    })
+    serde_json::from_slice(text.as_bytes()).map_err(|e| conversion_error(name, &e))
+}
+
+fn conversion_error(name: &str, e: &serde_json::Error) -> JsFailure {
+    // serde_json appends the position in the JSON text, which means nothing to the caller.
+    let msg = e.to_string();
+    let msg = msg.rfind(" at line ").map_or(&msg[..], |i| &msg[..i]);
+    JsFailure::invalid(format!("`{name}`: {msg}"))
 }
 
 fn field(opts: &JsValue, name: &str) -> Result<JsValue, JsFailure> {

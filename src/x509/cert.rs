@@ -5,7 +5,7 @@ use core::fmt;
 use const_oid::db::rfc5280 as oids;
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, BitStringRef};
-use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
+use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
 use x509_cert::Version;
 
 use super::name::go_name_string;
@@ -92,6 +92,8 @@ pub struct Certificate {
     raw_issuer: Vec<u8>,
     raw_subject: Vec<u8>,
     raw_spki: Vec<u8>,
+    /// The DER of the outer signatureAlgorithm's parameters (the bytes `x509_cert` decoded).
+    raw_sig_params: Option<Vec<u8>>,
     subject: String,
     issuer: String,
     not_before: Instant,
@@ -131,50 +133,69 @@ fn parse_err(what: &str) -> impl Fn(der::Error) -> CertError + '_ {
     move |e| CertError::Parse(format!("{what}: {e}"))
 }
 
-/// The raw TLVs Go compares byte for byte: TBS, issuer, subject, subjectPublicKeyInfo.
+/// The raw TLVs Go compares byte for byte: TBS, issuer, subject, subjectPublicKeyInfo; and the
+/// outer signature algorithm's parameters TLV, as the signature check takes them.
 struct RawParts<'a> {
     tbs: &'a [u8],
     issuer: &'a [u8],
     subject: &'a [u8],
     spki: &'a [u8],
+    sig_params: Option<&'a [u8]>,
 }
 
 fn raw_parts(der: &[u8]) -> der::Result<RawParts<'_>> {
-    let mut outer = SliceReader::new(der)?;
-    let tbs = outer.sequence(|cert| {
-        let tbs = cert.tlv_bytes()?;
-        cert.tlv_bytes()?; // signatureAlgorithm
-        cert.tlv_bytes()?; // signatureValue
-        Ok::<_, der::Error>(tbs)
-    })?;
-    outer.finish()?;
-    let mut inner = SliceReader::new(tbs)?;
-    let parts = inner.sequence(|t| {
-        let version_tag = Tag::ContextSpecific {
-            constructed: true,
-            number: TagNumber(0),
-        };
-        if Tag::peek(t)? == version_tag {
-            t.tlv_bytes()?;
-        }
-        t.tlv_bytes()?; // serialNumber
-        t.tlv_bytes()?; // signature
-        let issuer = t.tlv_bytes()?;
-        t.tlv_bytes()?; // validity
-        let subject = t.tlv_bytes()?;
-        let spki = t.tlv_bytes()?;
-        while !t.is_finished() {
-            t.tlv_bytes()?;
-        }
-        Ok::<_, der::Error>(RawParts {
-            tbs,
-            issuer,
-            subject,
-            spki,
-        })
-    })?;
-    inner.finish()?;
-    Ok(parts)
+    // A flat walk over TLVs (not `Reader::sequence` closures): every closure is its own copy of
+    // der's nested reader in the wasm. `x509_cert` has already decoded the same bytes strictly;
+    // this only locates the raw TLVs, and still refuses anything but that shape.
+    let mut cert = SliceReader::new(sequence_contents(der)?)?;
+    let tbs = cert.tlv_bytes()?;
+    // signatureAlgorithm: SEQUENCE { algorithm OID, parameters ANY OPTIONAL } (RFC 5280 §4.1.1.2).
+    let mut alg = SliceReader::new(sequence_contents(cert.tlv_bytes()?)?)?;
+    alg.tlv_bytes()?;
+    let sig_params = if alg.is_finished() {
+        None
+    } else {
+        Some(alg.tlv_bytes()?)
+    };
+    alg.finish()?;
+    cert.tlv_bytes()?; // signatureValue
+    cert.finish()?;
+    let mut t = SliceReader::new(sequence_contents(tbs)?)?;
+    let version_tag = Tag::ContextSpecific {
+        constructed: true,
+        number: TagNumber(0),
+    };
+    if Tag::peek(&t)? == version_tag {
+        t.tlv_bytes()?;
+    }
+    t.tlv_bytes()?; // serialNumber
+    t.tlv_bytes()?; // signature
+    let issuer = t.tlv_bytes()?;
+    t.tlv_bytes()?; // validity
+    let subject = t.tlv_bytes()?;
+    let spki = t.tlv_bytes()?;
+    while !t.is_finished() {
+        t.tlv_bytes()?;
+    }
+    Ok(RawParts {
+        tbs,
+        issuer,
+        subject,
+        spki,
+        sig_params,
+    })
+}
+
+/// The contents of the single DER SEQUENCE that is all of `der` (no trailing data).
+fn sequence_contents(der: &[u8]) -> der::Result<&[u8]> {
+    let any = AnyRef::from_der(der)?;
+    if any.tag() != Tag::Sequence {
+        return Err(der::Error::from(der::ErrorKind::TagUnexpected {
+            expected: Some(Tag::Sequence),
+            actual: any.tag(),
+        }));
+    }
+    Ok(any.value())
 }
 
 fn to_instant(t: &x509_cert::time::Time) -> Instant {
@@ -184,24 +205,20 @@ fn to_instant(t: &x509_cert::time::Time) -> Instant {
 
 /// basicConstraints as Go parses it: optional BOOLEAN, optional INTEGER (any size that fits).
 fn parse_basic_constraints(value: &[u8]) -> der::Result<BasicConstraints> {
-    let mut r = SliceReader::new(value)?;
-    let bc = r.sequence(|s| {
-        let mut ca = false;
-        let mut path_len = None;
-        if !s.is_finished() && Tag::peek(s)? == Tag::Boolean {
-            ca = bool::decode(s)?;
-        }
-        if !s.is_finished() && Tag::peek(s)? == Tag::Integer {
-            path_len = Some(i64::decode(s)?);
-        }
-        // Go ignores anything after; so do we (still well-formed DER, checked by the reader).
-        while !s.is_finished() {
-            s.tlv_bytes()?;
-        }
-        Ok::<_, der::Error>(BasicConstraints { ca, path_len })
-    })?;
-    r.finish()?;
-    Ok(bc)
+    let mut s = SliceReader::new(sequence_contents(value)?)?;
+    let mut ca = false;
+    let mut path_len = None;
+    if !s.is_finished() && Tag::peek(&s)? == Tag::Boolean {
+        ca = bool::decode(&mut s)?;
+    }
+    if !s.is_finished() && Tag::peek(&s)? == Tag::Integer {
+        path_len = Some(i64::decode(&mut s)?);
+    }
+    // Go ignores anything after; so do we (still well-formed DER, checked by the reader).
+    while !s.is_finished() {
+        s.tlv_bytes()?;
+    }
+    Ok(BasicConstraints { ca, path_len })
 }
 
 /// keyUsage as Go parses it: bits 0..=8 of the BIT STRING.
@@ -355,6 +372,7 @@ impl Certificate {
             raw_issuer: raw.issuer.to_vec(),
             raw_subject: raw.subject.to_vec(),
             raw_spki: raw.spki.to_vec(),
+            raw_sig_params: raw.sig_params.map(<[u8]>::to_vec),
             subject,
             issuer,
             not_before: to_instant(&tbs.validity().not_before),
@@ -605,18 +623,14 @@ impl Certificate {
     ) -> Result<(), SignatureError> {
         let key = PublicKey::from_spki_der(&signer.raw_spki)
             .map_err(|e| SignatureError::Unsupported(e.to_string()))?;
-        let params = match &alg.parameters {
-            Some(p) => Some(
-                p.to_der()
-                    .map_err(|e| SignatureError::Unsupported(e.to_string()))?,
-            ),
-            None => None,
-        };
+        // The parameters' own DER bytes, kept at parse time: no re-encoding (no DER encoder in
+        // the wasm for it).
+        let params = self.raw_sig_params.as_deref();
         let rsa = matches!(key, PublicKey::Rsa(_));
         let Some(signature) = self.parsed.signature().as_bytes() else {
             return Err(SignatureError::BadSignature { rsa });
         };
-        key.verify_x509(&alg.oid, params.as_deref(), &self.raw_tbs, signature)
+        key.verify_x509(&alg.oid, params, &self.raw_tbs, signature)
             .map_err(|e| match e {
                 CryptoError::BadSignature => SignatureError::BadSignature { rsa },
                 other => SignatureError::Unsupported(other.to_string()),
@@ -691,6 +705,31 @@ mod tests {
 
     use base64ct::Encoding;
 
+    #[test]
+    fn raw_signature_parameters_are_the_decoded_ones() {
+        use der::Encode;
+        // RSA (NULL parameters) and ECDSA (absent) fixtures: the kept bytes are exactly the DER
+        // of what x509-cert decoded.
+        for name in [
+            "rsa2048",
+            "rsa3072",
+            "p256",
+            "p384",
+            "p521",
+            "root",
+            "chainleaf",
+        ] {
+            let path = format!("{}/tests/data/keys/{name}.crt", env!("CARGO_MANIFEST_DIR"));
+            for c in Certificate::parse_pem_or_der(&std::fs::read(path).unwrap()).unwrap() {
+                let decoded = c.parsed().signature_algorithm().parameters.as_ref();
+                assert_eq!(
+                    c.raw_sig_params,
+                    decoded.map(|p| p.to_der().unwrap()),
+                    "{name}"
+                );
+            }
+        }
+    }
     #[test]
     fn fields() {
         let k = key(7);

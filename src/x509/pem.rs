@@ -4,9 +4,8 @@
 //! sequence, else concatenated DER"), which skips text before and between blocks, tolerates
 //! `Key: value` headers, spaces, tabs and CRLF line ends, and silently passes over malformed
 //! blocks. The same scan is reproduced here so a file is read as the same list of blocks; the
-//! base64 body is decoded with `base64ct`.
-
-use base64ct::{Base64, Encoding};
+//! base64 body is decoded with [`crate::encoding::base64_std_decode`] (padded, canonical), the
+//! decoder `x5c` already uses, rather than a second one from `base64ct` (wasm size).
 
 const PEM_START: &[u8] = b"\n-----BEGIN ";
 const PEM_END: &[u8] = b"\n-----END ";
@@ -126,7 +125,9 @@ pub(crate) fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
             continue;
         }
         let body: Vec<u8> = body.iter().copied().filter(|b| !is_space(b)).collect();
-        let Ok(bytes) = Base64::decode_vec(core::str::from_utf8(&body).unwrap_or("!")) else {
+        let Ok(bytes) =
+            crate::encoding::base64_std_decode(core::str::from_utf8(&body).unwrap_or("!"))
+        else {
             continue;
         };
 
@@ -141,6 +142,57 @@ pub(crate) fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn body_decoding_matches_base64ct() {
+        // The strict decoder accepts exactly what base64ct's padded decoder (used before) does.
+        use base64ct::{Base64, Encoding};
+        let mut inputs: Vec<String> = [
+            "",
+            "AA==",
+            "AB==",
+            "AAA=",
+            "AAB=",
+            "AAAA",
+            "AQID",
+            "AQI=",
+            "AQ==",
+            "A===",
+            "====",
+            "AQ=",
+            "AQ",
+            "A",
+            "AQ==AQ==",
+            "AQ=A",
+            "-_8=",
+            "+/8=",
+            "+/+/",
+            "AQID\n",
+            "AQ\u{e9}=",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for len in 0..40usize {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let enc = Base64::encode_string(&bytes);
+            for i in 0..enc.len() {
+                for c in ['A', 'B', 'Q', '=', '/', '+', '-'] {
+                    let mut m: Vec<char> = enc.chars().collect();
+                    m[i] = c;
+                    inputs.push(m.into_iter().collect());
+                }
+            }
+            inputs.push(enc);
+        }
+        for input in &inputs {
+            assert_eq!(
+                crate::encoding::base64_std_decode(input).ok(),
+                Base64::decode_vec(input).ok(),
+                "{input:?}"
+            );
+        }
+    }
 
     #[test]
     fn scans_like_go() {
