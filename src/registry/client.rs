@@ -817,10 +817,13 @@ pub(crate) fn referrer_descriptor(media_type: &str, bytes: &[u8]) -> Descriptor 
             })
             .map(str::to_string);
         if let Some(serde_json::Value::Object(a)) = m.get("annotations") {
-            let ann: std::collections::BTreeMap<String, String> = a
-                .iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect();
+            // Inserted one by one: `collect` would link a B-tree bulk builder and a sort.
+            let mut ann = std::collections::BTreeMap::new();
+            for (k, v) in a {
+                if let Some(s) = v.as_str() {
+                    ann.insert(k.clone(), s.to_string());
+                }
+            }
             if !ann.is_empty() {
                 d.annotations = Some(ann);
             }

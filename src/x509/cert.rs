@@ -605,7 +605,7 @@ impl Certificate {
         if VERIFIED_SIGNATURES.with(|v| v.borrow().contains(&memo)) {
             return Ok(());
         }
-        self.check_signature_uncached(signer, &alg)?;
+        self.check_signature_uncached(signer, alg)?;
         VERIFIED_SIGNATURES.with(|v| {
             let mut v = v.borrow_mut();
             if v.len() >= MAX_VERIFIED_SIGNATURES {
