@@ -506,3 +506,136 @@ fn forged_index_entries_and_a_tag_answering_the_subject_are_not_referrers() {
         list.warnings
     );
 }
+
+/// A client that streams like the Node host does ([`HttpClient::pipe`]): the source answer is
+/// sent on as the sink's body, hashed on the way. It can answer the first pipe with a redirect
+/// and can flip a byte of what it streams.
+struct PipingClient {
+    inner: StdHttpClient,
+    redirect_first: Cell<bool>,
+    tamper: bool,
+    pipes: Cell<usize>,
+    log: std::cell::RefCell<Vec<HttpRequest>>,
+}
+
+impl PipingClient {
+    fn new(redirect_first: bool, tamper: bool) -> Self {
+        PipingClient {
+            inner: StdHttpClient::new(),
+            redirect_first: Cell::new(redirect_first),
+            tamper,
+            pipes: Cell::new(0),
+            log: Default::default(),
+        }
+    }
+}
+
+impl nv2::registry::HttpClient for PipingClient {
+    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.log.borrow_mut().push(req.clone());
+        self.inner.send_blocking(&req)
+    }
+
+    async fn pipe(
+        &self,
+        source: &HttpRequest,
+        sink: &HttpRequest,
+        algorithm: nv2::crypto::HashAlgorithm,
+        _blob: &str,
+        _size: u64,
+    ) -> Result<Option<nv2::registry::Piped>, TransportError> {
+        self.log.borrow_mut().push(source.clone());
+        if self.redirect_first.replace(false) {
+            let to = format!("{}?hop=1", source.url);
+            return Ok(Some(nv2::registry::Piped {
+                source: response(307, &[("Location", to.as_str())], b""),
+                sink: None,
+                hash: Vec::new(),
+                bytes: 0,
+            }));
+        }
+        let mut answer = self.inner.send_blocking(source)?;
+        if answer.status != 200 {
+            answer.body.clear();
+            return Ok(Some(nv2::registry::Piped {
+                source: answer,
+                sink: None,
+                hash: Vec::new(),
+                bytes: 0,
+            }));
+        }
+        let mut body = std::mem::take(&mut answer.body);
+        if self.tamper {
+            body[0] ^= 1;
+        }
+        let mut hash = nv2::crypto::IncrementalHash::new(algorithm);
+        hash.update(&body);
+        let bytes = body.len() as u64;
+        let mut patch = sink.clone();
+        patch.body = body.into();
+        self.log.borrow_mut().push(patch.clone());
+        let sink_answer = self.inner.send_blocking(&patch)?;
+        self.pipes.set(self.pipes.get() + 1);
+        Ok(Some(nv2::registry::Piped {
+            source: answer,
+            sink: Some(sink_answer),
+            hash: hash.finish(),
+            bytes,
+        }))
+    }
+}
+
+#[test]
+fn streamed_copies_follow_redirects_and_never_commit_tampered_bytes() {
+    let (a, b) = (TestRegistry::start(), TestRegistry::start());
+    let c = client();
+    let src = reference(&a, "pipe/app", "v1");
+    let digest = push_image(&c, &src, "pipe", Some("v1"));
+    block_on(sign(&c, &src, &signer("p256"), &sign_opts(0))).unwrap();
+
+    // Streamed (with one redirect of the source): one pipe per blob over the 1 KiB chunk size,
+    // the 5000-byte layer and the envelope (its certificate chain makes it over 1 KiB).
+    let piping = RegistryClient::new(PipingClient::new(true, false), options());
+    let dst = reference(&b, "pipe/app", "v1");
+    let report = block_on(copy(&piping, &src, &dst, &copy_options(), &())).unwrap();
+    assert_eq!(report.root.digest, digest);
+    assert_eq!(piping.http().pipes.get(), 2, "{report:#?}");
+    let log = piping.http().log.borrow().clone();
+    assert!(
+        log.iter().any(|q| q.url.ends_with("?hop=1")),
+        "the redirect was followed"
+    );
+    assert!(
+        !log.iter().any(|q| req_header(q, "range").is_some()),
+        "no ranged GETs"
+    );
+    let v = block_on(verify(
+        &c,
+        &dst,
+        &policy(&dst.scope()),
+        &store(),
+        now(),
+        &VerifyOptions::default(),
+    ))
+    .unwrap();
+    assert!(v.verified);
+
+    // A flipped byte on the way: digest mismatch, the upload is never closed.
+    let evil = RegistryClient::new(PipingClient::new(false, true), options());
+    let dst2 = reference(&b, "pipe/evil", "v1");
+    let e = block_on(copy(&evil, &src, &dst2, &copy_options(), &())).unwrap_err();
+    assert_eq!(e.code(), "ERR_DIGEST_MISMATCH", "{e}");
+    let big = Digest::of(nv2::crypto::HashAlgorithm::Sha256, &layer_bytes(5000, 4));
+    assert!(!present(&b, "pipe/evil", &format!("blobs/{big}")));
+    assert!(!present(&b, "pipe/evil", "manifests/v1"));
+    let log = evil.http().log.borrow().clone();
+    assert!(
+        log.iter().any(|q| q.method == "DELETE"),
+        "the upload session is cancelled"
+    );
+    assert!(
+        !log.iter()
+            .any(|q| q.method == "PUT" && q.url.contains("digest=") && q.url.contains(big.hex())),
+        "never closed with PUT ?digest="
+    );
+}
