@@ -290,3 +290,44 @@ test('nv2 copy: progress, --output json, a killed run resumed, --no-referrers', 
     home.dispose();
   }
 });
+
+test('copy between registries with their own logins (API callback, CLI --from-/--to- flags)', async () => {
+  const fromLogin = { username: 'wabbit', password: 'from-s3cret' };
+  const toLogin = { username: 'acme', password: 'to-s3cret' };
+  const [from, to] = await Promise.all([startRegistry({ auth: fromLogin }), startRegistry({ auth: toLogin })]);
+  const home = cliHome();
+  try {
+    const basic = (l) => ({ Authorization: `Basic ${Buffer.from(`${l.username}:${l.password}`).toString('base64')}` });
+    const image = await pushImage(from.url, 'auth/app', 'v1', { headers: basic(fromLogin) });
+    const source = `${from.host}/auth/app:v1`;
+    await nv2.sign(source, { key: p256.key, certChain: p256.chain, credentials: { [from.host]: fromLogin } });
+
+    const asked = [];
+    const report = await nv2.copy(source, `${to.host}/auth/app`, {
+      credentials: async (registry) => {
+        asked.push(registry);
+        return registry === from.host ? fromLogin : registry === to.host ? toLogin : null;
+      },
+    });
+    assert.equal(report.destination.digest, image.digest);
+    assert.deepEqual(report.referrers, { copied: 1, skipped: 0 });
+    assert.deepEqual([...new Set(asked)].sort(), [from.host, to.host].sort(), 'the callback is asked for both registries');
+
+    // The CLI: per-side flags; a wrong destination password is an auth error, nothing tagged.
+    const wrong = await home.run(['copy', source, `${to.host}/cli/app`, '--from-username', fromLogin.username,
+      '--from-password', fromLogin.password, '--to-username', toLogin.username, '--to-password', 'nope', '-q']);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /\(ERR_REGISTRY_AUTH\)$/m);
+    const ok = await home.run(['copy', source, `${to.host}/cli/app`, '--from-username', fromLogin.username,
+      '--from-password', fromLogin.password, '--to-username', toLogin.username, '--to-password', toLogin.password,
+      '--output', 'json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).destination.digest, image.digest);
+    const list = await nv2.listSignatures(`${to.host}/cli/app:v1`, { credentials: { [to.host]: toLogin } });
+    assert.equal(list.signatures.length, 1);
+  } finally {
+    home.dispose();
+    from.stop();
+    to.stop();
+  }
+});
