@@ -7,45 +7,14 @@ mod support;
 use std::cell::Cell;
 
 use nv2::oci::{Digest, Reference, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST};
-use nv2::policy::OciTrustPolicy;
 use nv2::registry::{
     copy, list_signatures, referrers_tag, sign, verify, CopyEvent, CopyObserver, CopyOptions,
-    HttpRequest, HttpResponse, RegistryClient, RegistryOptions, TransportError, VerifyOptions,
+    HttpRequest, HttpResponse, RegistryClient, TransportError, VerifyOptions,
 };
-use nv2::sign::{LocalSigner, SignOptions};
-use nv2::time::Instant;
-use nv2::truststore::TrustStore;
 use support::*;
-
-fn keys(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/data/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn signer(name: &str) -> LocalSigner {
-    LocalSigner::from_pem(&keys(&format!("{name}.key")), &keys(&format!("{name}.crt"))).unwrap()
-}
-
-fn now() -> Instant {
-    Instant::parse_rfc3339("2027-01-01T00:00:00Z").unwrap()
-}
-
-fn sign_opts(secs: i64) -> SignOptions {
-    SignOptions::new(now().add_seconds(secs))
-}
 
 fn client() -> RegistryClient<StdHttpClient> {
     RegistryClient::new(StdHttpClient::new(), options())
-}
-
-fn options() -> RegistryOptions {
-    RegistryOptions {
-        retry_base_millis: 20,
-        ..RegistryOptions::default()
-    }
 }
 
 /// Small chunks so the test blobs are streamed in several ranged GETs and PATCHes.
@@ -55,41 +24,6 @@ fn copy_options() -> CopyOptions {
         concurrency: 3,
         ..CopyOptions::default()
     }
-}
-
-fn reference(reg: &TestRegistry, repo: &str, tag: &str) -> Reference {
-    Reference::parse_qualified(&format!("{}/{repo}:{tag}", reg.addr)).unwrap()
-}
-
-fn by_digest(r: &Reference, d: &Digest) -> Reference {
-    Reference {
-        tag: None,
-        digest: Some(d.clone()),
-        ..r.clone()
-    }
-}
-
-fn policy(scope: &str) -> OciTrustPolicy {
-    OciTrustPolicy::from_json(
-        format!(
-            r#"{{"version":"1.0","trustPolicies":[{{"name":"test","registryScopes":["{scope}"],
-            "signatureVerification":{{"level":"strict"}},"trustStores":["ca:test"],
-            "trustedIdentities":["*"]}}]}}"#
-        )
-        .as_bytes(),
-    )
-    .unwrap()
-}
-
-fn store() -> TrustStore {
-    let mut s = TrustStore::new();
-    s.add_named_store(
-        "ca",
-        "test",
-        &[("p256.crt".to_string(), keys("p256.crt").into_bytes())],
-    )
-    .unwrap();
-    s
 }
 
 /// Deterministic bytes that do not repeat within a chunk.

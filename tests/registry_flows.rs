@@ -9,80 +9,15 @@ use std::sync::Arc;
 
 use nv2::crypto::SignatureAlgorithm;
 use nv2::oci::{Descriptor, Digest, Reference, SignatureManifest, MEDIA_TYPE_OCI_MANIFEST};
-use nv2::policy::OciTrustPolicy;
 use nv2::registry::{
     inspect, list_signatures, push_signature, referrers_tag, sign, verify, HttpClient, HttpRequest,
     RegistryClient, RegistryError, RegistryOptions, StaticCredentials, VerifyOptions,
 };
-use nv2::sign::{sign_descriptor, LocalSigner, SignOptions, SignedArtifact};
-use nv2::time::Instant;
-use nv2::truststore::TrustStore;
+use nv2::sign::{sign_descriptor, SignedArtifact};
 use support::*;
-
-fn keys(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/data/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn signer(name: &str) -> LocalSigner {
-    LocalSigner::from_pem(&keys(&format!("{name}.key")), &keys(&format!("{name}.crt"))).unwrap()
-}
-
-fn now() -> Instant {
-    Instant::parse_rfc3339("2027-01-01T00:00:00Z").unwrap()
-}
-
-fn sign_opts(secs: i64) -> SignOptions {
-    SignOptions::new(now().add_seconds(secs))
-}
-
-fn options() -> RegistryOptions {
-    RegistryOptions {
-        retry_base_millis: 20,
-        ..RegistryOptions::default()
-    }
-}
 
 fn client(_reg: &TestRegistry) -> RegistryClient<StdHttpClient> {
     RegistryClient::new(StdHttpClient::new(), options())
-}
-
-fn reference(reg: &TestRegistry, repo: &str, tag: &str) -> Reference {
-    Reference::parse_qualified(&format!("{}/{repo}:{tag}", reg.addr)).unwrap()
-}
-
-fn by_digest(r: &Reference, d: &Digest) -> Reference {
-    Reference {
-        tag: None,
-        digest: Some(d.clone()),
-        ..r.clone()
-    }
-}
-
-fn policy(scope: &str) -> OciTrustPolicy {
-    OciTrustPolicy::from_json(
-        format!(
-            r#"{{"version":"1.0","trustPolicies":[{{"name":"test","registryScopes":["{scope}"],
-            "signatureVerification":{{"level":"strict"}},"trustStores":["ca:test"],
-            "trustedIdentities":["*"]}}]}}"#
-        )
-        .as_bytes(),
-    )
-    .unwrap()
-}
-
-fn store() -> TrustStore {
-    let mut s = TrustStore::new();
-    s.add_named_store(
-        "ca",
-        "test",
-        &[("p256.crt".to_string(), keys("p256.crt").into_bytes())],
-    )
-    .unwrap();
-    s
 }
 
 /// Pushes an image (config + 2 layers + manifest) tagged `r.tag`; returns the manifest digest.

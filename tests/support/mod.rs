@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 
 use nv2::registry::{HttpClient, HttpRequest, HttpResponse, TransportError};
 
+pub mod fixtures;
+#[allow(unused_imports)] // not every test file uses the fixtures
+pub use fixtures::*;
+
 /// Runs a future to completion on this thread (the clients here never return `Pending` for
 /// long: the std client blocks inside `send`).
 pub fn block_on<F: Future>(f: F) -> F::Output {
