@@ -11,7 +11,6 @@ use crate::envelope::{EnvelopeError, EnvelopeFormat, ExtendedAttribute, Unverifi
 use crate::oci::{Descriptor, Digest, OciError};
 use crate::payload::Payload;
 use crate::verify::CertSummary;
-use crate::x509::Certificate;
 
 /// The media type notation gives a blob when the signer names none (spec §9).
 pub const DEFAULT_BLOB_MEDIA_TYPE: &str = "application/octet-stream";
@@ -110,15 +109,7 @@ pub fn inspect_blob_signature(
     envelope: &[u8],
 ) -> Result<BlobSignatureInfo, EnvelopeError> {
     let env = UnverifiedEnvelope::parse(media_type, envelope)?;
-    let chain = env
-        .cert_chain()
-        .iter()
-        .map(|der| {
-            Certificate::from_der(der)
-                .map(|c| CertSummary::of(&c))
-                .map_err(|e| EnvelopeError::Certificate(e.to_string()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let chain = CertSummary::of_chain(env.cert_chain()).map_err(EnvelopeError::Certificate)?;
     let mut info = BlobSignatureInfo {
         format: env.format(),
         signed: env.signed_attributes().clone(),

@@ -174,6 +174,18 @@ impl CertSummary {
             serial: cert.serial_hex(),
         }
     }
+
+    /// Summaries of an envelope's certificate chain (DER, leaf first), for inspection; the
+    /// text of the first decoding error otherwise.
+    pub fn of_chain(ders: &[Vec<u8>]) -> Result<Vec<Self>, String> {
+        ders.iter()
+            .map(|der| {
+                Certificate::from_der(der)
+                    .map(|c| CertSummary::of(&c))
+                    .map_err(|e| e.to_string())
+            })
+            .collect()
+    }
 }
 
 /// The outcome of verifying one envelope.

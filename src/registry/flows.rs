@@ -22,7 +22,6 @@ use crate::sign::{sign_descriptor, SignOptions, SignedArtifact, Signer};
 use crate::time::Instant;
 use crate::truststore::TrustStore;
 use crate::verify::{verify_with_statement, CertSummary, Outcome, VerifyRequest};
-use crate::x509::Certificate;
 
 /// A signature pushed to a registry.
 #[derive(Clone, Debug, PartialEq)]
@@ -470,15 +469,8 @@ fn envelope_info(
     let env = UnverifiedEnvelope::parse(&manifest.envelope.media_type, bytes)
         .map_err(|e| RegistryError::Parse(e.to_string()))?;
     let s = env.signed_attributes();
-    let chain = env
-        .cert_chain()
-        .iter()
-        .map(|der| {
-            Certificate::from_der(der)
-                .map(|c| CertSummary::of(&c))
-                .map_err(|e| RegistryError::Parse(format!("certificate: {e}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let chain = CertSummary::of_chain(env.cert_chain())
+        .map_err(|e| RegistryError::Parse(format!("certificate: {e}")))?;
     let signing_agent = env.signing_agent().map(str::to_string);
     let timestamped = env.timestamp_token().is_some();
     let (algorithm, signing_scheme) = (s.algorithm, s.signing_scheme);
