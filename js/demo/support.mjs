@@ -63,6 +63,14 @@ export const stopAll = cleanUp;
 // ---------------------------------------------------------------------------------------------
 // Registries
 
+// docker-registry runs under `sh`, tied to a pipe from this process: when the pipe closes (this
+// process dying, even by SIGKILL) `cat` ends and the registry is killed; SIGTERM to the `sh`
+// (stop()) kills it too. No registry outlives the process that started it.
+const TIED =
+  'exec 3<&0; docker-registry serve "$1" </dev/null 3<&- & r=$!; ' +
+  'trap \'kill "$r" 2>/dev/null\' TERM INT HUP; ' +
+  'cat <&3 >/dev/null 3<&- & c=$!; wait "$c"; kill "$r" "$c" 2>/dev/null; wait "$r"';
+
 export async function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -103,7 +111,7 @@ health: {storagedriver: {enabled: false}}
 `,
   );
   const log = openSync(join(dir, 'registry.log'), 'a');
-  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', log, log] });
+  const child = spawn('sh', ['-c', TIED, 'sh', join(dir, 'config.yml')], { stdio: ['pipe', log, log] });
   closeSync(log);
   running.add(child);
   const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve(sig ?? code)));

@@ -12,6 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as crypto from 'node:crypto';
 
+// docker-registry runs under `sh`, tied to a pipe from this process: when the pipe closes (the
+// test process dying, even by SIGKILL) `cat` ends and the registry is killed; SIGTERM to the
+// `sh` (stop()) kills it too. No registry outlives the tests that started it.
+const TIED =
+  'exec 3<&0; docker-registry serve "$1" </dev/null 3<&- & r=$!; ' +
+  'trap \'kill "$r" 2>/dev/null\' TERM INT HUP; ' +
+  'cat <&3 >/dev/null 3<&- & c=$!; wait "$c"; kill "$r" "$c" 2>/dev/null; wait "$r"';
+
 async function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -112,7 +120,7 @@ http:
 ${authYaml}health: {storagedriver: {enabled: false}}
 `,
   );
-  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+  const child = spawn('sh', ['-c', TIED, 'sh', join(dir, 'config.yml')], { stdio: ['pipe', 'ignore', 'ignore'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
