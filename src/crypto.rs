@@ -304,6 +304,42 @@ const SECP256R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_256_R_1;
 const SECP384R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_384_R_1;
 const SECP521R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_521_R_1;
 
+/// An ECDSA public key from the uncompressed SEC1 point `04 ‖ x ‖ y` (SEC 1 §2.3.3), which
+/// must lie on the curve and not be the identity.
+///
+/// Compressed (and compact) points are refused, as Go's `crypto/x509` refuses them in a
+/// certificate (and so notation does): reading only this form keeps the point-decompression
+/// square root out of the wasm.
+macro_rules! ec_point {
+    ($curve:ident, $point:expr) => {{
+        use $curve::elliptic_curve::point::AffineCoordinates;
+        let point: &[u8] = $point;
+        let n = <$curve::FieldBytes>::default().len();
+        let bad = |why: &str| CryptoError::Malformed(format!("EC public key: {why}"));
+        match point.split_first() {
+            Some((0x04, xy)) if xy.len() == 2 * n => {
+                let (x, y) = xy.split_at(n);
+                let (mut fx, mut fy) = (
+                    <$curve::FieldBytes>::default(),
+                    <$curve::FieldBytes>::default(),
+                );
+                fx.copy_from_slice(x);
+                fy.copy_from_slice(y);
+                Option::<$curve::AffinePoint>::from($curve::AffinePoint::from_coordinates(&fx, &fy))
+                    .ok_or_else(|| bad("point is not on the curve"))
+                    .and_then(|p| {
+                        $curve::ecdsa::VerifyingKey::from_affine(p)
+                            .map_err(|_| bad("point is the identity"))
+                    })
+            }
+            Some((0x02 | 0x03 | 0x05, _)) => Err(bad(
+                "compressed points are not supported (as in Go's crypto/x509)",
+            )),
+            _ => Err(bad("not an uncompressed point")),
+        }
+    }};
+}
+
 /// The three curves a Notary key may use (spec §5).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Curve {
@@ -354,18 +390,16 @@ impl PublicKey {
         if oid != ID_EC_PUBLIC_KEY {
             return Err(CryptoError::UnsupportedKey(format!("key algorithm {oid}")));
         }
-        let bad = |e: spki::Error| CryptoError::Malformed(format!("EC public key: {e}"));
-        match Curve::from_parameters(spki.algorithm.parameters.as_ref())? {
-            Curve::P256 => p256::ecdsa::VerifyingKey::try_from(spki)
-                .map(PublicKey::P256)
-                .map_err(bad),
-            Curve::P384 => p384::ecdsa::VerifyingKey::try_from(spki)
-                .map(PublicKey::P384)
-                .map_err(bad),
-            Curve::P521 => p521::ecdsa::VerifyingKey::try_from(spki)
-                .map(PublicKey::P521)
-                .map_err(bad),
-        }
+        let curve = Curve::from_parameters(spki.algorithm.parameters.as_ref())?;
+        let point = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| CryptoError::Malformed("EC public key: unused bits".into()))?;
+        Ok(match curve {
+            Curve::P256 => PublicKey::P256(ec_point!(p256, point)?),
+            Curve::P384 => PublicKey::P384(ec_point!(p384, point)?),
+            Curve::P521 => PublicKey::P521(ec_point!(p521, point)?),
+        })
     }
 
     /// Whether `self` and `other` are the same key: the same curve and point, or the same RSA
@@ -1238,6 +1272,76 @@ mod tests {
             0x30,
             &[&[0x02, 0x01, 0x00][..], &alg, &tlv(0x04, sec1)].concat(),
         )
+    }
+
+    #[test]
+    fn ec_spki_points_are_read_uncompressed_only() {
+        use spki::DecodePublicKey;
+        let p256 = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let p384 = p384::ecdsa::SigningKey::from_slice(&[7u8; 48]).unwrap();
+        let p521 = p521::ecdsa::SigningKey::from_slice(&[1u8; 66]).unwrap();
+        let keys = [
+            PublicKey::P256(*p256.verifying_key()),
+            PublicKey::P384(*p384.verifying_key()),
+            PublicKey::P521(*p521.verifying_key()),
+        ];
+        for key in keys {
+            let spki = key.to_spki_der().unwrap();
+            let parsed = PublicKey::from_spki_der(&spki).unwrap();
+            assert!(parsed.same_key(&key));
+            // The point is the SPKI's tail; every change to it is judged as the ecdsa crate
+            // judges it, except compressed points, which Go's crypto/x509 refuses (so do we).
+            let point_len = match key {
+                PublicKey::P256(_) => 65,
+                PublicKey::P384(_) => 97,
+                _ => 133,
+            };
+            let start = spki.len() - point_len;
+            for i in start..spki.len() {
+                for v in [spki[i] ^ 0x01, spki[i] ^ 0x80, 0x00, 0x02, 0x03, 0x05, 0x06] {
+                    let mut m = spki.clone();
+                    m[i] = v;
+                    let reference = match key {
+                        PublicKey::P256(_) => p256::ecdsa::VerifyingKey::from_public_key_der(&m)
+                            .map(|k| k.to_sec1_point(false).as_bytes().to_vec()),
+                        PublicKey::P384(_) => p384::ecdsa::VerifyingKey::from_public_key_der(&m)
+                            .map(|k| k.to_sec1_point(false).as_bytes().to_vec()),
+                        _ => p521::ecdsa::VerifyingKey::from_public_key_der(&m)
+                            .map(|k| k.to_sec1_point(false).as_bytes().to_vec()),
+                    };
+                    let ours = PublicKey::from_spki_der(&m);
+                    let compressed = i == start && m[i] != 0x04;
+                    if compressed {
+                        assert!(ours.is_err());
+                    } else {
+                        assert_eq!(ours.is_ok(), reference.is_ok(), "byte {i} = {v:#x}");
+                    }
+                }
+            }
+            // A compressed encoding of the very same key: refused with a clear reason.
+            let compressed = match key {
+                PublicKey::P256(k) => k.to_sec1_point(true).as_bytes().to_vec(),
+                PublicKey::P384(k) => k.to_sec1_point(true).as_bytes().to_vec(),
+                PublicKey::P521(k) => k.to_sec1_point(true).as_bytes().to_vec(),
+                PublicKey::Rsa(_) => unreachable!(),
+            };
+            let info = SubjectPublicKeyInfoRef::from_der(&spki).unwrap();
+            let m = SubjectPublicKeyInfoRef {
+                algorithm: info.algorithm,
+                subject_public_key: der::asn1::BitStringRef::from_bytes(&compressed).unwrap(),
+            }
+            .to_der()
+            .unwrap();
+            let err = PublicKey::from_spki_der(&m).unwrap_err();
+            assert!(err.to_string().contains("compressed points"), "{err}");
+            // The ecdsa crate would have decompressed it: this refusal is deliberate.
+            let reference_accepts = match key {
+                PublicKey::P256(_) => p256::ecdsa::VerifyingKey::from_public_key_der(&m).is_ok(),
+                PublicKey::P384(_) => p384::ecdsa::VerifyingKey::from_public_key_der(&m).is_ok(),
+                _ => p521::ecdsa::VerifyingKey::from_public_key_der(&m).is_ok(),
+            };
+            assert!(reference_accepts);
+        }
     }
 
     #[test]
