@@ -37,6 +37,9 @@ pub enum CryptoError {
     Malformed(String),
     /// The signing operation itself failed (random source, key error).
     Signing(String),
+    /// An EC private key's embedded public key is not the private key's own (RFC 5915 §3
+    /// `publicKey`): the key file was assembled from two keys, so neither half can be trusted.
+    KeyMismatch,
 }
 
 impl CryptoError {
@@ -47,7 +50,7 @@ impl CryptoError {
             CryptoError::UnsupportedKey(_) | CryptoError::UnsupportedAlgorithm(_) => {
                 "ERR_UNSUPPORTED_ALGORITHM"
             }
-            CryptoError::Malformed(_) => "ERR_PARSE",
+            CryptoError::Malformed(_) | CryptoError::KeyMismatch => "ERR_PARSE",
             CryptoError::Signing(_) => "ERR_SIGNING",
         }
     }
@@ -61,6 +64,9 @@ impl fmt::Display for CryptoError {
             CryptoError::UnsupportedAlgorithm(s) => write!(f, "unsupported algorithm: {s}"),
             CryptoError::Malformed(s) => write!(f, "malformed cryptographic data: {s}"),
             CryptoError::Signing(s) => write!(f, "signing failed: {s}"),
+            CryptoError::KeyMismatch => {
+                f.write_str("private key does not match its embedded public key")
+            }
         }
     }
 }
@@ -298,8 +304,44 @@ const SECP256R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_256_R_1;
 const SECP384R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_384_R_1;
 const SECP521R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_521_R_1;
 
+/// An ECDSA public key from the uncompressed SEC1 point `04 ‖ x ‖ y` (SEC 1 §2.3.3), which
+/// must lie on the curve and not be the identity.
+///
+/// Compressed (and compact) points are refused, as Go's `crypto/x509` refuses them in a
+/// certificate (and so notation does): reading only this form keeps the point-decompression
+/// square root out of the wasm.
+macro_rules! ec_point {
+    ($curve:ident, $point:expr) => {{
+        use $curve::elliptic_curve::point::AffineCoordinates;
+        let point: &[u8] = $point;
+        let n = <$curve::FieldBytes>::default().len();
+        let bad = |why: &str| CryptoError::Malformed(format!("EC public key: {why}"));
+        match point.split_first() {
+            Some((0x04, xy)) if xy.len() == 2 * n => {
+                let (x, y) = xy.split_at(n);
+                let (mut fx, mut fy) = (
+                    <$curve::FieldBytes>::default(),
+                    <$curve::FieldBytes>::default(),
+                );
+                fx.copy_from_slice(x);
+                fy.copy_from_slice(y);
+                Option::<$curve::AffinePoint>::from($curve::AffinePoint::from_coordinates(&fx, &fy))
+                    .ok_or_else(|| bad("point is not on the curve"))
+                    .and_then(|p| {
+                        $curve::ecdsa::VerifyingKey::from_affine(p)
+                            .map_err(|_| bad("point is the identity"))
+                    })
+            }
+            Some((0x02 | 0x03 | 0x05, _)) => Err(bad(
+                "compressed points are not supported (as in Go's crypto/x509)",
+            )),
+            _ => Err(bad("not an uncompressed point")),
+        }
+    }};
+}
+
 /// The three curves a Notary key may use (spec §5).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Curve {
     P256,
     P384,
@@ -348,18 +390,16 @@ impl PublicKey {
         if oid != ID_EC_PUBLIC_KEY {
             return Err(CryptoError::UnsupportedKey(format!("key algorithm {oid}")));
         }
-        let bad = |e: spki::Error| CryptoError::Malformed(format!("EC public key: {e}"));
-        match Curve::from_parameters(spki.algorithm.parameters.as_ref())? {
-            Curve::P256 => p256::ecdsa::VerifyingKey::try_from(spki)
-                .map(PublicKey::P256)
-                .map_err(bad),
-            Curve::P384 => p384::ecdsa::VerifyingKey::try_from(spki)
-                .map(PublicKey::P384)
-                .map_err(bad),
-            Curve::P521 => p521::ecdsa::VerifyingKey::try_from(spki)
-                .map(PublicKey::P521)
-                .map_err(bad),
-        }
+        let curve = Curve::from_parameters(spki.algorithm.parameters.as_ref())?;
+        let point = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| CryptoError::Malformed("EC public key: unused bits".into()))?;
+        Ok(match curve {
+            Curve::P256 => PublicKey::P256(ec_point!(p256, point)?),
+            Curve::P384 => PublicKey::P384(ec_point!(p384, point)?),
+            Curve::P521 => PublicKey::P521(ec_point!(p521, point)?),
+        })
     }
 
     /// Whether `self` and `other` are the same key: the same curve and point, or the same RSA
@@ -716,6 +756,64 @@ fn sequence_contents(der: &[u8]) -> der::Result<&[u8]> {
     Ok(any.value())
 }
 
+/// A SEC1 `ECPrivateKey` (RFC 5915 §3) on `curve`, or on the curve its parameters name when
+/// `curve` is `None` (a bare SEC1 key must name it). Checks what `elliptic-curve`'s PKCS#8
+/// decoder checks: the parameters, when present, agree with `curve`; the scalar is in range;
+/// the `publicKey`, when present, is the private key's own point (compressed or not).
+fn ec_private_key(der: &[u8], curve: Option<Curve>, what: &str) -> Result<PrivateKey, CryptoError> {
+    let key = sec1::EcPrivateKey::from_der(der).map_err(malformed(what))?;
+    let named = key.parameters.and_then(|p| p.named_curve());
+    let curve = match (curve, named) {
+        (Some(c), Some(n)) => {
+            if Curve::from_oid(n).ok() != Some(c) {
+                return Err(CryptoError::Malformed(format!(
+                    "{what}: curve parameters disagree"
+                )));
+            }
+            c
+        }
+        (Some(c), None) => c,
+        (None, Some(n)) => Curve::from_oid(n)?,
+        (None, None) => {
+            return Err(CryptoError::Malformed(
+                "SEC1 key without a named curve".into(),
+            ))
+        }
+    };
+    let secret = key.private_key;
+    let bad = |_| CryptoError::Malformed(format!("{what}: bad scalar"));
+    let private = match curve {
+        Curve::P256 => PrivateKey::P256(p256::ecdsa::SigningKey::from_slice(secret).map_err(bad)?),
+        Curve::P384 => PrivateKey::P384(p384::ecdsa::SigningKey::from_slice(secret).map_err(bad)?),
+        Curve::P521 => PrivateKey::P521(p521::ecdsa::SigningKey::from_slice(secret).map_err(bad)?),
+    };
+    if let Some(embedded) = key.public_key {
+        let compress = matches!(embedded.first(), Some(0x02 | 0x03));
+        let own = match &private {
+            PrivateKey::P256(k) => k
+                .verifying_key()
+                .to_sec1_point(compress)
+                .as_bytes()
+                .to_vec(),
+            PrivateKey::P384(k) => k
+                .verifying_key()
+                .to_sec1_point(compress)
+                .as_bytes()
+                .to_vec(),
+            PrivateKey::P521(k) => k
+                .verifying_key()
+                .to_sec1_point(compress)
+                .as_bytes()
+                .to_vec(),
+            PrivateKey::Rsa(_) => Vec::new(),
+        };
+        if embedded != own.as_slice() {
+            return Err(CryptoError::KeyMismatch);
+        }
+    }
+    Ok(private)
+}
+
 /// A private key that can sign Notary payloads.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -774,39 +872,16 @@ impl PrivateKey {
                 info.algorithm.oid
             )));
         }
-        match Curve::from_parameters(info.algorithm.parameters.as_ref())? {
-            Curve::P256 => p256::ecdsa::SigningKey::try_from(info)
-                .map(PrivateKey::P256)
-                .map_err(bad),
-            Curve::P384 => p384::ecdsa::SigningKey::try_from(info)
-                .map(PrivateKey::P384)
-                .map_err(bad),
-            Curve::P521 => p521::ecdsa::SigningKey::try_from(info)
-                .map(PrivateKey::P521)
-                .map_err(bad),
-        }
+        // PKCS#8 carries a SEC1 `ECPrivateKey` for EC keys (RFC 5915 §4): both encodings share
+        // one reader, so both refuse a mismatched embedded public key the same way.
+        let curve = Curve::from_parameters(info.algorithm.parameters.as_ref())?;
+        ec_private_key(info.private_key.as_bytes(), Some(curve), "PKCS#8 key")
     }
 
-    /// Reads a DER SEC1 `ECPrivateKey` (the curve must be named in its parameters).
+    /// Reads a DER SEC1 `ECPrivateKey` (the curve must be named in its parameters). An embedded
+    /// public key must be the private key's own ([`CryptoError::KeyMismatch`] otherwise).
     pub fn from_sec1_der(der: &[u8]) -> Result<Self, CryptoError> {
-        let key = sec1::EcPrivateKey::from_der(der).map_err(malformed("SEC1 key"))?;
-        let curve = key
-            .parameters
-            .and_then(|p| p.named_curve())
-            .ok_or_else(|| CryptoError::Malformed("SEC1 key without a named curve".into()))?;
-        let secret = key.private_key;
-        let bad = |_| CryptoError::Malformed("SEC1 key: bad scalar".into());
-        match Curve::from_oid(curve)? {
-            Curve::P256 => p256::ecdsa::SigningKey::from_slice(secret)
-                .map(PrivateKey::P256)
-                .map_err(bad),
-            Curve::P384 => p384::ecdsa::SigningKey::from_slice(secret)
-                .map(PrivateKey::P384)
-                .map_err(bad),
-            Curve::P521 => p521::ecdsa::SigningKey::from_slice(secret)
-                .map(PrivateKey::P521)
-                .map_err(bad),
-        }
+        ec_private_key(der, None, "SEC1 key")
     }
 
     /// The matching public key.
@@ -1159,6 +1234,174 @@ mod tests {
             sec1.same_key(&keys[0]),
             sec1.to_spki_der().unwrap() == keys[0].to_spki_der().unwrap()
         );
+    }
+
+    /// SEC1 `ECPrivateKey` DER on P-256 with scalar `secret` and the given embedded public key.
+    fn sec1_der(secret: &[u8], public: Option<&[u8]>, named: bool) -> Vec<u8> {
+        use der::Encode;
+        sec1::EcPrivateKey {
+            private_key: secret,
+            parameters: named.then_some(sec1::EcParameters::NamedCurve(
+                const_oid::db::rfc5912::SECP_256_R_1,
+            )),
+            public_key: public,
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    /// PKCS#8 `PrivateKeyInfo` around a P-256 SEC1 key.
+    fn pkcs8_der(sec1: &[u8]) -> Vec<u8> {
+        let tlv = |tag: u8, c: &[u8]| -> Vec<u8> {
+            let mut out = vec![tag];
+            if c.len() >= 0x80 {
+                out.push(0x81);
+            }
+            out.push(c.len() as u8);
+            out.extend_from_slice(c);
+            out
+        };
+        let alg = tlv(
+            0x30,
+            &[
+                0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                0xce, 0x3d, 0x03, 0x01, 0x07,
+            ],
+        );
+        tlv(
+            0x30,
+            &[&[0x02, 0x01, 0x00][..], &alg, &tlv(0x04, sec1)].concat(),
+        )
+    }
+
+    #[test]
+    fn ec_spki_points_are_read_uncompressed_only() {
+        use spki::DecodePublicKey;
+        let p256 = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let p384 = p384::ecdsa::SigningKey::from_slice(&[7u8; 48]).unwrap();
+        let p521 = p521::ecdsa::SigningKey::from_slice(&[1u8; 66]).unwrap();
+        let keys = [
+            PublicKey::P256(*p256.verifying_key()),
+            PublicKey::P384(*p384.verifying_key()),
+            PublicKey::P521(*p521.verifying_key()),
+        ];
+        for key in keys {
+            let spki = key.to_spki_der().unwrap();
+            let parsed = PublicKey::from_spki_der(&spki).unwrap();
+            assert!(parsed.same_key(&key));
+            // The point is the SPKI's tail; every change to it is judged as the ecdsa crate
+            // judges it, except compressed points, which Go's crypto/x509 refuses (so do we).
+            let point_len = match key {
+                PublicKey::P256(_) => 65,
+                PublicKey::P384(_) => 97,
+                _ => 133,
+            };
+            let start = spki.len() - point_len;
+            for i in start..spki.len() {
+                for v in [spki[i] ^ 0x01, spki[i] ^ 0x80, 0x00, 0x02, 0x03, 0x05, 0x06] {
+                    let mut m = spki.clone();
+                    m[i] = v;
+                    let reference = match key {
+                        PublicKey::P256(_) => p256::ecdsa::VerifyingKey::from_public_key_der(&m)
+                            .map(|k| k.to_sec1_point(false).as_bytes().to_vec()),
+                        PublicKey::P384(_) => p384::ecdsa::VerifyingKey::from_public_key_der(&m)
+                            .map(|k| k.to_sec1_point(false).as_bytes().to_vec()),
+                        _ => p521::ecdsa::VerifyingKey::from_public_key_der(&m)
+                            .map(|k| k.to_sec1_point(false).as_bytes().to_vec()),
+                    };
+                    let ours = PublicKey::from_spki_der(&m);
+                    let compressed = i == start && m[i] != 0x04;
+                    if compressed {
+                        assert!(ours.is_err());
+                    } else {
+                        assert_eq!(ours.is_ok(), reference.is_ok(), "byte {i} = {v:#x}");
+                    }
+                }
+            }
+            // A compressed encoding of the very same key: refused with a clear reason.
+            let compressed = match key {
+                PublicKey::P256(k) => k.to_sec1_point(true).as_bytes().to_vec(),
+                PublicKey::P384(k) => k.to_sec1_point(true).as_bytes().to_vec(),
+                PublicKey::P521(k) => k.to_sec1_point(true).as_bytes().to_vec(),
+                PublicKey::Rsa(_) => unreachable!(),
+            };
+            let info = SubjectPublicKeyInfoRef::from_der(&spki).unwrap();
+            let m = SubjectPublicKeyInfoRef {
+                algorithm: info.algorithm,
+                subject_public_key: der::asn1::BitStringRef::from_bytes(&compressed).unwrap(),
+            }
+            .to_der()
+            .unwrap();
+            let err = PublicKey::from_spki_der(&m).unwrap_err();
+            assert!(err.to_string().contains("compressed points"), "{err}");
+            // The ecdsa crate would have decompressed it: this refusal is deliberate.
+            let reference_accepts = match key {
+                PublicKey::P256(_) => p256::ecdsa::VerifyingKey::from_public_key_der(&m).is_ok(),
+                PublicKey::P384(_) => p384::ecdsa::VerifyingKey::from_public_key_der(&m).is_ok(),
+                _ => p521::ecdsa::VerifyingKey::from_public_key_der(&m).is_ok(),
+            };
+            assert!(reference_accepts);
+        }
+    }
+
+    #[test]
+    fn ec_keys_with_another_public_key_are_refused() {
+        let a = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let b = p256::ecdsa::SigningKey::from_slice(&[8u8; 32]).unwrap();
+        let secret = a.to_bytes();
+        let own = a.verifying_key().to_sec1_point(false);
+        let own_compressed = a.verifying_key().to_sec1_point(true);
+        let other = b.verifying_key().to_sec1_point(false);
+        let mut bad_point = own.as_bytes().to_vec();
+        bad_point[0] = 0x05;
+        let cases: [(Option<&[u8]>, bool); 5] = [
+            (None, true),
+            (Some(own.as_bytes()), true),
+            (Some(own_compressed.as_bytes()), true),
+            (Some(other.as_bytes()), false),
+            (Some(&bad_point), false),
+        ];
+        for (public, ok) in cases {
+            let sec1 = sec1_der(&secret, public, true);
+            let pkcs8 = pkcs8_der(&sec1_der(&secret, public, false));
+            for parsed in [
+                PrivateKey::from_sec1_der(&sec1),
+                PrivateKey::from_pkcs8_der(&pkcs8),
+            ] {
+                match parsed {
+                    Ok(PrivateKey::P256(k)) => {
+                        assert!(ok);
+                        assert_eq!(k.to_bytes(), secret);
+                    }
+                    Ok(_) => panic!("wrong key type"),
+                    Err(e) => {
+                        assert!(!ok);
+                        assert_eq!(e, CryptoError::KeyMismatch);
+                        assert_eq!(e.code(), "ERR_PARSE");
+                    }
+                }
+            }
+            // The PKCS#8 decisions are elliptic-curve's own (the reader this replaced there).
+            let info = pkcs8::PrivateKeyInfoRef::from_der(&pkcs8).unwrap();
+            assert_eq!(p256::ecdsa::SigningKey::try_from(info).is_ok(), ok);
+        }
+        // A SEC1 key naming its curve in the parameters and a PKCS#8 key naming another.
+        let p384_params = sec1::EcPrivateKey {
+            private_key: &secret,
+            parameters: Some(sec1::EcParameters::NamedCurve(
+                const_oid::db::rfc5912::SECP_384_R_1,
+            )),
+            public_key: None,
+        };
+        let pkcs8 = pkcs8_der(&der::Encode::to_der(&p384_params).unwrap());
+        assert!(matches!(
+            PrivateKey::from_pkcs8_der(&pkcs8),
+            Err(CryptoError::Malformed(_))
+        ));
+        assert!(matches!(
+            PrivateKey::from_sec1_der(&sec1_der(&secret, None, false)),
+            Err(CryptoError::Malformed(_))
+        ));
     }
 
     #[test]

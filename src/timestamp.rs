@@ -768,10 +768,9 @@ impl SignedToken {
     fn find(&self, issuer: &[u8], serial: &[u8]) -> Option<&Certificate> {
         let trim = |b: &[u8]| -> Vec<u8> { b.iter().skip_while(|x| **x == 0).copied().collect() };
         let serial = trim(serial);
-        self.certs.iter().find(|c| {
-            c.raw_issuer() == issuer
-                && trim(c.parsed().tbs_certificate().serial_number().as_bytes()) == serial
-        })
+        self.certs
+            .iter()
+            .find(|c| c.raw_issuer() == issuer && trim(c.serial()) == serial)
     }
 
     /// RFC 5652 §5.6: the signature over the DER signed attributes with the TSA key.
@@ -904,7 +903,9 @@ fn extend(
         .chain(pool.iter().map(|c| (false, c)))
     {
         if (!is_root && chain.contains(cand))
-            || cand.parsed().tbs_certificate().subject() != cur.parsed().tbs_certificate().issuer()
+            // Raw name bytes, as Go's chain building compares them (`verify_issued_by` below
+            // requires the same).
+            || cand.raw_subject() != cur.raw_issuer()
             || !cand.is_valid_at(at)
             || !eku_allows_timestamping(cand)
             || *budget == 0

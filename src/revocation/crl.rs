@@ -26,8 +26,7 @@
 
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, GeneralizedTime, UintRef};
-use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
-use x509_cert::crl::CertificateList;
+use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
 
 use super::{CertStatus, Purpose, RevocationChecker};
 use crate::crypto::{CryptoError, PublicKey};
@@ -130,10 +129,6 @@ fn malformed(what: &str) -> impl Fn(der::Error) -> CrlError + '_ {
     move |e| CrlError::Malformed(format!("{what}: {e}"))
 }
 
-fn instant_of(t: &x509_cert::time::Time) -> Instant {
-    Instant::from_unix_seconds(i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX))
-}
-
 /// A non-negative INTEGER's magnitude, minimal big-endian (CRL numbers, RFC 5280 §5.2.3).
 fn crl_number(value: &[u8]) -> Result<Vec<u8>, CrlError> {
     let n = UintRef::from_der(value).map_err(malformed("CRL number"))?;
@@ -201,31 +196,6 @@ fn parse_scope(value: &[u8]) -> der::Result<Scope> {
     Ok(scope)
 }
 
-/// The raw TBS and issuer TLVs (what the signature and the name comparison use).
-fn raw_parts(der: &[u8]) -> der::Result<(&[u8], &[u8])> {
-    let mut outer = SliceReader::new(der)?;
-    let tbs = outer.sequence(|l| {
-        let tbs = l.tlv_bytes()?;
-        l.tlv_bytes()?; // signatureAlgorithm
-        l.tlv_bytes()?; // signatureValue
-        Ok::<_, der::Error>(tbs)
-    })?;
-    outer.finish()?;
-    let mut inner = SliceReader::new(tbs)?;
-    let issuer = inner.sequence(|t| {
-        if Tag::peek(t)? == Tag::Integer {
-            t.tlv_bytes()?; // version
-        }
-        t.tlv_bytes()?; // signature
-        let issuer = t.tlv_bytes()?;
-        while !t.is_finished() {
-            t.tlv_bytes()?;
-        }
-        Ok::<_, der::Error>(issuer)
-    })?;
-    Ok((tbs, issuer))
-}
-
 impl Crl {
     /// Parses one CRL: a PEM `X509 CRL` block, or DER with nothing after it. Enforces what Go's
     /// `x509.ParseRevocationList` enforces and nv2 relies on: inner and outer signature
@@ -249,30 +219,25 @@ impl Crl {
 
     /// Parses one DER CRL.
     pub fn from_der(der: &[u8]) -> Result<Self, CrlError> {
-        let parsed = CertificateList::<x509_cert::certificate::Rfc5280>::from_der(der)
-            .map_err(malformed("CRL"))?;
-        let (raw_tbs, raw_issuer) = raw_parts(der).map_err(malformed("CRL"))?;
-        let tbs = &parsed.tbs_cert_list;
-        if tbs.signature != parsed.signature_algorithm {
+        let f = x509::asn1::crl(der).map_err(malformed("CRL"))?;
+        // Both AlgorithmIdentifiers passed the strict DER walk, so equal values are equal bytes.
+        if f.inner_sig_alg.raw != f.sig_alg.raw {
             return Err(CrlError::Malformed(
                 "inner and outer signature algorithm identifiers don't match".into(),
             ));
         }
         let mut crl = Crl {
-            raw_tbs: raw_tbs.to_vec(),
-            raw_issuer: raw_issuer.to_vec(),
-            algorithm: parsed.signature_algorithm.oid,
-            algorithm_params: match &parsed.signature_algorithm.parameters {
-                Some(p) => Some(p.to_der().map_err(malformed("signature parameters"))?),
-                None => None,
-            },
-            signature: parsed
+            raw_tbs: f.tbs.to_vec(),
+            raw_issuer: f.issuer.to_vec(),
+            algorithm: f.sig_alg.oid,
+            // The parameters' own TLV: nothing to re-encode.
+            algorithm_params: f.sig_alg.params.map(<[u8]>::to_vec),
+            signature: f
                 .signature
-                .as_bytes()
                 .ok_or_else(|| CrlError::Malformed("signature has unused bits".into()))?
                 .to_vec(),
-            this_update: instant_of(&tbs.this_update),
-            next_update: tbs.next_update.as_ref().map(instant_of),
+            this_update: f.this_update,
+            next_update: f.next_update,
             number: None,
             delta_of: None,
             freshest: None,
@@ -281,13 +246,13 @@ impl Crl {
             entries: Vec::new(),
         };
         let mut seen: Vec<ObjectIdentifier> = Vec::new();
-        for ext in tbs.crl_extensions.as_deref().unwrap_or(&[]) {
-            if seen.contains(&ext.extn_id) {
+        for ext in &f.extensions {
+            if seen.contains(&ext.id) {
                 return Err(CrlError::Malformed("duplicate CRL extension".into()));
             }
-            seen.push(ext.extn_id);
-            let value = ext.extn_value.as_bytes();
-            match ext.extn_id {
+            seen.push(ext.id);
+            let value = ext.value;
+            match ext.id {
                 id if id == ID_CE_CRL_NUMBER => crl.number = Some(crl_number(value)?),
                 id if id == ID_CE_DELTA_CRL_INDICATOR => crl.delta_of = Some(crl_number(value)?),
                 id if id == ID_CE_ISSUING_DISTRIBUTION_POINT => {
@@ -303,22 +268,22 @@ impl Crl {
                 _ => {}
             }
         }
-        for entry in tbs.revoked_certificates.as_deref().unwrap_or(&[]) {
+        for entry in &f.revoked {
             let mut e = Entry {
-                serial: entry.serial_number.as_bytes().to_vec(),
-                revoked_at: instant_of(&entry.revocation_date),
+                serial: entry.serial.to_vec(),
+                revoked_at: entry.date,
                 reason: None,
                 invalidity: None,
                 unknown_critical: None,
             };
             let mut seen: Vec<ObjectIdentifier> = Vec::new();
-            for ext in entry.crl_entry_extensions.as_deref().unwrap_or(&[]) {
-                if seen.contains(&ext.extn_id) {
+            for ext in &entry.extensions {
+                if seen.contains(&ext.id) {
                     return Err(CrlError::Malformed("duplicate CRL entry extension".into()));
                 }
-                seen.push(ext.extn_id);
-                let value = ext.extn_value.as_bytes();
-                match ext.extn_id {
+                seen.push(ext.id);
+                let value = ext.value;
+                match ext.id {
                     id if id == ID_CE_CRL_REASONS => {
                         // CRLReason ::= ENUMERATED (RFC 5280 §5.3.1), one content byte.
                         let any = AnyRef::from_der(value).map_err(malformed("reason code"))?;
@@ -375,7 +340,7 @@ impl Crl {
     /// extension; plus nv2's `thisUpdate <= now`. The name was matched by [`Crl::covers`].
     fn validate(&self, issuer: &Certificate, now: Instant) -> Result<(), String> {
         let not_ca = match issuer.basic_constraints() {
-            None => issuer.parsed().tbs_certificate().version() == x509_cert::Version::V3,
+            None => issuer.is_v3(),
             Some(bc) => !bc.ca,
         };
         let ku_bits = issuer.key_usage().map_or(0, |k| k.bits);
@@ -635,7 +600,7 @@ impl RevocationChecker for CrlRevocationChecker {
             Ok(d) => d,
             Err(e) => return CertStatus::Unknown(e),
         };
-        let serial = cert.parsed().tbs_certificate().serial_number().as_bytes();
+        let serial = cert.serial();
         match entry_status(serial, base, delta, signing_time) {
             Ok(true) => CertStatus::Revoked(format!(
                 "listed in the CRL issued by {} at {}",
@@ -659,6 +624,7 @@ mod tests {
     use core::time::Duration;
 
     use der::asn1::{Any, BitString, UtcTime};
+    use der::Encode;
     use x509_cert::name::Name;
 
     use super::*;

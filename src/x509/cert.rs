@@ -6,8 +6,8 @@ use const_oid::db::rfc5280 as oids;
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, BitStringRef};
 use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
-use x509_cert::Version;
 
+use super::asn1::{self, sequence_contents};
 use super::name::go_name_string;
 use super::{pem, CertError, SignatureError};
 use crate::crypto::{CryptoError, PublicKey};
@@ -79,21 +79,35 @@ fn verified_signature_key(signer_spki: &[u8], cert_der: &[u8]) -> Vec<u8> {
     h.finish()
 }
 
-/// An X.509 certificate: its DER bytes, the `x509-cert` parse, and the fields the Notary rules
-/// use (spec §6), extracted once at parse time.
+/// An X.509 certificate: its DER bytes and the fields the Notary rules use (spec §6), decoded
+/// once at parse time by the flat walk in [`asn1::certificate`].
 ///
 /// Equality and hashing are over the DER bytes, which is how notation decides that a chain
 /// certificate "is" a trusted certificate (spec §11.5, threat 9b).
 #[derive(Clone)]
 pub struct Certificate {
     der: Vec<u8>,
-    parsed: x509_cert::Certificate,
+    /// Version v3 (Go's `CheckSignatureFrom` treats v1/v2 issuers without basicConstraints as
+    /// CAs, RFC 5280 §4.2.1.9).
+    v3: bool,
+    /// The serial number's INTEGER content bytes (leading ones stripped, as `der` reads them).
+    serial: Vec<u8>,
+    /// The outer signatureAlgorithm's OID (equal to the inner one, checked at parse time).
+    sig_alg: ObjectIdentifier,
+    /// The outer signatureAlgorithm's parameters TLV, as the signature check takes them.
+    raw_sig_params: Option<Vec<u8>>,
+    /// The signature BIT STRING's bytes; `None` when it has unused bits (then it never
+    /// verifies, as in Go).
+    signature: Option<Vec<u8>>,
     raw_tbs: Vec<u8>,
     raw_issuer: Vec<u8>,
     raw_subject: Vec<u8>,
     raw_spki: Vec<u8>,
-    /// The DER of the outer signatureAlgorithm's parameters (the bytes `x509_cert` decoded).
-    raw_sig_params: Option<Vec<u8>>,
+    /// The subjectPublicKeyInfo algorithm OID and parameters TLV.
+    spki_alg: ObjectIdentifier,
+    spki_params: Option<Vec<u8>>,
+    /// Every extension: OID, criticality, extnValue contents (unique OIDs, checked at parse).
+    extensions: Vec<(ObjectIdentifier, bool, Vec<u8>)>,
     subject: String,
     issuer: String,
     not_before: Instant,
@@ -133,76 +147,6 @@ fn parse_err(what: &str) -> impl Fn(der::Error) -> CertError + '_ {
     move |e| CertError::Parse(format!("{what}: {e}"))
 }
 
-/// The raw TLVs Go compares byte for byte: TBS, issuer, subject, subjectPublicKeyInfo; and the
-/// outer signature algorithm's parameters TLV, as the signature check takes them.
-struct RawParts<'a> {
-    tbs: &'a [u8],
-    issuer: &'a [u8],
-    subject: &'a [u8],
-    spki: &'a [u8],
-    sig_params: Option<&'a [u8]>,
-}
-
-fn raw_parts(der: &[u8]) -> der::Result<RawParts<'_>> {
-    // A flat walk over TLVs (not `Reader::sequence` closures): every closure is its own copy of
-    // der's nested reader in the wasm. `x509_cert` has already decoded the same bytes strictly;
-    // this only locates the raw TLVs, and still refuses anything but that shape.
-    let mut cert = SliceReader::new(sequence_contents(der)?)?;
-    let tbs = cert.tlv_bytes()?;
-    // signatureAlgorithm: SEQUENCE { algorithm OID, parameters ANY OPTIONAL } (RFC 5280 §4.1.1.2).
-    let mut alg = SliceReader::new(sequence_contents(cert.tlv_bytes()?)?)?;
-    alg.tlv_bytes()?;
-    let sig_params = if alg.is_finished() {
-        None
-    } else {
-        Some(alg.tlv_bytes()?)
-    };
-    alg.finish()?;
-    cert.tlv_bytes()?; // signatureValue
-    cert.finish()?;
-    let mut t = SliceReader::new(sequence_contents(tbs)?)?;
-    let version_tag = Tag::ContextSpecific {
-        constructed: true,
-        number: TagNumber(0),
-    };
-    if Tag::peek(&t)? == version_tag {
-        t.tlv_bytes()?;
-    }
-    t.tlv_bytes()?; // serialNumber
-    t.tlv_bytes()?; // signature
-    let issuer = t.tlv_bytes()?;
-    t.tlv_bytes()?; // validity
-    let subject = t.tlv_bytes()?;
-    let spki = t.tlv_bytes()?;
-    while !t.is_finished() {
-        t.tlv_bytes()?;
-    }
-    Ok(RawParts {
-        tbs,
-        issuer,
-        subject,
-        spki,
-        sig_params,
-    })
-}
-
-/// The contents of the single DER SEQUENCE that is all of `der` (no trailing data).
-fn sequence_contents(der: &[u8]) -> der::Result<&[u8]> {
-    let any = AnyRef::from_der(der)?;
-    if any.tag() != Tag::Sequence {
-        return Err(der::Error::from(der::ErrorKind::TagUnexpected {
-            expected: Some(Tag::Sequence),
-            actual: any.tag(),
-        }));
-    }
-    Ok(any.value())
-}
-
-fn to_instant(t: &x509_cert::time::Time) -> Instant {
-    let secs = i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
-    Instant::from_unix_seconds(secs)
-}
-
 /// basicConstraints as Go parses it: optional BOOLEAN, optional INTEGER (any size that fits).
 fn parse_basic_constraints(value: &[u8]) -> der::Result<BasicConstraints> {
     let mut s = SliceReader::new(sequence_contents(value)?)?;
@@ -219,6 +163,17 @@ fn parse_basic_constraints(value: &[u8]) -> der::Result<BasicConstraints> {
         s.tlv_bytes()?;
     }
     Ok(BasicConstraints { ca, path_len })
+}
+
+/// extendedKeyUsage (RFC 5280 §4.2.1.12): `SEQUENCE OF KeyPurposeId` (OIDs), as `x509-cert`'s
+/// `ExtendedKeyUsage` decoded it (an empty list is accepted).
+pub(super) fn parse_ext_key_usage(value: &[u8]) -> der::Result<Vec<ObjectIdentifier>> {
+    let mut list = SliceReader::new(sequence_contents(value)?)?;
+    let mut purposes = Vec::new();
+    while !list.is_finished() {
+        purposes.push(ObjectIdentifier::decode(&mut list)?);
+    }
+    Ok(purposes)
 }
 
 /// keyUsage as Go parses it: bits 0..=8 of the BIT STRING.
@@ -318,16 +273,15 @@ impl Certificate {
     /// the interpreted extensions (basicConstraints, keyUsage, extendedKeyUsage, AIA, CRL
     /// distribution points) decode, and the names hold string values.
     pub fn from_der(der: &[u8]) -> Result<Self, CertError> {
-        let parsed = x509_cert::Certificate::from_der(der).map_err(parse_err("certificate"))?;
-        let raw = raw_parts(der).map_err(parse_err("certificate"))?;
-        let tbs = parsed.tbs_certificate();
-        if tbs.signature() != parsed.signature_algorithm() {
+        let f = asn1::certificate(der).map_err(parse_err("certificate"))?;
+        // Both AlgorithmIdentifiers passed the strict DER walk, so equal values are equal bytes.
+        if f.inner_sig_alg.raw != f.sig_alg.raw {
             return Err(CertError::Parse(
                 "inner and outer signature algorithm identifiers don't match".into(),
             ));
         }
-        let subject = go_name_string(tbs.subject())?;
-        let issuer = go_name_string(tbs.issuer())?;
+        let subject = go_name_string(&f.subject_attrs)?;
+        let issuer = go_name_string(&f.issuer_attrs)?;
 
         let mut basic_constraints = None;
         let mut key_usage = None;
@@ -335,32 +289,31 @@ impl Certificate {
         let mut ocsp_urls = Vec::new();
         let mut crl_urls = Vec::new();
         let mut seen: Vec<ObjectIdentifier> = Vec::new();
-        for ext in tbs.extensions().map(|e| e.as_slice()).unwrap_or(&[]) {
-            if seen.contains(&ext.extn_id) {
+        for ext in &f.extensions {
+            if seen.contains(&ext.id) {
                 return Err(CertError::Parse(
                     "certificate contains duplicate extensions".into(),
                 ));
             }
-            seen.push(ext.extn_id);
-            let value = ext.extn_value.as_bytes();
-            if ext.extn_id == oids::ID_CE_BASIC_CONSTRAINTS {
+            seen.push(ext.id);
+            let value = ext.value;
+            if ext.id == oids::ID_CE_BASIC_CONSTRAINTS {
                 basic_constraints =
                     Some(parse_basic_constraints(value).map_err(parse_err("basic constraints"))?);
-            } else if ext.extn_id == oids::ID_CE_KEY_USAGE {
+            } else if ext.id == oids::ID_CE_KEY_USAGE {
                 key_usage = Some(KeyUsage {
                     bits: parse_key_usage(value).map_err(parse_err("key usage"))?,
                     critical: ext.critical,
                 });
-            } else if ext.extn_id == oids::ID_CE_EXT_KEY_USAGE {
-                let eku = x509_cert::ext::pkix::ExtendedKeyUsage::from_der(value)
-                    .map_err(parse_err("extended key usage"))?;
+            } else if ext.id == oids::ID_CE_EXT_KEY_USAGE {
                 ext_key_usage = Some(ExtKeyUsage {
-                    purposes: eku.0,
+                    purposes: parse_ext_key_usage(value)
+                        .map_err(parse_err("extended key usage"))?,
                     critical: ext.critical,
                 });
-            } else if ext.extn_id == oids::ID_PE_AUTHORITY_INFO_ACCESS {
+            } else if ext.id == oids::ID_PE_AUTHORITY_INFO_ACCESS {
                 ocsp_urls = parse_aia_ocsp(value).map_err(|e| CertError::Parse(e.to_string()))?;
-            } else if ext.extn_id == oids::ID_CE_CRL_DISTRIBUTION_POINTS {
+            } else if ext.id == oids::ID_CE_CRL_DISTRIBUTION_POINTS {
                 crl_urls = parse_crl_distribution_points(value)
                     .map_err(|e| CertError::Parse(e.to_string()))?;
             }
@@ -368,21 +321,31 @@ impl Certificate {
 
         Ok(Certificate {
             der: der.to_vec(),
-            raw_tbs: raw.tbs.to_vec(),
-            raw_issuer: raw.issuer.to_vec(),
-            raw_subject: raw.subject.to_vec(),
-            raw_spki: raw.spki.to_vec(),
-            raw_sig_params: raw.sig_params.map(<[u8]>::to_vec),
+            v3: f.version == 2,
+            serial: f.serial.to_vec(),
+            sig_alg: f.sig_alg.oid,
+            raw_sig_params: f.sig_alg.params.map(<[u8]>::to_vec),
+            signature: f.signature.map(<[u8]>::to_vec),
+            raw_tbs: f.tbs.to_vec(),
+            raw_issuer: f.issuer.to_vec(),
+            raw_subject: f.subject.to_vec(),
+            raw_spki: f.spki.to_vec(),
+            spki_alg: f.spki_alg.oid,
+            spki_params: f.spki_alg.params.map(<[u8]>::to_vec),
+            extensions: f
+                .extensions
+                .iter()
+                .map(|e| (e.id, e.critical, e.value.to_vec()))
+                .collect(),
             subject,
             issuer,
-            not_before: to_instant(&tbs.validity().not_before),
-            not_after: to_instant(&tbs.validity().not_after),
+            not_before: f.not_before,
+            not_after: f.not_after,
             basic_constraints,
             key_usage,
             ext_key_usage,
             ocsp_urls,
             crl_urls,
-            parsed,
         })
     }
 
@@ -434,9 +397,24 @@ impl Certificate {
         &self.der
     }
 
-    /// The `x509-cert` parse of the certificate, for fields this type does not surface.
-    pub fn parsed(&self) -> &x509_cert::Certificate {
-        &self.parsed
+    /// The serial number's INTEGER content bytes (leading ones stripped, as `der` reads them).
+    pub(crate) fn serial(&self) -> &[u8] {
+        &self.serial
+    }
+
+    /// Whether the certificate is v3 (RFC 5280 §4.1.2.1).
+    pub(crate) fn is_v3(&self) -> bool {
+        self.v3
+    }
+
+    /// The raw DER subject name.
+    pub(crate) fn raw_subject(&self) -> &[u8] {
+        &self.raw_subject
+    }
+
+    /// The subjectPublicKeyInfo algorithm: OID and parameters TLV.
+    pub(crate) fn spki_algorithm(&self) -> (ObjectIdentifier, Option<&[u8]>) {
+        (self.spki_alg, self.spki_params.as_deref())
     }
 
     /// SHA-256 thumbprint: lower-case hex over the DER (spec §6 "Thumbprint", spec §1.1).
@@ -498,7 +476,7 @@ impl Certificate {
 
     /// The serial number as lower-case hex of its DER content bytes.
     pub fn serial_hex(&self) -> String {
-        crate::crypto::hex(self.parsed.tbs_certificate().serial_number().as_bytes())
+        crate::crypto::hex(&self.serial)
     }
 
     /// OCSP responder URLs from the Authority Information Access extension (spec §8.1).
@@ -514,12 +492,10 @@ impl Certificate {
     /// The value and criticality of the extension `oid`, if present (extensions are unique,
     /// checked at parse time).
     pub fn extension(&self, oid: &ObjectIdentifier) -> Option<(&[u8], bool)> {
-        self.parsed
-            .tbs_certificate()
-            .extensions()?
+        self.extensions
             .iter()
-            .find(|e| e.extn_id == *oid)
-            .map(|e| (e.extn_value.as_bytes(), e.critical))
+            .find(|e| e.0 == *oid)
+            .map(|e| (e.2.as_slice(), e.1))
     }
 
     /// Delta-CRL URLs from the freshestCRL extension (2.5.29.46, RFC 5280 §4.2.1.15), parsed as
@@ -575,7 +551,7 @@ impl Certificate {
     /// Go's `CheckSignatureFrom(parent)`: RFC 5280 §4.2.1.9 / §4.2.1.3 constraints on the parent,
     /// then the signature with SHA-1 refused.
     pub(crate) fn check_signature_from(&self, parent: &Certificate) -> Result<(), SignatureError> {
-        let v3 = parent.parsed.tbs_certificate().version() == Version::V3;
+        let v3 = parent.v3;
         let not_ca = match parent.basic_constraints {
             None => v3,
             Some(bc) => !bc.ca,
@@ -597,8 +573,8 @@ impl Certificate {
     /// A signature that verified once is remembered (see [`VERIFIED_SIGNATURES`]), so the same
     /// intermediates and roots behind many artifacts are not verified again on every call.
     pub(crate) fn check_signature(&self, signer: &Certificate) -> Result<(), SignatureError> {
-        let alg = self.parsed.signature_algorithm();
-        if let Some(name) = insecure_algorithm_name(&alg.oid) {
+        let alg = &self.sig_alg;
+        if let Some(name) = insecure_algorithm_name(alg) {
             return Err(SignatureError::InsecureAlgorithm(name));
         }
         let memo = verified_signature_key(&signer.raw_spki, &self.der);
@@ -619,7 +595,7 @@ impl Certificate {
     fn check_signature_uncached(
         &self,
         signer: &Certificate,
-        alg: &spki::AlgorithmIdentifierOwned,
+        alg: &ObjectIdentifier,
     ) -> Result<(), SignatureError> {
         let key = PublicKey::from_spki_der(&signer.raw_spki)
             .map_err(|e| SignatureError::Unsupported(e.to_string()))?;
@@ -627,10 +603,10 @@ impl Certificate {
         // the wasm for it).
         let params = self.raw_sig_params.as_deref();
         let rsa = matches!(key, PublicKey::Rsa(_));
-        let Some(signature) = self.parsed.signature().as_bytes() else {
+        let Some(signature) = self.signature.as_deref() else {
             return Err(SignatureError::BadSignature { rsa });
         };
-        key.verify_x509(&alg.oid, params, &self.raw_tbs, signature)
+        key.verify_x509(alg, params, &self.raw_tbs, signature)
             .map_err(|e| match e {
                 CryptoError::BadSignature => SignatureError::BadSignature { rsa },
                 other => SignatureError::Unsupported(other.to_string()),
@@ -721,7 +697,8 @@ mod tests {
         ] {
             let path = format!("{}/tests/data/keys/{name}.crt", env!("CARGO_MANIFEST_DIR"));
             for c in Certificate::parse_pem_or_der(&std::fs::read(path).unwrap()).unwrap() {
-                let decoded = c.parsed().signature_algorithm().parameters.as_ref();
+                let reference = x509_cert::Certificate::from_der(c.der()).unwrap();
+                let decoded = reference.signature_algorithm().parameters.as_ref();
                 assert_eq!(
                     c.raw_sig_params,
                     decoded.map(|p| p.to_der().unwrap()),

@@ -1,6 +1,6 @@
 //! X.509 certificates and the Notary Project certificate rules (spec §5, §6).
 //!
-//! * [`Certificate`] wraps one DER certificate parsed with `x509-cert`, keeps the raw bytes Go
+//! * [`Certificate`] wraps one DER certificate decoded by a flat DER walk ([`asn1`]), keeps the raw bytes Go
 //!   compares (TBS, issuer and subject names, public key) and caches the three extensions the
 //!   Notary rules interpret: basicConstraints, keyUsage and extendedKeyUsage (spec §6, "only
 //!   basicConstraints, keyUsage and EKU are interpreted"), plus the revocation pointers (AIA OCSP,
@@ -28,9 +28,10 @@
 //! Not interpreted (spec §6 "only basicConstraints, keyUsage and EKU"): name constraints, policy
 //! constraints and any other extension, critical or not.
 //!
-//! Parsing is bounded: all decoding goes through `der`/`x509-cert`, which return errors on hostile
-//! input; no code here indexes without a check.
+//! Parsing is bounded: all decoding goes through `der`'s reader and primitive decoders, which
+//! return errors on hostile input; no code here indexes without a check.
 
+pub(crate) mod asn1;
 mod cert;
 mod chain;
 mod name;

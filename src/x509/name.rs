@@ -21,9 +21,9 @@
 //! certificate parse, as in Go (`x509: invalid RDNSequence: invalid attribute value`).
 
 use const_oid::ObjectIdentifier;
-use der::{Tag, Tagged};
-use x509_cert::name::Name;
+use der::Tag;
 
+use super::asn1::Attribute;
 use super::CertError;
 
 /// Go's `pkix.Name` fields that matter for `String()`.
@@ -178,33 +178,32 @@ fn escape_value(value: &str) -> String {
     out
 }
 
-fn fill(name: &Name) -> Result<GoName, CertError> {
+fn fill(name: &[Attribute<'_>]) -> Result<GoName, CertError> {
     let mut n = GoName::default();
-    for rdn in name.iter_rdn() {
-        for atv in rdn.iter() {
-            let value = decode_string(atv.value.tag(), atv.value.value())?;
-            match x520_arc(&atv.oid) {
-                Some(3) => n.common_name = value.clone(),
-                Some(5) => n.serial_number = value.clone(),
-                Some(6) => n.country.push(value.clone()),
-                Some(7) => n.locality.push(value.clone()),
-                Some(8) => n.province.push(value.clone()),
-                Some(9) => n.street_address.push(value.clone()),
-                Some(10) => n.organization.push(value.clone()),
-                Some(11) => n.organizational_unit.push(value.clone()),
-                Some(17) => n.postal_code.push(value.clone()),
-                _ => {}
-            }
-            n.names.push((atv.oid, value));
+    for (oid, tag, bytes) in name {
+        let value = decode_string(*tag, bytes)?;
+        match x520_arc(oid) {
+            Some(3) => n.common_name = value.clone(),
+            Some(5) => n.serial_number = value.clone(),
+            Some(6) => n.country.push(value.clone()),
+            Some(7) => n.locality.push(value.clone()),
+            Some(8) => n.province.push(value.clone()),
+            Some(9) => n.street_address.push(value.clone()),
+            Some(10) => n.organization.push(value.clone()),
+            Some(11) => n.organizational_unit.push(value.clone()),
+            Some(17) => n.postal_code.push(value.clone()),
+            _ => {}
         }
+        n.names.push((*oid, value));
     }
     Ok(n)
 }
 
-/// Renders `name` exactly as Go's `pkix.Name.String()` would after `x509.ParseCertificate`.
+/// Renders a name (its attributes in encoding order, [`super::asn1::name_attributes`]) exactly
+/// as Go's `pkix.Name.String()` would after `x509.ParseCertificate`.
 ///
 /// Fails (as Go's parser does) when an attribute value is not a supported string type.
-pub(crate) fn go_name_string(name: &Name) -> Result<String, CertError> {
+pub(crate) fn go_name_string(name: &[Attribute<'_>]) -> Result<String, CertError> {
     let n = fill(name)?;
     let mut rdns: Vec<Vec<(ObjectIdentifier, String)>> = Vec::new();
     for (t, v) in &n.names {
@@ -277,7 +276,7 @@ fn x520_oid(arc: u32) -> ObjectIdentifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use der::{asn1::Any, Decode, Encode};
+    use der::{asn1::Any, Encode};
     use x509_cert::attr::AttributeTypeAndValue;
     use x509_cert::name::{RdnSequence, RelativeDistinguishedName};
 
@@ -288,7 +287,7 @@ mod tests {
         }
     }
 
-    fn name_of(rdns: Vec<Vec<AttributeTypeAndValue>>) -> Name {
+    fn name_of(rdns: Vec<Vec<AttributeTypeAndValue>>) -> Vec<u8> {
         let mut seq = RdnSequence::default();
         for rdn in rdns {
             let mut r = RelativeDistinguishedName::default();
@@ -297,8 +296,11 @@ mod tests {
             }
             seq.push(r);
         }
-        // Round-trip through DER so the value is what a parsed certificate holds.
-        Name::from_der(&seq.to_der().unwrap()).unwrap()
+        seq.to_der().unwrap()
+    }
+
+    fn render(der: &[u8]) -> Result<String, CertError> {
+        go_name_string(&super::super::asn1::name_attributes(der).unwrap())
     }
 
     #[test]
@@ -310,7 +312,7 @@ mod tests {
             vec![atv("2.5.4.6", Tag::PrintableString, b"US")],
         ]);
         assert_eq!(
-            go_name_string(&n).unwrap(),
+            render(&n).unwrap(),
             "CN=\\ lead#\\,x\\ ,O=DigiCert\\, Inc.,C=US"
         );
     }
@@ -324,7 +326,7 @@ mod tests {
             vec![atv("2.5.4.3", Tag::Utf8String, b"#x")],
         ]);
         assert_eq!(
-            go_name_string(&n).unwrap(),
+            render(&n).unwrap(),
             "CN=\\#x,C=US,1.2.840.113549.1.9.1=#0c056140622e63"
         );
     }
@@ -338,20 +340,20 @@ mod tests {
             vec![atv("2.5.4.11", Tag::Utf8String, b"b")],
             vec![atv("2.5.4.3", Tag::Utf8String, b"second")],
         ]);
-        assert_eq!(go_name_string(&n).unwrap(), "CN=second,OU=a+OU=b");
+        assert_eq!(render(&n).unwrap(), "CN=second,OU=a+OU=b");
     }
 
     #[test]
     fn rejects_non_string_values() {
         let n = name_of(vec![vec![atv("2.5.4.3", Tag::Integer, &[1])]]);
-        assert!(go_name_string(&n).is_err());
+        assert!(render(&n).is_err());
         let n = name_of(vec![vec![atv("2.5.4.3", Tag::Utf8String, &[0xff])]]);
-        assert!(go_name_string(&n).is_err());
+        assert!(render(&n).is_err());
         let n = name_of(vec![vec![atv("2.5.4.3", Tag::PrintableString, b"a*b")]]);
         // Go's parser allows '*' and '&' in PrintableString.
-        assert_eq!(go_name_string(&n).unwrap(), "CN=a*b");
+        assert_eq!(render(&n).unwrap(), "CN=a*b");
         let n = name_of(vec![vec![atv("2.5.4.3", Tag::PrintableString, b"a@b")]]);
-        assert!(go_name_string(&n).is_err());
+        assert!(render(&n).is_err());
     }
 
     #[test]
@@ -361,7 +363,7 @@ mod tests {
             Tag::BmpString,
             &[0, b'h', 0, b'i', 0, 0],
         )]]);
-        assert_eq!(go_name_string(&n).unwrap(), "CN=hi");
+        assert_eq!(render(&n).unwrap(), "CN=hi");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use const_oid::db::rfc5280 as oids;
 use const_oid::ObjectIdentifier;
+use der::Decode;
 
 use super::cert::{ku, Certificate};
 use super::CertError;
@@ -203,14 +204,10 @@ fn leaf_key(cert: &Certificate) -> Result<(), CertError> {
         subject: subject(cert),
         reason,
     };
-    let spki = cert.parsed().tbs_certificate().subject_public_key_info();
-    if spki.algorithm.oid == const_oid::db::rfc5912::ID_EC_PUBLIC_KEY {
+    let (alg, params) = cert.spki_algorithm();
+    if alg == const_oid::db::rfc5912::ID_EC_PUBLIC_KEY {
         // Curves Go parses but Notary refuses get Go's size message.
-        let curve = spki
-            .algorithm
-            .parameters
-            .as_ref()
-            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        let curve = params.and_then(|p| ObjectIdentifier::from_der(p).ok());
         const P192: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.1");
         const P224: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.33");
         match curve {
@@ -222,7 +219,7 @@ fn leaf_key(cert: &Certificate) -> Result<(), CertError> {
             }
             _ => {}
         }
-    } else if spki.algorithm.oid != const_oid::db::rfc5912::RSA_ENCRYPTION {
+    } else if alg != const_oid::db::rfc5912::RSA_ENCRYPTION {
         return Err(fail("unsupported public key type".into()));
     }
     let key = PublicKey::from_spki_der(cert.spki_der()).map_err(|e| fail(e.to_string()))?;
