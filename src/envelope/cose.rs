@@ -639,105 +639,103 @@ fn put_int(out: &mut Vec<u8>, n: i64) {
     }
 }
 
-fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
-    push_head(out, 2, b.len() as u64);
-    out.extend_from_slice(b);
+/// A CBOR item to write (RFC 8949 §3), borrowing what it encodes.
+enum Out<'a> {
+    Int(i64),
+    Text(&'a str),
+    Bytes(&'a [u8]),
+    /// spec §4: Notary times are tag 1 (epoch-based date/time, RFC 8949 §3.4.2) around integer
+    /// seconds, as notation-go writes them.
+    Time(i64),
+    Array(Vec<Out<'a>>),
+    /// Written with its keys in RFC 7049 §3.9 canonical order (shorter encoded key first, then
+    /// bytewise), as go-cose does (spec §4); a duplicate key is refused (RFC 9052 §3).
+    Map(Vec<(Out<'a>, Out<'a>)>),
+    /// An extended attribute's JSON value (integers stay integers, other numbers are float64).
+    Json(&'a Value),
 }
 
-fn put_text(out: &mut Vec<u8>, s: &str) {
-    push_head(out, 3, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
-/// spec §4: Notary times are tag 1 (epoch-based date/time, RFC 8949 §3.4.2) around integer
-/// seconds, as notation-go writes them.
-fn put_time(out: &mut Vec<u8>, t: Instant) {
-    push_head(out, 6, 1);
-    put_int(out, t.unix_seconds());
-}
-
-/// An extended attribute's JSON value as CBOR (numbers stay integers when they are; other
-/// numbers become float64).
-fn put_json(out: &mut Vec<u8>, v: &Value, depth: usize) -> Result<(), EnvelopeError> {
+fn write(out: &mut Vec<u8>, item: &Out, depth: usize) -> Result<(), EnvelopeError> {
     if depth > MAX_CBOR_DEPTH {
         return Err(EnvelopeError::Signing(
             "an extended attribute value is nested too deeply".into(),
         ));
     }
-    match v {
-        Value::Null => out.push(0xf6),
-        Value::Bool(b) => out.push(if *b { 0xf5 } else { 0xf4 }),
-        Value::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                push_head(out, 0, u);
-            } else if let Some(i) = n.as_i64() {
-                put_int(out, i);
-            } else {
-                out.push(0xfb);
-                out.extend_from_slice(&n.as_f64().unwrap_or(f64::NAN).to_be_bytes());
-            }
+    match item {
+        Out::Int(n) => put_int(out, *n),
+        Out::Text(s) => {
+            push_head(out, 3, s.len() as u64);
+            out.extend_from_slice(s.as_bytes());
         }
-        Value::String(s) => put_text(out, s),
-        Value::Array(a) => {
+        Out::Bytes(b) => {
+            push_head(out, 2, b.len() as u64);
+            out.extend_from_slice(b);
+        }
+        Out::Time(t) => {
+            push_head(out, 6, 1);
+            put_int(out, *t);
+        }
+        Out::Array(a) => {
             push_head(out, 4, a.len() as u64);
             for x in a {
-                put_json(out, x, depth + 1)?;
+                write(out, x, depth + 1)?;
             }
         }
-        Value::Object(m) => {
-            let mut entries = Vec::with_capacity(m.len());
-            for (k, x) in m {
+        Out::Map(m) => {
+            // An insertion sort: a dozen keys at most, and no slice-sort instantiation in the
+            // wasm.
+            let mut sorted: Vec<(Vec<u8>, &Out)> = Vec::with_capacity(m.len());
+            for (k, v) in m {
                 let mut key = Vec::new();
-                put_text(&mut key, k);
-                let mut value = Vec::new();
-                put_json(&mut value, x, depth + 1)?;
-                entries.push((key, value));
+                write(&mut key, k, depth + 1)?;
+                let mut at = sorted.len();
+                for (i, (s, _)) in sorted.iter().enumerate() {
+                    let order = s.len().cmp(&key.len()).then_with(|| s.cmp(&key));
+                    if order.is_eq() {
+                        return Err(EnvelopeError::Signing(
+                            "duplicate label in a COSE header map".into(),
+                        ));
+                    }
+                    if order.is_gt() {
+                        at = i;
+                        break;
+                    }
+                }
+                sorted.insert(at, (key, v));
             }
-            put_map(out, entries)?;
-        }
-    }
-    Ok(())
-}
-
-/// Writes a map of pre-encoded `(key, value)` pairs with its keys in RFC 7049 §3.9 canonical
-/// order (shorter encoded key first, then bytewise), as go-cose does (spec §4). Duplicate keys
-/// are refused (RFC 9052 §3: a label appears once).
-fn put_map(out: &mut Vec<u8>, entries: Vec<(Vec<u8>, Vec<u8>)>) -> Result<(), EnvelopeError> {
-    // An insertion sort: a dozen keys at most, and no slice-sort instantiation in the wasm.
-    let mut sorted: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(entries.len());
-    for (k, v) in entries {
-        let mut at = sorted.len();
-        for (i, (s, _)) in sorted.iter().enumerate() {
-            if (s.len(), s.as_slice()) == (k.len(), k.as_slice()) {
-                return Err(EnvelopeError::Signing(
-                    "duplicate label in a COSE header map".into(),
-                ));
-            }
-            if (s.len(), s.as_slice()) > (k.len(), k.as_slice()) {
-                at = i;
-                break;
+            push_head(out, 5, sorted.len() as u64);
+            for (k, v) in sorted {
+                out.extend_from_slice(&k);
+                write(out, v, depth + 1)?;
             }
         }
-        sorted.insert(at, (k, v));
-    }
-    push_head(out, 5, sorted.len() as u64);
-    for (k, v) in sorted {
-        out.extend_from_slice(&k);
-        out.extend_from_slice(&v);
+        Out::Json(v) => match v {
+            Value::Null => out.push(0xf6),
+            Value::Bool(b) => out.push(if *b { 0xf5 } else { 0xf4 }),
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    push_head(out, 0, u);
+                } else if let Some(i) = n.as_i64() {
+                    put_int(out, i);
+                } else {
+                    out.push(0xfb);
+                    out.extend_from_slice(&n.as_f64().unwrap_or(f64::NAN).to_be_bytes());
+                }
+            }
+            Value::String(s) => write(out, &Out::Text(s), depth)?,
+            Value::Array(a) => write(out, &Out::Array(a.iter().map(Out::Json).collect()), depth)?,
+            Value::Object(m) => write(
+                out,
+                &Out::Map(
+                    m.iter()
+                        .map(|(k, v)| (Out::Text(k), Out::Json(v)))
+                        .collect(),
+                ),
+                depth,
+            )?,
+        },
     }
     Ok(())
-}
-
-/// One header entry: an integer or text label and its encoded value.
-fn entry(label: Label, value: impl FnOnce(&mut Vec<u8>)) -> (Vec<u8>, Vec<u8>) {
-    let mut k = Vec::new();
-    match label {
-        Label::Int(n) => put_int(&mut k, n),
-        Label::Text(s) => put_text(&mut k, &s),
-    }
-    let mut v = Vec::new();
-    value(&mut v);
-    (k, v)
 }
 
 /// The protected header map (spec §4), encoded: `alg` (1), `crit` (2), content type (3), the
@@ -749,31 +747,29 @@ fn protected_header(
     signing_time: Instant,
     expiry: Option<Instant>,
 ) -> Result<Vec<u8>, EnvelopeError> {
-    let mut crit: Vec<&str> = vec![HEADER_SIGNING_SCHEME];
-    let mut entries = vec![
-        entry(Label::Int(LABEL_ALG), |o| {
-            put_int(o, opts.algorithm.cose_id())
-        }),
-        entry(Label::Int(LABEL_CONTENT_TYPE), |o| {
-            put_text(o, MEDIA_TYPE_PAYLOAD)
-        }),
-        entry(Label::text(HEADER_SIGNING_SCHEME), |o| {
-            put_text(o, opts.signing_scheme.as_str())
-        }),
-    ];
+    let mut crit = vec![Out::Text(HEADER_SIGNING_SCHEME)];
     let time_label = match opts.signing_scheme {
         SigningScheme::X509 => HEADER_SIGNING_TIME,
         SigningScheme::X509SigningAuthority => {
-            crit.push(HEADER_AUTHENTIC_SIGNING_TIME);
+            crit.push(Out::Text(HEADER_AUTHENTIC_SIGNING_TIME));
             HEADER_AUTHENTIC_SIGNING_TIME
         }
     };
-    entries.push(entry(Label::text(time_label), |o| {
-        put_time(o, signing_time)
-    }));
+    let mut map = vec![
+        (Out::Int(LABEL_ALG), Out::Int(opts.algorithm.cose_id())),
+        (Out::Int(LABEL_CONTENT_TYPE), Out::Text(MEDIA_TYPE_PAYLOAD)),
+        (
+            Out::Text(HEADER_SIGNING_SCHEME),
+            Out::Text(opts.signing_scheme.as_str()),
+        ),
+        (
+            Out::Text(time_label),
+            Out::Time(signing_time.unix_seconds()),
+        ),
+    ];
     if let Some(e) = expiry {
-        crit.push(HEADER_EXPIRY);
-        entries.push(entry(Label::text(HEADER_EXPIRY), |o| put_time(o, e)));
+        crit.push(Out::Text(HEADER_EXPIRY));
+        map.push((Out::Text(HEADER_EXPIRY), Out::Time(e.unix_seconds())));
     }
     for attr in &opts.extended_attributes {
         let k = attr.key.as_str();
@@ -782,21 +778,14 @@ fn protected_header(
                 "extended attribute name {k:?} is reserved"
             )));
         }
-        let mut value = Vec::new();
-        put_json(&mut value, &attr.value, 0)?;
-        entries.push(entry(Label::text(k), |o| o.extend_from_slice(&value)));
         if attr.critical {
-            crit.push(k);
+            crit.push(Out::Text(k));
         }
+        map.push((Out::Text(k), Out::Json(&attr.value)));
     }
-    entries.push(entry(Label::Int(LABEL_CRIT), |o| {
-        push_head(o, 4, crit.len() as u64);
-        for c in &crit {
-            put_text(o, c);
-        }
-    }));
+    map.push((Out::Int(LABEL_CRIT), Out::Array(crit)));
     let mut out = Vec::new();
-    put_map(&mut out, entries)?;
+    write(&mut out, &Out::Map(map), 0)?;
     Ok(out)
 }
 
@@ -882,31 +871,28 @@ impl PreparedCose {
                 )
             })?;
         // spec §4: x5chain (33) is an array of certificates even for one certificate.
-        let mut unprotected = vec![entry(Label::Int(LABEL_X5CHAIN), |o| {
-            push_head(o, 4, self.cert_chain.len() as u64);
-            for c in &self.cert_chain {
-                put_bytes(o, c);
-            }
-        })];
+        let chain = self.cert_chain.iter().map(|c| Out::Bytes(c)).collect();
+        let mut unprotected = vec![(Out::Int(LABEL_X5CHAIN), Out::Array(chain))];
         if let Some(agent) = self.signing_agent.as_deref().filter(|a| !a.is_empty()) {
-            unprotected.push(entry(Label::text(HEADER_SIGNING_AGENT), |o| {
-                put_text(o, agent)
-            }));
+            unprotected.push((Out::Text(HEADER_SIGNING_AGENT), Out::Text(agent)));
         }
         if let Some(t) = timestamp_token {
-            unprotected.push(entry(Label::text(HEADER_TIMESTAMP_SIGNATURE), |o| {
-                put_bytes(o, t)
-            }));
+            unprotected.push((Out::Text(HEADER_TIMESTAMP_SIGNATURE), Out::Bytes(t)));
         }
         let mut out =
             Vec::with_capacity(self.protected.len() + self.payload.len() + signature.len() + 2048);
         // COSE_Sign1_Tagged: tag 18 around a four-item array (RFC 9052 §4.2).
         push_head(&mut out, 6, TAG_COSE_SIGN1);
-        push_head(&mut out, 4, 4);
-        put_bytes(&mut out, &self.protected);
-        put_map(&mut out, unprotected)?;
-        put_bytes(&mut out, &self.payload);
-        put_bytes(&mut out, signature);
+        write(
+            &mut out,
+            &Out::Array(vec![
+                Out::Bytes(&self.protected),
+                Out::Map(unprotected),
+                Out::Bytes(&self.payload),
+                Out::Bytes(signature),
+            ]),
+            0,
+        )?;
         // Self-check, as for JWS: a critical extended attribute makes the envelope verifiable
         // only through a plugin (spec §11.1), so for those the signature check above is the
         // check.
