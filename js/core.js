@@ -452,17 +452,16 @@ function signatureMediaType(format, envelope) {
 }
 
 /**
- * Signs a blob: a detached JWS envelope (the `<file>.jws.sig` content) whose payload is the
- * blob's descriptor. `blob` is bytes, a Blob/File, a ReadableStream or an async iterable of
- * chunks; give `key` (PEM) or `signer` (`{ sign(bytes, info) }`) with `certChain`.
+ * Signs a blob: a detached envelope whose payload is the blob's descriptor, JWS by default (the
+ * `<file>.jws.sig` content) or COSE_Sign1 with `signatureFormat: 'cose'` (`<file>.cose.sig`).
+ * `blob` is bytes, a Blob/File, a ReadableStream or an async iterable of chunks; give `key` (PEM)
+ * or `signer` (`{ sign(bytes, info) }`) with `certChain`.
  * Resolves to `{ envelope, mediaType, descriptor }`.
  */
 export async function signBlob(opts) {
   requireObject(opts, 'options');
-  const format = opts.signatureFormat ?? 'jws';
-  if (format !== 'jws') {
-    throw createError('ERR_UNSUPPORTED_ENVELOPE', `nv2: signature format "${format}" is not supported for signing (use "jws")`);
-  }
+  // Checked before the blob is read.
+  signatureMediaType(opts.signatureFormat ?? 'jws', new Uint8Array(0));
   if (opts.blob === undefined || opts.blob === null) throw invalid('nv2: signBlob needs `blob`');
   if ((opts.key !== undefined) === (opts.signer !== undefined)) {
     throw invalid('nv2: signBlob needs exactly one of `key` or `signer`');
@@ -473,7 +472,7 @@ export async function signBlob(opts) {
   const algorithm = call('blobHashAlgorithm', { certChain });
   const descriptor = await hashBlob(opts.blob, algorithm, mediaType);
   const args = { ...opts, target: descriptor };
-  for (const k of ['blob', 'mediaType', 'signatureFormat']) delete args[k];
+  for (const k of ['blob', 'mediaType']) delete args[k];
   const signed = await signDescriptor(args);
   const annotations = opts.annotations && Object.keys(opts.annotations).length ? opts.annotations : undefined;
   return {

@@ -282,8 +282,19 @@ interface SignOptionsBase {
   annotations?: Record<string, string>;
   /** `io.cncf.notary.signingAgent` (informational). */
   signingAgent?: string;
-  format?: 'jws';
+  /**
+   * The envelope format (notation's `--signature-format`): `jws` (default,
+   * `application/jose+json`) or `cose` (COSE_Sign1, `application/cose`).
+   */
+  signatureFormat?: SignatureFormat;
+  /** @deprecated the older name of `signatureFormat`. */
+  format?: SignatureFormat;
 }
+
+/** A signature envelope format. */
+export type SignatureFormat = 'jws' | 'cose';
+/** The media type of each envelope format. */
+export type EnvelopeMediaType = 'application/jose+json' | 'application/cose';
 
 export interface SignWithKeyOptions extends SignOptionsBase {
   /**
@@ -305,7 +316,7 @@ export type PrepareSignatureOptions = SignOptionsBase;
 export interface SignatureResult {
   /** The envelope bytes (the signature manifest's layer). */
   envelope: Uint8Array<ArrayBuffer>;
-  mediaType: 'application/jose+json';
+  mediaType: EnvelopeMediaType;
   /** The signature manifest (an OCI image manifest with `subject` = target). */
   manifest: Uint8Array<ArrayBuffer>;
   manifestDescriptor: Descriptor & { artifactType: string };
@@ -319,6 +330,8 @@ export interface PendingSignature {
   readonly toBeSigned: Uint8Array<ArrayBuffer>;
   readonly algorithm: SignatureAlgorithm;
   readonly keySpec: KeySpec;
+  /** The envelope being produced (`toBeSigned` is the JWS signing input or the COSE Sig_structure). */
+  readonly signatureFormat: SignatureFormat;
   /** Completes the envelope; throws `SigningError` (`ERR_SIGNING`) if the signature is wrong. */
   finish(signature: Uint8Array): SignatureResult;
   free(): void;
@@ -550,7 +563,7 @@ export interface TrustPolicySummary {
 export function validateTrustPolicy(trustPolicy: TrustPolicyDocument): TrustPolicySummary;
 
 // ---------------------------------------------------------------------------------------------
-// Blob signing (detached signatures, `<file>.jws.sig`)
+// Blob signing (detached signatures, `<file>.jws.sig` / `<file>.cose.sig`)
 
 /**
  * A blob: bytes, a `Blob`/`File`, a `ReadableStream` of bytes, or an (async) iterable of byte
@@ -582,8 +595,8 @@ interface SignBlobOptionsBase {
   annotations?: Record<string, string>;
   /** `io.cncf.notary.signingAgent` (informational). */
   signingAgent?: string;
-  /** Only `jws` is produced. */
-  signatureFormat?: 'jws';
+  /** `jws` (default, `<file>.jws.sig`) or `cose` (`<file>.cose.sig`). */
+  signatureFormat?: SignatureFormat;
 }
 export interface SignBlobWithKeyOptions extends SignBlobOptionsBase {
   /** PEM private key (PKCS#8, SEC1 or PKCS#1); copied into WebAssembly memory. */
@@ -597,9 +610,9 @@ export interface SignBlobWithSignerOptions extends SignBlobOptionsBase {
 export type SignBlobOptions = SignBlobWithKeyOptions | SignBlobWithSignerOptions;
 
 export interface BlobSignature {
-  /** The detached envelope: the content of `<file>.jws.sig`. */
+  /** The detached envelope: the content of `<file>.jws.sig` (or `<file>.cose.sig`). */
   envelope: Uint8Array<ArrayBuffer>;
-  mediaType: 'application/jose+json';
+  mediaType: EnvelopeMediaType;
   /** The signed blob descriptor (the payload's `targetArtifact`). */
   descriptor: Descriptor;
 }
@@ -668,7 +681,7 @@ export interface BlobTrustPolicySummary {
   statements: { name: string; level: VerificationLevel; globalPolicy: boolean; trustStores: string[] }[];
 }
 
-/** Signs a blob, giving the detached JWS envelope for `<file>.jws.sig`. */
+/** Signs a blob, giving the detached envelope for `<file>.jws.sig` (or `<file>.cose.sig`). */
 export function signBlob(opts: SignBlobOptions): Promise<BlobSignature>;
 /**
  * Verifies a detached blob signature against a blob trust policy. Resolves to the outcome

@@ -1,5 +1,6 @@
-//! Signing (spec §2, §3, §1.1): build the Notary payload for a target descriptor, wrap it in a
-//! JWS envelope, have a [`Signer`] sign it, and build the signature manifest to push.
+//! Signing (spec §2, §3, §4, §1.1): build the Notary payload for a target descriptor, wrap it in
+//! a JWS or COSE_Sign1 envelope ([`SignOptions::format`]), have a [`Signer`] sign it, and build
+//! the signature manifest to push.
 //!
 //! Two forms:
 //! - [`sign_descriptor`] with a synchronous [`Signer`] (e.g. [`LocalSigner`] from PEM files);
@@ -13,8 +14,9 @@ use core::fmt;
 use std::collections::BTreeMap;
 
 use crate::crypto::{CryptoError, PrivateKey, SignatureAlgorithm};
-use crate::envelope::jws::{self, JwsSigningOptions, PreparedJws};
-use crate::envelope::{leaf_public_key, EnvelopeError, SigningScheme, MEDIA_TYPE_JWS};
+use crate::envelope::cose::{self, PreparedCose};
+use crate::envelope::jws::{self, PreparedJws};
+use crate::envelope::{leaf_public_key, EnvelopeError, EnvelopeSigningOptions, SigningScheme};
 use crate::oci::{Descriptor, EncodedManifest, OciError, SignatureManifest};
 use crate::payload::Payload;
 use crate::time::Instant;
@@ -85,7 +87,8 @@ pub trait Signer {
     fn algorithm(&self) -> SignatureAlgorithm;
     /// DER certificates, leaf first, then intermediates, then the root (spec §3.3 `x5c`).
     fn cert_chain(&self) -> &[Vec<u8>];
-    /// Signs `message` (the JWS signing input) giving the raw signature: RSASSA-PSS with salt =
+    /// Signs `message` (the JWS signing input or the COSE `Sig_structure`) giving the raw
+    /// signature: RSASSA-PSS with salt =
     /// hash length, or ECDSA as fixed-length `r || s` (spec §3.4, §5).
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
 }
@@ -157,7 +160,11 @@ impl Signer for LocalSigner {
     }
 }
 
-/// Signing options (spec §3.2, §2).
+/// The envelope format a signature is produced in (spec §1.1): JWS (`application/jose+json`,
+/// spec §3, the default as in notation) or COSE_Sign1 (`application/cose`, spec §4).
+pub use crate::envelope::EnvelopeFormat as SignatureFormat;
+
+/// Signing options (spec §3.2, §4, §2).
 #[derive(Clone, Debug)]
 pub struct SignOptions {
     /// The signing time (the host's clock; the core never reads one). Truncated to seconds.
@@ -171,6 +178,8 @@ pub struct SignOptions {
     pub user_annotations: BTreeMap<String, String>,
     /// The signing scheme (default `notary.x509`).
     pub signing_scheme: SigningScheme,
+    /// The envelope format (default JWS, as `notation sign`).
+    pub format: SignatureFormat,
 }
 
 impl SignOptions {
@@ -182,6 +191,7 @@ impl SignOptions {
             signing_agent: concat!("nv2/", env!("CARGO_PKG_VERSION")).to_string(),
             user_annotations: BTreeMap::new(),
             signing_scheme: SigningScheme::X509,
+            format: SignatureFormat::Jws,
         }
     }
 }
@@ -191,7 +201,7 @@ impl SignOptions {
 pub struct SignedArtifact {
     /// The envelope bytes (the manifest's single layer).
     pub envelope: Vec<u8>,
-    /// The envelope media type (`application/jose+json`).
+    /// The envelope media type (`application/jose+json` or `application/cose`).
     pub media_type: &'static str,
     /// Descriptor of the envelope blob (SHA-256).
     pub envelope_descriptor: Descriptor,
@@ -203,10 +213,17 @@ pub struct SignedArtifact {
 /// then call [`PendingSignature::finish`].
 #[derive(Clone, Debug)]
 pub struct PendingSignature {
-    prepared: PreparedJws,
+    prepared: Prepared,
     subject: Descriptor,
     cert_chain: Vec<Vec<u8>>,
     signing_time: Instant,
+}
+
+/// The envelope under construction, in the chosen format.
+#[derive(Clone, Debug)]
+enum Prepared {
+    Jws(PreparedJws),
+    Cose(PreparedCose),
 }
 
 /// Starts a signature of `target` (the descriptor of bytes the caller has hashed; threat model
@@ -227,18 +244,19 @@ pub fn prepare_signature(
             ));
         }
     }
-    let prepared = jws::prepare(
-        &payload_bytes,
-        &JwsSigningOptions {
-            algorithm,
-            signing_scheme: opts.signing_scheme,
-            signing_time,
-            expiry: opts.expiry,
-            signing_agent: Some(opts.signing_agent.clone()).filter(|s| !s.is_empty()),
-            extended_attributes: Vec::new(),
-            cert_chain: cert_chain.to_vec(),
-        },
-    )
+    let envelope_opts = EnvelopeSigningOptions {
+        algorithm,
+        signing_scheme: opts.signing_scheme,
+        signing_time,
+        expiry: opts.expiry,
+        signing_agent: Some(opts.signing_agent.clone()).filter(|s| !s.is_empty()),
+        extended_attributes: Vec::new(),
+        cert_chain: cert_chain.to_vec(),
+    };
+    let prepared = match opts.format {
+        SignatureFormat::Jws => jws::prepare(&payload_bytes, &envelope_opts).map(Prepared::Jws),
+        SignatureFormat::Cose => cose::prepare(&payload_bytes, &envelope_opts).map(Prepared::Cose),
+    }
     .map_err(|e| match e {
         EnvelopeError::Signing(s) => SignError::InvalidKey(s),
         other => SignError::Envelope(other),
@@ -252,26 +270,42 @@ pub fn prepare_signature(
 }
 
 impl PendingSignature {
-    /// The exact bytes to sign (the JWS signing input, spec §3.1).
+    /// The exact bytes to sign: the JWS signing input (spec §3.1) or the COSE `Sig_structure`
+    /// (spec §4, RFC 9052 §4.4).
     pub fn to_be_signed(&self) -> &[u8] {
-        self.prepared.signing_input()
+        match &self.prepared {
+            Prepared::Jws(p) => p.signing_input(),
+            Prepared::Cose(p) => p.to_be_signed(),
+        }
     }
 
     /// The algorithm the signature must use.
     pub fn algorithm(&self) -> SignatureAlgorithm {
-        self.prepared.algorithm()
+        match &self.prepared {
+            Prepared::Jws(p) => p.algorithm(),
+            Prepared::Cose(p) => p.algorithm(),
+        }
+    }
+
+    /// The envelope format being produced.
+    pub fn format(&self) -> SignatureFormat {
+        match &self.prepared {
+            Prepared::Jws(_) => SignatureFormat::Jws,
+            Prepared::Cose(_) => SignatureFormat::Cose,
+        }
     }
 
     /// Completes the signature with `signature` from the host. Fails if it does not verify under
     /// the leaf certificate's key (threat model 3d). Builds the signature manifest with the
     /// thumbprint annotation and `org.opencontainers.image.created` = signing time (spec §1.1).
     pub fn finish(self, signature: &[u8]) -> Result<SignedArtifact, SignError> {
-        let envelope = self.prepared.complete(signature)?;
-        let envelope_descriptor = Descriptor::for_content(
-            MEDIA_TYPE_JWS,
-            crate::crypto::HashAlgorithm::Sha256,
-            &envelope,
-        );
+        let media_type = self.format().media_type();
+        let envelope = match self.prepared {
+            Prepared::Jws(p) => p.complete(signature)?,
+            Prepared::Cose(p) => p.complete(signature)?,
+        };
+        let envelope_descriptor =
+            Descriptor::for_content(media_type, crate::crypto::HashAlgorithm::Sha256, &envelope);
         let manifest = SignatureManifest::new(
             envelope_descriptor.clone(),
             &self.subject,
@@ -281,14 +315,14 @@ impl PendingSignature {
         .encode()?;
         Ok(SignedArtifact {
             envelope,
-            media_type: MEDIA_TYPE_JWS,
+            media_type,
             envelope_descriptor,
             manifest,
         })
     }
 }
 
-/// Signs `target` with `signer` (spec §2, §3, §1.1).
+/// Signs `target` with `signer` (spec §2, §3 or §4, §1.1).
 pub fn sign_descriptor(
     target: &Descriptor,
     signer: &dyn Signer,

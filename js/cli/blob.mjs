@@ -1,8 +1,8 @@
 // `nv2 blob`: detached blob signatures, as `notation blob sign|verify|inspect|policy` (spec §9).
 //
-// A signature of FILE is written to `<signature-directory>/<basename FILE>.jws.sig`; the file
-// extension (`.jws.sig` / `.cose.sig`) names the envelope format when verifying. The blob trust
-// policy is `$NV2_CONFIG/trustpolicy.blob.json` (notation's blob trust policy document).
+// A signature of FILE is written to `<signature-directory>/<basename FILE>.<jws|cose>.sig`
+// (`--signature-format`); the file extension names the envelope format when verifying. The blob
+// trust policy is `$NV2_CONFIG/trustpolicy.blob.json` (notation's blob trust policy document).
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as nv2 from '../node.js';
@@ -94,7 +94,7 @@ function metadataTable(annotations) {
  */
 export function registerBlobCommands(COMMANDS, GROUPS, { resolveKey, tree, ALG_NAMES }) {
   COMMANDS['blob sign'] = {
-    summary: 'Produce a detached signature (<file>.jws.sig) for a blob',
+    summary: 'Produce a detached signature (<file>.jws.sig or <file>.cose.sig) for a blob',
     usage: 'nv2 blob sign [options] <file>',
     example: 'nv2 blob sign --key wabbit-networks --signature-directory sigs ./release.tar.gz',
     options: {
@@ -102,7 +102,7 @@ export function registerBlobCommands(COMMANDS, GROUPS, { resolveKey, tree, ALG_N
       cert: { type: 'string', short: 'c', value: 'file', desc: 'certificate chain PEM, leaf first (default for a key name: localkeys/<name>.crt)' },
       'signature-directory': { type: 'string', value: 'dir', desc: 'where to write the signature (default: the current directory)' },
       'media-type': { type: 'string', value: 'type', desc: 'media type of the blob (default application/octet-stream)' },
-      'signature-format': { type: 'string', value: 'jws', desc: 'envelope format (only jws)' },
+      'signature-format': { type: 'string', value: 'jws|cose', desc: 'envelope format: jws (default) or cose' },
       expiry: { type: 'string', short: 'e', value: 'duration', desc: 'signature expiry, e.g. 24h, 7d, 1h30m' },
       'user-metadata': { type: 'multi', short: 'm', value: 'key=value', desc: 'signed user metadata (payload annotations; repeatable)' },
       annotation: { type: 'multi', short: 'a', value: 'key=value', desc: 'same as --user-metadata' },
@@ -115,7 +115,7 @@ export function registerBlobCommands(COMMANDS, GROUPS, { resolveKey, tree, ALG_N
       const file = onePositional(positionals, 'blob file', command);
       const out = output(values, command);
       const format = values['signature-format'] ?? 'jws';
-      if (format !== 'jws') throw new UsageError(`--signature-format ${format} is not supported (nv2 signs JWS envelopes)`, command);
+      if (format !== 'jws' && format !== 'cose') throw new UsageError(`--signature-format must be jws or cose (got "${format}")`, command);
       if (values['media-type'] === '') throw new UsageError('--media-type must not be empty', command);
       const expiryMs = values.expiry === undefined ? undefined : parseDuration(values.expiry, '--expiry', command);
       const annotations = keyValues([...values['user-metadata'], ...values.annotation], '--user-metadata/--annotation', command);
@@ -132,6 +132,7 @@ export function registerBlobCommands(COMMANDS, GROUPS, { resolveKey, tree, ALG_N
         blob: blobStream(file),
         key,
         certChain,
+        signatureFormat: format,
         signingTime: now,
         ...(values['media-type'] !== undefined ? { mediaType: values['media-type'] } : {}),
         ...(expiryMs !== undefined ? { expiry: now + expiryMs } : {}),

@@ -199,7 +199,7 @@ COMMANDS.sign = {
   options: {
     key: { type: 'string', short: 'k', value: 'file|name', desc: 'private key (PKCS#8/PKCS#1/SEC1 PEM) or a key name (default: the default key)' },
     cert: { type: 'string', short: 'c', value: 'file', desc: 'certificate chain PEM, leaf first (default for a key name: localkeys/<name>.crt)' },
-    'signature-format': { type: 'string', value: 'jws', desc: 'envelope format (only jws)' },
+    'signature-format': { type: 'string', value: 'jws|cose', desc: 'envelope format: jws (default) or cose' },
     expiry: { type: 'string', short: 'e', value: 'duration', desc: 'signature expiry, e.g. 24h, 7d, 1h30m' },
     'user-metadata': { type: 'multi', short: 'm', value: 'key=value', desc: 'signed user metadata (payload annotations; repeatable)' },
     annotation: { type: 'multi', short: 'a', value: 'key=value', desc: 'same as --user-metadata' },
@@ -212,7 +212,7 @@ COMMANDS.sign = {
     const ref = onePositional(positionals, 'artifact reference', command);
     const out = output(values, command);
     const format = values['signature-format'] ?? 'jws';
-    if (format !== 'jws') throw new UsageError(`--signature-format ${format} is not supported (nv2 signs JWS envelopes)`, command);
+    if (format !== 'jws' && format !== 'cose') throw new UsageError(`--signature-format must be jws or cose (got "${format}")`, command);
     const expiryMs = values.expiry === undefined ? undefined : parseDuration(values.expiry, '--expiry', command);
     const annotations = keyValues([...values['user-metadata'], ...values.annotation], '--user-metadata/--annotation', command);
     const reg = await registryOptions(values, command, ref);
@@ -221,6 +221,7 @@ COMMANDS.sign = {
     const result = await nv2.sign(ref, {
       key,
       certChain,
+      signatureFormat: format,
       signingTime: now,
       ...(expiryMs !== undefined ? { expiry: now + expiryMs } : {}),
       ...(Object.keys(annotations).length ? { annotations } : {}),

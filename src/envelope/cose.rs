@@ -1,10 +1,17 @@
-//! The COSE_Sign1 envelope (`application/cose`, spec §4): verification side.
+//! The COSE_Sign1 envelope (`application/cose`, spec §4).
 //!
 //! A small strict CBOR reader (RFC 8949) is used instead of a general library so every rule of
 //! spec §4 and threat model 12a is enforced at the byte level: the message must be
 //! `COSE_Sign1_Tagged` (tag 18), every item must have a definite length, map keys must be unique
 //! at every depth, nesting is bounded, and nothing may follow the message. The protected header
 //! is kept exactly as received for the `Sig_structure` (RFC 9052 §4.4).
+//!
+//! Producing ([`prepare`] then [`PreparedCose::complete`]) writes what notation-go writes (spec
+//! §4): `COSE_Sign1_Tagged`, definite lengths, map keys in RFC 7049 canonical order (shorter
+//! encoded key first, then bytewise), `alg`/`crit`/content type and the Notary headers in the
+//! protected bucket with times as tag 1 epoch seconds, `x5chain` (an array of certificates) and
+//! the signing agent in the unprotected bucket. As for JWS, nothing is emitted whose signature
+//! does not verify under the leaf certificate's key (threat model 3d).
 
 use serde_json::Value;
 
@@ -14,11 +21,12 @@ use super::jws::{
     HEADER_VERIFICATION_PLUGIN_MIN_VERSION,
 };
 use super::{
-    EnvelopeError, EnvelopeFormat, ExtendedAttribute, SignedAttributes, SigningScheme,
-    UnverifiedEnvelope, MAX_CERT_CHAIN_LEN,
+    EnvelopeError, EnvelopeFormat, EnvelopeSigningOptions, ExtendedAttribute, SignedAttributes,
+    SigningScheme, UnverifiedEnvelope, MAX_CERT_CHAIN_LEN,
 };
-use crate::crypto::SignatureAlgorithm;
+use crate::crypto::{PublicKey, SignatureAlgorithm};
 use crate::encoding::SeenKeys;
+use crate::payload::MEDIA_TYPE_PAYLOAD;
 use crate::time::Instant;
 
 /// CBOR tag of `COSE_Sign1_Tagged` (RFC 9052 §4.2).
@@ -617,6 +625,286 @@ fn sig_structure(protected: &[u8], payload: &[u8]) -> Vec<u8> {
     push_head(&mut out, 2, payload.len() as u64);
     out.extend_from_slice(payload);
     out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Producing (spec §4)
+
+fn put_int(out: &mut Vec<u8>, n: i64) {
+    if n >= 0 {
+        push_head(out, 0, n as u64);
+    } else {
+        // Major type 1 carries -1 - n (RFC 8949 §3.1); never overflows for i64.
+        push_head(out, 1, (-1 - n) as u64);
+    }
+}
+
+/// A CBOR item to write (RFC 8949 §3), borrowing what it encodes.
+enum Out<'a> {
+    Int(i64),
+    Text(&'a str),
+    Bytes(&'a [u8]),
+    /// spec §4: Notary times are tag 1 (epoch-based date/time, RFC 8949 §3.4.2) around integer
+    /// seconds, as notation-go writes them.
+    Time(i64),
+    Array(Vec<Out<'a>>),
+    /// Written with its keys in RFC 7049 §3.9 canonical order (shorter encoded key first, then
+    /// bytewise), as go-cose does (spec §4); a duplicate key is refused (RFC 9052 §3).
+    Map(Vec<(Out<'a>, Out<'a>)>),
+    /// An extended attribute's JSON value (integers stay integers, other numbers are float64).
+    Json(&'a Value),
+}
+
+fn write(out: &mut Vec<u8>, item: &Out, depth: usize) -> Result<(), EnvelopeError> {
+    if depth > MAX_CBOR_DEPTH {
+        return Err(EnvelopeError::Signing(
+            "an extended attribute value is nested too deeply".into(),
+        ));
+    }
+    match item {
+        Out::Int(n) => put_int(out, *n),
+        Out::Text(s) => {
+            push_head(out, 3, s.len() as u64);
+            out.extend_from_slice(s.as_bytes());
+        }
+        Out::Bytes(b) => {
+            push_head(out, 2, b.len() as u64);
+            out.extend_from_slice(b);
+        }
+        Out::Time(t) => {
+            push_head(out, 6, 1);
+            put_int(out, *t);
+        }
+        Out::Array(a) => {
+            push_head(out, 4, a.len() as u64);
+            for x in a {
+                write(out, x, depth + 1)?;
+            }
+        }
+        Out::Map(m) => {
+            // An insertion sort: a dozen keys at most, and no slice-sort instantiation in the
+            // wasm.
+            let mut sorted: Vec<(Vec<u8>, &Out)> = Vec::with_capacity(m.len());
+            for (k, v) in m {
+                let mut key = Vec::new();
+                write(&mut key, k, depth + 1)?;
+                let mut at = sorted.len();
+                for (i, (s, _)) in sorted.iter().enumerate() {
+                    let order = s.len().cmp(&key.len()).then_with(|| s.cmp(&key));
+                    if order.is_eq() {
+                        return Err(EnvelopeError::Signing(
+                            "duplicate label in a COSE header map".into(),
+                        ));
+                    }
+                    if order.is_gt() {
+                        at = i;
+                        break;
+                    }
+                }
+                sorted.insert(at, (key, v));
+            }
+            push_head(out, 5, sorted.len() as u64);
+            for (k, v) in sorted {
+                out.extend_from_slice(&k);
+                write(out, v, depth + 1)?;
+            }
+        }
+        Out::Json(v) => match v {
+            Value::Null => out.push(0xf6),
+            Value::Bool(b) => out.push(if *b { 0xf5 } else { 0xf4 }),
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    push_head(out, 0, u);
+                } else if let Some(i) = n.as_i64() {
+                    put_int(out, i);
+                } else {
+                    out.push(0xfb);
+                    out.extend_from_slice(&n.as_f64().unwrap_or(f64::NAN).to_be_bytes());
+                }
+            }
+            Value::String(s) => write(out, &Out::Text(s), depth)?,
+            Value::Array(a) => write(out, &Out::Array(a.iter().map(Out::Json).collect()), depth)?,
+            Value::Object(m) => write(
+                out,
+                &Out::Map(
+                    m.iter()
+                        .map(|(k, v)| (Out::Text(k), Out::Json(v)))
+                        .collect(),
+                ),
+                depth,
+            )?,
+        },
+    }
+    Ok(())
+}
+
+/// The protected header map (spec §4), encoded: `alg` (1), `crit` (2), content type (3), the
+/// signing scheme, the scheme's signing time, the expiry, and the extended attributes. `crit`
+/// lists the scheme, the authentic signing time (signingAuthority), the expiry and the critical
+/// extended attributes, in that order (notation-core-go's order).
+fn protected_header(
+    opts: &EnvelopeSigningOptions,
+    signing_time: Instant,
+    expiry: Option<Instant>,
+) -> Result<Vec<u8>, EnvelopeError> {
+    let mut crit = vec![Out::Text(HEADER_SIGNING_SCHEME)];
+    let time_label = match opts.signing_scheme {
+        SigningScheme::X509 => HEADER_SIGNING_TIME,
+        SigningScheme::X509SigningAuthority => {
+            crit.push(Out::Text(HEADER_AUTHENTIC_SIGNING_TIME));
+            HEADER_AUTHENTIC_SIGNING_TIME
+        }
+    };
+    let mut map = vec![
+        (Out::Int(LABEL_ALG), Out::Int(opts.algorithm.cose_id())),
+        (Out::Int(LABEL_CONTENT_TYPE), Out::Text(MEDIA_TYPE_PAYLOAD)),
+        (
+            Out::Text(HEADER_SIGNING_SCHEME),
+            Out::Text(opts.signing_scheme.as_str()),
+        ),
+        (
+            Out::Text(time_label),
+            Out::Time(signing_time.unix_seconds()),
+        ),
+    ];
+    if let Some(e) = expiry {
+        crit.push(Out::Text(HEADER_EXPIRY));
+        map.push((Out::Text(HEADER_EXPIRY), Out::Time(e.unix_seconds())));
+    }
+    for attr in &opts.extended_attributes {
+        let k = attr.key.as_str();
+        if k.is_empty() || k.starts_with(crate::oci::RESERVED_ANNOTATION_PREFIX) {
+            return Err(EnvelopeError::Signing(format!(
+                "extended attribute name {k:?} is reserved"
+            )));
+        }
+        if attr.critical {
+            crit.push(Out::Text(k));
+        }
+        map.push((Out::Text(k), Out::Json(&attr.value)));
+    }
+    map.push((Out::Int(LABEL_CRIT), Out::Array(crit)));
+    let mut out = Vec::new();
+    write(&mut out, &Out::Map(map), 0)?;
+    Ok(out)
+}
+
+/// A COSE_Sign1 envelope waiting for its signature: hand [`PreparedCose::to_be_signed`] to the
+/// signer, then call [`PreparedCose::complete`].
+#[derive(Clone, Debug)]
+pub struct PreparedCose {
+    protected: Vec<u8>,
+    payload: Vec<u8>,
+    to_be_signed: Vec<u8>,
+    algorithm: SignatureAlgorithm,
+    key: PublicKey,
+    cert_chain: Vec<Vec<u8>>,
+    signing_agent: Option<String>,
+    has_critical_extension: bool,
+}
+
+/// Builds the protected header and the `Sig_structure` for `payload` (spec §4, RFC 9052 §4.4).
+/// `payload` must be a JSON object (the Notary payload, spec §2); it is carried unchanged.
+pub fn prepare(
+    payload: &[u8],
+    opts: &EnvelopeSigningOptions,
+) -> Result<PreparedCose, EnvelopeError> {
+    match crate::encoding::parse_json_strict(payload) {
+        Ok(Value::Object(_)) => {}
+        _ => {
+            return Err(EnvelopeError::Signing(
+                "the payload must be a strict JSON object".into(),
+            ))
+        }
+    }
+    let (key, signing_time, expiry) = super::check_signing_options(opts)?;
+    let protected = protected_header(opts, signing_time, expiry)?;
+    let to_be_signed = sig_structure(&protected, payload);
+    Ok(PreparedCose {
+        protected,
+        payload: payload.to_vec(),
+        to_be_signed,
+        algorithm: opts.algorithm,
+        key,
+        cert_chain: opts.cert_chain.clone(),
+        signing_agent: opts.signing_agent.clone(),
+        has_critical_extension: opts.extended_attributes.iter().any(|a| a.critical),
+    })
+}
+
+impl PreparedCose {
+    /// The exact bytes to sign: the CBOR `Sig_structure` (RFC 9052 §4.4, spec §4).
+    pub fn to_be_signed(&self) -> &[u8] {
+        &self.to_be_signed
+    }
+
+    /// The encoded protected header (the bstr content of the envelope's first item).
+    pub fn protected_header(&self) -> &[u8] {
+        &self.protected
+    }
+
+    /// The algorithm the signature must use.
+    pub fn algorithm(&self) -> SignatureAlgorithm {
+        self.algorithm
+    }
+
+    /// Emits `COSE_Sign1_Tagged` with `signature` (RSASSA-PSS, or raw fixed-length `r || s`
+    /// ECDSA; spec §4, §5). The signature is first verified under the leaf certificate's key and
+    /// the result is re-parsed and its integrity re-checked (threat model 3d).
+    pub fn complete(self, signature: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
+        self.complete_with_timestamp(signature, None)
+    }
+
+    /// As [`PreparedCose::complete`], adding an RFC 3161 timestamp token (DER) as the
+    /// unprotected `io.cncf.notary.timestampSignature` byte string (spec §4). The token must
+    /// stamp `signature`; the verifier checks that (spec §8 step 6c).
+    pub fn complete_with_timestamp(
+        self,
+        signature: &[u8],
+        timestamp_token: Option<&[u8]>,
+    ) -> Result<Vec<u8>, EnvelopeError> {
+        self.key
+            .verify_notary(self.algorithm, &self.to_be_signed, signature)
+            .map_err(|_| {
+                EnvelopeError::Signing(
+                    "the signature does not verify under the signing certificate's key".into(),
+                )
+            })?;
+        // spec §4: x5chain (33) is an array of certificates even for one certificate.
+        let chain = self.cert_chain.iter().map(|c| Out::Bytes(c)).collect();
+        let mut unprotected = vec![(Out::Int(LABEL_X5CHAIN), Out::Array(chain))];
+        if let Some(agent) = self.signing_agent.as_deref().filter(|a| !a.is_empty()) {
+            unprotected.push((Out::Text(HEADER_SIGNING_AGENT), Out::Text(agent)));
+        }
+        if let Some(t) = timestamp_token {
+            unprotected.push((Out::Text(HEADER_TIMESTAMP_SIGNATURE), Out::Bytes(t)));
+        }
+        let mut out =
+            Vec::with_capacity(self.protected.len() + self.payload.len() + signature.len() + 2048);
+        // COSE_Sign1_Tagged: tag 18 around a four-item array (RFC 9052 §4.2).
+        push_head(&mut out, 6, TAG_COSE_SIGN1);
+        write(
+            &mut out,
+            &Out::Array(vec![
+                Out::Bytes(&self.protected),
+                Out::Map(unprotected),
+                Out::Bytes(&self.payload),
+                Out::Bytes(signature),
+            ]),
+            0,
+        )?;
+        // Self-check, as for JWS: a critical extended attribute makes the envelope verifiable
+        // only through a plugin (spec §11.1), so for those the signature check above is the
+        // check.
+        if !self.has_critical_extension {
+            parse(&out)
+                .and_then(UnverifiedEnvelope::verify_integrity)
+                .map_err(|e| {
+                    EnvelopeError::Signing(format!("produced envelope fails verification: {e}"))
+                })?;
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{
-    leaf_public_key, EnvelopeError, EnvelopeFormat, ExtendedAttribute, SignedAttributes,
+    EnvelopeError, EnvelopeFormat, EnvelopeSigningOptions, ExtendedAttribute, SignedAttributes,
     SigningScheme, UnverifiedEnvelope, MAX_CERT_CHAIN_LEN,
 };
 use crate::crypto::{PublicKey, SignatureAlgorithm};
@@ -422,28 +422,9 @@ fn parse_unprotected(h: &Map<String, Value>) -> Result<Unprotected, EnvelopeErro
     })
 }
 
-/// What [`prepare`] needs to build a JWS envelope (spec §3).
-#[derive(Clone, Debug)]
-pub struct JwsSigningOptions {
-    /// The signature algorithm; must be the one the leaf certificate's key dictates (spec §5).
-    pub algorithm: SignatureAlgorithm,
-    /// The signing scheme (spec §3.2).
-    pub signing_scheme: SigningScheme,
-    /// Signing time, written as `io.cncf.notary.signingTime` (`notary.x509`) or
-    /// `io.cncf.notary.authenticSigningTime` (`notary.x509.signingAuthority`), truncated to
-    /// whole seconds, UTC.
-    pub signing_time: Instant,
-    /// Optional expiry (critical); must be after the signing time.
-    pub expiry: Option<Instant>,
-    /// Optional `io.cncf.notary.signingAgent`.
-    pub signing_agent: Option<String>,
-    /// Extra protected attributes. Names must not be registered JWS names, Notary headers, or
-    /// use the reserved `io.cncf.notary` prefix. A critical one makes the envelope unverifiable
-    /// without a verification plugin (spec §11.1).
-    pub extended_attributes: Vec<ExtendedAttribute>,
-    /// DER certificates, leaf first (spec §3.3 `x5c`).
-    pub cert_chain: Vec<Vec<u8>>,
-}
+/// What [`prepare`] needs to build a JWS envelope (spec §3); the same options build a COSE
+/// envelope ([`super::cose::prepare`]).
+pub type JwsSigningOptions = EnvelopeSigningOptions;
 
 /// A JWS envelope waiting for its signature: hand [`PreparedJws::signing_input`] to the signer,
 /// then call [`PreparedJws::complete`].
@@ -470,38 +451,7 @@ pub fn prepare(payload: &[u8], opts: &JwsSigningOptions) -> Result<PreparedJws, 
         Ok(Value::Object(_)) => {}
         _ => return Err(signing_err("the payload must be a strict JSON object")),
     }
-    let leaf = opts
-        .cert_chain
-        .first()
-        .ok_or_else(|| signing_err("the certificate chain is empty"))?;
-    if opts.cert_chain.len() > MAX_CERT_CHAIN_LEN {
-        return Err(signing_err(format!(
-            "the certificate chain has more than {MAX_CERT_CHAIN_LEN} certificates"
-        )));
-    }
-    let key = leaf_public_key(leaf).map_err(|e| signing_err(e.to_string()))?;
-    let derived = key
-        .notary_algorithm()
-        .map_err(|e| signing_err(e.to_string()))?;
-    if derived != opts.algorithm {
-        return Err(signing_err(
-            EnvelopeError::AlgorithmMismatch {
-                derived,
-                declared: opts.algorithm,
-            }
-            .to_string(),
-        ));
-    }
-    // spec §3.2: signers write whole seconds.
-    let signing_time = opts.signing_time.truncate_to_seconds();
-    let expiry = opts.expiry.map(|e| e.truncate_to_seconds());
-    if let Some(e) = expiry {
-        if e <= signing_time {
-            return Err(signing_err(
-                EnvelopeError::ExpiryNotAfterSigningTime.to_string(),
-            ));
-        }
-    }
+    let (key, signing_time, expiry) = super::check_signing_options(opts)?;
 
     let mut header = Map::new();
     // Crit order as notation-core-go writes it: scheme, critical extended attributes,

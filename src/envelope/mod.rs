@@ -50,6 +50,15 @@ impl EnvelopeFormat {
         }
     }
 
+    /// The format named `jws` or `cose` (notation's `--signature-format` values).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "jws" => Some(EnvelopeFormat::Jws),
+            "cose" => Some(EnvelopeFormat::Cose),
+            _ => None,
+        }
+    }
+
     /// The envelope media type.
     pub fn media_type(self) -> &'static str {
         match self {
@@ -411,6 +420,72 @@ impl UnverifiedEnvelope {
         }
         Ok(VerifiedEnvelope { inner: self })
     }
+}
+
+/// What a producer needs to build an envelope, JWS ([`jws::prepare`], spec §3) or COSE
+/// ([`cose::prepare`], spec §4).
+#[derive(Clone, Debug)]
+pub struct EnvelopeSigningOptions {
+    /// The signature algorithm; must be the one the leaf certificate's key dictates (spec §5).
+    pub algorithm: SignatureAlgorithm,
+    /// The signing scheme (spec §3.2).
+    pub signing_scheme: SigningScheme,
+    /// Signing time, written as `io.cncf.notary.signingTime` (`notary.x509`) or
+    /// `io.cncf.notary.authenticSigningTime` (`notary.x509.signingAuthority`), truncated to
+    /// whole seconds (JWS: RFC 3339 UTC; COSE: tag 1 epoch seconds).
+    pub signing_time: Instant,
+    /// Optional expiry (critical); must be after the signing time.
+    pub expiry: Option<Instant>,
+    /// Optional `io.cncf.notary.signingAgent`.
+    pub signing_agent: Option<String>,
+    /// Extra protected attributes. Names must not be registered JWS names, Notary headers, or
+    /// use the reserved `io.cncf.notary` prefix. A critical one makes the envelope unverifiable
+    /// without a verification plugin (spec §11.1).
+    pub extended_attributes: Vec<ExtendedAttribute>,
+    /// DER certificates, leaf first (spec §3.3 `x5c`, spec §4 x5chain).
+    pub cert_chain: Vec<Vec<u8>>,
+}
+
+/// The checks both producers make before building anything: a leaf certificate whose key
+/// dictates `opts.algorithm` (spec §5), a bounded chain, and an expiry after the signing time
+/// (spec §3.2). Gives the leaf key and the two times truncated to whole seconds.
+pub(crate) fn check_signing_options(
+    opts: &EnvelopeSigningOptions,
+) -> Result<(PublicKey, Instant, Option<Instant>), EnvelopeError> {
+    let signing_err = |s: String| EnvelopeError::Signing(s);
+    let leaf = opts
+        .cert_chain
+        .first()
+        .ok_or_else(|| signing_err("the certificate chain is empty".into()))?;
+    if opts.cert_chain.len() > MAX_CERT_CHAIN_LEN {
+        return Err(signing_err(format!(
+            "the certificate chain has more than {MAX_CERT_CHAIN_LEN} certificates"
+        )));
+    }
+    let key = leaf_public_key(leaf).map_err(|e| signing_err(e.to_string()))?;
+    let derived = key
+        .notary_algorithm()
+        .map_err(|e| signing_err(e.to_string()))?;
+    if derived != opts.algorithm {
+        return Err(signing_err(
+            EnvelopeError::AlgorithmMismatch {
+                derived,
+                declared: opts.algorithm,
+            }
+            .to_string(),
+        ));
+    }
+    // spec §3.2, §4: signers write whole seconds.
+    let signing_time = opts.signing_time.truncate_to_seconds();
+    let expiry = opts.expiry.map(|e| e.truncate_to_seconds());
+    if let Some(e) = expiry {
+        if e <= signing_time {
+            return Err(signing_err(
+                EnvelopeError::ExpiryNotAfterSigningTime.to_string(),
+            ));
+        }
+    }
+    Ok((key, signing_time, expiry))
 }
 
 /// Which optional Notary headers an envelope carries, for the `crit` rule.

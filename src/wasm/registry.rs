@@ -282,7 +282,8 @@ fn js_text(v: &JsValue) -> String {
 /// Signs the artifact `reference` and pushes the signature (spec §1.1, §1.3).
 ///
 /// `opts`: registry options plus `{ key?: PEM, signer?: (bytes, info) => Promise<Uint8Array>,
-/// certChain: PEM, signingTime, expiry?, annotations?, signingAgent? }`.
+/// certChain: PEM, signingTime, expiry?, annotations?, signingAgent?, signatureFormat?: "jws" |
+/// "cose" }`.
 #[wasm_bindgen(js_name = registrySign)]
 pub async fn registry_sign(reference_text: String, opts: JsValue) -> Result<JsValue, JsValue> {
     async {
@@ -292,6 +293,7 @@ pub async fn registry_sign(reference_text: String, opts: JsValue) -> Result<JsVa
             JsFailure::invalid("`signingTime` is required (the JS wrapper supplies the host clock)")
         })?;
         let mut options = SignOptions::new(signing_time);
+        options.format = super::sign::format_field(&opts)?;
         options.expiry = instant_field(&opts, "expiry")?;
         if let Some(agent) = opt_str_field(&opts, "signingAgent")? {
             options.signing_agent = agent;

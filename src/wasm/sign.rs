@@ -12,28 +12,42 @@ use super::convert::{
     JsFailure,
 };
 use crate::oci::Descriptor;
-use crate::sign::{self as core_sign, LocalSigner, SignError, SignOptions, SignedArtifact, Signer};
+use crate::sign::{
+    self as core_sign, LocalSigner, SignError, SignOptions, SignatureFormat, SignedArtifact, Signer,
+};
 
 fn sign_failure(e: SignError) -> JsFailure {
     JsFailure::new(e.code(), "SigningError", e.to_string())
 }
 
-/// Reads the options shared by both signing paths.
-fn sign_options(opts: &JsValue) -> Result<(Descriptor, SignOptions), JsFailure> {
-    if let Some(format) = opt_str_field(opts, "format")? {
-        if format != "jws" {
-            return Err(JsFailure::new(
+/// `signatureFormat` (`format` is accepted as an older name): `"jws"` (default) or `"cose"`
+/// (spec §1.1).
+pub(super) fn format_field(opts: &JsValue) -> Result<SignatureFormat, JsFailure> {
+    let name = match opt_str_field(opts, "signatureFormat")? {
+        Some(f) => Some(f),
+        None => opt_str_field(opts, "format")?,
+    };
+    match name {
+        None => Ok(SignatureFormat::Jws),
+        Some(f) => SignatureFormat::from_name(&f).ok_or_else(|| {
+            JsFailure::new(
                 "ERR_UNSUPPORTED_ENVELOPE",
                 "ParseError",
-                format!("signature format {format:?} is not supported for signing (use \"jws\")"),
-            ));
-        }
+                format!("signature format {f:?} is not supported (use \"jws\" or \"cose\")"),
+            )
+        }),
     }
+}
+
+/// Reads the options shared by both signing paths.
+fn sign_options(opts: &JsValue) -> Result<(Descriptor, SignOptions), JsFailure> {
+    let format = format_field(opts)?;
     let target: Descriptor = serde_field(opts, "target")?;
     let signing_time = instant_field(opts, "signingTime")?.ok_or_else(|| {
         JsFailure::invalid("`signingTime` is required (the JS wrapper supplies the host clock)")
     })?;
     let mut options = SignOptions::new(signing_time);
+    options.format = format;
     options.expiry = instant_field(opts, "expiry")?;
     if let Some(agent) = opt_str_field(opts, "signingAgent")? {
         options.signing_agent = agent;
@@ -65,7 +79,7 @@ fn artifact_js(a: &SignedArtifact) -> Result<JsValue, JsFailure> {
 /// Signs a descriptor with a PEM private key held in wasm.
 ///
 /// `opts`: `{ target, key: PEM, certChain: PEM (leaf first), signingTime: ms | RFC 3339,
-/// expiry?, annotations?, signingAgent?, format?: "jws" }` →
+/// expiry?, annotations?, signingAgent?, signatureFormat?: "jws" | "cose" }` →
 /// `{ envelope, mediaType, manifest, manifestDescriptor, signatureDescriptor }`.
 #[wasm_bindgen(js_name = signDescriptor)]
 pub fn sign_descriptor(opts: JsValue) -> Result<JsValue, JsValue> {
@@ -107,6 +121,19 @@ impl PendingSignature {
             .unwrap_or_default()
     }
 
+    /// The envelope format being produced: `jws` or `cose`.
+    #[wasm_bindgen(getter, js_name = signatureFormat)]
+    pub fn signature_format(&self) -> String {
+        self.inner
+            .as_ref()
+            .map(|p| match p.format() {
+                SignatureFormat::Jws => "jws",
+                SignatureFormat::Cose => "cose",
+            })
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// notation's key spec for that algorithm (`EC-256`, `RSA-2048`, ...).
     #[wasm_bindgen(getter, js_name = keySpec)]
     pub fn key_spec(&self) -> String {
@@ -135,7 +162,7 @@ impl PendingSignature {
 }
 
 /// Starts a signature for a host signer: `{ target, certChain: PEM, signingTime, expiry?,
-/// annotations?, signingAgent? }` → `PendingSignature`. The algorithm is derived from the leaf
+/// annotations?, signingAgent?, signatureFormat? }` → `PendingSignature`. The algorithm is derived from the leaf
 /// certificate's key (spec §5).
 #[wasm_bindgen(js_name = prepareSignature)]
 pub fn prepare_signature(opts: JsValue) -> Result<PendingSignature, JsValue> {

@@ -148,7 +148,7 @@ test('signBlob with a host signer, a Blob and a ReadableStream; large blob in ch
   assert.equal(out.verified, true, show(out));
   await assert.rejects(nv2.signBlob({ blob: 42, key: a.key, certChain: a.chain }), (e) => e.code === 'ERR_INVALID_ARGUMENT');
   await assert.rejects(
-    nv2.signBlob({ blob: big, key: a.key, certChain: a.chain, signatureFormat: 'cose' }),
+    nv2.signBlob({ blob: big, key: a.key, certChain: a.chain, signatureFormat: 'cms' }),
     (e) => e.code === 'ERR_UNSUPPORTED_ENVELOPE',
   );
 });

@@ -67,7 +67,7 @@ test('argument errors exit 2 with one clear line', async () => {
   usage(await h.run(['sign', 'localhost:5000/a:v1', '--bogus']), /unknown option --bogus/);
   usage(await h.run(['sign', 'localhost:5000/a:v1', '--key']), /option --key needs a value/);
   usage(await h.run(['sign', 'localhost:5000/a:v1', '--expiry', 'soon', '--key', 'x', '--cert', 'y']), /--expiry expects a positive duration/);
-  usage(await h.run(['sign', 'localhost:5000/a:v1', '--signature-format', 'cose']), /not supported/);
+  usage(await h.run(['sign', 'localhost:5000/a:v1', '--signature-format', 'cms']), /--signature-format must be jws or cose/);
   usage(await h.run(['sign', 'localhost:5000/a:v1', '-m', 'novalue']), /expects key=value/);
   usage(await h.run(['sign', 'localhost:5000/a:v1']), /--key is required/);
   usage(await h.run(['verify', 'localhost:5000/a:v1', '--max-signatures', '0']), /positive integer/);

@@ -107,7 +107,13 @@ async function main(): Promise<void> {
   // @ts-expect-error the level must be one of the four
   const bad: TrustPolicyDocument = { version: '1.0', trustPolicies: [{ name: 'p', registryScopes: ['*'], signatureVerification: { level: 'lenient' } }] };
 
-  const pending: PendingSignature = prepareSignature({ target, certChain: '' });
+  const pending: PendingSignature = prepareSignature({ target, certChain: '', signatureFormat: 'cose' });
+  const fmt: 'jws' | 'cose' = pending.signatureFormat;
+  const r3 = await signDescriptor({ target, key: 'k', certChain: '', signatureFormat: 'cose' });
+  const coseType: 'application/jose+json' | 'application/cose' = r3.mediaType;
+  void [fmt, coseType];
+  // @ts-expect-error only jws and cose exist
+  await signDescriptor({ target, key: 'k', certChain: '', signatureFormat: 'cms' });
   const alg: 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' = pending.algorithm;
   const tbs: Uint8Array = pending.toBeSigned;
   const done: SignatureResult = pending.finish(bytes);

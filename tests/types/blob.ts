@@ -55,8 +55,11 @@ export async function blobApi(): Promise<void> {
   const size: number | undefined = info.signedArtifact?.size;
   const names: string[] = validateBlobTrustPolicy(policy).statements.map((s) => s.name);
   void [digest, ok, size, names];
-  // @ts-expect-error only JWS is produced
-  await signBlob({ blob: bytes, key: pem, certChain: pem, signatureFormat: 'cose' });
+  const cose = await signBlob({ blob: bytes, key: pem, certChain: pem, signatureFormat: 'cose' });
+  const coseType: 'application/jose+json' | 'application/cose' = cose.mediaType;
+  void coseType;
+  // @ts-expect-error only jws and cose exist
+  await signBlob({ blob: bytes, key: pem, certChain: pem, signatureFormat: 'x509' });
   // @ts-expect-error key and signer are exclusive
   await signBlob({ blob: bytes, key: pem, signer: { sign: (b) => b }, certChain: pem });
 }
