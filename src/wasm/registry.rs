@@ -6,6 +6,8 @@
 //! `credentials?` (`{ "host:port": { username, password } }`, resolved by the JS wrapper),
 //! `maxSignatures?` (default 100, spec §1.1).
 
+use core::future::Future;
+use core::pin::Pin;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -30,6 +32,14 @@ use crate::registry::{
 use crate::sign::{self as core_sign, LocalSigner, SignOptions, Signer};
 use crate::time::Instant;
 use crate::verify::CertSummary;
+
+/// The promise of one registry call. Every export hands its future here as a boxed trait
+/// object, so the future-to-promise glue is instantiated once rather than once per export
+/// (README "Size").
+fn promise(f: impl Future<Output = Result<JsValue, JsFailure>> + 'static) -> Promise {
+    let f: Pin<Box<dyn Future<Output = Result<JsValue, JsFailure>>>> = Box::pin(f);
+    wasm_bindgen_futures::future_to_promise(async move { f.await.map_err(js_error) })
+}
 
 fn registry_failure(e: RegistryError) -> JsFailure {
     let name = match e.code() {
@@ -285,8 +295,8 @@ fn js_text(v: &JsValue) -> String {
 /// certChain: PEM, signingTime, expiry?, annotations?, signingAgent?, signatureFormat?: "jws" |
 /// "cose" }`.
 #[wasm_bindgen(js_name = registrySign)]
-pub async fn registry_sign(reference_text: String, opts: JsValue) -> Result<JsValue, JsValue> {
-    async {
+pub fn registry_sign(reference_text: String, opts: JsValue) -> Promise {
+    promise(async move {
         let client = client(&opts)?;
         let reference = reference(&reference_text)?;
         let signing_time = instant_field(&opts, "signingTime")?.ok_or_else(|| {
@@ -336,17 +346,15 @@ pub async fn registry_sign(reference_text: String, opts: JsValue) -> Result<JsVa
             .await
             .map_err(registry_failure)?;
         to_js(&signed_json(&pushed))
-    }
-    .await
-    .map_err(js_error)
+    })
 }
 
 /// Verifies the artifact `reference` as notation does (spec §8).
 ///
 /// `opts`: registry options plus `{ trustPolicy, trustStore, now, userMetadata? }`.
 #[wasm_bindgen(js_name = registryVerify)]
-pub async fn registry_verify(reference_text: String, opts: JsValue) -> Result<JsValue, JsValue> {
-    async {
+pub fn registry_verify(reference_text: String, opts: JsValue) -> Promise {
+    promise(async move {
         let client = client(&opts)?;
         let reference = reference(&reference_text)?;
         let policy_value: Value = serde_field(&opts, "trustPolicy")?;
@@ -408,15 +416,13 @@ pub async fn registry_verify(reference_text: String, opts: JsValue) -> Result<Js
             "signatures": signatures,
             "verifiedSignature": verified_outcome,
         }))
-    }
-    .await
-    .map_err(js_error)
+    })
 }
 
 /// Lists the Notary signatures of `reference` (spec §1.2, §1.3).
 #[wasm_bindgen(js_name = registryList)]
-pub async fn registry_list(reference_text: String, opts: JsValue) -> Result<JsValue, JsValue> {
-    async {
+pub fn registry_list(reference_text: String, opts: JsValue) -> Promise {
+    promise(async move {
         let client = client(&opts)?;
         let reference = reference(&reference_text)?;
         let list = registry::list_signatures(&client, &reference)
@@ -430,15 +436,13 @@ pub async fn registry_list(reference_text: String, opts: JsValue) -> Result<JsVa
             "viaTagSchema": list.via_tag_schema,
             "warnings": list.warnings,
         }))
-    }
-    .await
-    .map_err(js_error)
+    })
 }
 
 /// Lists and parses the signatures of `reference` without verifying them.
 #[wasm_bindgen(js_name = registryInspect)]
-pub async fn registry_inspect(reference_text: String, opts: JsValue) -> Result<JsValue, JsValue> {
-    async {
+pub fn registry_inspect(reference_text: String, opts: JsValue) -> Promise {
+    promise(async move {
         let client = client(&opts)?;
         let reference = reference(&reference_text)?;
         let inspection = registry::inspect(&client, &reference)
@@ -480,9 +484,7 @@ pub async fn registry_inspect(reference_text: String, opts: JsValue) -> Result<J
             "signatures": signatures,
             "warnings": inspection.warnings,
         }))
-    }
-    .await
-    .map_err(js_error)
+    })
 }
 
 /// Forwards copy progress to the host's `onProgress(event)` callback. A callback that throws
@@ -533,12 +535,8 @@ impl registry::CopyObserver for ProgressCallback {
 ///
 /// `opts`: registry options plus `{ referrers?, concurrency?, chunkSize?, onProgress? }`.
 #[wasm_bindgen(js_name = registryCopy)]
-pub async fn registry_copy(
-    source_text: String,
-    destination_text: String,
-    opts: JsValue,
-) -> Result<JsValue, JsValue> {
-    async {
+pub fn registry_copy(source_text: String, destination_text: String, opts: JsValue) -> Promise {
+    promise(async move {
         let client = client(&opts)?;
         let source = reference(&source_text)?;
         let destination = reference(&destination_text)?;
@@ -595,7 +593,5 @@ pub async fn registry_copy(
             "referrersIndexUpdates": report.referrers_index_updates,
             "warnings": report.warnings,
         }))
-    }
-    .await
-    .map_err(js_error)
+    })
 }
