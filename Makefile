@@ -161,6 +161,7 @@ clean:
 
 # Benchmarks (not tests): figures as ratios against a baseline measured in the same run.
 bench: $(WASM_OUT) pki
+	node bench/verify-envelope.mjs --pkg $(PKG) --pki $(PKI)
 	node bench/verify-registry.mjs --pkg $(PKG) --pki $(PKI)
 	$(MAKE) bench-copy
 
