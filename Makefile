@@ -17,10 +17,10 @@ VENV        := $(WORK)/venv
 PYTHON      := $(VENV)/bin/python
 # Size gate for the gzipped .wasm. The offline foundation measured 293,118 bytes against its 300 KB
 # budget. With the registry transport, RFC 3161, CRL revocation, blob signing, copy and COSE
-# signing, and after removing duplicate code (README "Size"), the package measures 346,447 bytes.
-# The gate (340 KiB) leaves under 2 KB: nothing grows unnoticed; the levers back toward 300 KB are
-# in README "Size".
-MAX_GZIP    ?= 348160
+# signing, and after removing duplicate code (README "Size"), the package measures 344,641 bytes.
+# The gate (339 KiB: the measured size rounded up to the next KiB, plus 2 KiB) leaves under 3 KB:
+# nothing grows unnoticed; the levers back toward 300 KB are in README "Size".
+MAX_GZIP    ?= 347136
 # The notation vectors: shared/ beside the repository (as CI clones it), else the workplace copy.
 CONFORMANCE ?= $(or $(NV2_CONFORMANCE_DIR),$(firstword $(wildcard $(abspath ../shared/conformance/notation) /work/shared/conformance/notation)))
 # Tests of verify/sign skip (with a reason) while the wasm module lacks those exports; set to 1 to

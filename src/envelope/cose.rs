@@ -13,6 +13,8 @@
 //! the signing agent in the unprotected bucket. As for JWS, nothing is emitted whose signature
 //! does not verify under the leaf certificate's key (threat model 3d).
 
+use core::fmt;
+
 use serde_json::Value;
 
 use super::jws::{
@@ -44,7 +46,7 @@ pub const LABEL_X5CHAIN: i64 = 33;
 const MAX_CBOR_DEPTH: usize = 64;
 
 /// A decoded CBOR data item.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 enum Cbor {
     /// Major type 0.
     Uint(u64),
@@ -68,6 +70,38 @@ enum Cbor {
     Undefined,
     /// Half/single/double float.
     Float(f64),
+}
+
+/// The derived `Debug` layout (error messages name offending items with `{:?}`), except that a
+/// float is written by serde_json's shortest-round-trip formatter, which the JSON output already
+/// links: `f64`'s own `Debug` pulls in core's exponential float formatter (about 1 KB of wasm)
+/// for nothing else.
+impl fmt::Debug for Cbor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cbor::Uint(n) => f.debug_tuple("Uint").field(n).finish(),
+            Cbor::Nint(n) => f.debug_tuple("Nint").field(n).finish(),
+            Cbor::Bytes(b) => f.debug_tuple("Bytes").field(b).finish(),
+            Cbor::Text(s) => f.debug_tuple("Text").field(s).finish(),
+            Cbor::Array(a) => f.debug_tuple("Array").field(a).finish(),
+            Cbor::Map(m) => f.debug_tuple("Map").field(m).finish(),
+            Cbor::Tag(t, c) => f.debug_tuple("Tag").field(t).field(c).finish(),
+            Cbor::Bool(b) => f.debug_tuple("Bool").field(b).finish(),
+            Cbor::Null => f.write_str("Null"),
+            Cbor::Undefined => f.write_str("Undefined"),
+            Cbor::Float(x) => {
+                let text = match serde_json::Number::from_f64(*x) {
+                    Some(n) => n.to_string(),
+                    None if x.is_nan() => "NaN".into(),
+                    None if *x > 0.0 => "inf".into(),
+                    None => "-inf".into(),
+                };
+                f.debug_tuple("Float")
+                    .field(&format_args!("{text}"))
+                    .finish()
+            }
+        }
+    }
 }
 
 fn malformed(s: impl Into<String>) -> EnvelopeError {
@@ -910,6 +944,43 @@ impl PreparedCose {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cbor_debug_keeps_the_derived_layout() {
+        let item = Cbor::Map(vec![
+            (Cbor::Uint(1), Cbor::Nint(6)),
+            (Cbor::Text("a".into()), Cbor::Bytes(vec![1, 2])),
+            (
+                Cbor::Uint(2),
+                Cbor::Array(vec![Cbor::Bool(true), Cbor::Null, Cbor::Undefined]),
+            ),
+            (Cbor::Uint(3), Cbor::Tag(1, Box::new(Cbor::Float(1.5)))),
+        ]);
+        assert_eq!(
+            format!("{item:?}"),
+            "Map([(Uint(1), Nint(6)), (Text(\"a\"), Bytes([1, 2])), \
+             (Uint(2), Array([Bool(true), Null, Undefined])), (Uint(3), Tag(1, Float(1.5)))])"
+        );
+        // Floats read as `f64`'s `Debug` writes them, non-finite ones included.
+        for (x, text) in [
+            (1.0, "1.0"),
+            (-0.0, "-0.0"),
+            (0.1, "0.1"),
+            (-2.5e-7, "-2.5e-7"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            assert_eq!(format!("{:?}", Cbor::Float(x)), format!("Float({text})"));
+            assert_eq!(format!("{x:?}"), text);
+        }
+        // An unsupported `alg` names the item it found.
+        let alg = [(Label::Int(LABEL_ALG), Cbor::Float(-1.5))];
+        match parse_protected(&alg) {
+            Err(EnvelopeError::UnsupportedAlgorithm(a)) => assert_eq!(a, "Float(-1.5)"),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn cbor_reader_strictness() {
