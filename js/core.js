@@ -184,6 +184,7 @@ export async function signDescriptor(opts) {
       sig = await signer.sign(pending.toBeSigned, {
         algorithm: pending.algorithm,
         keySpec: pending.keySpec,
+        signatureFormat: pending.signatureFormat,
       });
     } catch (cause) {
       throw new SigningError(`nv2: the signer callback failed: ${cause?.message ?? cause}`, {

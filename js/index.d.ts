@@ -265,7 +265,7 @@ export type KeySpec = 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'EC-256' | 'EC-384'
 export interface Signer {
   sign(
     toBeSigned: Uint8Array<ArrayBuffer>,
-    info: { algorithm: SignatureAlgorithm; keySpec: KeySpec },
+    info: { algorithm: SignatureAlgorithm; keySpec: KeySpec; signatureFormat: 'jws' | 'cose' },
   ): Promise<Uint8Array | ArrayBuffer> | Uint8Array | ArrayBuffer;
 }
 

@@ -232,6 +232,7 @@ COMMANDS.sign = {
     else {
       process.stdout.write(`Successfully signed ${result.reference}\n`);
       process.stdout.write(`Pushed the signature manifest ${result.manifestDescriptor?.digest}\n`);
+      process.stdout.write(`Signature envelope: ${format.toUpperCase()} (${result.signatureDescriptor?.mediaType})\n`);
     }
     return 0;
   },

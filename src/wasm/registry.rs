@@ -258,7 +258,8 @@ fn signed_json(d: &SignatureDescriptor) -> Value {
     })
 }
 
-/// Calls the host signer `sign(bytes, { algorithm, keySpec })` and awaits its signature.
+/// Calls the host signer `sign(bytes, { algorithm, keySpec, signatureFormat })` and awaits its
+/// signature.
 async fn host_sign(
     signer: &Function,
     pending: &core_sign::PendingSignature,
@@ -267,6 +268,11 @@ async fn host_sign(
     let alg = pending.algorithm();
     let _ = js_sys::Reflect::set(&info, &"algorithm".into(), &alg.jws_name().into());
     let _ = js_sys::Reflect::set(&info, &"keySpec".into(), &alg.key_spec().into());
+    let format = match pending.format() {
+        crate::sign::SignatureFormat::Jws => "jws",
+        crate::sign::SignatureFormat::Cose => "cose",
+    };
+    let _ = js_sys::Reflect::set(&info, &"signatureFormat".into(), &format.into());
     let bytes = Uint8Array::from(pending.to_be_signed());
     let failed = |m: String| JsFailure::new("ERR_SIGNING", "SigningError", m);
     let result = signer

@@ -135,7 +135,7 @@ test('signBlob with a host signer, a Blob and a ReadableStream; large blob in ch
     signer,
     certChain: a.chain,
   });
-  assert.deepEqual(calls, [{ algorithm: 'PS384', keySpec: 'RSA-3072' }]);
+  assert.deepEqual(calls, [{ algorithm: 'PS384', keySpec: 'RSA-3072', signatureFormat: 'jws' }]);
   assert.equal(fromStream.descriptor.digest, `sha384:${crypto.createHash('sha384').update(big).digest('hex')}`);
   const fromBlob = await nv2.signBlob({ blob: new Blob([big]), key: a.key, certChain: a.chain });
   assert.deepEqual(fromBlob.descriptor, fromStream.descriptor);

@@ -50,7 +50,7 @@ for (const name of ['p256', 'p384', 'p521', 'rsa2048', 'rsa3072', 'rsa4096']) {
     const seen = [];
     const res = await nv2.signDescriptor({ target, certChain: a.chain, signer: nodeSigner(a.alg, a.key, seen) });
     assert.equal(seen.length, 1, 'sign() called exactly once');
-    assert.deepEqual(seen[0].info, { algorithm: a.alg, keySpec: a.keySpec });
+    assert.deepEqual(seen[0].info, { algorithm: a.alg, keySpec: a.keySpec, signatureFormat: 'jws' });
     // The callback signed exactly the JWS signing input.
     const { signingInput, protectedHeader } = parseJws(res.envelope);
     assert.ok(Buffer.from(seen[0].bytes).equals(signingInput));

@@ -41,6 +41,7 @@ test('sign by tag, verify, list, sign again, inspect --output json', async () =>
   ok(signed, 'sign');
   assert.match(signed.stdout, new RegExp(`^Successfully signed ${pinned.replace(/[.]/g, '\\.')}$`, 'm'));
   assert.match(signed.stderr, /Warning: .*tag/i, 'signing by tag warns');
+  assert.match(signed.stdout, /^Signature envelope: JWS \(application\/jose\+json\)$/m);
 
   const verified = await home.run(['verify', ref]);
   ok(verified, 'verify');

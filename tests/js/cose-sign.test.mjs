@@ -177,7 +177,12 @@ test('two-phase COSE signing: prepareSignature hands out the Sig_structure; sign
       target,
       certChain: a.chain,
       signatureFormat: 'cose',
-      signer: { sign: (bytes, info) => rawSign(info.algorithm, a.key, bytes) },
+      signer: {
+        sign: (bytes, info) => {
+          assert.equal(info.signatureFormat, 'cose', 'the signer is told the envelope format');
+          return rawSign(info.algorithm, a.key, bytes);
+        },
+      },
     });
     assert.equal(viaCallback.mediaType, COSE);
     assert.equal(verifyCose(viaCallback.envelope, target, a.rootEntry.cert).verified, true);
@@ -263,7 +268,9 @@ test('registry: sign (cose) pushes an application/cose layer; verify, list and i
 test('CLI: nv2 sign --signature-format cose, nv2 inspect shows application/cose, nv2 verify', async () => {
   const target = await pushImage(reg.url, 'cose/cli', 'v1');
   const pinned = `${reg.host}/cose/cli@${target.digest}`;
-  ok(await home.run(['sign', '--signature-format', 'cose', '--expiry', '2d', pinned]), 'sign --signature-format cose');
+  const signed = await home.run(['sign', '--signature-format', 'cose', '--expiry', '2d', pinned]);
+  ok(signed, 'sign --signature-format cose');
+  assert.match(signed.stdout, /^Signature envelope: COSE \(application\/cose\)$/m);
   ok(await home.run(['sign', pinned]), 'sign (jws default)');
 
   const insp = await home.run(['inspect', pinned, '--output', 'json']);

@@ -115,12 +115,12 @@ test('host-callback signer: the key never enters wasm, the signature verifies', 
     certChain: alg.chain,
     signer: {
       sign: async (bytes, info) => {
-        seen.push(info.algorithm);
+        seen.push(`${info.algorithm} ${info.signatureFormat}`);
         return nodeSign('sha256', bytes, { key, dsaEncoding: 'ieee-p1363' });
       },
     },
   });
-  assert.deepEqual(seen, ['ES256']);
+  assert.deepEqual(seen, ['ES256 jws'], 'the signer is told the algorithm and the envelope format');
   const r = await nv2.verify(ref, { trustPolicy: strict(), trustStore: { 'ca:test': [alg.root] } });
   assert.equal(r.verified, true);
 });
