@@ -17,7 +17,7 @@ VENV        := $(WORK)/venv
 PYTHON      := $(VENV)/bin/python
 # Size gate for the gzipped .wasm. The offline foundation measured 293,118 bytes against its 300 KB
 # budget. With the registry transport, RFC 3161, CRL revocation, blob signing, copy and COSE
-# signing, and after removing duplicate code (README "Size"), the package measures 344,641 bytes.
+# signing, and after removing duplicate code (README "Size"), the package measures 344,708 bytes.
 # The gate (339 KiB: the measured size rounded up to the next KiB, plus 2 KiB) leaves under 3 KB:
 # nothing grows unnoticed; the levers back toward 300 KB are in README "Size".
 MAX_GZIP    ?= 347136
