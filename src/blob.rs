@@ -3,8 +3,8 @@
 //!
 //! Signing a blob is signing its descriptor ([`crate::sign::sign_descriptor`] or
 //! [`crate::sign::prepare_signature`] with the descriptor from [`BlobHasher::finish`]);
-//! verifying one is [`crate::verify::verify_blob`] (bytes in memory) or
-//! [`crate::verify::verify_blob_digest`] (a digest from [`BlobHasher`]).
+//! verifying one is [`crate::verify::verify_blob`] with the bytes in memory or a digest from
+//! [`BlobHasher`] ([`crate::verify::BlobContent`]).
 
 use crate::crypto::{hex, HashAlgorithm, IncrementalHash};
 use crate::envelope::{EnvelopeError, EnvelopeFormat, ExtendedAttribute, UnverifiedEnvelope};

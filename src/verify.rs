@@ -278,14 +278,30 @@ pub fn verify_envelope(req: &VerifyRequest<'_>) -> Result<Outcome, VerifyError> 
     Ok(verify_with_statement(req, statement))
 }
 
+/// The blob a detached signature is checked against (spec §9).
+#[derive(Clone, Copy, Debug)]
+pub enum BlobContent<'a> {
+    /// The blob's bytes, hashed here with the hash paired with the signing key.
+    Bytes(&'a [u8]),
+    /// The blob hashed by the caller as it streamed (so it is never held whole). The digest
+    /// must use the hash paired with the signing key (spec §5, §9; see
+    /// [`crate::blob::hash_algorithm_for_envelope`]); any other hash fails the comparison.
+    Digest {
+        /// The blob's digest.
+        digest: &'a crate::oci::Digest,
+        /// The blob's size in bytes.
+        size: u64,
+    },
+}
+
 /// Everything one detached blob verification needs (spec §9).
 pub struct BlobVerifyRequest<'a> {
     /// The envelope bytes (the `<blob>.<format>.sig` file).
     pub envelope: &'a [u8],
     /// The envelope's media type (`application/jose+json` or `application/cose`).
     pub media_type: &'a str,
-    /// The blob's bytes.
-    pub blob: &'a [u8],
+    /// The blob, as bytes or as the caller's digest and size.
+    pub blob: BlobContent<'a>,
     /// The blob's media type, compared with the signed one only when given (spec §9).
     pub blob_media_type: Option<&'a str>,
     /// The blob trust policy document.
@@ -318,58 +334,7 @@ pub fn verify_blob(req: &BlobVerifyRequest<'_>) -> Result<Outcome, VerifyError> 
         user_metadata: req.user_metadata,
         revocation: req.revocation,
         target: Target::Blob {
-            bytes: req.blob,
-            media_type: req.blob_media_type,
-        },
-    };
-    Ok(run_statement(&inputs, statement))
-}
-
-/// A blob given by its digest and size, hashed by the caller as it streamed (spec §9): the
-/// same verification as [`verify_blob`] without holding the blob in memory.
-pub struct BlobDigestVerifyRequest<'a> {
-    /// The envelope bytes (the `<blob>.<format>.sig` file).
-    pub envelope: &'a [u8],
-    /// The envelope's media type (`application/jose+json` or `application/cose`).
-    pub media_type: &'a str,
-    /// The blob's digest. It must use the hash paired with the signing key (spec §5, §9; see
-    /// [`crate::blob::hash_algorithm_for_envelope`]); any other hash fails the comparison.
-    pub blob_digest: &'a crate::oci::Digest,
-    /// The blob's size in bytes.
-    pub blob_size: u64,
-    /// The blob's media type, compared with the signed one only when given (spec §9).
-    pub blob_media_type: Option<&'a str>,
-    /// The blob trust policy document.
-    pub policy: &'a BlobTrustPolicy,
-    /// The statement to use by name; `None` selects the global statement (spec §7.3).
-    pub policy_name: Option<&'a str>,
-    /// The trust store.
-    pub trust_store: &'a TrustStore,
-    /// The verification time.
-    pub now: Instant,
-    /// Annotations the payload must carry (key and value).
-    pub user_metadata: &'a BTreeMap<String, String>,
-    /// Revocation checker; `None` behaves as notation offline ([`OfflineRevocationChecker`]).
-    pub revocation: Option<&'a dyn RevocationChecker>,
-}
-
-/// [`verify_blob`] for a blob hashed by the caller (spec §9). `Err` only when no statement
-/// applies.
-pub fn verify_blob_digest(req: &BlobDigestVerifyRequest<'_>) -> Result<Outcome, VerifyError> {
-    let statement = req
-        .policy
-        .statement(req.policy_name)
-        .map_err(VerifyError::Policy)?;
-    let inputs = Inputs {
-        envelope: req.envelope,
-        media_type: req.media_type,
-        trust_store: req.trust_store,
-        now: req.now,
-        user_metadata: req.user_metadata,
-        revocation: req.revocation,
-        target: Target::BlobDigest {
-            digest: req.blob_digest,
-            size: req.blob_size,
+            content: req.blob,
             media_type: req.blob_media_type,
         },
     };
@@ -382,13 +347,7 @@ enum Target<'a> {
     Oci(&'a Descriptor),
     /// A blob: digest and size, media type only when given.
     Blob {
-        bytes: &'a [u8],
-        media_type: Option<&'a str>,
-    },
-    /// A blob hashed by the caller: digest and size, media type only when given.
-    BlobDigest {
-        digest: &'a crate::oci::Digest,
-        size: u64,
+        content: BlobContent<'a>,
         media_type: Option<&'a str>,
     },
 }
@@ -404,15 +363,17 @@ impl Target<'_> {
             Target::Oci(_) => Err(VerifyError::DescriptorMismatch(
                 "content descriptor mismatch".into(),
             )),
-            Target::Blob { bytes, media_type } => {
+            Target::Blob {
+                content: BlobContent::Bytes(bytes),
+                media_type,
+            } => {
                 // notation-go VerifyBlob: the blob is hashed with the algorithm paired with the
                 // signing key (spec §9), never with one the payload names.
                 let digest = crate::oci::Digest::of(algorithm.hash(), bytes);
                 blob_matches(signed, &digest, bytes.len() as u64, *media_type)
             }
-            Target::BlobDigest {
-                digest,
-                size,
+            Target::Blob {
+                content: BlobContent::Digest { digest, size },
                 media_type,
             } => {
                 // Spec §9: only a digest under the hash paired with the signing key counts; a

@@ -1,4 +1,4 @@
-//! Blob signatures with the blob hashed in chunks (spec §9): `verify_blob_digest` must reach the
+//! Blob signatures with the blob hashed in chunks (spec §9): `verify_blob` with a digest must reach the
 //! same verdict as `verify_blob` on every notation `verify-blob` vector, blobs signed from a
 //! streamed descriptor verify for all six algorithms, and a changed blob, a digest under the
 //! wrong hash or an untrusted signer fail at the right stage.
@@ -17,9 +17,7 @@ use nv2::policy::BlobTrustPolicy;
 use nv2::sign::{sign_descriptor, SignOptions, Signer};
 use nv2::time::Instant;
 use nv2::truststore::TrustStore;
-use nv2::verify::{
-    verify_blob, verify_blob_digest, BlobDigestVerifyRequest, BlobVerifyRequest, Outcome,
-};
+use nv2::verify::{verify_blob, BlobContent, BlobVerifyRequest, Outcome};
 use serde_json::Value;
 
 fn verdict(o: &Outcome) -> (bool, Option<String>, Option<String>) {
@@ -84,7 +82,7 @@ fn streamed_digest_matches_whole_blob_verdict_on_notation_vectors() {
         let whole = verify_blob(&BlobVerifyRequest {
             envelope: &envelope,
             media_type,
-            blob: &blob,
+            blob: BlobContent::Bytes(&blob),
             blob_media_type: case["blob_media_type"].as_str(),
             policy: &policy,
             policy_name: case["policy_name"].as_str(),
@@ -96,11 +94,13 @@ fn streamed_digest_matches_whole_blob_verdict_on_notation_vectors() {
         .unwrap();
         let alg = hash_algorithm_for_envelope(media_type, &envelope).unwrap();
         let (digest, size) = hashed(alg, &blob, 100);
-        let streamed = verify_blob_digest(&BlobDigestVerifyRequest {
+        let streamed = verify_blob(&BlobVerifyRequest {
             envelope: &envelope,
             media_type,
-            blob_digest: &digest,
-            blob_size: size,
+            blob: BlobContent::Digest {
+                digest: &digest,
+                size,
+            },
             blob_media_type: case["blob_media_type"].as_str(),
             policy: &policy,
             policy_name: case["policy_name"].as_str(),
@@ -172,11 +172,10 @@ fn streamed_sign_and_verify_all_algorithms() {
         let trusted = blob_policy(&["ca:blob"], &["*"]);
         let metadata = BTreeMap::from([("buildId".to_string(), "7".to_string())]);
         let run = |policy: &BlobTrustPolicy, digest: &Digest, size: u64, mt: Option<&str>| {
-            verify_blob_digest(&BlobDigestVerifyRequest {
+            verify_blob(&BlobVerifyRequest {
                 envelope: &signed.envelope,
                 media_type: MEDIA_TYPE_JWS,
-                blob_digest: digest,
-                blob_size: size,
+                blob: BlobContent::Digest { digest, size },
                 blob_media_type: mt,
                 policy,
                 policy_name: None,

@@ -13,7 +13,7 @@ use std::path::Path;
 use nv2::policy::BlobTrustPolicy;
 use nv2::time::Instant;
 use nv2::truststore::TrustStore;
-use nv2::verify::{verify_blob, BlobVerifyRequest, VerifyError};
+use nv2::verify::{verify_blob, BlobContent, BlobVerifyRequest, VerifyError};
 use serde_json::Value;
 
 use common::{conformance_dir, exceptions, load_cases, read};
@@ -64,7 +64,7 @@ fn run_case(dir: &Path, case: &Value) -> Verdict {
     let req = BlobVerifyRequest {
         envelope: &envelope,
         media_type: case["envelope_media_type"].as_str().unwrap(),
-        blob: &blob,
+        blob: BlobContent::Bytes(&blob),
         blob_media_type: case["blob_media_type"].as_str(),
         policy: &policy,
         policy_name: case["policy_name"].as_str(),

@@ -19,7 +19,7 @@ use crate::crypto::HashAlgorithm;
 use crate::oci::Digest;
 use crate::policy::BlobTrustPolicy;
 use crate::revocation::{CrlRevocationChecker, RevocationChecker};
-use crate::verify::{verify_blob_digest, BlobDigestVerifyRequest};
+use crate::verify::{verify_blob as verify_blob_core, BlobContent, BlobVerifyRequest};
 
 fn policy_failure(e: crate::policy::PolicyError) -> JsFailure {
     JsFailure::new(e.code(), "PolicyError", e.to_string())
@@ -132,11 +132,13 @@ pub fn verify_blob(opts: JsValue) -> Result<JsValue, JsValue> {
         let user_metadata: BTreeMap<String, String> =
             opt_field(&opts, "userMetadata")?.unwrap_or_default();
         let crls = crls_field(&opts, "crls")?.map(|c| CrlRevocationChecker::new(&c, now));
-        let req = BlobDigestVerifyRequest {
+        let req = BlobVerifyRequest {
             envelope: &envelope,
             media_type: &media_type,
-            blob_digest: &digest,
-            blob_size: size,
+            blob: BlobContent::Digest {
+                digest: &digest,
+                size,
+            },
             blob_media_type: blob_media_type.as_deref(),
             policy: &policy,
             policy_name: policy_name.as_deref(),
@@ -145,7 +147,7 @@ pub fn verify_blob(opts: JsValue) -> Result<JsValue, JsValue> {
             user_metadata: &user_metadata,
             revocation: crls.as_ref().map(|c| c as &dyn RevocationChecker),
         };
-        let outcome = verify_blob_digest(&req)
+        let outcome = verify_blob_core(&req)
             .map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
         to_js(&super::outcome_json(&outcome, &media_type))
     })()
