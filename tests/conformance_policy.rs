@@ -1,5 +1,5 @@
 //! Conformance: every `policy-validate` and `trusted-identity-match` case of the notation vectors
-//! (`shared/conformance/notation/cases.json`) through `nv2::policy`, plus statement selection
+//! (`tests/vectors/notation/cases.json`) through `nv2::policy`, plus statement selection
 //! for the policies and artifact references of the `verify-oci` and `verify-blob` cases.
 //!
 //! A case passes when nv2's verdict (document valid or not; identity matches or not) equals the
@@ -9,8 +9,7 @@
 //! as an exception (and reported if it starts passing, so the file can be pruned). Nothing is
 //! skipped silently: an unknown field value or a missing file fails the run.
 //!
-//! The vectors are found through `$NV2_CONFORMANCE_DIR`, else `shared/conformance/notation`
-//! beside the repository (as CI clones it) or beside one of its parent directories.
+//! The vectors are vendored under `tests/vectors/notation`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,22 +17,9 @@ use std::path::{Path, PathBuf};
 use nv2::policy::{BlobTrustPolicy, OciTrustPolicy, PolicyError};
 use serde_json::{json, Value};
 
+/// The notation vectors vendored in the repository (tests/vectors/notation/README.md).
 fn conformance_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("NV2_CONFORMANCE_DIR") {
-        return PathBuf::from(dir);
-    }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for ancestor in manifest.ancestors().skip(1) {
-        let candidate = ancestor.join("shared/conformance/notation");
-        if candidate.join("cases.json").is_file() {
-            return candidate;
-        }
-    }
-    panic!(
-        "notation conformance vectors not found: set NV2_CONFORMANCE_DIR or place shared/ beside \
-         the repository ({})",
-        manifest.display()
-    );
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/notation")
 }
 
 fn read(path: &Path) -> Vec<u8> {

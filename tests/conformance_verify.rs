@@ -1,5 +1,5 @@
 //! Conformance: every `verify-oci` and `envelope` case of the notation vectors
-//! (`shared/conformance/notation/cases.json`) through `nv2::verify`.
+//! (`tests/vectors/notation/cases.json`) through `nv2::verify`.
 //!
 //! A case passes when nv2's verdict equals the expected one: `ok`, the stage it stops at
 //! (`fail_at`) and the checks whose failure was only logged. Cases nv2 knowingly decides

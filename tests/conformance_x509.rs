@@ -24,20 +24,9 @@ const KINDS: [&str; 7] = [
     "truststore-load",
 ];
 
-/// The conformance folder: `$NV2_CONFORMANCE_DIR`, else `shared/` beside the repository, else the
-/// workspace copy.
+/// The notation vectors vendored in the repository (tests/vectors/notation/README.md).
 fn conformance_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("NV2_CONFORMANCE_DIR") {
-        return PathBuf::from(dir);
-    }
-    let beside = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/conformance/notation"
-    ));
-    if beside.join("cases.json").is_file() {
-        return beside;
-    }
-    PathBuf::from("/work/shared/conformance/notation")
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/notation"))
 }
 
 fn exceptions() -> BTreeMap<String, String> {
@@ -162,7 +151,7 @@ fn x509_conformance() {
     let cases_path = dir.join("cases.json");
     let text = std::fs::read_to_string(&cases_path).unwrap_or_else(|e| {
         panic!(
-            "conformance vectors not found at {} ({e}); set NV2_CONFORMANCE_DIR",
+            "conformance vectors not found at {} ({e})",
             cases_path.display()
         )
     });

@@ -95,6 +95,20 @@ fn index_entries(reg: &TestRegistry, repo: &str, subject: &Digest) -> Vec<String
         .collect()
 }
 
+/// `r` verifies under a strict policy for its repository with the p256 test root.
+fn assert_verifies(c: &RegistryClient<StdHttpClient>, r: &Reference) {
+    let v = block_on(verify(
+        c,
+        r,
+        &policy(&r.scope()),
+        &store(),
+        now(),
+        &VerifyOptions::default(),
+    ))
+    .unwrap();
+    assert!(v.verified, "{v:#?}");
+}
+
 #[derive(Default)]
 struct Events {
     planned: Cell<Option<(usize, usize, usize)>>,
@@ -174,16 +188,7 @@ fn copies_image_signatures_and_signatures_on_signatures_across_registries() {
     got.sort();
     want.sort();
     assert_eq!(got, want);
-    let v = block_on(verify(
-        &c,
-        &at_b,
-        &policy(&at_b.scope()),
-        &store(),
-        now(),
-        &VerifyOptions::default(),
-    ))
-    .unwrap();
-    assert!(v.verified, "{v:#?}");
+    assert_verifies(&c, &at_b);
     let on_sig_b = by_digest(&at_b, &s1.manifest.digest);
     let list = block_on(list_signatures(&c, &on_sig_b)).unwrap();
     assert_eq!(list.signatures.len(), 1);
@@ -344,16 +349,7 @@ fn interrupted_copy_resumes_without_duplicates_or_losses() {
         index_entries(&b, "resume/app", &digest),
         vec![sig.manifest.digest.to_string()]
     );
-    let v = block_on(verify(
-        &c,
-        &dst,
-        &policy(&dst.scope()),
-        &store(),
-        now(),
-        &VerifyOptions::default(),
-    ))
-    .unwrap();
-    assert!(v.verified);
+    assert_verifies(&c, &dst);
 }
 
 #[test]
@@ -543,16 +539,7 @@ fn streamed_copies_follow_redirects_and_never_commit_tampered_bytes() {
         !log.iter().any(|q| req_header(q, "range").is_some()),
         "no ranged GETs"
     );
-    let v = block_on(verify(
-        &c,
-        &dst,
-        &policy(&dst.scope()),
-        &store(),
-        now(),
-        &VerifyOptions::default(),
-    ))
-    .unwrap();
-    assert!(v.verified);
+    assert_verifies(&c, &dst);
 
     // A flipped byte on the way: digest mismatch, the upload is never closed.
     let evil = RegistryClient::new(PipingClient::new(false, true), options());

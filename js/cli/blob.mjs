@@ -7,27 +7,12 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeF
 import { basename, join } from 'node:path';
 import * as nv2 from '../node.js';
 import { keyValues, parseArgs, parseDuration, UsageError } from './args.mjs';
+import { HELP, OUTPUT, onePositional, output, printJson, showPolicy, signatureFormat, storePolicy, warn } from './common.mjs';
 import { configDir, loadTrustStore, readJson, resolveX509Dir } from './config.mjs';
 
-const HELP = { help: { type: 'boolean', short: 'h', desc: 'show this help' } };
-const OUTPUT = { output: { type: 'string', short: 'o', value: 'text|json', desc: 'output format (default text)' } };
-const warn = (msg) => process.stderr.write(`Warning: ${msg}\n`);
-const printJson = (v) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
 const FORMATS = { jws: 'application/jose+json', cose: 'application/cose' };
 
 export const blobPolicyPath = () => join(configDir(), 'trustpolicy.blob.json');
-
-function output(values, command) {
-  const o = values.output ?? 'text';
-  if (o !== 'text' && o !== 'json') throw new UsageError(`--output must be text or json, got "${o}"`, command);
-  return o;
-}
-
-function onePositional(positionals, what, command) {
-  if (positionals.length === 0) throw new UsageError(`missing ${what}`, command);
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`, command);
-  return positionals[0];
-}
 
 /** A regular file to read, or ERR_INVALID_ARGUMENT. */
 function requireFile(path, what) {
@@ -114,8 +99,7 @@ export function registerBlobCommands(COMMANDS, GROUPS, { resolveKey, tree, ALG_N
       const { values, positionals } = parseArgs(argv, this.options, command);
       const file = onePositional(positionals, 'blob file', command);
       const out = output(values, command);
-      const format = values['signature-format'] ?? 'jws';
-      if (format !== 'jws' && format !== 'cose') throw new UsageError(`--signature-format must be jws or cose (got "${format}")`, command);
+      const format = signatureFormat(values, command);
       if (values['media-type'] === '') throw new UsageError('--media-type must not be empty', command);
       const expiryMs = values.expiry === undefined ? undefined : parseDuration(values.expiry, '--expiry', command);
       const annotations = keyValues([...values['user-metadata'], ...values.annotation], '--user-metadata/--annotation', command);
@@ -312,11 +296,7 @@ export function registerBlobCommands(COMMANDS, GROUPS, { resolveKey, tree, ALG_N
       const policy = readJson(file, 'blob trust policy');
       nv2.validateBlobTrustPolicy(policy);
       const dest = blobPolicyPath();
-      if (existsSync(dest) && !values.force) {
-        throw nv2.createError('ERR_INVALID_ARGUMENT', `a blob trust policy already exists at ${dest}; use --force to replace it`);
-      }
-      mkdirSync(configDir(), { recursive: true });
-      writeFileSync(dest, JSON.stringify(policy, null, 2) + '\n');
+      storePolicy(policy, { dest, force: values.force, what: 'blob trust policy' });
       process.stdout.write(`Blob trust policy imported to ${dest}\n`);
       return 0;
     },
@@ -329,17 +309,11 @@ export function registerBlobCommands(COMMANDS, GROUPS, { resolveKey, tree, ALG_N
     run(argv, command) {
       const { positionals } = parseArgs(argv, this.options, command);
       if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`, command);
-      const path = blobPolicyPath();
-      if (!existsSync(path)) {
-        throw nv2.createError('ERR_POLICY_INVALID', `no blob trust policy at ${path}; import one with \`nv2 blob policy import <file>\``);
-      }
-      const text = readFileSync(path, 'utf8');
-      try {
-        nv2.validateBlobTrustPolicy(JSON.parse(text));
-      } catch (e) {
-        warn(`the blob trust policy is invalid: ${String(e.message).replace(/^nv2: /, '')}`);
-      }
-      process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+      showPolicy(blobPolicyPath(), {
+        validate: nv2.validateBlobTrustPolicy,
+        what: 'blob trust policy',
+        importCommand: 'nv2 blob policy import',
+      });
       return 0;
     },
   };

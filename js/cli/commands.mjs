@@ -31,6 +31,7 @@ import {
   writePrivate,
 } from './config.mjs';
 import { registerBlobCommands } from './blob.mjs';
+import { HELP, OUTPUT, onePositional, output, printJson, showPolicy, signatureFormat, storePolicy, warn } from './common.mjs';
 import { removeLogin, storedCredentials, storeLogin } from './creds.mjs';
 import { generateTestCertificates, KEY_TYPES } from './x509gen.mjs';
 
@@ -39,8 +40,6 @@ const pkgVersion = JSON.parse(readFileSync(new URL('../package.json', import.met
 // ---------------------------------------------------------------------------------------------
 // Shared option sets
 
-const HELP = { help: { type: 'boolean', short: 'h', desc: 'show this help' } };
-const OUTPUT = { output: { type: 'string', short: 'o', value: 'text|json', desc: 'output format (default text)' } };
 const REGISTRY = {
   'plain-http': { type: 'boolean', desc: 'use plain HTTP (loopback registries use it by default)' },
   username: { type: 'string', short: 'u', value: 'user', desc: 'registry username' },
@@ -49,26 +48,11 @@ const REGISTRY = {
 };
 const MAX_SIGS = { 'max-signatures': { type: 'string', value: 'N', desc: 'most signatures to examine (default 100)' } };
 
-function output(values, command) {
-  const o = values.output ?? 'text';
-  if (o !== 'text' && o !== 'json') throw new UsageError(`--output must be text or json, got "${o}"`, command);
-  return o;
-}
-
-function onePositional(positionals, what, command) {
-  if (positionals.length === 0) throw new UsageError(`missing ${what}`, command);
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`, command);
-  return positionals[0];
-}
-
 function positiveInt(text, flag, command) {
   if (text === undefined) return undefined;
   if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`${flag} expects a positive integer, got "${text}"`, command);
   return Number(text);
 }
-
-const warn = (msg) => process.stderr.write(`Warning: ${msg}\n`);
-const printJson = (v) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
 
 async function readStdin() {
   const chunks = [];
@@ -211,8 +195,7 @@ COMMANDS.sign = {
     const { values, positionals } = parseArgs(argv, this.options, command);
     const ref = onePositional(positionals, 'artifact reference', command);
     const out = output(values, command);
-    const format = values['signature-format'] ?? 'jws';
-    if (format !== 'jws' && format !== 'cose') throw new UsageError(`--signature-format must be jws or cose (got "${format}")`, command);
+    const format = signatureFormat(values, command);
     const expiryMs = values.expiry === undefined ? undefined : parseDuration(values.expiry, '--expiry', command);
     const annotations = keyValues([...values['user-metadata'], ...values.annotation], '--user-metadata/--annotation', command);
     const reg = await registryOptions(values, command, ref);
@@ -756,12 +739,7 @@ COMMANDS['policy import'] = {
     const policy = readJson(file, 'trust policy');
     validatePolicy(policy);
     const dest = join(configDir(), 'trustpolicy.oci.json');
-    const existing = defaultPolicyPath();
-    if (existsSync(existing) && !values.force) {
-      throw nv2.createError('ERR_INVALID_ARGUMENT', `a trust policy already exists at ${existing}; use --force to replace it`);
-    }
-    mkdirSync(configDir(), { recursive: true });
-    writeFileSync(dest, JSON.stringify(policy, null, 2) + '\n');
+    storePolicy(policy, { dest, existing: defaultPolicyPath(), force: values.force, what: 'trust policy' });
     const legacy = join(configDir(), 'trustpolicy.json');
     if (existsSync(legacy)) rmSync(legacy); // one policy in effect, never two
     process.stdout.write(`Trust policy imported to ${dest}\n`);
@@ -776,15 +754,7 @@ COMMANDS['policy show'] = {
   run(argv, command) {
     const { positionals } = parseArgs(argv, this.options, command);
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`, command);
-    const path = defaultPolicyPath();
-    if (!existsSync(path)) throw nv2.createError('ERR_POLICY_INVALID', `no trust policy at ${path}; import one with \`nv2 policy import <file>\``);
-    const text = readFileSync(path, 'utf8');
-    try {
-      validatePolicy(JSON.parse(text));
-    } catch (e) {
-      warn(`the trust policy is invalid: ${String(e.message).replace(/^nv2: /, '')}`);
-    }
-    process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    showPolicy(defaultPolicyPath(), { validate: validatePolicy, what: 'trust policy', importCommand: 'nv2 policy import' });
     return 0;
   },
 };

@@ -5,9 +5,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+// The registry launcher and free-port helper the tests use (one launcher for both).
+import { freePort, spawnTiedRegistry } from '../../tests/js/support/registry.mjs';
+
 
 // ---------------------------------------------------------------------------------------------
 // Clean-up: everything started or created here is undone on exit, on failure and on a signal.
@@ -63,25 +65,6 @@ export const stopAll = cleanUp;
 // ---------------------------------------------------------------------------------------------
 // Registries
 
-// docker-registry runs under `sh`, tied to a pipe from this process: when the pipe closes (this
-// process dying, even by SIGKILL) `cat` ends and the registry is killed; SIGTERM to the `sh`
-// (stop()) kills it too. No registry outlives the process that started it.
-const TIED =
-  'exec 3<&0; docker-registry serve "$1" </dev/null 3<&- & r=$!; ' +
-  'trap \'kill "$r" 2>/dev/null\' TERM INT HUP; ' +
-  'cat <&3 >/dev/null 3<&- & c=$!; wait "$c"; kill "$r" "$c" 2>/dev/null; wait "$r"';
-
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export function requireTool(cmd, args, pkg) {
   const r = spawnSync(cmd, args, { stdio: 'ignore' });
   if (r.error || r.status !== 0) throw new Error(`${cmd} is not installed (Debian package ${pkg}; make setup installs it)`);
@@ -111,7 +94,7 @@ health: {storagedriver: {enabled: false}}
 `,
   );
   const log = openSync(join(dir, 'registry.log'), 'a');
-  const child = spawn('sh', ['-c', TIED, 'sh', join(dir, 'config.yml')], { stdio: ['pipe', log, log] });
+  const child = spawnTiedRegistry(join(dir, 'config.yml'), [log, log]);
   closeSync(log);
   running.add(child);
   const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve(sig ?? code)));

@@ -85,16 +85,7 @@ pub fn blob_hash_algorithm(opts: JsValue) -> Result<String, JsValue> {
         };
         if has("certChain") {
             let chain = certs_field(&opts, "certChain")?;
-            let leaf = chain
-                .first()
-                .ok_or_else(|| JsFailure::invalid("`certChain` holds no certificate"))?;
-            let unsupported =
-                |e: String| JsFailure::new("ERR_UNSUPPORTED_ALGORITHM", "SigningError", e);
-            let alg = leaf
-                .public_key()
-                .map_err(|e| unsupported(e.to_string()))?
-                .notary_algorithm()
-                .map_err(|e| unsupported(e.to_string()))?;
+            let alg = super::convert::leaf_algorithm(&chain)?;
             return Ok(alg.hash().name().to_string());
         }
         let envelope = bytes_field(&opts, "envelope")?;

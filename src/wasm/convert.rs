@@ -233,6 +233,21 @@ pub fn certs_field(opts: &JsValue, name: &str) -> Result<Vec<Certificate>, JsFai
         .map_err(|e| JsFailure::new(e.code(), "ParseError", format!("`{name}`: {e}")))
 }
 
+/// The signature algorithm of a certificate chain's leaf key (spec §5: the algorithm follows
+/// the key), with `ERR_UNSUPPORTED_ALGORITHM` for a key Notary does not sign with.
+pub fn leaf_algorithm(
+    chain: &[Certificate],
+) -> Result<crate::crypto::SignatureAlgorithm, JsFailure> {
+    let leaf = chain
+        .first()
+        .ok_or_else(|| JsFailure::invalid("`certChain` holds no certificate"))?;
+    let unsupported = |e: String| JsFailure::new("ERR_UNSUPPORTED_ALGORITHM", "SigningError", e);
+    leaf.public_key()
+        .map_err(|e| unsupported(e.to_string()))?
+        .notary_algorithm()
+        .map_err(|e| unsupported(e.to_string()))
+}
+
 /// The optional `crls` list: `[DER Uint8Array | PEM string, ...]` for the air-gapped CRL checker
 /// (spec §8.1). Sizes are checked before anything is copied into wasm memory (threat model 13).
 pub fn crls_field(opts: &JsValue, name: &str) -> Result<Option<Vec<Vec<u8>>>, JsFailure> {

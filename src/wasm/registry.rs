@@ -329,18 +329,7 @@ pub fn registry_sign(reference_text: String, opts: JsValue) -> Promise {
                 .and_then(|f| f.dyn_into().ok())
                 .ok_or_else(|| JsFailure::invalid("give `key` (PEM) or `signer` (a function)"))?;
             let chain = super::convert::certs_field(&opts, "certChain")?;
-            let leaf = chain
-                .first()
-                .ok_or_else(|| JsFailure::invalid("`certChain` holds no certificate"))?;
-            let algorithm = leaf
-                .public_key()
-                .map_err(|e| {
-                    JsFailure::new("ERR_UNSUPPORTED_ALGORITHM", "SigningError", e.to_string())
-                })?
-                .notary_algorithm()
-                .map_err(|e| {
-                    JsFailure::new("ERR_UNSUPPORTED_ALGORITHM", "SigningError", e.to_string())
-                })?;
+            let algorithm = super::convert::leaf_algorithm(&chain)?;
             let der: Vec<Vec<u8>> = chain.iter().map(|c| c.der().to_vec()).collect();
             let pending =
                 core_sign::prepare_signature(&target.descriptor, &der, algorithm, &options)

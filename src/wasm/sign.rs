@@ -169,16 +169,7 @@ pub fn prepare_signature(opts: JsValue) -> Result<PendingSignature, JsValue> {
     (|| {
         let (target, options) = sign_options(&opts)?;
         let chain = certs_field(&opts, "certChain")?;
-        let leaf = chain
-            .first()
-            .ok_or_else(|| JsFailure::invalid("`certChain` holds no certificate"))?;
-        let unsupported =
-            |e: String| JsFailure::new("ERR_UNSUPPORTED_ALGORITHM", "SigningError", e);
-        let algorithm = leaf
-            .public_key()
-            .map_err(|e| unsupported(e.to_string()))?
-            .notary_algorithm()
-            .map_err(|e| unsupported(e.to_string()))?;
+        let algorithm = super::convert::leaf_algorithm(&chain)?;
         let der: Vec<Vec<u8>> = chain.iter().map(|c| c.der().to_vec()).collect();
         let pending = core_sign::prepare_signature(&target, &der, algorithm, &options)
             .map_err(sign_failure)?;

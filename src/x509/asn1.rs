@@ -222,13 +222,20 @@ pub(crate) struct CertFields<'a> {
     pub extensions: Vec<Ext<'a>>,
 }
 
-/// Decodes exactly one DER certificate (no trailing data).
-pub(crate) fn certificate(der: &[u8]) -> der::Result<CertFields<'_>> {
+/// The outer `SEQUENCE { tbs, signatureAlgorithm, signatureValue BIT STRING }` that certificates
+/// and CRLs share (RFC 5280 §4.1, §5.1), with nothing after it.
+fn signed(der: &[u8]) -> der::Result<(&[u8], AlgId<'_>, Option<&[u8]>)> {
     let mut c = SliceReader::new(sequence_contents(der)?)?;
     let tbs = c.tlv_bytes()?;
     let sig_alg = alg_id(&mut c)?;
     let signature = bit_string_bytes(&mut c)?;
     c.finish()?;
+    Ok((tbs, sig_alg, signature))
+}
+
+/// Decodes exactly one DER certificate (no trailing data).
+pub(crate) fn certificate(der: &[u8]) -> der::Result<CertFields<'_>> {
+    let (tbs, sig_alg, signature) = signed(der)?;
 
     let mut t = SliceReader::new(sequence_contents(tbs)?)?;
     // version [0] EXPLICIT Version DEFAULT v1.
@@ -310,11 +317,7 @@ pub(crate) struct CrlFields<'a> {
 /// Decodes exactly one DER CRL (no trailing data). As with `x509-cert`, the version field is
 /// required (only v2 CRLs carry the extensions the checker relies on, RFC 5280 §5.1.2.1).
 pub(crate) fn crl(der: &[u8]) -> der::Result<CrlFields<'_>> {
-    let mut c = SliceReader::new(sequence_contents(der)?)?;
-    let tbs = c.tlv_bytes()?;
-    let sig_alg = alg_id(&mut c)?;
-    let signature = bit_string_bytes(&mut c)?;
-    c.finish()?;
+    let (tbs, sig_alg, signature) = signed(der)?;
 
     let mut t = SliceReader::new(sequence_contents(tbs)?)?;
     version(&mut t)?;
@@ -568,15 +571,9 @@ mod tests {
         }
     }
 
+    /// The notation vectors vendored in the repository (tests/vectors/notation/README.md).
     fn conformance_dir() -> std::path::PathBuf {
-        if let Ok(dir) = std::env::var("NV2_CONFORMANCE_DIR") {
-            return dir.into();
-        }
-        let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/notation");
-        if beside.join("cases.json").is_file() {
-            return beside;
-        }
-        "/work/shared/conformance/notation".into()
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/notation")
     }
 
     /// Every certificate and CRL in the notation vectors, the repository's fixtures and the

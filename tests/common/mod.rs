@@ -7,17 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-/// The notation conformance folder: `$NV2_CONFORMANCE_DIR`, else `shared/` beside the repository
-/// (as CI clones it), else the workplace copy.
+/// The notation vectors vendored in the repository (tests/vectors/notation/README.md).
 pub fn conformance_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("NV2_CONFORMANCE_DIR") {
-        return PathBuf::from(d);
-    }
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/notation");
-    if beside.join("cases.json").exists() {
-        return beside;
-    }
-    PathBuf::from("/work/shared/conformance/notation")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/notation")
 }
 
 /// Reads a file or fails the test with its path.

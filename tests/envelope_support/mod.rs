@@ -50,27 +50,12 @@ pub fn cert_der(name: &str) -> Vec<u8> {
     der
 }
 
-/// The conformance folder: `$NV2_CONFORMANCE_DIR`, else `../shared/conformance/notation` beside
-/// the crate, else `/work/shared/conformance/notation`. `None` when absent (tests then skip).
+/// The notation vectors vendored in the repository (tests/vectors/notation/README.md). Always
+/// `Some`: the vectors are part of the repository, never a silent skip.
 pub fn conformance_dir() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("NV2_CONFORMANCE_DIR").map(PathBuf::from),
-        Some(PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/conformance/notation"
-        ))),
-        Some(PathBuf::from("/work/shared/conformance/notation")),
-    ];
-    let found = candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("cases.json").is_file());
-    // Never a silent skip: the vectors are part of the test suite.
-    assert!(
-        found.is_some(),
-        "notation conformance data not found; set NV2_CONFORMANCE_DIR"
-    );
-    found
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/notation"));
+    assert!(dir.join("cases.json").is_file(), "{} is missing", dir.display());
+    Some(dir)
 }
 
 pub const PAYLOAD: &[u8] = br#"{"targetArtifact":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:60043cf45eaebc4c0867fea485a039b598f52fd09fd5b07b0b2d2f88fad9d74e","size":528}}"#;

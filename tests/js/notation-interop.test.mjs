@@ -11,7 +11,7 @@ import { startRegistry, pushBlob } from './support/registry.mjs';
 
 const DIR = process.env.NV2_CONFORMANCE_DIR;
 if (!DIR || !existsSync(join(DIR, 'cases.json'))) {
-  throw new Error('NV2_CONFORMANCE_DIR must point at shared/conformance/notation (make test-js sets it)');
+  throw new Error('NV2_CONFORMANCE_DIR must point at tests/vectors/notation (make test-js sets it)');
 }
 const cases = JSON.parse(readFileSync(join(DIR, 'cases.json'), 'utf8'));
 const read = (p) => readFileSync(join(DIR, p));

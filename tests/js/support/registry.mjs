@@ -20,7 +20,16 @@ const TIED =
   'trap \'kill "$r" 2>/dev/null\' TERM INT HUP; ' +
   'cat <&3 >/dev/null 3<&- & c=$!; wait "$c"; kill "$r" "$c" 2>/dev/null; wait "$r"';
 
-async function freePort() {
+/**
+ * Spawns `docker-registry serve <config>` tied to this process (see TIED); `output` is the
+ * [stdout, stderr] of the registry. Resolves nothing: the caller polls /v2/.
+ */
+export function spawnTiedRegistry(config, output) {
+  return spawn('sh', ['-c', TIED, 'sh', config], { stdio: ['pipe', ...output] });
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -120,7 +129,7 @@ http:
 ${authYaml}health: {storagedriver: {enabled: false}}
 `,
   );
-  const child = spawn('sh', ['-c', TIED, 'sh', join(dir, 'config.yml')], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const child = spawnTiedRegistry(join(dir, 'config.yml'), ['ignore', 'ignore']);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
