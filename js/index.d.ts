@@ -168,6 +168,11 @@ export interface TrustPolicyStatement {
 
 /** A certificate: a PEM string (one or more certificates) or DER bytes. */
 export type CertificateInput = string | Uint8Array;
+/**
+ * A certificate chain, leaf first (root last): one PEM string holding one or more certificates,
+ * or an array with one certificate per element (PEM strings or DER bytes), as trust stores take.
+ */
+export type CertificateChainInput = string | readonly CertificateInput[];
 /** Named trust stores, keyed `"<type>:<name>"` (`ca`, `signingAuthority`, `tsa`). */
 export type TrustStore = Record<string, CertificateInput[]>;
 
@@ -272,8 +277,8 @@ export interface Signer {
 interface SignOptionsBase {
   /** The descriptor to sign (the artifact's manifest descriptor). */
   target: Descriptor;
-  /** PEM certificate chain, leaf first (root last). */
-  certChain: string;
+  /** The certificate chain, leaf first (root last): PEM text, or PEM strings / DER bytes. */
+  certChain: CertificateChainInput;
   /** Defaults to now. */
   signingTime?: TimeInput;
   /** Optional signature expiry (must be after signingTime). */
@@ -585,8 +590,8 @@ interface SignBlobOptionsBase {
   blob: BlobInput;
   /** The blob's media type (default `application/octet-stream`). */
   mediaType?: string;
-  /** PEM certificate chain, leaf first (root last). */
-  certChain: string;
+  /** The certificate chain, leaf first (root last): PEM text, or PEM strings / DER bytes. */
+  certChain: CertificateChainInput;
   /** Defaults to now. */
   signingTime?: TimeInput;
   /** Optional signature expiry (must be after signingTime). */
