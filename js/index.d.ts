@@ -215,7 +215,16 @@ export interface CheckError {
   code: NotationErrorCode;
   message: string;
   details?: unknown;
+  /**
+   * Where verification stopped (on `VerificationOutcome.error` only): the failed check, or
+   * `plugin` (a verification plugin is required), `descriptor` (the payload signs another
+   * artifact) or `user-metadata` (required metadata is missing).
+   */
+  stage?: FailureStage;
 }
+
+/** The verification step that decided `verified: false`. */
+export type FailureStage = CheckType | 'plugin' | 'descriptor' | 'user-metadata';
 
 export interface CheckResult {
   type: CheckType;
@@ -245,8 +254,15 @@ export interface SignerInfo {
 export interface VerificationOutcome {
   verified: boolean;
   verificationLevel: VerificationLevel;
+  /** The name of the trust policy statement that applied. */
+  policyName: string;
   results: CheckResult[];
   signer: SignerInfo | null;
+  /**
+   * True when integrity and authenticity both passed and were enforced or logged, not skipped:
+   * the bar for showing `signer` as a verified signer (an `audit` or `skip` pass is not one).
+   */
+  signerAuthenticated: boolean;
   signingScheme?: 'notary.x509' | 'notary.x509.signingAuthority' | (string & {}) | null;
   signingTime?: string | null;
   expiry?: string | null;
