@@ -98,16 +98,19 @@ test-wasm:
 	CHROMEDRIVER=$${CHROMEDRIVER:-$$(command -v chromedriver)} \
 	  cargo test --target $(WASM_TARGET) --features wasm --no-fail-fast --test 'wasm_*'
 
-test-js: pack pki
+# NV2_TS_MODULE: the TypeScript compiler of tests/node_modules, for declarations.test.mjs (it reads
+# the installed package's index.d.ts; the consumer project itself installs only nv2).
+NV2_TS_MODULE := $(abspath tests/node_modules/typescript)
+test-js: pack pki node-deps
 	@echo "== node --test (installed package)"
 	rm -rf $(CONSUMER)/js-tests && cp -r tests/js $(CONSUMER)/js-tests
-	cd $(CONSUMER) && NV2_PKI_DIR=$(abspath $(PKI)) NV2_CONFORMANCE_DIR=$(CONFORMANCE) \
+	cd $(CONSUMER) && NV2_PKI_DIR=$(abspath $(PKI)) NV2_CONFORMANCE_DIR=$(CONFORMANCE) NV2_TS_MODULE=$(NV2_TS_MODULE) \
 	  NV2_PYTHON=$(abspath $(PYTHON)) NV2_ORAS_TOOL=$(abspath tests/interop/oras_tool.py) node --test js-tests/
 
 # Checks the node --test suites themselves against tests/mock/nv2_wasm.js, a JS reference model of
 # the wasm API contract swapped in for dist/nv2_wasm.js (not part of `make test`).
 MOCK := $(WORK)/mock
-test-js-mock: $(WASM_OUT) pki
+test-js-mock: $(WASM_OUT) pki node-deps
 	@echo "== node --test against the JS reference model (tests/mock)"
 	rm -rf $(MOCK) && mkdir -p $(MOCK)/consumer && cp -r $(PKG) $(MOCK)/pkg
 	cp tests/mock/nv2_wasm.js $(MOCK)/pkg/dist/nv2_wasm.js
@@ -115,7 +118,7 @@ test-js-mock: $(WASM_OUT) pki
 	printf '{ "name": "nv2-mock-consumer", "private": true, "type": "module" }\n' > $(MOCK)/consumer/package.json
 	cd $(MOCK)/consumer && npm install --no-audit --no-fund --silent ../$$(cat ../packed-name)
 	cp -r tests/js $(MOCK)/consumer/js-tests
-	cd $(MOCK)/consumer && NV2_REQUIRE_FULL_API=1 NV2_PKI_DIR=$(abspath $(PKI)) node --test js-tests/
+	cd $(MOCK)/consumer && NV2_REQUIRE_FULL_API=1 NV2_PKI_DIR=$(abspath $(PKI)) NV2_TS_MODULE=$(NV2_TS_MODULE) node --test js-tests/
 
 test-types: pack node-deps
 	@echo "== tsc --noEmit (types of the installed package)"

@@ -95,6 +95,31 @@ function normaliseTrustStore(store) {
   return out;
 }
 
+/**
+ * `certChain` as the one PEM text the wasm signers read: a PEM string (one or more
+ * certificates), or an array of PEM strings and/or DER bytes, leaf first (as `trustStore`
+ * takes them). DER is wrapped as a PEM CERTIFICATE block (RFC 7468 §2, §5); the core parses and
+ * checks every certificate. Also accepts the bytes of one PEM or DER file.
+ */
+function normaliseCertChain(chain) {
+  // Absent: the core reports the missing field.
+  if (typeof chain === 'string' || chain === undefined || chain === null) return chain;
+  if (!Array.isArray(chain)) return certificatePem(toBytes(chain, 'certChain'));
+  if (chain.length === 0) throw invalid('nv2: certChain holds no certificate');
+  return chain
+    .map((c, i) => (typeof c === 'string' ? c.trim() + '\n' : certificatePem(toBytes(c, `certChain[${i}]`))))
+    .join('');
+}
+
+/** PEM text of one certificate's bytes: DER (a SEQUENCE, 0x30) wrapped; PEM bytes decoded. */
+function certificatePem(bytes) {
+  if (bytes[0] !== 0x30) return new TextDecoder().decode(bytes);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  const lines = btoa(bin).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
 /** CRLs for air-gapped revocation checks: PEM strings or DER bytes, or undefined. */
 function normaliseCrls(crls) {
   if (crls === undefined || crls === null) return undefined;
@@ -142,6 +167,7 @@ function signArgs(opts) {
   // Registry credentials are resolved by registryArgs(); a callback must not reach wasm.
   delete args.credentials;
   // The core never reads a clock: the host's clock is captured here, once per signature.
+  args.certChain = normaliseCertChain(opts.certChain);
   args.signingTime =
     opts.signingTime === undefined ? Date.now() : toTime(opts.signingTime, 'signingTime');
   if (opts.expiry !== undefined) args.expiry = toTime(opts.expiry, 'expiry');
@@ -469,10 +495,10 @@ export async function signBlob(opts) {
   }
   const mediaType = blobMediaType(opts.mediaType, 'mediaType') ?? DEFAULT_BLOB_MEDIA_TYPE;
   if (opts.certChain === undefined) throw invalid('nv2: signBlob needs `certChain`');
-  const certChain = typeof opts.certChain === 'string' ? opts.certChain : toBytes(opts.certChain, 'certChain');
+  const certChain = normaliseCertChain(opts.certChain);
   const algorithm = call('blobHashAlgorithm', { certChain });
   const descriptor = await hashBlob(opts.blob, algorithm, mediaType);
-  const args = { ...opts, target: descriptor };
+  const args = { ...opts, certChain, target: descriptor };
   for (const k of ['blob', 'mediaType']) delete args[k];
   const signed = await signDescriptor(args);
   const annotations = opts.annotations && Object.keys(opts.annotations).length ? opts.annotations : undefined;

@@ -168,6 +168,11 @@ export interface TrustPolicyStatement {
 
 /** A certificate: a PEM string (one or more certificates) or DER bytes. */
 export type CertificateInput = string | Uint8Array;
+/**
+ * A certificate chain, leaf first (root last): one PEM string holding one or more certificates,
+ * or an array with one certificate per element (PEM strings or DER bytes), as trust stores take.
+ */
+export type CertificateChainInput = string | readonly CertificateInput[];
 /** Named trust stores, keyed `"<type>:<name>"` (`ca`, `signingAuthority`, `tsa`). */
 export type TrustStore = Record<string, CertificateInput[]>;
 
@@ -210,7 +215,16 @@ export interface CheckError {
   code: NotationErrorCode;
   message: string;
   details?: unknown;
+  /**
+   * Where verification stopped (on `VerificationOutcome.error` only): the failed check, or
+   * `plugin` (a verification plugin is required), `descriptor` (the payload signs another
+   * artifact) or `user-metadata` (required metadata is missing).
+   */
+  stage?: FailureStage;
 }
+
+/** The verification step that decided `verified: false`. */
+export type FailureStage = CheckType | 'plugin' | 'descriptor' | 'user-metadata';
 
 export interface CheckResult {
   type: CheckType;
@@ -240,8 +254,15 @@ export interface SignerInfo {
 export interface VerificationOutcome {
   verified: boolean;
   verificationLevel: VerificationLevel;
+  /** The name of the trust policy statement that applied. */
+  policyName: string;
   results: CheckResult[];
   signer: SignerInfo | null;
+  /**
+   * True when integrity and authenticity both passed and were enforced or logged, not skipped:
+   * the bar for showing `signer` as a verified signer (an `audit` or `skip` pass is not one).
+   */
+  signerAuthenticated: boolean;
   signingScheme?: 'notary.x509' | 'notary.x509.signingAuthority' | (string & {}) | null;
   signingTime?: string | null;
   expiry?: string | null;
@@ -272,8 +293,8 @@ export interface Signer {
 interface SignOptionsBase {
   /** The descriptor to sign (the artifact's manifest descriptor). */
   target: Descriptor;
-  /** PEM certificate chain, leaf first (root last). */
-  certChain: string;
+  /** The certificate chain, leaf first (root last): PEM text, or PEM strings / DER bytes. */
+  certChain: CertificateChainInput;
   /** Defaults to now. */
   signingTime?: TimeInput;
   /** Optional signature expiry (must be after signingTime). */
@@ -585,8 +606,8 @@ interface SignBlobOptionsBase {
   blob: BlobInput;
   /** The blob's media type (default `application/octet-stream`). */
   mediaType?: string;
-  /** PEM certificate chain, leaf first (root last). */
-  certChain: string;
+  /** The certificate chain, leaf first (root last): PEM text, or PEM strings / DER bytes. */
+  certChain: CertificateChainInput;
   /** Defaults to now. */
   signingTime?: TimeInput;
   /** Optional signature expiry (must be after signingTime). */

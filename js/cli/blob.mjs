@@ -6,9 +6,26 @@
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as nv2 from '../node.js';
-import { keyValues, parseArgs, parseDuration, UsageError } from './args.mjs';
-import { HELP, OUTPUT, onePositional, output, printJson, showPolicy, signatureFormat, storePolicy, warn } from './common.mjs';
+import { keyValues, parseArgs, UsageError } from './args.mjs';
+import {
+  ALG_NAMES,
+  certificateNodes,
+  HELP,
+  KEY_OPTS,
+  onePositional,
+  output,
+  OUTPUT,
+  printJson,
+  showPolicyCommand,
+  SIGN_OPTS,
+  signatureFormat,
+  storePolicy,
+  tree,
+  warn,
+  warnLogged,
+} from './common.mjs';
 import { configDir, loadTrustStore, readJson, resolveX509Dir } from './config.mjs';
+import { signatureFlags, signingOptions } from './keys.mjs';
 
 const FORMATS = { jws: 'application/jose+json', cose: 'application/cose' };
 
@@ -73,259 +90,219 @@ function metadataTable(annotations) {
   );
 }
 
-/**
- * Adds the `blob` commands and groups. `shared` carries helpers of commands.mjs: resolveKey
- * (--key/--cert resolution), tree (notation-style tree printing) and ALG_NAMES.
- */
-export function registerBlobCommands(COMMANDS, GROUPS, { resolveKey, tree, ALG_NAMES }) {
-  COMMANDS['blob sign'] = {
-    summary: 'Produce a detached signature (<file>.jws.sig or <file>.cose.sig) for a blob',
-    usage: 'nv2 blob sign [options] <file>',
-    example: 'nv2 blob sign --key wabbit-networks --signature-directory sigs ./release.tar.gz',
-    options: {
-      key: { type: 'string', short: 'k', value: 'file|name', desc: 'private key (PKCS#8/PKCS#1/SEC1 PEM) or a key name (default: the default key)' },
-      cert: { type: 'string', short: 'c', value: 'file', desc: 'certificate chain PEM, leaf first (default for a key name: localkeys/<name>.crt)' },
-      'signature-directory': { type: 'string', value: 'dir', desc: 'where to write the signature (default: the current directory)' },
-      'media-type': { type: 'string', value: 'type', desc: 'media type of the blob (default application/octet-stream)' },
-      'signature-format': { type: 'string', value: 'jws|cose', desc: 'envelope format: jws (default) or cose' },
-      expiry: { type: 'string', short: 'e', value: 'duration', desc: 'signature expiry, e.g. 24h, 7d, 1h30m' },
-      'user-metadata': { type: 'multi', short: 'm', value: 'key=value', desc: 'signed user metadata (payload annotations; repeatable)' },
-      annotation: { type: 'multi', short: 'a', value: 'key=value', desc: 'same as --user-metadata' },
-      force: { type: 'boolean', desc: 'overwrite an existing signature file' },
-      ...OUTPUT,
-      ...HELP,
-    },
-    async run(argv, command) {
-      const { values, positionals } = parseArgs(argv, this.options, command);
-      const file = onePositional(positionals, 'blob file', command);
-      const out = output(values, command);
-      const format = signatureFormat(values, command);
-      if (values['media-type'] === '') throw new UsageError('--media-type must not be empty', command);
-      const expiryMs = values.expiry === undefined ? undefined : parseDuration(values.expiry, '--expiry', command);
-      const annotations = keyValues([...values['user-metadata'], ...values.annotation], '--user-metadata/--annotation', command);
-      requireFile(file, 'blob');
-      const dir = values['signature-directory'] ?? '.';
-      const sigPath = join(dir, `${basename(file)}.${format}.sig`);
-      const existed = existsSync(sigPath);
-      if (existed && !values.force) {
-        throw nv2.createError('ERR_INVALID_ARGUMENT', `signature file ${sigPath} already exists; use --force to overwrite it`);
-      }
-      const { key, certChain } = resolveKey(values, command);
-      const now = Date.now();
-      const result = await nv2.signBlob({
-        blob: blobStream(file),
-        key,
-        certChain,
-        signatureFormat: format,
-        signingTime: now,
-        ...(values['media-type'] !== undefined ? { mediaType: values['media-type'] } : {}),
-        ...(expiryMs !== undefined ? { expiry: now + expiryMs } : {}),
-        ...(Object.keys(annotations).length ? { annotations } : {}),
-      });
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(sigPath, result.envelope);
-      if (out === 'json') {
-        printJson({ file, signature: sigPath, mediaType: result.mediaType, descriptor: result.descriptor });
-      } else {
-        process.stdout.write(`Successfully signed ${file}\n`);
-        process.stdout.write(`Signature file ${existed ? 'overwritten' : 'written'} to ${sigPath}\n`);
-      }
-      return 0;
-    },
-  };
+export const groups = {
+  blob: { aliases: {}, title: 'Sign, verify and inspect detached blob signatures; manage the blob trust policy' },
+  'blob policy': { aliases: {}, title: 'Manage the blob trust policy (trustpolicy.blob.json)' },
+};
 
-  COMMANDS['blob verify'] = {
-    summary: 'Verify a detached blob signature against the blob trust policy',
-    usage: 'nv2 blob verify --signature <file>.jws.sig [options] <file>',
-    example: 'nv2 blob verify --signature release.tar.gz.jws.sig ./release.tar.gz',
-    options: {
-      signature: { type: 'string', short: 's', value: 'file', desc: 'the signature file (<blob>.jws.sig or <blob>.cose.sig)' },
-      'policy-name': { type: 'string', value: 'name', desc: 'blob trust policy statement to use (default: the global statement)' },
-      'trust-policy': { type: 'string', value: 'file', desc: 'blob trust policy (default $NV2_CONFIG/trustpolicy.blob.json)' },
-      'trust-store': { type: 'string', value: 'dir', desc: 'trust store directory holding x509/<type>/<name>/ (default $NV2_CONFIG/truststore)' },
-      'media-type': { type: 'string', value: 'type', desc: 'media type the signature must name for the blob' },
-      'user-metadata': { type: 'multi', short: 'm', value: 'key=value', desc: 'metadata the signature must carry (repeatable)' },
-      crl: { type: 'multi', value: 'file', desc: 'CRL (DER or PEM) for air-gapped revocation checks (repeatable)' },
-      'verification-time': { type: 'string', value: 'RFC 3339', desc: 'verify as of this time instead of now (e.g. an archived signature)' },
-      ...OUTPUT,
-      ...HELP,
-    },
-    async run(argv, command) {
-      const { values, positionals } = parseArgs(argv, this.options, command);
-      const file = onePositional(positionals, 'blob file', command);
-      const out = output(values, command);
-      if (values.signature === undefined) throw new UsageError('--signature is required', command);
-      if (values['policy-name'] !== undefined && values['policy-name'].trim() === '') {
-        throw new UsageError('--policy-name must not be empty', command);
-      }
-      if (values['media-type'] === '') throw new UsageError('--media-type must not be empty', command);
-      const userMetadata = keyValues(values['user-metadata'], '--user-metadata', command);
-      let now;
-      if (values['verification-time'] !== undefined) {
-        const t = values['verification-time'];
-        if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(t) || Number.isNaN(Date.parse(t))) {
-          throw new UsageError(`--verification-time expects an RFC 3339 time such as 2025-01-31T12:00:00Z, got "${t}"`, command);
-        }
-        now = t;
-        // Verifying as of another time accepts what has expired since: say so every time.
-        process.stderr.write(`Warning: verifying as of ${t}, not now; expiry and validity are judged at that time\n`);
-      }
-      const format = formatOfSignaturePath(values.signature);
-      const signature = readBytes(values.signature, 'signature file');
-      requireFile(file, 'blob');
-      const trustPolicy = loadBlobPolicy(values['trust-policy']);
-      const trustStore = loadTrustStore(trustPolicy, resolveX509Dir(values['trust-store']), warn);
-      const crls = values.crl.map((f) => readBytes(f, 'CRL file'));
-      const result = await nv2.verifyBlob({
-        blob: blobStream(file),
-        signature,
-        signatureFormat: format,
-        trustPolicy,
-        trustStore,
-        ...(values['policy-name'] !== undefined ? { policyName: values['policy-name'] } : {}),
-        ...(values['media-type'] !== undefined ? { mediaType: values['media-type'] } : {}),
-        ...(now !== undefined ? { now } : {}),
-        ...(crls.length ? { crls } : {}),
-        ...(Object.keys(userMetadata).length ? { userMetadata } : {}),
-      });
-      for (const w of result.warnings ?? []) warn(w);
-      if (out === 'json') {
-        printJson({ signature: values.signature, file, ...result });
-        return result.verified ? 0 : 1;
-      }
-      if (!result.verified) {
-        const e = result.error ?? { message: 'signature verification failed', code: 'ERR_SIGNATURE_INTEGRITY' };
-        process.stderr.write(`Error: signature verification failed: ${e.message} (${e.code})\n`);
-        return 1;
-      }
-      if (result.verificationLevel === 'skip') {
-        process.stdout.write(`Trust policy is configured to skip signature verification for ${values.signature}\n`);
-        return 0;
-      }
-      for (const r of result.results ?? []) {
-        if (r.action === 'log' && !r.ok) {
-          warn(`${r.type} check failed and was logged (level ${result.verificationLevel}): ${r.error?.message ?? 'failed'}`);
-        }
-      }
-      const using = values['policy-name'] !== undefined ? ` using policy \`${result.policyName}\`` : '';
-      process.stdout.write(`Successfully verified signature ${values.signature}${using}\n`);
-      if (values['media-type'] !== undefined) {
-        process.stdout.write(`\nThe blob is of media type \`${result.targetArtifact?.mediaType}\`.\n`);
-      }
-      process.stdout.write(metadataTable(result.targetArtifact?.annotations));
-      return 0;
-    },
-  };
+export const commands = {};
 
-  COMMANDS['blob inspect'] = {
-    summary: 'Show a detached blob signature (attributes, certificates, signed blob) without trusting it',
-    usage: 'nv2 blob inspect [options] <file>.jws.sig',
-    options: { ...OUTPUT, ...HELP },
-    run(argv, command) {
-      const { values, positionals } = parseArgs(argv, this.options, command);
-      const path = onePositional(positionals, 'signature file', command);
-      const out = output(values, command);
-      const format = formatOfSignaturePath(path);
-      const info = nv2.inspectBlobSignature(readBytes(path, 'signature file'), { signatureFormat: format });
-      if (info.payloadError) warn(`the signature does not verify under its own certificate: ${info.payloadError}`);
-      if (out === 'json') {
-        printJson(info);
-        return 0;
+commands['blob sign'] = {
+  summary: 'Produce a detached signature (<file>.jws.sig or <file>.cose.sig) for a blob',
+  usage: 'nv2 blob sign [options] <file>',
+  example: 'nv2 blob sign --key wabbit-networks --signature-directory sigs ./release.tar.gz',
+  options: {
+    ...KEY_OPTS,
+    'signature-directory': { type: 'string', value: 'dir', desc: 'where to write the signature (default: the current directory)' },
+    'media-type': { type: 'string', value: 'type', desc: 'media type of the blob (default application/octet-stream)' },
+    ...SIGN_OPTS,
+    force: { type: 'boolean', desc: 'overwrite an existing signature file' },
+    ...OUTPUT,
+    ...HELP,
+  },
+  async run(argv, command) {
+    const { values, positionals } = parseArgs(argv, this.options, command);
+    const file = onePositional(positionals, 'blob file', command);
+    const out = output(values, command);
+    const format = signatureFormat(values, command);
+    if (values['media-type'] === '') throw new UsageError('--media-type must not be empty', command);
+    const flags = signatureFlags(values, command);
+    requireFile(file, 'blob');
+    const dir = values['signature-directory'] ?? '.';
+    const sigPath = join(dir, `${basename(file)}.${format}.sig`);
+    const existed = existsSync(sigPath);
+    if (existed && !values.force) {
+      throw nv2.createError('ERR_INVALID_ARGUMENT', `signature file ${sigPath} already exists; use --force to overwrite it`);
+    }
+    const result = await nv2.signBlob({
+      blob: blobStream(file),
+      ...signingOptions(values, command, format, flags),
+      ...(values['media-type'] !== undefined ? { mediaType: values['media-type'] } : {}),
+    });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(sigPath, result.envelope);
+    if (out === 'json') {
+      printJson({ file, signature: sigPath, mediaType: result.mediaType, descriptor: result.descriptor });
+    } else {
+      process.stdout.write(`Successfully signed ${file}\n`);
+      process.stdout.write(`Signature file ${existed ? 'overwritten' : 'written'} to ${sigPath}\n`);
+    }
+    return 0;
+  },
+};
+
+commands['blob verify'] = {
+  summary: 'Verify a detached blob signature against the blob trust policy',
+  usage: 'nv2 blob verify --signature <file>.jws.sig [options] <file>',
+  example: 'nv2 blob verify --signature release.tar.gz.jws.sig ./release.tar.gz',
+  options: {
+    signature: { type: 'string', short: 's', value: 'file', desc: 'the signature file (<blob>.jws.sig or <blob>.cose.sig)' },
+    'policy-name': { type: 'string', value: 'name', desc: 'blob trust policy statement to use (default: the global statement)' },
+    'trust-policy': { type: 'string', value: 'file', desc: 'blob trust policy (default $NV2_CONFIG/trustpolicy.blob.json)' },
+    'trust-store': { type: 'string', value: 'dir', desc: 'trust store directory holding x509/<type>/<name>/ (default $NV2_CONFIG/truststore)' },
+    'media-type': { type: 'string', value: 'type', desc: 'media type the signature must name for the blob' },
+    'user-metadata': { type: 'multi', short: 'm', value: 'key=value', desc: 'metadata the signature must carry (repeatable)' },
+    crl: { type: 'multi', value: 'file', desc: 'CRL (DER or PEM) for air-gapped revocation checks (repeatable)' },
+    'verification-time': { type: 'string', value: 'RFC 3339', desc: 'verify as of this time instead of now (e.g. an archived signature)' },
+    ...OUTPUT,
+    ...HELP,
+  },
+  async run(argv, command) {
+    const { values, positionals } = parseArgs(argv, this.options, command);
+    const file = onePositional(positionals, 'blob file', command);
+    const out = output(values, command);
+    if (values.signature === undefined) throw new UsageError('--signature is required', command);
+    if (values['policy-name'] !== undefined && values['policy-name'].trim() === '') {
+      throw new UsageError('--policy-name must not be empty', command);
+    }
+    if (values['media-type'] === '') throw new UsageError('--media-type must not be empty', command);
+    const userMetadata = keyValues(values['user-metadata'], '--user-metadata', command);
+    let now;
+    if (values['verification-time'] !== undefined) {
+      const t = values['verification-time'];
+      if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(t) || Number.isNaN(Date.parse(t))) {
+        throw new UsageError(`--verification-time expects an RFC 3339 time such as 2025-01-31T12:00:00Z, got "${t}"`, command);
       }
-      const s = info.signedAttributes;
-      const signed = {
-        'content type': s.contentType,
-        'signing scheme': s.signingScheme,
-        'signing time': s.signingTime,
-        expiry: s.expiry,
-        'io.cncf.notary.verificationPlugin': s.verificationPlugin,
-        'io.cncf.notary.verificationPluginMinVersion': s.verificationPluginMinVersion,
-        ...s.extended,
-      };
-      const u = info.unsignedAttributes;
-      const unsigned = {
-        'io.cncf.notary.timestampSignature': u.timestampSignature,
-        'io.cncf.notary.signingAgent': u.signingAgent,
-      };
-      const artifact = info.signedArtifact;
-      const { annotations, ...descriptor } = artifact ?? {};
-      process.stdout.write(
-        tree({
-          label: path,
-          children: [
-            { label: `signature algorithm: ${ALG_NAMES[info.signatureAlgorithm] ?? info.signatureAlgorithm}` },
-            { label: `signature envelope type: ${info.mediaType}` },
-            { label: 'signed attributes', children: kvNodes(signed) },
-            { label: 'user defined attributes', children: kvNodes(annotations) },
-            { label: 'unsigned attributes', children: kvNodes(unsigned) },
-            {
-              label: 'certificates',
-              children: info.certificates.map((c) => ({
-                label: `SHA256 fingerprint: ${c.thumbprint}`,
-                children: [
-                  { label: `issued to: ${c.subject}` },
-                  { label: `issued by: ${c.issuer}` },
-                  { label: `expiry: ${c.notAfter}` },
-                ],
-              })),
-            },
-            {
-              label: 'signed artifact',
-              children: artifact
-                ? [
-                    { label: `media type: ${descriptor.mediaType}` },
-                    { label: `digest: ${descriptor.digest}` },
-                    { label: `size: ${descriptor.size}` },
-                  ]
-                : [{ label: `(unreadable: ${info.payloadError})` }],
-            },
-          ],
-        }),
-      );
+      now = t;
+      // Verifying as of another time accepts what has expired since: say so every time.
+      process.stderr.write(`Warning: verifying as of ${t}, not now; expiry and validity are judged at that time\n`);
+    }
+    const format = formatOfSignaturePath(values.signature);
+    const signature = readBytes(values.signature, 'signature file');
+    requireFile(file, 'blob');
+    const trustPolicy = loadBlobPolicy(values['trust-policy']);
+    const trustStore = loadTrustStore(trustPolicy, resolveX509Dir(values['trust-store']), warn);
+    const crls = values.crl.map((f) => readBytes(f, 'CRL file'));
+    const result = await nv2.verifyBlob({
+      blob: blobStream(file),
+      signature,
+      signatureFormat: format,
+      trustPolicy,
+      trustStore,
+      ...(values['policy-name'] !== undefined ? { policyName: values['policy-name'] } : {}),
+      ...(values['media-type'] !== undefined ? { mediaType: values['media-type'] } : {}),
+      ...(now !== undefined ? { now } : {}),
+      ...(crls.length ? { crls } : {}),
+      ...(Object.keys(userMetadata).length ? { userMetadata } : {}),
+    });
+    for (const w of result.warnings ?? []) warn(w);
+    if (out === 'json') {
+      printJson({ signature: values.signature, file, ...result });
+      return result.verified ? 0 : 1;
+    }
+    if (!result.verified) {
+      const e = result.error ?? { message: 'signature verification failed', code: 'ERR_SIGNATURE_INTEGRITY' };
+      process.stderr.write(`Error: signature verification failed: ${e.message} (${e.code})\n`);
+      return 1;
+    }
+    if (result.verificationLevel === 'skip') {
+      process.stdout.write(`Trust policy is configured to skip signature verification for ${values.signature}\n`);
       return 0;
-    },
-  };
+    }
+    warnLogged(result.results, result.verificationLevel);
+    const using = values['policy-name'] !== undefined ? ` using policy \`${result.policyName}\`` : '';
+    process.stdout.write(`Successfully verified signature ${values.signature}${using}\n`);
+    if (values['media-type'] !== undefined) {
+      process.stdout.write(`\nThe blob is of media type \`${result.targetArtifact?.mediaType}\`.\n`);
+    }
+    process.stdout.write(metadataTable(result.targetArtifact?.annotations));
+    return 0;
+  },
+};
 
-  COMMANDS['blob policy import'] = {
-    summary: 'Import a blob trust policy file (trustpolicy.blob.json)',
-    usage: 'nv2 blob policy import [--force] <file>',
-    options: { force: { type: 'boolean', desc: 'overwrite an existing blob trust policy' }, ...HELP },
-    run(argv, command) {
-      const { values, positionals } = parseArgs(argv, this.options, command);
-      const file = onePositional(positionals, 'blob trust policy file', command);
-      const policy = readJson(file, 'blob trust policy');
-      nv2.validateBlobTrustPolicy(policy);
-      const dest = blobPolicyPath();
-      storePolicy(policy, { dest, force: values.force, what: 'blob trust policy' });
-      process.stdout.write(`Blob trust policy imported to ${dest}\n`);
+commands['blob inspect'] = {
+  summary: 'Show a detached blob signature (attributes, certificates, signed blob) without trusting it',
+  usage: 'nv2 blob inspect [options] <file>.jws.sig',
+  options: { ...OUTPUT, ...HELP },
+  run(argv, command) {
+    const { values, positionals } = parseArgs(argv, this.options, command);
+    const path = onePositional(positionals, 'signature file', command);
+    const out = output(values, command);
+    const format = formatOfSignaturePath(path);
+    const info = nv2.inspectBlobSignature(readBytes(path, 'signature file'), { signatureFormat: format });
+    if (info.payloadError) warn(`the signature does not verify under its own certificate: ${info.payloadError}`);
+    if (out === 'json') {
+      printJson(info);
       return 0;
-    },
-  };
-
-  COMMANDS['blob policy show'] = {
-    summary: 'Show the blob trust policy in effect',
-    usage: 'nv2 blob policy show',
-    options: { ...HELP },
-    run(argv, command) {
-      const { positionals } = parseArgs(argv, this.options, command);
-      if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`, command);
-      showPolicy(blobPolicyPath(), {
-        validate: nv2.validateBlobTrustPolicy,
-        what: 'blob trust policy',
-        importCommand: 'nv2 blob policy import',
-      });
-      return 0;
-    },
-  };
-
-  const groupHelp = (g, title) => () => {
-    const subs = Object.keys(COMMANDS).filter((k) => k.startsWith(`${g} `));
-    return (
-      `${title}\n\nUsage: nv2 ${g} <command> [options]\n\nCommands:\n` +
-      subs.map((k) => `  ${k.slice(g.length + 1).padEnd(15)} ${COMMANDS[k].summary}\n`).join('') +
-      `\nRun 'nv2 ${g} <command> --help' for a command's options.\n`
+    }
+    const s = info.signedAttributes;
+    const signed = {
+      'content type': s.contentType,
+      'signing scheme': s.signingScheme,
+      'signing time': s.signingTime,
+      expiry: s.expiry,
+      'io.cncf.notary.verificationPlugin': s.verificationPlugin,
+      'io.cncf.notary.verificationPluginMinVersion': s.verificationPluginMinVersion,
+      ...s.extended,
+    };
+    const u = info.unsignedAttributes;
+    const unsigned = {
+      'io.cncf.notary.timestampSignature': u.timestampSignature,
+      'io.cncf.notary.signingAgent': u.signingAgent,
+    };
+    const artifact = info.signedArtifact;
+    const { annotations, ...descriptor } = artifact ?? {};
+    process.stdout.write(
+      tree({
+        label: path,
+        children: [
+          { label: `signature algorithm: ${ALG_NAMES[info.signatureAlgorithm] ?? info.signatureAlgorithm}` },
+          { label: `signature envelope type: ${info.mediaType}` },
+          { label: 'signed attributes', children: kvNodes(signed) },
+          { label: 'user defined attributes', children: kvNodes(annotations) },
+          { label: 'unsigned attributes', children: kvNodes(unsigned) },
+          {
+            label: 'certificates',
+            children: certificateNodes(info.certificates),
+          },
+          {
+            label: 'signed artifact',
+            children: artifact
+              ? [
+                  { label: `media type: ${descriptor.mediaType}` },
+                  { label: `digest: ${descriptor.digest}` },
+                  { label: `size: ${descriptor.size}` },
+                ]
+              : [{ label: `(unreadable: ${info.payloadError})` }],
+          },
+        ],
+      }),
     );
-  };
-  GROUPS.blob = { aliases: {}, help: groupHelp('blob', 'Sign, verify and inspect detached blob signatures; manage the blob trust policy') };
-  GROUPS['blob policy'] = { aliases: {}, help: groupHelp('blob policy', 'Manage the blob trust policy (trustpolicy.blob.json)') };
-}
+    return 0;
+  },
+};
+
+commands['blob policy import'] = {
+  summary: 'Import a blob trust policy file (trustpolicy.blob.json)',
+  usage: 'nv2 blob policy import [--force] <file>',
+  options: { force: { type: 'boolean', desc: 'overwrite an existing blob trust policy' }, ...HELP },
+  run(argv, command) {
+    const { values, positionals } = parseArgs(argv, this.options, command);
+    const file = onePositional(positionals, 'blob trust policy file', command);
+    const policy = readJson(file, 'blob trust policy');
+    nv2.validateBlobTrustPolicy(policy);
+    const dest = blobPolicyPath();
+    storePolicy(policy, { dest, force: values.force, what: 'blob trust policy' });
+    process.stdout.write(`Blob trust policy imported to ${dest}\n`);
+    return 0;
+  },
+};
+
+commands['blob policy show'] = showPolicyCommand({
+  summary: 'Show the blob trust policy in effect',
+  usage: 'nv2 blob policy show',
+  path: blobPolicyPath,
+  validate: nv2.validateBlobTrustPolicy,
+  what: 'blob trust policy',
+  importCommand: 'nv2 blob policy import',
+});

@@ -23,7 +23,8 @@ test('the node entry is loaded synchronously; init() is a harmless no-op', async
 test('package.json: ESM, engines, exports map, no install scripts', () => {
   assert.equal(pkgJson.name, 'nv2');
   assert.equal(pkgJson.type, 'module');
-  assert.equal(pkgJson.engines.node, '>=20');
+  // The releases with require(esm) unflagged (require.test.mjs).
+  assert.equal(pkgJson.engines.node, '^20.19.0 || >=22.12.0');
   assert.deepEqual(Object.keys(pkgJson.exports['.']), ['types', 'node', 'browser', 'default']);
   assert.equal(pkgJson.exports['./wasm'], './dist/nv2_wasm_bg.wasm');
   for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) {

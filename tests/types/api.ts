@@ -114,6 +114,11 @@ async function main(): Promise<void> {
   void [fmt, coseType];
   // @ts-expect-error only jws and cose exist
   await signDescriptor({ target, key: 'k', certChain: '', signatureFormat: 'cms' });
+  // certChain: one PEM string, PEM strings or DER bytes (leaf first), as trust stores take them.
+  await signDescriptor({ target, key: 'k', certChain: ['-----BEGIN CERTIFICATE-----', '…'] });
+  prepareSignature({ target, certChain: [new Uint8Array(1), new Uint8Array(2)] });
+  // @ts-expect-error a certificate is PEM text or DER bytes, not a number
+  await signDescriptor({ target, key: 'k', certChain: [42] });
   const alg: 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' = pending.algorithm;
   const tbs: Uint8Array = pending.toBeSigned;
   const done: SignatureResult = pending.finish(bytes);
