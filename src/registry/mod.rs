@@ -19,13 +19,16 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod cache;
 pub mod client;
+mod content;
 pub mod copy;
 pub mod error;
 pub mod flows;
 pub mod http;
 mod join;
 pub mod referrers;
+mod session;
 
 pub use auth::{Challenge, Credentials, StaticCredentials};
 pub use client::{
