@@ -31,6 +31,10 @@ pub mod referrers;
 mod session;
 
 pub use auth::{Challenge, Credentials, StaticCredentials};
+pub use cache::{
+    LoginFingerprints, SessionCache, CAPABILITY_TTL_MILLIS, DEFAULT_SESSION_CACHE_ENTRIES,
+    TOKEN_TTL_MILLIS,
+};
 pub use client::{
     ContentCache, PushedManifest, RegistryClient, RegistryOptions, Resolved,
     DEFAULT_CONTENT_CACHE_BYTES, MANIFEST_ACCEPT, MAX_ENVELOPE_BYTES, MAX_INDEX_UPDATE_ATTEMPTS,
