@@ -10,7 +10,7 @@
 use crate::time::Instant;
 use crate::x509::Certificate;
 
-pub mod crl;
+pub(crate) mod crl;
 
 pub use crl::{Crl, CrlError, CrlRevocationChecker};
 
@@ -101,7 +101,7 @@ impl RevocationChecker for OfflineRevocationChecker {
 /// Checks every non-root certificate of `chain` (leaf first) and combines the answers
 /// (spec §8.1: the root is never checked; any revoked → revoked; else any unknown → unknown,
 /// reporting the one closest to the leaf).
-pub fn check_chain(
+pub(crate) fn check_chain(
     checker: &dyn RevocationChecker,
     chain: &[Certificate],
     purpose: Purpose,

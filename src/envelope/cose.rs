@@ -30,15 +30,15 @@ use crate::encoding::SeenKeys;
 use crate::time::Instant;
 
 /// CBOR tag of `COSE_Sign1_Tagged` (RFC 9052 §4.2).
-pub const TAG_COSE_SIGN1: u64 = 18;
+pub(crate) const TAG_COSE_SIGN1: u64 = 18;
 /// Header label `alg` (RFC 9052 §3.1).
-pub const LABEL_ALG: i64 = 1;
+pub(crate) const LABEL_ALG: i64 = 1;
 /// Header label `crit`.
-pub const LABEL_CRIT: i64 = 2;
+pub(crate) const LABEL_CRIT: i64 = 2;
 /// Header label `content type`.
-pub const LABEL_CONTENT_TYPE: i64 = 3;
+pub(crate) const LABEL_CONTENT_TYPE: i64 = 3;
 /// Header label `x5chain` (RFC 9360).
-pub const LABEL_X5CHAIN: i64 = 33;
+pub(crate) const LABEL_X5CHAIN: i64 = 33;
 
 /// A header label: integer or text (RFC 9052 §3).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -30,13 +30,13 @@ use crate::encoding::{self, SeenKeys};
 use crate::time::Instant;
 
 /// `alg` (spec §3.2).
-pub const HEADER_ALG: &str = "alg";
+pub(crate) const HEADER_ALG: &str = "alg";
 /// `cty` (spec §3.2).
-pub const HEADER_CTY: &str = "cty";
+pub(crate) const HEADER_CTY: &str = "cty";
 /// `crit` (spec §3.2).
-pub const HEADER_CRIT: &str = "crit";
+pub(crate) const HEADER_CRIT: &str = "crit";
 /// Unprotected `x5c` (spec §3.3).
-pub const HEADER_X5C: &str = "x5c";
+pub(crate) const HEADER_X5C: &str = "x5c";
 
 /// The protected header names nv2 interprets; everything else is an extended attribute.
 const KNOWN_PROTECTED: [&str; 9] = [

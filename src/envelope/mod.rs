@@ -19,14 +19,14 @@ use crate::time::Instant;
 
 mod cbor;
 pub mod cose;
-pub mod headers;
+pub(crate) mod headers;
 pub mod jws;
 
 /// Largest envelope accepted (threat model 13: envelope ≤ 32 MiB, as notation's fetch limit).
-pub const MAX_ENVELOPE_SIZE: usize = 32 * 1024 * 1024;
+pub(crate) const MAX_ENVELOPE_SIZE: usize = 32 * 1024 * 1024;
 
 /// Most certificates accepted in an envelope's chain (threat model 9, 13).
-pub const MAX_CERT_CHAIN_LEN: usize = 10;
+pub(crate) const MAX_CERT_CHAIN_LEN: usize = 10;
 
 /// Media type of a JWS envelope (spec §3).
 pub const MEDIA_TYPE_JWS: &str = "application/jose+json";

@@ -45,13 +45,14 @@ use core::fmt;
 
 use crate::time::Instant;
 
-pub use cert::{parse_crl_distribution_points, Certificate};
+pub(crate) use cert::parse_crl_distribution_points;
+pub use cert::Certificate;
 pub use chain::{validate_code_signing_chain, validate_timestamping_chain};
 pub use profile::{validate_ca, validate_code_signing_leaf, validate_timestamping_leaf};
 
 /// The longest certificate chain nv2 accepts (threat model 9 and 13: an `x5c` or TSA chain longer
 /// than this is refused before any signature is checked).
-pub const MAX_CHAIN_LEN: usize = 10;
+pub(crate) const MAX_CHAIN_LEN: usize = 10;
 
 /// Why a certificate signature check (Go's `CheckSignature` / `CheckSignatureFrom`) failed.
 ///
