@@ -20,7 +20,7 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 /// Deepest nesting of JSON arrays/objects accepted (threat model 13: depth ≤ 64).
-pub(crate) const MAX_JSON_DEPTH: usize = 64;
+pub const MAX_JSON_DEPTH: usize = 64;
 
 /// A set of keys for duplicate detection (JWS `crit`, COSE map keys and `crit`; spec §3.2, §4,
 /// threat model 12a). It stores the keys in a `BTreeMap<String, String>`, the B-tree instance the
@@ -197,7 +197,7 @@ pub fn base64_std_encode(bytes: &[u8]) -> String {
 
 /// Parses JSON strictly (spec §11.2; threat model 11, 13): rejects duplicate member names at any
 /// depth, nesting deeper than [`MAX_JSON_DEPTH`], trailing data and invalid UTF-8.
-pub(crate) fn parse_json_strict(bytes: &[u8]) -> Result<Value, EncodingError> {
+pub fn parse_json_strict(bytes: &[u8]) -> Result<Value, EncodingError> {
     let violation = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result = StrictSeed {

@@ -10,7 +10,7 @@
 use crate::time::Instant;
 use crate::x509::Certificate;
 
-pub(crate) mod crl;
+pub mod crl;
 
 pub use crl::{Crl, CrlError, CrlRevocationChecker};
 

@@ -35,7 +35,7 @@ use crate::time::Instant;
 use crate::x509::{self, CertError, Certificate, MAX_CHAIN_LEN};
 
 /// The largest timestamp token accepted (threat model 13): real tokens are a few KiB.
-pub(crate) const MAX_TOKEN_LEN: usize = 1 << 20;
+pub const MAX_TOKEN_LEN: usize = 1 << 20;
 /// Nesting bound of the BER → DER normalisation (threat model 13).
 const MAX_DEPTH: usize = 64;
 /// Bound on certificates and SignerInfos in a token, and on signature checks while building the
@@ -193,7 +193,7 @@ pub fn verify_timestamp_token(
 }
 
 /// Spec §8 step 6h: revocation of the TSA chain (the root is not checked, spec §8.1).
-pub(crate) fn check_tsa_revocation(
+pub fn check_tsa_revocation(
     checker: &dyn RevocationChecker,
     tsa_chain: &[Certificate],
 ) -> Result<(), TimestampError> {

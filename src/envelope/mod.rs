@@ -23,7 +23,7 @@ pub(crate) mod headers;
 pub mod jws;
 
 /// Largest envelope accepted (threat model 13: envelope ≤ 32 MiB, as notation's fetch limit).
-pub(crate) const MAX_ENVELOPE_SIZE: usize = 32 * 1024 * 1024;
+pub const MAX_ENVELOPE_SIZE: usize = 32 * 1024 * 1024;
 
 /// Most certificates accepted in an envelope's chain (threat model 9, 13).
 pub(crate) const MAX_CERT_CHAIN_LEN: usize = 10;

@@ -28,10 +28,10 @@ use super::error::{DnProblem, PolicyError};
 
 /// The longest DN accepted, in bytes. Real subjects are a few hundred bytes; X.509 upper bounds
 /// keep each attribute value under a few hundred characters.
-pub(crate) const MAX_DN_BYTES: usize = 16 * 1024;
+pub const MAX_DN_BYTES: usize = 16 * 1024;
 
 /// The most attributes accepted in one DN.
-pub(crate) const MAX_DN_ATTRIBUTES: usize = 64;
+pub const MAX_DN_ATTRIBUTES: usize = 64;
 
 /// The attributes notation requires in every x509 trusted identity (spec §7.2), in the order it
 /// checks them.
@@ -80,7 +80,7 @@ impl DistinguishedName {
 
 /// Parses a DN with notation's rules (see the module documentation; spec §7.2). Never panics;
 /// linear in the input length.
-pub(crate) fn parse_dn(dn: &str) -> Result<DistinguishedName, PolicyError> {
+pub fn parse_dn(dn: &str) -> Result<DistinguishedName, PolicyError> {
     let refuse = |problem: DnProblem| PolicyError::InvalidDistinguishedName {
         dn: dn.to_owned(),
         problem,

@@ -11,7 +11,7 @@ use super::scope::{artifact_repository, check_scope_format, scope_error, WILDCAR
 use super::stores::{TrustStoreRef, TrustStoreType};
 
 /// The largest trust policy document accepted by `from_json`, in bytes.
-pub(crate) const MAX_POLICY_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_POLICY_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
 
 /// The most statements one document may have.
 pub(crate) const MAX_STATEMENTS: usize = 1024;

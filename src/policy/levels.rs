@@ -151,7 +151,7 @@ use Action::{Enforce, Log, Skip};
 
 /// The preset levels, one row per level, with the action for each check in [`CheckType::ALL`]
 /// order: integrity, authenticity, authenticTimestamp, expiry, revocation (spec §7.2).
-pub(crate) const LEVEL_TABLE: [(VerificationLevel, [Action; 5]); 4] = [
+pub const LEVEL_TABLE: [(VerificationLevel, [Action; 5]); 4] = [
     (
         VerificationLevel::Strict,
         [Enforce, Enforce, Enforce, Enforce, Enforce],

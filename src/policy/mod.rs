@@ -34,17 +34,19 @@ mod levels;
 mod scope;
 mod stores;
 
-pub use dn::DistinguishedName;
+pub use dn::{parse_dn, DistinguishedName, MAX_DN_ATTRIBUTES, MAX_DN_BYTES};
 pub use document::{
     BlobTrustPolicy, BlobTrustPolicyStatement, OciTrustPolicy, TrustPolicyStatement,
-    ValidationOptions,
+    ValidationOptions, MAX_POLICY_DOCUMENT_BYTES,
 };
 pub use error::{
     DnProblem, IdentityProblem, LevelProblem, PolicyError, PolicyKind, ReferenceProblem,
     StatementProblem,
 };
 pub use identity::{TrustedIdentities, TrustedIdentity};
-pub use levels::{Action, CheckType, VerificationLevel, VerificationLevelConfig, VerifyTimestamp};
+pub use levels::{
+    Action, CheckType, VerificationLevel, VerificationLevelConfig, VerifyTimestamp, LEVEL_TABLE,
+};
 pub use stores::{TrustStoreRef, TrustStoreType};
 
 #[cfg(test)]

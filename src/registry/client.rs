@@ -14,33 +14,33 @@ pub use super::cache::{ContentCache, DEFAULT_CONTENT_CACHE_BYTES};
 
 /// Largest manifest fetched: 4 MiB, notation-go's `maxManifestSizeLimit` (spec §1.1 "GO fetch
 /// limits"; threat model 13). Signature manifests and referrers indexes are bounded by it too.
-pub(crate) const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
+pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Largest signature envelope blob fetched: 32 MiB, notation-go's `maxBlobSizeLimit` (spec §1.1;
 /// threat model 13b).
-pub(crate) const MAX_ENVELOPE_BYTES: u64 = 32 * 1024 * 1024;
+pub const MAX_ENVELOPE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Most signature manifests examined per verification: 100, the notation CLI default of
 /// `--max-signatures` / notation-go `MaxSignatureAttempts` (spec §8 step 3; threat model 14,
 /// advisories GHSA-rvrx-rrwh-r9p6, GHSA-9m3v-v4r5-ppx7).
-pub(crate) const MAX_SIGNATURE_ATTEMPTS: usize = 100;
+pub const MAX_SIGNATURE_ATTEMPTS: usize = 100;
 
 /// Most Referrers API pages followed through `Link` (spec §1.2): a bound so a registry cannot
 /// keep a client paging forever (threat model 14, oras-go GHSA-h7vf-4x9w-h99v). 100 pages of a
 /// registry's default page size far exceed [`MAX_SIGNATURE_ATTEMPTS`].
-pub(crate) const MAX_REFERRER_PAGES: usize = 100;
+pub const MAX_REFERRER_PAGES: usize = 100;
 
 /// Most redirects followed per request (Go's `net/http` allows 10; registries use one or two).
-pub(crate) const MAX_REDIRECTS: usize = 5;
+pub const MAX_REDIRECTS: usize = 5;
 
 /// Retries of a 429 or 5xx answer (bounded exponential backoff through [`HttpClient::sleep`]).
-pub(crate) const MAX_RETRIES: u32 = 2;
+pub const MAX_RETRIES: u32 = 2;
 
 /// Largest token-endpoint response read (tokens are a few KiB; threat model 13).
 pub(crate) const MAX_TOKEN_RESPONSE_BYTES: u64 = 1024 * 1024;
 
 /// Rounds of the referrers-tag read-modify-write (spec §1.3; threat model 22a).
-pub(crate) const MAX_INDEX_UPDATE_ATTEMPTS: usize = 10;
+pub const MAX_INDEX_UPDATE_ATTEMPTS: usize = 10;
 
 /// The `Accept` header for manifests: OCI manifest and index, Docker v2 manifest and list.
 pub(crate) const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";

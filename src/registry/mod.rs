@@ -37,9 +37,13 @@ pub use cache::{
 };
 pub use client::{
     ContentCache, PushedManifest, RegistryClient, RegistryOptions, Resolved,
-    DEFAULT_CONTENT_CACHE_BYTES,
+    DEFAULT_CONTENT_CACHE_BYTES, MAX_ENVELOPE_BYTES, MAX_INDEX_UPDATE_ATTEMPTS, MAX_MANIFEST_BYTES,
+    MAX_REDIRECTS, MAX_REFERRER_PAGES, MAX_RETRIES, MAX_SIGNATURE_ATTEMPTS,
 };
-pub use copy::{copy, CopyEvent, CopyObserver, CopyOptions, CopyReport, Transfer};
+pub use copy::{
+    copy, CopyEvent, CopyObserver, CopyOptions, CopyReport, Transfer, DEFAULT_CHUNK_BYTES,
+    DEFAULT_COPY_CONCURRENCY, MAX_BUFFERED_BLOB_BYTES, MAX_COPY_MANIFESTS, MAX_REFERRER_DEPTH,
+};
 pub use error::RegistryError;
 pub use flows::{
     inspect, list_signatures, push_signature, sign, verify, ArtifactVerification, EnvelopeInfo,

@@ -52,7 +52,7 @@ pub use profile::{validate_ca, validate_code_signing_leaf, validate_timestamping
 
 /// The longest certificate chain nv2 accepts (threat model 9 and 13: an `x5c` or TSA chain longer
 /// than this is refused before any signature is checked).
-pub(crate) const MAX_CHAIN_LEN: usize = 10;
+pub const MAX_CHAIN_LEN: usize = 10;
 
 /// Why a certificate signature check (Go's `CheckSignature` / `CheckSignatureFrom`) failed.
 ///

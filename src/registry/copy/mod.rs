@@ -41,20 +41,20 @@ use crate::oci::{Descriptor, Digest, Reference};
 
 /// Default size of one streamed chunk: 8 MiB (distribution accepts any chunk size; S3-backed
 /// registries want at least 5 MiB per part).
-pub(crate) const DEFAULT_CHUNK_BYTES: u64 = 8 * 1024 * 1024;
+pub const DEFAULT_CHUNK_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Default number of blobs copied at once.
-pub(crate) const DEFAULT_COPY_CONCURRENCY: usize = 4;
+pub const DEFAULT_COPY_CONCURRENCY: usize = 4;
 
 /// Most manifests (images, indexes, referrers) in one copy (threat model 14: a source cannot
 /// make a copy walk forever).
-pub(crate) const MAX_COPY_MANIFESTS: usize = 10_000;
+pub const MAX_COPY_MANIFESTS: usize = 10_000;
 
 /// Deepest chain of referrers followed (a signature on a signature on ... the artifact).
-pub(crate) const MAX_REFERRER_DEPTH: usize = 8;
+pub const MAX_REFERRER_DEPTH: usize = 8;
 
 /// Largest blob read whole when the source ignores `Range` requests (threat model 13).
-pub(crate) const MAX_BUFFERED_BLOB_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_BUFFERED_BLOB_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Copy options. [`CopyOptions::default`] copies referrers with the default bounds.
 #[derive(Clone, Debug)]
