@@ -28,7 +28,7 @@ CONFORMANCE := $(abspath tests/vectors/notation)
 NV2_REQUIRE_FULL_API ?= 1
 export NV2_REQUIRE_FULL_API
 
-.PHONY: test-js-mock pkg wasm test test-native test-wasm test-js test-types test-browser pki demo demo-offline bench bench-copy setup \
+.PHONY: pkg wasm test test-native test-wasm test-js test-types test-browser pki demo demo-offline bench bench-copy setup \
         clippy fmt fmt-check clean venv node-deps pack
 
 # ---------------------------------------------------------------------------------------------
@@ -106,19 +106,6 @@ test-js: pack pki node-deps
 	rm -rf $(CONSUMER)/js-tests && cp -r tests/js $(CONSUMER)/js-tests
 	cd $(CONSUMER) && NV2_PKI_DIR=$(abspath $(PKI)) NV2_CONFORMANCE_DIR=$(CONFORMANCE) NV2_TS_MODULE=$(NV2_TS_MODULE) \
 	  NV2_PYTHON=$(abspath $(PYTHON)) NV2_ORAS_TOOL=$(abspath tests/interop/oras_tool.py) node --test js-tests/
-
-# Checks the node --test suites themselves against tests/mock/nv2_wasm.js, a JS reference model of
-# the wasm API contract swapped in for dist/nv2_wasm.js (not part of `make test`).
-MOCK := $(WORK)/mock
-test-js-mock: $(WASM_OUT) pki node-deps
-	@echo "== node --test against the JS reference model (tests/mock)"
-	rm -rf $(MOCK) && mkdir -p $(MOCK)/consumer && cp -r $(PKG) $(MOCK)/pkg
-	cp tests/mock/nv2_wasm.js $(MOCK)/pkg/dist/nv2_wasm.js
-	cd $(MOCK)/pkg && npm pack --silent --pack-destination .. > ../packed-name
-	printf '{ "name": "nv2-mock-consumer", "private": true, "type": "module" }\n' > $(MOCK)/consumer/package.json
-	cd $(MOCK)/consumer && npm install --no-audit --no-fund --silent ../$$(cat ../packed-name)
-	cp -r tests/js $(MOCK)/consumer/js-tests
-	cd $(MOCK)/consumer && NV2_REQUIRE_FULL_API=1 NV2_PKI_DIR=$(abspath $(PKI)) NV2_TS_MODULE=$(NV2_TS_MODULE) node --test js-tests/
 
 test-types: pack node-deps
 	@echo "== tsc --noEmit (types of the installed package)"

@@ -167,7 +167,7 @@ pub fn base64url_encode(bytes: &[u8]) -> String {
 /// Strict standard base64 decoding with padding (RFC 4648 §4; `x5c` and the timestamp token,
 /// spec §3.3): length a multiple of 4, at most two `=` and only at the end, no whitespace, no
 /// URL-safe symbols, canonical trailing bits.
-pub fn base64_std_decode(input: &str) -> Result<Vec<u8>, EncodingError> {
+pub(crate) fn base64_std_decode(input: &str) -> Result<Vec<u8>, EncodingError> {
     let b = input.as_bytes();
     if b.len() % 4 != 0 {
         // Go reports the position where the incomplete quantum starts.
@@ -219,7 +219,7 @@ pub fn parse_json_strict(bytes: &[u8]) -> Result<Value, EncodingError> {
 }
 
 /// Parses a JSON document that must be an object (strict, as [`parse_json_strict`]).
-pub fn parse_json_object_strict(bytes: &[u8]) -> Result<Map<String, Value>, EncodingError> {
+pub(crate) fn parse_json_object_strict(bytes: &[u8]) -> Result<Map<String, Value>, EncodingError> {
     match parse_json_strict(bytes)? {
         Value::Object(m) => Ok(m),
         _ => Err(EncodingError::Json("expected a JSON object".into())),

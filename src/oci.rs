@@ -20,31 +20,32 @@ pub const MEDIA_TYPE_OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1
 /// OCI image index media type (spec §1.2).
 pub const MEDIA_TYPE_OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 /// Docker image manifest v2 schema 2 media type.
-pub const MEDIA_TYPE_DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub(crate) const MEDIA_TYPE_DOCKER_MANIFEST: &str =
+    "application/vnd.docker.distribution.manifest.v2+json";
 /// Docker manifest list media type.
-pub const MEDIA_TYPE_DOCKER_MANIFEST_LIST: &str =
+pub(crate) const MEDIA_TYPE_DOCKER_MANIFEST_LIST: &str =
     "application/vnd.docker.distribution.manifest.list.v2+json";
 /// The OCI empty descriptor media type (image-spec 1.1; spec §1.4).
-pub const MEDIA_TYPE_EMPTY: &str = "application/vnd.oci.empty.v1+json";
+pub(crate) const MEDIA_TYPE_EMPTY: &str = "application/vnd.oci.empty.v1+json";
 /// Digest of the empty JSON object `{}` (spec §1.1).
 pub const EMPTY_DIGEST: &str =
     "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
 /// Size of the empty JSON object `{}`.
 pub const EMPTY_SIZE: u64 = 2;
 /// The bytes the empty descriptor stands for.
-pub const EMPTY_CONTENT: &[u8] = b"{}";
+pub(crate) const EMPTY_CONTENT: &[u8] = b"{}";
 /// Artifact type (and legacy config media type) of a Notary signature manifest (spec §1.1).
-pub const ARTIFACT_TYPE_NOTARY_SIGNATURE: &str = "application/vnd.cncf.notary.signature";
+pub(crate) const ARTIFACT_TYPE_NOTARY_SIGNATURE: &str = "application/vnd.cncf.notary.signature";
 /// Annotation carrying the JSON array of SHA-256 certificate thumbprints (spec §1.1).
-pub const ANNOTATION_THUMBPRINT_S256: &str = "io.cncf.notary.x509chain.thumbprint#S256";
+pub(crate) const ANNOTATION_THUMBPRINT_S256: &str = "io.cncf.notary.x509chain.thumbprint#S256";
 /// OCI creation-time annotation; notation sets it to the signing time (spec §1.1).
 pub const ANNOTATION_CREATED: &str = "org.opencontainers.image.created";
 /// Annotation-key prefix reserved for the Notary Project (spec §1.1, §2).
-pub const RESERVED_ANNOTATION_PREFIX: &str = "io.cncf.notary";
+pub(crate) const RESERVED_ANNOTATION_PREFIX: &str = "io.cncf.notary";
 
 /// Largest `size` accepted in a descriptor: 2^53 (integers beyond are not exact in JSON
 /// implementations that use doubles; threat model 11c).
-pub const MAX_DESCRIPTOR_SIZE: u64 = 1 << 53;
+pub(crate) const MAX_DESCRIPTOR_SIZE: u64 = 1 << 53;
 
 /// Why an OCI document or value was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -537,7 +538,7 @@ pub struct Reference {
 }
 
 /// The Docker Hub registry name used when a reference names none.
-pub const DOCKER_HUB: &str = "docker.io";
+pub(crate) const DOCKER_HUB: &str = "docker.io";
 
 impl Reference {
     /// Parses a reference, applying Docker's defaults: no registry → `docker.io`, and a

@@ -1,7 +1,8 @@
 //! The Notary payload (spec §2): `{"targetArtifact": <OCI descriptor>}`, media type
 //! `application/vnd.cncf.notary.payload.v1+json`.
 //!
-//! Read only from a verified envelope ([`Payload::from_verified`]), parsed with the strict JSON
+//! Read only from a verified envelope (`Payload::from_verified`, defined beside the envelope
+//! types so this module does not depend on them), parsed with the strict JSON
 //! reader (duplicate members rejected, spec §11.2). At signing the target descriptor is
 //! sanitised to `mediaType`, `digest`, `size` and `annotations`, as notation does (spec §2).
 
@@ -10,7 +11,6 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::encoding;
-use crate::envelope::VerifiedEnvelope;
 use crate::oci::{Descriptor, OciError, RESERVED_ANNOTATION_PREFIX};
 
 /// The payload media type, the only content type a Notary envelope may carry (spec §2).
@@ -31,11 +31,6 @@ struct PayloadOut<'a> {
 }
 
 impl Payload {
-    /// Decodes the payload of a verified envelope.
-    pub fn from_verified(envelope: &VerifiedEnvelope) -> Result<Self, OciError> {
-        Payload::from_verified_bytes(envelope.payload())
-    }
-
     /// Decodes payload bytes that came out of a verified envelope (spec §2): a strict JSON object
     /// (no duplicate members at any depth) with a `targetArtifact` descriptor carrying
     /// `mediaType`, `digest` and `size`. Other top-level members are ignored.

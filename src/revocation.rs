@@ -101,7 +101,7 @@ impl RevocationChecker for OfflineRevocationChecker {
 /// Checks every non-root certificate of `chain` (leaf first) and combines the answers
 /// (spec §8.1: the root is never checked; any revoked → revoked; else any unknown → unknown,
 /// reporting the one closest to the leaf).
-pub fn check_chain(
+pub(crate) fn check_chain(
     checker: &dyn RevocationChecker,
     chain: &[Certificate],
     purpose: Purpose,

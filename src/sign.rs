@@ -160,6 +160,22 @@ impl Signer for LocalSigner {
     }
 }
 
+/// The signature algorithm a certificate chain (leaf first) signs with: the leaf key's Notary
+/// algorithm (spec §5: the algorithm follows the key). An empty chain is
+/// [`SignError::InvalidOptions`]; a leaf key Notary does not sign with (RSA other than
+/// 2048/3072/4096, curves other than P-256/384/521) or cannot read is [`SignError::InvalidKey`].
+pub fn algorithm_for_chain(
+    chain: &[crate::x509::Certificate],
+) -> Result<SignatureAlgorithm, SignError> {
+    let leaf = chain.first().ok_or_else(|| {
+        SignError::InvalidOptions("the certificate chain holds no certificate".into())
+    })?;
+    leaf.public_key()
+        .map_err(|e| SignError::InvalidKey(e.to_string()))?
+        .notary_algorithm()
+        .map_err(|e| SignError::InvalidKey(e.to_string()))
+}
+
 /// The envelope format a signature is produced in (spec §1.1): JWS (`application/jose+json`,
 /// spec §3, the default as in notation) or COSE_Sign1 (`application/cose`, spec §4).
 pub use crate::envelope::EnvelopeFormat as SignatureFormat;
@@ -338,4 +354,48 @@ pub fn sign_descriptor(
 /// the byte count.
 pub fn blob_descriptor(blob: &[u8], media_type: &str, algorithm: SignatureAlgorithm) -> Descriptor {
     Descriptor::for_content(media_type, algorithm.hash(), blob)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x509::Certificate;
+
+    fn cert(name: &str) -> Certificate {
+        let path = format!("{}/tests/data/keys/{name}.crt", env!("CARGO_MANIFEST_DIR"));
+        Certificate::parse_pem_or_der(&std::fs::read(path).unwrap())
+            .unwrap()
+            .remove(0)
+    }
+
+    #[test]
+    fn algorithm_for_chain_follows_the_leaf_key() {
+        for (name, alg) in [
+            ("rsa2048", SignatureAlgorithm::Ps256),
+            ("rsa3072", SignatureAlgorithm::Ps384),
+            ("rsa4096", SignatureAlgorithm::Ps512),
+            ("p256", SignatureAlgorithm::Es256),
+            ("p384", SignatureAlgorithm::Es384),
+            ("p521", SignatureAlgorithm::Es512),
+        ] {
+            assert_eq!(algorithm_for_chain(&[cert(name)]).unwrap(), alg, "{name}");
+        }
+        // Only the leaf decides: a chain whose second certificate has another key.
+        let chain = [cert("p384"), cert("rsa2048")];
+        assert_eq!(
+            algorithm_for_chain(&chain).unwrap(),
+            SignatureAlgorithm::Es384
+        );
+        // Keys Notary does not sign with (spec §5).
+        for name in ["rsa1024", "secp256k1"] {
+            match algorithm_for_chain(&[cert(name)]) {
+                Err(SignError::InvalidKey(m)) => assert!(m.contains("unsupported"), "{name}: {m}"),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            algorithm_for_chain(&[]),
+            Err(SignError::InvalidOptions(_))
+        ));
+    }
 }

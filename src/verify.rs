@@ -422,7 +422,10 @@ struct Inputs<'a> {
 }
 
 /// Verifies one envelope under an already-selected policy statement.
-pub fn verify_with_statement(req: &VerifyRequest<'_>, statement: &TrustPolicyStatement) -> Outcome {
+pub(crate) fn verify_with_statement(
+    req: &VerifyRequest<'_>,
+    statement: &TrustPolicyStatement,
+) -> Outcome {
     let inputs = Inputs {
         envelope: req.envelope,
         media_type: req.media_type,

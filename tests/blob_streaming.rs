@@ -3,8 +3,7 @@
 //! streamed descriptor verify for all six algorithms, and a changed blob, a digest under the
 //! wrong hash or an untrusted signer fail at the right stage.
 
-mod common;
-mod envelope_support;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -49,7 +48,7 @@ fn case_store(dir: &Path, spec: &Value) -> TrustStore {
                 let f = f.as_str().unwrap();
                 (
                     f.rsplit('/').next().unwrap().to_string(),
-                    common::read(&dir.join(f)),
+                    support::vectors::read(&dir.join(f)),
                 )
             })
             .collect();
@@ -60,20 +59,21 @@ fn case_store(dir: &Path, spec: &Value) -> TrustStore {
 
 #[test]
 fn streamed_digest_matches_whole_blob_verdict_on_notation_vectors() {
-    let dir = common::conformance_dir();
+    let dir = support::vectors::conformance_dir();
     let mut n = 0;
-    for case in common::load_cases(&dir) {
+    for case in support::vectors::load_cases(&dir) {
         if case["kind"] != "verify-blob" {
             continue;
         }
         let id = case["id"].as_str().unwrap();
-        let policy =
-            BlobTrustPolicy::from_json(&common::read(&dir.join(case["policy"].as_str().unwrap())))
-                .unwrap();
+        let policy = BlobTrustPolicy::from_json(&support::vectors::read(
+            &dir.join(case["policy"].as_str().unwrap()),
+        ))
+        .unwrap();
         let store = case_store(&dir, &case["truststore"]);
-        let envelope = common::read(&dir.join(case["envelope"].as_str().unwrap()));
+        let envelope = support::vectors::read(&dir.join(case["envelope"].as_str().unwrap()));
         let media_type = case["envelope_media_type"].as_str().unwrap();
-        let blob = common::read(&dir.join(case["blob"].as_str().unwrap()));
+        let blob = support::vectors::read(&dir.join(case["blob"].as_str().unwrap()));
         let metadata: BTreeMap<String, String> = case
             .get("user_metadata")
             .map(|m| serde_json::from_value(m.clone()).unwrap())
@@ -154,7 +154,7 @@ fn streamed_sign_and_verify_all_algorithms() {
         ("p384", HashAlgorithm::Sha384),
         ("p521", HashAlgorithm::Sha512),
     ] {
-        let f = envelope_support::fixture(name);
+        let f = support::envelope::fixture(name);
         assert_eq!(f.signer.algorithm().hash(), hash, "{name}");
         let mut h = BlobHasher::new(f.signer.algorithm().hash());
         for c in blob.chunks(65_536) {

@@ -5,7 +5,7 @@
 //! (`fail_at`) and the checks whose failure was only logged. Exceptions live in
 //! `tests/exceptions.json`, as for the OCI harness.
 
-mod common;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,7 +16,7 @@ use nv2::truststore::TrustStore;
 use nv2::verify::{verify_blob, BlobContent, BlobVerifyRequest, VerifyError};
 use serde_json::Value;
 
-use common::{conformance_dir, exceptions, load_cases, read};
+use support::vectors::{conformance_dir, exceptions, load_cases, read};
 
 fn trust_store(dir: &Path, spec: &Value) -> TrustStore {
     let mut store = TrustStore::new();

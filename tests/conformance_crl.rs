@@ -12,14 +12,14 @@
 //!
 //! Exceptions live in `tests/exceptions.json`, as for the other harnesses.
 
-mod common;
+mod support;
 
 use nv2::revocation::{CertStatus, Crl, CrlRevocationChecker, Purpose, RevocationChecker};
 use nv2::time::Instant;
 use nv2::x509::Certificate;
 use serde_json::{json, Value};
 
-use common::{conformance_dir, exceptions, load_cases, read};
+use support::vectors::{conformance_dir, exceptions, load_cases, read};
 
 fn run_case(dir: &std::path::Path, case: &Value) -> Value {
     let path = |k: &str| dir.join(case[k].as_str().unwrap());

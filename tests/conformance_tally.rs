@@ -2,11 +2,11 @@
 //! `cases.json`, and which kinds wait for a later issue. Every kind must be accounted for, so a
 //! new kind in the vectors cannot go unnoticed, and every exception must name a real case.
 
-mod common;
+mod support;
 
 use std::collections::BTreeMap;
 
-use common::{conformance_dir, exceptions, load_cases};
+use support::vectors::{conformance_dir, exceptions, load_cases};
 
 /// Kind → the test file that drives it.
 const COVERED: &[(&str, &str)] = &[

@@ -7,7 +7,7 @@
 //! message equals it (`go_error`) or contains it (`go_error_contains`). Cases nv2 knowingly
 //! decides or words differently are listed with their reason in `tests/exceptions.json`.
 
-mod common;
+mod support;
 
 use std::path::Path;
 
@@ -22,7 +22,7 @@ use nv2::verify::authentic_timestamp;
 use nv2::x509::Certificate;
 use serde_json::Value;
 
-use common::{conformance_dir, exceptions, load_cases, read};
+use support::vectors::{conformance_dir, exceptions, load_cases, read};
 
 /// tspclient-go verifies tokens without revocation checking: every certificate is good.
 struct AllGood;

@@ -6,7 +6,7 @@
 //! differently are listed with their reason in `tests/exceptions.json`; an exception that starts
 //! passing is reported so the file can be pruned.
 
-mod common;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -20,7 +20,7 @@ use nv2::verify::{verify_envelope, FailureStage, Outcome, VerifyError, VerifyReq
 use nv2::x509::Certificate;
 use serde_json::Value;
 
-use common::{conformance_dir, exceptions, load_cases, read};
+use support::vectors::{conformance_dir, exceptions, load_cases, read};
 
 /// One signature to try: envelope bytes and media type.
 struct Candidate {

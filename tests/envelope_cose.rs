@@ -1,9 +1,8 @@
 //! COSE_Sign1 envelope (spec §4): conformance vectors and the rules of threat-model row 12a
 //! (untagged, indefinite-length, duplicate-label messages) plus the header rules shared with JWS.
 
-mod envelope_support;
+mod support;
 
-use envelope_support::*;
 use nv2::crypto::{
     PrivateKey,
     SignatureAlgorithm::{self, *},
@@ -12,6 +11,7 @@ use nv2::envelope::{
     EnvelopeError, EnvelopeFormat, SigningScheme, UnverifiedEnvelope, MEDIA_TYPE_COSE,
 };
 use nv2::payload::Payload;
+use support::envelope::*;
 
 /// A tiny CBOR encoder for crafting messages.
 #[derive(Clone, Debug)]

@@ -2,11 +2,10 @@
 //! notation CLI wrote (conformance vectors), round trips for all six algorithms and both schemes,
 //! the two-phase form, and tampering.
 
-mod envelope_support;
+mod support;
 
 use std::collections::BTreeMap;
 
-use envelope_support::*;
 use nv2::crypto::SignatureAlgorithm::*;
 use nv2::envelope::cose::{self, PreparedCose};
 use nv2::envelope::{
@@ -17,6 +16,7 @@ use nv2::oci::{Descriptor, Digest, SignatureManifest, MEDIA_TYPE_OCI_MANIFEST};
 use nv2::payload::Payload;
 use nv2::sign::{prepare_signature, sign_descriptor, SignOptions, SignatureFormat, Signer};
 use nv2::time::Instant;
+use support::envelope::*;
 
 fn target() -> Descriptor {
     Descriptor::new(

@@ -1,15 +1,15 @@
 //! JWS envelope: conformance vectors (spec §10) and every parse/integrity rule of spec §3, §5,
 //! §11 and threat-model rows 7a, 7b, 11a, 11b, 12a, 13a.
 
-mod envelope_support;
+mod support;
 
-use envelope_support::*;
 use nv2::crypto::SignatureAlgorithm::{self, *};
 use nv2::encoding::{base64_std_encode, base64url_encode, EncodingError};
 use nv2::envelope::{
     EnvelopeError, EnvelopeFormat, SigningScheme, UnverifiedEnvelope, MEDIA_TYPE_JWS,
 };
 use nv2::payload::Payload;
+use support::envelope::*;
 
 fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
     UnverifiedEnvelope::parse(MEDIA_TYPE_JWS, bytes)

@@ -1,11 +1,11 @@
 //! Signature manifests from the notation e2e OCI layouts (legacy form, spec §1.1) and the
 //! envelopes they reference.
 
-mod envelope_support;
+mod support;
 
-use envelope_support::conformance_dir;
 use nv2::envelope::UnverifiedEnvelope;
 use nv2::oci::SignatureManifest;
+use support::envelope::conformance_dir;
 
 #[test]
 fn e2e_layout_signature_manifests() {

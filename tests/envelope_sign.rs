@@ -1,11 +1,10 @@
 //! Signing round trips for all six algorithms, the two-phase host-signer form, and the refusal to
 //! emit an envelope whose signature does not verify under the leaf key (threat model 3d).
 
-mod envelope_support;
+mod support;
 
 use std::collections::BTreeMap;
 
-use envelope_support::*;
 use nv2::crypto::{HashAlgorithm, SignatureAlgorithm::*};
 use nv2::envelope::{SigningScheme, UnverifiedEnvelope, MEDIA_TYPE_JWS};
 use nv2::oci::{Descriptor, Digest, SignatureManifest, MEDIA_TYPE_OCI_MANIFEST};
@@ -15,6 +14,7 @@ use nv2::sign::{
     Signer,
 };
 use nv2::time::Instant;
+use support::envelope::*;
 
 fn target() -> Descriptor {
     Descriptor::new(

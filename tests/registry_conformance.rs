@@ -2,16 +2,15 @@
 //! (`cases.json`), driven against the real CNCF distribution registry: the e2e OCI layouts are
 //! uploaded and their signatures discovered through nv2's client (spec §1.2, §1.3).
 
-mod common;
 mod support;
 
 use std::path::Path;
 
-use common::{conformance_dir, exceptions, load_cases, read};
 use nv2::oci::{Digest, Reference, MEDIA_TYPE_OCI_INDEX};
 use nv2::registry::{referrers_tag, HttpClient, RegistryClient, RegistryOptions};
 use serde_json::Value;
-use support::*;
+use support::registry::*;
+use support::vectors::{conformance_dir, exceptions, load_cases, read};
 
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 

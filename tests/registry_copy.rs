@@ -11,7 +11,7 @@ use nv2::registry::{
     copy, list_signatures, referrers_tag, sign, verify, CopyEvent, CopyObserver, CopyOptions,
     HttpRequest, HttpResponse, RegistryClient, TransportError, VerifyOptions,
 };
-use support::*;
+use support::registry::*;
 
 fn client() -> RegistryClient<StdHttpClient> {
     RegistryClient::new(StdHttpClient::new(), options())

@@ -14,7 +14,7 @@ use nv2::registry::{
     RegistryClient, RegistryError, RegistryOptions, StaticCredentials, VerifyOptions,
 };
 use nv2::sign::{sign_descriptor, SignedArtifact};
-use support::*;
+use support::registry::*;
 
 fn client(_reg: &TestRegistry) -> RegistryClient<StdHttpClient> {
     RegistryClient::new(StdHttpClient::new(), options())

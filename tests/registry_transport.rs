@@ -16,7 +16,7 @@ use nv2::registry::{
 };
 use nv2::time::Instant;
 use nv2::truststore::TrustStore;
-use support::*;
+use support::registry::*;
 
 const NOTARY: &str = "application/vnd.cncf.notary.signature";
 const MANIFEST: &[u8] = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"#;

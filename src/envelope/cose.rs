@@ -13,14 +13,13 @@
 //! the signing agent in the unprotected bucket. As for JWS, nothing is emitted whose signature
 //! does not verify under the leaf certificate's key (threat model 3d).
 
-use core::fmt;
-
 use serde_json::Value;
 
-use super::jws::{
+use super::cbor::{decode_all, malformed, push_head, write, Cbor, Out};
+use super::headers::{
     HEADER_AUTHENTIC_SIGNING_TIME, HEADER_EXPIRY, HEADER_SIGNING_AGENT, HEADER_SIGNING_SCHEME,
     HEADER_SIGNING_TIME, HEADER_TIMESTAMP_SIGNATURE, HEADER_VERIFICATION_PLUGIN,
-    HEADER_VERIFICATION_PLUGIN_MIN_VERSION,
+    HEADER_VERIFICATION_PLUGIN_MIN_VERSION, MEDIA_TYPE_PAYLOAD, NOTARY_PROTECTED,
 };
 use super::{
     EnvelopeError, EnvelopeFormat, EnvelopeSigningOptions, ExtendedAttribute, SignedAttributes,
@@ -28,242 +27,18 @@ use super::{
 };
 use crate::crypto::{PublicKey, SignatureAlgorithm};
 use crate::encoding::SeenKeys;
-use crate::payload::MEDIA_TYPE_PAYLOAD;
 use crate::time::Instant;
 
 /// CBOR tag of `COSE_Sign1_Tagged` (RFC 9052 §4.2).
-pub const TAG_COSE_SIGN1: u64 = 18;
+pub(crate) const TAG_COSE_SIGN1: u64 = 18;
 /// Header label `alg` (RFC 9052 §3.1).
-pub const LABEL_ALG: i64 = 1;
+pub(crate) const LABEL_ALG: i64 = 1;
 /// Header label `crit`.
-pub const LABEL_CRIT: i64 = 2;
+pub(crate) const LABEL_CRIT: i64 = 2;
 /// Header label `content type`.
-pub const LABEL_CONTENT_TYPE: i64 = 3;
+pub(crate) const LABEL_CONTENT_TYPE: i64 = 3;
 /// Header label `x5chain` (RFC 9360).
-pub const LABEL_X5CHAIN: i64 = 33;
-
-/// Deepest CBOR nesting accepted (threat model 13).
-const MAX_CBOR_DEPTH: usize = 64;
-
-/// A decoded CBOR data item.
-#[derive(Clone, PartialEq)]
-enum Cbor {
-    /// Major type 0.
-    Uint(u64),
-    /// Major type 1: the value is `-1 - n`.
-    Nint(u64),
-    /// Major type 2.
-    Bytes(Vec<u8>),
-    /// Major type 3.
-    Text(String),
-    /// Major type 4.
-    Array(Vec<Cbor>),
-    /// Major type 5, in wire order.
-    Map(Vec<(Cbor, Cbor)>),
-    /// Major type 6.
-    Tag(u64, Box<Cbor>),
-    /// `false` / `true`.
-    Bool(bool),
-    /// `null`.
-    Null,
-    /// `undefined`.
-    Undefined,
-    /// Half/single/double float.
-    Float(f64),
-}
-
-/// The derived `Debug` layout (error messages name offending items with `{:?}`), except that a
-/// float is written by serde_json's shortest-round-trip formatter, which the JSON output already
-/// links: `f64`'s own `Debug` pulls in core's exponential float formatter (about 1 KB of wasm)
-/// for nothing else.
-impl fmt::Debug for Cbor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Cbor::Uint(n) => f.debug_tuple("Uint").field(n).finish(),
-            Cbor::Nint(n) => f.debug_tuple("Nint").field(n).finish(),
-            Cbor::Bytes(b) => f.debug_tuple("Bytes").field(b).finish(),
-            Cbor::Text(s) => f.debug_tuple("Text").field(s).finish(),
-            Cbor::Array(a) => f.debug_tuple("Array").field(a).finish(),
-            Cbor::Map(m) => f.debug_tuple("Map").field(m).finish(),
-            Cbor::Tag(t, c) => f.debug_tuple("Tag").field(t).field(c).finish(),
-            Cbor::Bool(b) => f.debug_tuple("Bool").field(b).finish(),
-            Cbor::Null => f.write_str("Null"),
-            Cbor::Undefined => f.write_str("Undefined"),
-            Cbor::Float(x) => {
-                let text = match serde_json::Number::from_f64(*x) {
-                    Some(n) => n.to_string(),
-                    None if x.is_nan() => "NaN".into(),
-                    None if *x > 0.0 => "inf".into(),
-                    None => "-inf".into(),
-                };
-                f.debug_tuple("Float")
-                    .field(&format_args!("{text}"))
-                    .finish()
-            }
-        }
-    }
-}
-
-fn malformed(s: impl Into<String>) -> EnvelopeError {
-    EnvelopeError::Malformed(s.into())
-}
-
-/// A map key, for duplicate detection: one string per decoded key, distinct variants never
-/// colliding (the tag letter comes first; byte strings are hex).
-fn key_id(k: &Cbor) -> Option<String> {
-    Some(match k {
-        Cbor::Uint(n) => format!("u{n}"),
-        Cbor::Nint(n) => format!("n{n}"),
-        Cbor::Text(t) => format!("t{t}"),
-        Cbor::Bytes(b) => format!("b{}", crate::crypto::hex(b)),
-        _ => return None,
-    })
-}
-
-struct Reader<'a> {
-    data: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Result<u8, EnvelopeError> {
-        let b = *self
-            .data
-            .get(self.pos)
-            .ok_or_else(|| malformed("truncated CBOR"))?;
-        self.pos += 1;
-        Ok(b)
-    }
-
-    fn take(&mut self, n: u64) -> Result<&'a [u8], EnvelopeError> {
-        let remaining = (self.data.len() - self.pos) as u64;
-        if n > remaining {
-            return Err(malformed("truncated CBOR"));
-        }
-        let n = n as usize;
-        let s = &self.data[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
-    }
-
-    /// Reads an item head: (major type, argument). Indefinite lengths are refused (spec §4).
-    fn head(&mut self) -> Result<(u8, u64, u8), EnvelopeError> {
-        let b = self.byte()?;
-        let major = b >> 5;
-        let info = b & 0x1f;
-        let arg = match info {
-            0..=23 => u64::from(info),
-            24 => u64::from(self.byte()?),
-            25 => u64::from(u16::from_be_bytes([self.byte()?, self.byte()?])),
-            26 => {
-                let s = self.take(4)?;
-                u64::from(u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
-            }
-            27 => {
-                let s = self.take(8)?;
-                u64::from_be_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
-            }
-            31 => return Err(malformed("indefinite-length CBOR items are not allowed")),
-            _ => return Err(malformed("reserved CBOR additional information")),
-        };
-        Ok((major, arg, info))
-    }
-
-    fn item(&mut self, depth: usize) -> Result<Cbor, EnvelopeError> {
-        if depth > MAX_CBOR_DEPTH {
-            return Err(EnvelopeError::Limit(format!(
-                "CBOR nesting exceeds the maximum depth of {MAX_CBOR_DEPTH}"
-            )));
-        }
-        let (major, arg, info) = self.head()?;
-        Ok(match major {
-            0 => Cbor::Uint(arg),
-            1 => Cbor::Nint(arg),
-            2 => Cbor::Bytes(self.take(arg)?.to_vec()),
-            3 => Cbor::Text(
-                String::from_utf8(self.take(arg)?.to_vec())
-                    .map_err(|_| malformed("CBOR text string is not UTF-8"))?,
-            ),
-            4 => {
-                // No allocation from an untrusted count (threat model 13): every item takes at
-                // least one byte, so the count is bounded by what remains.
-                let remaining = (self.data.len() - self.pos) as u64;
-                if arg > remaining {
-                    return Err(malformed("truncated CBOR"));
-                }
-                let mut v = Vec::with_capacity(arg as usize);
-                for _ in 0..arg {
-                    v.push(self.item(depth + 1)?);
-                }
-                Cbor::Array(v)
-            }
-            5 => {
-                let remaining = (self.data.len() - self.pos) as u64;
-                if arg > remaining / 2 {
-                    return Err(malformed("truncated CBOR"));
-                }
-                let mut v: Vec<(Cbor, Cbor)> = Vec::with_capacity(arg as usize);
-                let mut keys = SeenKeys::default();
-                for _ in 0..arg {
-                    let k = self.item(depth + 1)?;
-                    // Keys are compared as decoded values (threat model 12a: unique labels);
-                    // only integer, text and byte-string keys are accepted.
-                    let id = key_id(&k).ok_or_else(|| {
-                        malformed("CBOR map keys must be integers, text or byte strings")
-                    })?;
-                    if !keys.insert(id) {
-                        return Err(malformed(format!("duplicate CBOR map key {k:?}")));
-                    }
-                    let val = self.item(depth + 1)?;
-                    v.push((k, val));
-                }
-                Cbor::Map(v)
-            }
-            6 => Cbor::Tag(arg, Box::new(self.item(depth + 1)?)),
-            _ => match info {
-                20 => Cbor::Bool(false),
-                21 => Cbor::Bool(true),
-                22 => Cbor::Null,
-                23 => Cbor::Undefined,
-                25 => Cbor::Float(f16_to_f64(arg as u16)),
-                26 => Cbor::Float(f64::from(f32::from_bits(arg as u32))),
-                27 => Cbor::Float(f64::from_bits(arg)),
-                _ => return Err(malformed("unsupported CBOR simple value")),
-            },
-        })
-    }
-}
-
-fn f16_to_f64(h: u16) -> f64 {
-    let exp = (h >> 10) & 0x1f;
-    let mant = f64::from(h & 0x3ff);
-    let v = match exp {
-        0 => mant * 2f64.powi(-24),
-        31 => {
-            if mant == 0.0 {
-                f64::INFINITY
-            } else {
-                f64::NAN
-            }
-        }
-        e => (mant + 1024.0) * 2f64.powi(i32::from(e) - 25),
-    };
-    if h & 0x8000 != 0 {
-        -v
-    } else {
-        v
-    }
-}
-
-/// Decodes exactly one CBOR item filling `data`.
-fn decode_all(data: &[u8]) -> Result<Cbor, EnvelopeError> {
-    let mut r = Reader { data, pos: 0 };
-    let item = r.item(0)?;
-    if r.pos != data.len() {
-        return Err(malformed("trailing data after the CBOR item"));
-    }
-    Ok(item)
-}
+pub(crate) const LABEL_X5CHAIN: i64 = 33;
 
 /// A header label: integer or text (RFC 9052 §3).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -479,15 +254,7 @@ pub fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
 fn is_known(l: &Label) -> bool {
     match l {
         Label::Int(n) => matches!(*n, LABEL_ALG | LABEL_CRIT | LABEL_CONTENT_TYPE),
-        Label::Text(s) => [
-            HEADER_SIGNING_SCHEME,
-            HEADER_SIGNING_TIME,
-            HEADER_AUTHENTIC_SIGNING_TIME,
-            HEADER_EXPIRY,
-            HEADER_VERIFICATION_PLUGIN,
-            HEADER_VERIFICATION_PLUGIN_MIN_VERSION,
-        ]
-        .contains(&s.as_str()),
+        Label::Text(s) => NOTARY_PROTECTED.contains(&s.as_str()),
     }
 }
 
@@ -627,25 +394,6 @@ fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeErro
     })
 }
 
-fn push_head(out: &mut Vec<u8>, major: u8, n: u64) {
-    let m = major << 5;
-    if n < 24 {
-        out.push(m | n as u8);
-    } else if n <= 0xff {
-        out.push(m | 24);
-        out.push(n as u8);
-    } else if n <= 0xffff {
-        out.push(m | 25);
-        out.extend_from_slice(&(n as u16).to_be_bytes());
-    } else if n <= 0xffff_ffff {
-        out.push(m | 26);
-        out.extend_from_slice(&(n as u32).to_be_bytes());
-    } else {
-        out.push(m | 27);
-        out.extend_from_slice(&n.to_be_bytes());
-    }
-}
-
 /// `Sig_structure` = `["Signature1", protected, external_aad = h'', payload]` (RFC 9052 §4.4),
 /// with the protected header bytes exactly as received.
 fn sig_structure(protected: &[u8], payload: &[u8]) -> Vec<u8> {
@@ -663,114 +411,6 @@ fn sig_structure(protected: &[u8], payload: &[u8]) -> Vec<u8> {
 
 // ---------------------------------------------------------------------------------------------
 // Producing (spec §4)
-
-fn put_int(out: &mut Vec<u8>, n: i64) {
-    if n >= 0 {
-        push_head(out, 0, n as u64);
-    } else {
-        // Major type 1 carries -1 - n (RFC 8949 §3.1); never overflows for i64.
-        push_head(out, 1, (-1 - n) as u64);
-    }
-}
-
-/// A CBOR item to write (RFC 8949 §3), borrowing what it encodes.
-enum Out<'a> {
-    Int(i64),
-    Text(&'a str),
-    Bytes(&'a [u8]),
-    /// spec §4: Notary times are tag 1 (epoch-based date/time, RFC 8949 §3.4.2) around integer
-    /// seconds, as notation-go writes them.
-    Time(i64),
-    Array(Vec<Out<'a>>),
-    /// Written with its keys in RFC 7049 §3.9 canonical order (shorter encoded key first, then
-    /// bytewise), as go-cose does (spec §4); a duplicate key is refused (RFC 9052 §3).
-    Map(Vec<(Out<'a>, Out<'a>)>),
-    /// An extended attribute's JSON value (integers stay integers, other numbers are float64).
-    Json(&'a Value),
-}
-
-fn write(out: &mut Vec<u8>, item: &Out, depth: usize) -> Result<(), EnvelopeError> {
-    if depth > MAX_CBOR_DEPTH {
-        return Err(EnvelopeError::Signing(
-            "an extended attribute value is nested too deeply".into(),
-        ));
-    }
-    match item {
-        Out::Int(n) => put_int(out, *n),
-        Out::Text(s) => {
-            push_head(out, 3, s.len() as u64);
-            out.extend_from_slice(s.as_bytes());
-        }
-        Out::Bytes(b) => {
-            push_head(out, 2, b.len() as u64);
-            out.extend_from_slice(b);
-        }
-        Out::Time(t) => {
-            push_head(out, 6, 1);
-            put_int(out, *t);
-        }
-        Out::Array(a) => {
-            push_head(out, 4, a.len() as u64);
-            for x in a {
-                write(out, x, depth + 1)?;
-            }
-        }
-        Out::Map(m) => {
-            // An insertion sort: a dozen keys at most, and no slice-sort instantiation in the
-            // wasm.
-            let mut sorted: Vec<(Vec<u8>, &Out)> = Vec::with_capacity(m.len());
-            for (k, v) in m {
-                let mut key = Vec::new();
-                write(&mut key, k, depth + 1)?;
-                let mut at = sorted.len();
-                for (i, (s, _)) in sorted.iter().enumerate() {
-                    let order = s.len().cmp(&key.len()).then_with(|| s.cmp(&key));
-                    if order.is_eq() {
-                        return Err(EnvelopeError::Signing(
-                            "duplicate label in a COSE header map".into(),
-                        ));
-                    }
-                    if order.is_gt() {
-                        at = i;
-                        break;
-                    }
-                }
-                sorted.insert(at, (key, v));
-            }
-            push_head(out, 5, sorted.len() as u64);
-            for (k, v) in sorted {
-                out.extend_from_slice(&k);
-                write(out, v, depth + 1)?;
-            }
-        }
-        Out::Json(v) => match v {
-            Value::Null => out.push(0xf6),
-            Value::Bool(b) => out.push(if *b { 0xf5 } else { 0xf4 }),
-            Value::Number(n) => {
-                if let Some(u) = n.as_u64() {
-                    push_head(out, 0, u);
-                } else if let Some(i) = n.as_i64() {
-                    put_int(out, i);
-                } else {
-                    out.push(0xfb);
-                    out.extend_from_slice(&n.as_f64().unwrap_or(f64::NAN).to_be_bytes());
-                }
-            }
-            Value::String(s) => write(out, &Out::Text(s), depth)?,
-            Value::Array(a) => write(out, &Out::Array(a.iter().map(Out::Json).collect()), depth)?,
-            Value::Object(m) => write(
-                out,
-                &Out::Map(
-                    m.iter()
-                        .map(|(k, v)| (Out::Text(k), Out::Json(v)))
-                        .collect(),
-                ),
-                depth,
-            )?,
-        },
-    }
-    Ok(())
-}
 
 /// The protected header map (spec §4), encoded: `alg` (1), `crit` (2), content type (3), the
 /// signing scheme, the scheme's signing time, the expiry, and the extended attributes. `crit`
@@ -944,71 +584,14 @@ impl PreparedCose {
 #[cfg(test)]
 mod tests {
     use super::*;
-
     #[test]
-    fn cbor_debug_keeps_the_derived_layout() {
-        let item = Cbor::Map(vec![
-            (Cbor::Uint(1), Cbor::Nint(6)),
-            (Cbor::Text("a".into()), Cbor::Bytes(vec![1, 2])),
-            (
-                Cbor::Uint(2),
-                Cbor::Array(vec![Cbor::Bool(true), Cbor::Null, Cbor::Undefined]),
-            ),
-            (Cbor::Uint(3), Cbor::Tag(1, Box::new(Cbor::Float(1.5)))),
-        ]);
-        assert_eq!(
-            format!("{item:?}"),
-            "Map([(Uint(1), Nint(6)), (Text(\"a\"), Bytes([1, 2])), \
-             (Uint(2), Array([Bool(true), Null, Undefined])), (Uint(3), Tag(1, Float(1.5)))])"
-        );
-        // Floats read as `f64`'s `Debug` writes them, non-finite ones included.
-        for (x, text) in [
-            (1.0, "1.0"),
-            (-0.0, "-0.0"),
-            (0.1, "0.1"),
-            (-2.5e-7, "-2.5e-7"),
-            (f64::NAN, "NaN"),
-            (f64::INFINITY, "inf"),
-            (f64::NEG_INFINITY, "-inf"),
-        ] {
-            assert_eq!(format!("{:?}", Cbor::Float(x)), format!("Float({text})"));
-            assert_eq!(format!("{x:?}"), text);
-        }
+    fn unsupported_alg_names_the_cbor_item() {
         // An unsupported `alg` names the item it found.
         let alg = [(Label::Int(LABEL_ALG), Cbor::Float(-1.5))];
         match parse_protected(&alg) {
             Err(EnvelopeError::UnsupportedAlgorithm(a)) => assert_eq!(a, "Float(-1.5)"),
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn cbor_reader_strictness() {
-        // Indefinite-length array, map and byte string.
-        assert!(decode_all(&[0x9f, 0x01, 0xff]).is_err());
-        assert!(decode_all(&[0xbf, 0x01, 0x02, 0xff]).is_err());
-        assert!(decode_all(&[0x5f, 0x41, 0x00, 0xff]).is_err());
-        // Duplicate map keys, also nested.
-        assert!(decode_all(&[0xa2, 0x01, 0x00, 0x01, 0x00]).is_err());
-        assert!(decode_all(&[0x81, 0xa2, 0x61, b'a', 0x00, 0x61, b'a', 0x01]).is_err());
-        assert_eq!(
-            decode_all(&[0xa2, 0x01, 0x00, 0x20, 0x00]).unwrap(),
-            Cbor::Map(vec![
-                (Cbor::Uint(1), Cbor::Uint(0)),
-                (Cbor::Nint(0), Cbor::Uint(0))
-            ])
-        );
-        // Trailing data, truncation, huge counts.
-        assert!(decode_all(&[0x01, 0x02]).is_err());
-        assert!(decode_all(&[0x42, 0x00]).is_err());
-        assert!(decode_all(&[0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).is_err());
-        assert!(decode_all(&[0xbb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).is_err());
-        // Deep nesting fails cleanly.
-        let deep = vec![0x81u8; 100_000];
-        assert!(matches!(decode_all(&deep), Err(EnvelopeError::Limit(_))));
-        // Invalid UTF-8 text.
-        assert!(decode_all(&[0x61, 0xff]).is_err());
-        assert_eq!(decode_all(&[0xf9, 0x3c, 0x00]).unwrap(), Cbor::Float(1.0));
     }
 
     #[test]

@@ -16,40 +16,27 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::headers::{
+    HEADER_AUTHENTIC_SIGNING_TIME, HEADER_EXPIRY, HEADER_SIGNING_AGENT, HEADER_SIGNING_SCHEME,
+    HEADER_SIGNING_TIME, HEADER_TIMESTAMP_SIGNATURE, HEADER_VERIFICATION_PLUGIN,
+    HEADER_VERIFICATION_PLUGIN_MIN_VERSION, MEDIA_TYPE_PAYLOAD,
+};
 use super::{
     EnvelopeError, EnvelopeFormat, EnvelopeSigningOptions, ExtendedAttribute, SignedAttributes,
     SigningScheme, UnverifiedEnvelope, MAX_CERT_CHAIN_LEN,
 };
 use crate::crypto::{PublicKey, SignatureAlgorithm};
 use crate::encoding::{self, SeenKeys};
-use crate::payload::MEDIA_TYPE_PAYLOAD;
 use crate::time::Instant;
 
 /// `alg` (spec §3.2).
-pub const HEADER_ALG: &str = "alg";
+pub(crate) const HEADER_ALG: &str = "alg";
 /// `cty` (spec §3.2).
-pub const HEADER_CTY: &str = "cty";
+pub(crate) const HEADER_CTY: &str = "cty";
 /// `crit` (spec §3.2).
-pub const HEADER_CRIT: &str = "crit";
-/// `io.cncf.notary.signingScheme` (spec §3.2).
-pub const HEADER_SIGNING_SCHEME: &str = "io.cncf.notary.signingScheme";
-/// `io.cncf.notary.signingTime` (spec §3.2).
-pub const HEADER_SIGNING_TIME: &str = "io.cncf.notary.signingTime";
-/// `io.cncf.notary.authenticSigningTime` (spec §3.2).
-pub const HEADER_AUTHENTIC_SIGNING_TIME: &str = "io.cncf.notary.authenticSigningTime";
-/// `io.cncf.notary.expiry` (spec §3.2).
-pub const HEADER_EXPIRY: &str = "io.cncf.notary.expiry";
-/// `io.cncf.notary.verificationPlugin` (spec §3.2).
-pub const HEADER_VERIFICATION_PLUGIN: &str = "io.cncf.notary.verificationPlugin";
-/// `io.cncf.notary.verificationPluginMinVersion` (spec §3.2).
-pub const HEADER_VERIFICATION_PLUGIN_MIN_VERSION: &str =
-    "io.cncf.notary.verificationPluginMinVersion";
+pub(crate) const HEADER_CRIT: &str = "crit";
 /// Unprotected `x5c` (spec §3.3).
-pub const HEADER_X5C: &str = "x5c";
-/// Unprotected `io.cncf.notary.timestampSignature` (spec §3.3).
-pub const HEADER_TIMESTAMP_SIGNATURE: &str = "io.cncf.notary.timestampSignature";
-/// Unprotected `io.cncf.notary.signingAgent` (spec §3.3).
-pub const HEADER_SIGNING_AGENT: &str = "io.cncf.notary.signingAgent";
+pub(crate) const HEADER_X5C: &str = "x5c";
 
 /// The protected header names nv2 interprets; everything else is an extended attribute.
 const KNOWN_PROTECTED: [&str; 9] = [
@@ -536,6 +523,8 @@ struct EnvelopeOut<'a> {
     signature: String,
 }
 
+/// serde's `rename` takes a literal, not a constant: the two names below are
+/// [`HEADER_TIMESTAMP_SIGNATURE`] and [`HEADER_SIGNING_AGENT`] (a test checks they agree).
 #[derive(Serialize)]
 struct HeaderOut<'a> {
     #[serde(
@@ -616,5 +605,30 @@ struct SortedMap<'a>(&'a [(&'a String, &'a Value)]);
 impl Serialize for SortedMap<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unprotected_header_names_are_the_shared_constants() {
+        let out = HeaderOut {
+            timestamp_signature: Some("t".into()),
+            x5c: vec!["c".into()],
+            signing_agent: Some("a"),
+        };
+        let json = serde_json::to_value(&out).unwrap();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        keys.sort_unstable();
+        let mut expected = [HEADER_SIGNING_AGENT, HEADER_TIMESTAMP_SIGNATURE, HEADER_X5C];
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
     }
 }

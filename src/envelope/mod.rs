@@ -17,14 +17,16 @@ use crate::encoding::EncodingError;
 use crate::payload::MEDIA_TYPE_PAYLOAD;
 use crate::time::Instant;
 
+mod cbor;
 pub mod cose;
+pub(crate) mod headers;
 pub mod jws;
 
 /// Largest envelope accepted (threat model 13: envelope ≤ 32 MiB, as notation's fetch limit).
 pub const MAX_ENVELOPE_SIZE: usize = 32 * 1024 * 1024;
 
 /// Most certificates accepted in an envelope's chain (threat model 9, 13).
-pub const MAX_CERT_CHAIN_LEN: usize = 10;
+pub(crate) const MAX_CERT_CHAIN_LEN: usize = 10;
 
 /// Media type of a JWS envelope (spec §3).
 pub const MEDIA_TYPE_JWS: &str = "application/jose+json";
@@ -497,6 +499,15 @@ pub(crate) struct PresentHeaders {
     pub(crate) verification_plugin_min_version: bool,
 }
 
+// Defined here, not in `payload`, so the payload module does not depend on the envelope (the
+// envelope carries a payload; a payload knows nothing of envelopes).
+impl crate::payload::Payload {
+    /// Decodes the payload of a verified envelope.
+    pub fn from_verified(envelope: &VerifiedEnvelope) -> Result<Self, crate::oci::OciError> {
+        Self::from_verified_bytes(envelope.payload())
+    }
+}
+
 /// Spec §3.2 / §4: `io.cncf.notary.signingScheme` must be critical, and so must the authentic
 /// signing time (signingAuthority scheme), the expiry and the plugin headers when present. One
 /// rule for both envelope formats; `is_crit` says whether a header name is listed in `crit`.
@@ -504,7 +515,7 @@ pub(crate) fn check_required_critical(
     present: &PresentHeaders,
     is_crit: impl Fn(&str) -> bool,
 ) -> Result<(), EnvelopeError> {
-    use jws::{
+    use headers::{
         HEADER_AUTHENTIC_SIGNING_TIME, HEADER_EXPIRY, HEADER_SIGNING_SCHEME,
         HEADER_VERIFICATION_PLUGIN, HEADER_VERIFICATION_PLUGIN_MIN_VERSION,
     };

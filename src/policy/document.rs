@@ -14,13 +14,13 @@ use super::stores::{TrustStoreRef, TrustStoreType};
 pub const MAX_POLICY_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
 
 /// The most statements one document may have.
-pub const MAX_STATEMENTS: usize = 1024;
+pub(crate) const MAX_STATEMENTS: usize = 1024;
 
 /// The most registry scopes one statement may list.
-pub const MAX_REGISTRY_SCOPES: usize = 4096;
+pub(crate) const MAX_REGISTRY_SCOPES: usize = 4096;
 
 /// The most trust stores one statement may list.
-pub const MAX_TRUST_STORES: usize = 256;
+pub(crate) const MAX_TRUST_STORES: usize = 256;
 
 /// The policy document versions understood (spec §7.2 rule 1).
 const SUPPORTED_VERSIONS: [&str; 1] = ["1.0"];

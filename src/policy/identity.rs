@@ -6,11 +6,11 @@ use super::error::{IdentityProblem, PolicyError, StatementProblem};
 use super::scope::WILDCARD;
 
 /// The identity prefix notation implements natively: an X.509 subject DN (spec §7.2).
-pub const X509_SUBJECT: &str = "x509.subject";
+pub(crate) const X509_SUBJECT: &str = "x509.subject";
 
 /// The most trusted identities one statement may list. The overlap rule compares every pair, so
 /// the bound keeps validation fast whatever the input.
-pub const MAX_TRUSTED_IDENTITIES: usize = 256;
+pub(crate) const MAX_TRUSTED_IDENTITIES: usize = 256;
 
 /// One entry of `trustedIdentities`: `<prefix>:<value>` (spec §7.2).
 ///

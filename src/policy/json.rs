@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 /// The deepest nesting of arrays and objects accepted (threat model 13). A trust policy nests
 /// four levels deep.
-pub const MAX_JSON_DEPTH: usize = 64;
+pub(crate) const MAX_JSON_DEPTH: usize = 64;
 
 /// Parses `bytes` as one JSON value, refusing duplicate member names, nesting deeper than
 /// [`MAX_JSON_DEPTH`] and trailing content. The error text names the line and column.

@@ -37,20 +37,17 @@ mod stores;
 pub use dn::{parse_dn, DistinguishedName, MAX_DN_ATTRIBUTES, MAX_DN_BYTES};
 pub use document::{
     BlobTrustPolicy, BlobTrustPolicyStatement, OciTrustPolicy, TrustPolicyStatement,
-    ValidationOptions, MAX_POLICY_DOCUMENT_BYTES, MAX_REGISTRY_SCOPES, MAX_STATEMENTS,
-    MAX_TRUST_STORES,
+    ValidationOptions, MAX_POLICY_DOCUMENT_BYTES,
 };
 pub use error::{
     DnProblem, IdentityProblem, LevelProblem, PolicyError, PolicyKind, ReferenceProblem,
     StatementProblem,
 };
-pub use identity::{TrustedIdentities, TrustedIdentity, MAX_TRUSTED_IDENTITIES, X509_SUBJECT};
-pub use json::MAX_JSON_DEPTH;
+pub use identity::{TrustedIdentities, TrustedIdentity};
 pub use levels::{
     Action, CheckType, VerificationLevel, VerificationLevelConfig, VerifyTimestamp, LEVEL_TABLE,
 };
-pub use scope::{artifact_repository, WILDCARD};
-pub use stores::{is_store_name, TrustStoreRef, TrustStoreType};
+pub use stores::{TrustStoreRef, TrustStoreType};
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@
 use super::error::{PolicyError, ReferenceProblem};
 
 /// The wildcard registry scope and trusted identity (spec §7.2).
-pub const WILDCARD: &str = "*";
+pub(crate) const WILDCARD: &str = "*";
 
 /// Why a string is not a registry scope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub(crate) fn scope_error(scope: &str, error: ScopeFormatError) -> PolicyError {
 /// registry scopes are compared with (spec §7.2 selection; notation's
 /// `getArtifactPathFromReference`). The digest itself is only required to be present and of the
 /// `<algorithm>:<encoded>` shape; tags are refused (threat model 23).
-pub fn artifact_repository(reference: &str) -> Result<&str, PolicyError> {
+pub(crate) fn artifact_repository(reference: &str) -> Result<&str, PolicyError> {
     let invalid = |problem: ReferenceProblem| PolicyError::InvalidArtifactReference {
         reference: reference.to_owned(),
         problem,

@@ -88,7 +88,7 @@ impl fmt::Display for TrustStoreRef {
 /// Whether `name` is a valid named store: `^[a-zA-Z0-9_.-]+$` (spec §7.1), and not `.` or `..`,
 /// which the pattern allows but which name directories other than a store in a host's
 /// `<type>/<name>/` layout (stricter than notation).
-pub fn is_store_name(name: &str) -> bool {
+pub(crate) fn is_store_name(name: &str) -> bool {
     !name.is_empty()
         && name != "."
         && name != ".."

@@ -3,6 +3,8 @@
 
 use serde_json::{json, Value};
 
+use super::document::{MAX_POLICY_DOCUMENT_BYTES, MAX_REGISTRY_SCOPES, MAX_STATEMENTS};
+use super::identity::{MAX_TRUSTED_IDENTITIES, X509_SUBJECT};
 use super::*;
 
 /// A valid OCI document with one statement, to be modified by the tests.

@@ -70,7 +70,7 @@ pub(crate) fn basic_header(user: &str, pass: &str) -> String {
 
 /// One challenge of a `WWW-Authenticate` header (RFC 7235).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Challenge {
+pub(crate) struct Challenge {
     /// Auth scheme, lower-cased (`basic`, `bearer`).
     pub scheme: String,
     /// Parameters (names lower-cased, values unquoted).
@@ -89,7 +89,7 @@ impl Challenge {
 
 /// Parses `WWW-Authenticate` values: several challenges per value, `key=value` or
 /// `key="quoted, with \"escapes\""` parameters, commas inside quotes (bounded: 8 KiB per value).
-pub fn parse_challenges<'a>(values: impl Iterator<Item = &'a str>) -> Vec<Challenge> {
+pub(crate) fn parse_challenges<'a>(values: impl Iterator<Item = &'a str>) -> Vec<Challenge> {
     let mut out: Vec<Challenge> = Vec::new();
     for value in values {
         if value.len() > 8192 {

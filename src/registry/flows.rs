@@ -324,7 +324,7 @@ pub async fn verify<C: HttpClient>(
 }
 
 /// Signature manifests and envelopes fetched at once by [`verify`] and [`inspect`].
-pub const SIGNATURE_FETCH_CONCURRENCY: usize = 4;
+pub(crate) const SIGNATURE_FETCH_CONCURRENCY: usize = 4;
 
 /// [`fetch_signature`] for each descriptor, concurrently; results in order.
 async fn fetch_signatures<C: HttpClient>(

@@ -18,23 +18,32 @@
 
 #![warn(missing_docs)]
 
-pub mod auth;
-pub mod client;
-pub mod copy;
-pub mod error;
-pub mod flows;
-pub mod http;
+pub(crate) mod auth;
+mod cache;
+pub(crate) mod client;
+mod content;
+pub(crate) mod copy;
+pub(crate) mod error;
+pub(crate) mod flows;
+pub(crate) mod http;
 mod join;
-pub mod referrers;
+pub(crate) mod referrers;
+mod session;
 
-pub use auth::{Challenge, Credentials, StaticCredentials};
+pub use auth::{Credentials, StaticCredentials};
+pub use cache::{
+    LoginFingerprints, SessionCache, CAPABILITY_TTL_MILLIS, DEFAULT_SESSION_CACHE_ENTRIES,
+    TOKEN_TTL_MILLIS,
+};
 pub use client::{
     ContentCache, PushedManifest, RegistryClient, RegistryOptions, Resolved,
-    DEFAULT_CONTENT_CACHE_BYTES, MANIFEST_ACCEPT, MAX_ENVELOPE_BYTES, MAX_INDEX_UPDATE_ATTEMPTS,
-    MAX_MANIFEST_BYTES, MAX_REDIRECTS, MAX_REFERRER_PAGES, MAX_RETRIES, MAX_SIGNATURE_ATTEMPTS,
-    MAX_TOKEN_RESPONSE_BYTES,
+    DEFAULT_CONTENT_CACHE_BYTES, MAX_ENVELOPE_BYTES, MAX_INDEX_UPDATE_ATTEMPTS, MAX_MANIFEST_BYTES,
+    MAX_REDIRECTS, MAX_REFERRER_PAGES, MAX_RETRIES, MAX_SIGNATURE_ATTEMPTS,
 };
-pub use copy::{copy, CopyEvent, CopyObserver, CopyOptions, CopyReport, Transfer};
+pub use copy::{
+    copy, CopyEvent, CopyObserver, CopyOptions, CopyReport, Transfer, DEFAULT_CHUNK_BYTES,
+    DEFAULT_COPY_CONCURRENCY, MAX_BUFFERED_BLOB_BYTES, MAX_COPY_MANIFESTS, MAX_REFERRER_DEPTH,
+};
 pub use error::RegistryError;
 pub use flows::{
     inspect, list_signatures, push_signature, sign, verify, ArtifactVerification, EnvelopeInfo,

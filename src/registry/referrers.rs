@@ -3,9 +3,8 @@
 // The referrers tag is read with the full manifest `Accept` list: distribution answers 404 to an
 // index-only `Accept` when the tag holds an image manifest, which would hide a squatted tag
 // (threat model 22b).
-use super::client::{
-    check_size, http_error, pull_scope, push_scope, RegistryClient, MANIFEST_ACCEPT,
-};
+use super::client::{pull_scope, push_scope, RegistryClient, MANIFEST_ACCEPT};
+use super::content::{check_size, http_error};
 use super::error::RegistryError;
 use super::http::{link_next, query_encode, HttpClient, HttpRequest};
 use crate::crypto::HashAlgorithm;

@@ -233,19 +233,19 @@ pub fn certs_field(opts: &JsValue, name: &str) -> Result<Vec<Certificate>, JsFai
         .map_err(|e| JsFailure::new(e.code(), "ParseError", format!("`{name}`: {e}")))
 }
 
-/// The signature algorithm of a certificate chain's leaf key (spec §5: the algorithm follows
-/// the key), with `ERR_UNSUPPORTED_ALGORITHM` for a key Notary does not sign with.
+/// The signature algorithm of a certificate chain's leaf key (spec §5; the core's
+/// [`crate::sign::algorithm_for_chain`]), with `ERR_UNSUPPORTED_ALGORITHM` for a key Notary does
+/// not sign with and `ERR_INVALID_ARGUMENT` for an empty chain.
 pub fn leaf_algorithm(
     chain: &[Certificate],
 ) -> Result<crate::crypto::SignatureAlgorithm, JsFailure> {
-    let leaf = chain
-        .first()
-        .ok_or_else(|| JsFailure::invalid("`certChain` holds no certificate"))?;
+    use crate::sign::SignError;
     let unsupported = |e: String| JsFailure::new("ERR_UNSUPPORTED_ALGORITHM", "SigningError", e);
-    leaf.public_key()
-        .map_err(|e| unsupported(e.to_string()))?
-        .notary_algorithm()
-        .map_err(|e| unsupported(e.to_string()))
+    crate::sign::algorithm_for_chain(chain).map_err(|e| match e {
+        SignError::InvalidOptions(_) => JsFailure::invalid("`certChain` holds no certificate"),
+        SignError::InvalidKey(m) => unsupported(m),
+        other => unsupported(other.to_string()),
+    })
 }
 
 /// The optional `crls` list: `[DER Uint8Array | PEM string, ...]` for the air-gapped CRL checker

@@ -26,8 +26,9 @@ use super::outcome_json;
 use crate::oci::Reference;
 use crate::policy::OciTrustPolicy;
 use crate::registry::{
-    self, ContentCache, RegistryClient, RegistryError, RegistryOptions, SignatureDescriptor,
-    StaticCredentials, DEFAULT_CONTENT_CACHE_BYTES,
+    self, ContentCache, LoginFingerprints, RegistryClient, RegistryError, RegistryOptions,
+    SessionCache, SignatureDescriptor, StaticCredentials, DEFAULT_CONTENT_CACHE_BYTES,
+    DEFAULT_SESSION_CACHE_ENTRIES,
 };
 use crate::sign::{self as core_sign, LocalSigner, SignOptions, Signer};
 use crate::time::Instant;
@@ -59,30 +60,18 @@ struct Login {
     password: String,
 }
 
-/// How long what a registry said about its Referrers API is reused by later calls.
-const CAPABILITY_TTL_MILLIS: f64 = 60_000.0;
-
 thread_local! {
     /// Content fetched by digest (checked), shared by every call in this module instance.
     static CONTENT: Rc<ContentCache> = Rc::new(ContentCache::new(DEFAULT_CONTENT_CACHE_BYTES));
-    /// Referrers API support per `registry/repository`, with when it was learned (host clock).
-    static CAPABILITIES: RefCell<Vec<(String, bool, f64)>> = const { RefCell::new(Vec::new()) };
-    /// Bearer tokens per (credentials fingerprint, registry, scope), with when they were
-    /// obtained: a call reuses only tokens obtained with the very same login (or none).
-    static TOKENS: RefCell<Vec<(String, String, f64)>> = const { RefCell::new(Vec::new()) };
+    /// Bearer tokens (per login) and Referrers API answers shared by the calls of this module
+    /// instance; TTLs, keys and bounds are the core's ([`SessionCache`]).
+    static SESSIONS: RefCell<SessionCache> =
+        RefCell::new(SessionCache::new(DEFAULT_SESSION_CACHE_ENTRIES));
 }
 
-/// How long a Bearer token is reused: under the 60 s the distribution token spec gives a token
-/// without `expires_in`.
-const TOKEN_TTL_MILLIS: f64 = 50_000.0;
-
-/// Who a call authenticates as at `registry`: a hash of its login, or `anonymous`.
-fn login_fingerprint(logins: &[(String, String)], registry: &str) -> String {
-    logins
-        .iter()
-        .find(|(r, _)| r == registry)
-        .map(|(_, fp)| fp.clone())
-        .unwrap_or_else(|| "anonymous".to_string())
+/// The host clock, for the session cache (the core never reads one).
+fn now() -> Instant {
+    Instant::from_unix_millis(js_sys::Date::now() as i64)
 }
 
 /// A registry client for one call. With `cache` on (the default) it shares the digest-keyed
@@ -91,8 +80,8 @@ fn login_fingerprint(logins: &[(String, String)], registry: &str) -> String {
 struct Session {
     client: RegistryClient<FetchClient>,
     cache: bool,
-    /// (registry, fingerprint of the login used there).
-    logins: Vec<(String, String)>,
+    /// Who the client authenticates as, per registry.
+    logins: LoginFingerprints,
 }
 
 impl core::ops::Deref for Session {
@@ -107,27 +96,7 @@ impl Drop for Session {
         if !self.cache {
             return;
         }
-        let now = js_sys::Date::now();
-        CAPABILITIES.with(|c| {
-            let mut c = c.borrow_mut();
-            for (repo, supported) in self.client.referrers_capabilities() {
-                c.retain(|(r, _, _)| *r != repo);
-                c.push((repo, supported, now));
-            }
-            c.retain(|(_, _, at)| now - at < CAPABILITY_TTL_MILLIS);
-        });
-        TOKENS.with(|t| {
-            let mut t = t.borrow_mut();
-            for (key, token) in self.client.bearer_tokens() {
-                let registry = key.split(' ').next().unwrap_or_default();
-                let full = format!("{} {key}", login_fingerprint(&self.logins, registry));
-                if !t.iter().any(|(k, v, _)| *k == full && *v == token) {
-                    t.retain(|(k, _, _)| *k != full);
-                    t.push((full, token, now));
-                }
-            }
-            t.retain(|(_, _, at)| now - at < TOKEN_TTL_MILLIS);
-        });
+        SESSIONS.with(|s| s.borrow_mut().absorb(&self.client, &self.logins, now()));
     }
 }
 
@@ -142,30 +111,8 @@ fn client(opts: &JsValue) -> Result<Session, JsFailure> {
             logins,
         });
     }
-    let now = js_sys::Date::now();
-    let known: Vec<(String, bool)> = CAPABILITIES.with(|c| {
-        c.borrow()
-            .iter()
-            .filter(|(_, _, at)| now - at < CAPABILITY_TTL_MILLIS)
-            .map(|(r, s, _)| (r.clone(), *s))
-            .collect()
-    });
-    let tokens: Vec<(String, String)> = TOKENS.with(|t| {
-        t.borrow()
-            .iter()
-            .filter(|(_, _, at)| now - at < TOKEN_TTL_MILLIS)
-            .filter_map(|(full, token, _)| {
-                let (fp, key) = full.split_once(' ')?;
-                let registry = key.split(' ').next()?;
-                (fp == login_fingerprint(&logins, registry))
-                    .then(|| (key.to_string(), token.clone()))
-            })
-            .collect()
-    });
-    let client = client
-        .with_content_cache(CONTENT.with(Rc::clone))
-        .with_referrers_capabilities(&known)
-        .with_bearer_tokens(&tokens);
+    let client = client.with_content_cache(CONTENT.with(Rc::clone));
+    let client = SESSIONS.with(|s| s.borrow().seed(client, &logins, now()));
     Ok(Session {
         client,
         cache,
@@ -174,7 +121,7 @@ fn client(opts: &JsValue) -> Result<Session, JsFailure> {
 }
 
 /// The client without shared caches, and the fingerprint of the login given per registry.
-type ClientAndLogins = (RegistryClient<FetchClient>, Vec<(String, String)>);
+type ClientAndLogins = (RegistryClient<FetchClient>, LoginFingerprints);
 
 fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
     let fetch = js_sys::Reflect::get(opts, &"fetch".into())
@@ -204,7 +151,7 @@ fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
         options.max_signature_attempts = max;
     }
     let mut creds = StaticCredentials::new();
-    let mut fingerprints = Vec::new();
+    let mut fingerprints = LoginFingerprints::new();
     // `{ registry: { username, password } }`, read through the JSON map type already in the
     // wasm rather than a map of its own.
     let logins: serde_json::Map<String, Value> =
@@ -213,11 +160,7 @@ fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
         let login: Login = serde_json::from_value(login.clone())
             .map_err(|e| JsFailure::invalid(format!("`credentials`: {e}")))?;
         creds = creds.with(registry, &login.username, &login.password);
-        let secret = format!("{}\n{}", login.username, login.password);
-        fingerprints.push((
-            registry.clone(),
-            crate::crypto::sha256_hex(secret.as_bytes()),
-        ));
+        fingerprints = fingerprints.with(registry, &login.username, &login.password);
     }
     Ok((
         RegistryClient::new(http, options).with_credentials(Box::new(creds)),

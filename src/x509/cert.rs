@@ -214,7 +214,7 @@ fn peek_is(r: &SliceReader<'_>, tag: Tag) -> bool {
 ///
 /// Errors are Go's (`x509: invalid CRL distribution points`, `x509: invalid CRL distribution
 /// point`) as [`CertError::MalformedExtension`].
-pub fn parse_crl_distribution_points(value: &[u8]) -> Result<Vec<String>, CertError> {
+pub(crate) fn parse_crl_distribution_points(value: &[u8]) -> Result<Vec<String>, CertError> {
     let points = || CertError::MalformedExtension("x509: invalid CRL distribution points");
     let point = || CertError::MalformedExtension("x509: invalid CRL distribution point");
     let mut outer = SliceReader::new(value).map_err(|_| points())?;

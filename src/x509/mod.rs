@@ -45,7 +45,8 @@ use core::fmt;
 
 use crate::time::Instant;
 
-pub use cert::{parse_crl_distribution_points, Certificate};
+pub(crate) use cert::parse_crl_distribution_points;
+pub use cert::Certificate;
 pub use chain::{validate_code_signing_chain, validate_timestamping_chain};
 pub use profile::{validate_ca, validate_code_signing_leaf, validate_timestamping_leaf};
 

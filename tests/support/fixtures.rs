@@ -8,7 +8,7 @@ use nv2::sign::{LocalSigner, SignOptions};
 use nv2::time::Instant;
 use nv2::truststore::TrustStore;
 
-use super::TestRegistry;
+use super::registry::TestRegistry;
 
 pub fn keys(name: &str) -> String {
     std::fs::read_to_string(format!(

@@ -1,6 +1,5 @@
-//! Shared helpers for the envelope tests: fixture keys, conformance data location, and a crafter
-//! for hand-made JWS envelopes (to test one rule at a time).
-#![allow(dead_code)]
+//! For the envelope tests: fixture keys, conformance data location, and a crafter for hand-made
+//! JWS envelopes (to test one rule at a time).
 
 use std::path::PathBuf;
 
@@ -21,8 +20,9 @@ pub fn keys_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/keys"))
 }
 
+/// The text of `tests/data/keys/<name>`.
 pub fn read(name: &str) -> String {
-    std::fs::read_to_string(keys_dir().join(name)).unwrap()
+    super::fixtures::keys(name)
 }
 
 /// The fixture `name` (`p256`, `rsa3072`, ...), self-signed leaf.
@@ -53,8 +53,12 @@ pub fn cert_der(name: &str) -> Vec<u8> {
 /// The notation vectors vendored in the repository (tests/vectors/notation/README.md). Always
 /// `Some`: the vectors are part of the repository, never a silent skip.
 pub fn conformance_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/notation"));
-    assert!(dir.join("cases.json").is_file(), "{} is missing", dir.display());
+    let dir = super::vectors::conformance_dir();
+    assert!(
+        dir.join("cases.json").is_file(),
+        "{} is missing",
+        dir.display()
+    );
     Some(dir)
 }
 

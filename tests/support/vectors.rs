@@ -1,6 +1,5 @@
-//! Shared helpers for the conformance harnesses: where the notation vectors live, the cases, and
-//! the reviewed exceptions file.
-#![allow(dead_code)]
+//! For the conformance harnesses: where the notation vectors live, the cases, and the reviewed
+//! exceptions file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
