@@ -12,6 +12,7 @@
 //! Failures are deliberately opaque about *why* a signature did not verify (no padding or math
 //! details), so they leak nothing useful to an attacker.
 
+use crate::error::ErrorCode;
 use core::fmt;
 
 use const_oid::ObjectIdentifier;
@@ -44,14 +45,14 @@ pub enum CryptoError {
 
 impl CryptoError {
     /// Stable error code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CryptoError::BadSignature => "ERR_SIGNATURE_INTEGRITY",
+            CryptoError::BadSignature => ErrorCode::SignatureIntegrity,
             CryptoError::UnsupportedKey(_) | CryptoError::UnsupportedAlgorithm(_) => {
-                "ERR_UNSUPPORTED_ALGORITHM"
+                ErrorCode::UnsupportedAlgorithm
             }
-            CryptoError::Malformed(_) | CryptoError::KeyMismatch => "ERR_PARSE",
-            CryptoError::Signing(_) => "ERR_SIGNING",
+            CryptoError::Malformed(_) | CryptoError::KeyMismatch => ErrorCode::Parse,
+            CryptoError::Signing(_) => ErrorCode::Signing,
         }
     }
 }

@@ -12,6 +12,7 @@
 //!   (serde_json's `Value` silently keeps the last one, as Go does) and nesting is bounded by
 //!   [`MAX_JSON_DEPTH`] (threat model 13).
 
+use crate::error::ErrorCode;
 use core::cell::RefCell;
 use core::fmt;
 use std::collections::BTreeMap;
@@ -57,8 +58,8 @@ pub enum EncodingError {
 
 impl EncodingError {
     /// Stable error code.
-    pub fn code(&self) -> &'static str {
-        "ERR_PARSE"
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::Parse
     }
 }
 

@@ -4,6 +4,7 @@
 //! strict JSON reader (no duplicate members, integer sizes only) and the signature manifest must be
 //! an OCI image manifest with exactly one layer and no `manifests` member (threat model 2b).
 
+use crate::error::ErrorCode;
 use core::fmt;
 use core::str::FromStr;
 use std::collections::BTreeMap;
@@ -67,10 +68,10 @@ pub enum OciError {
 
 impl OciError {
     /// Stable error code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            OciError::InvalidAnnotation(_) => "ERR_INVALID_ANNOTATION",
-            _ => "ERR_PARSE",
+            OciError::InvalidAnnotation(_) => ErrorCode::InvalidAnnotation,
+            _ => ErrorCode::Parse,
         }
     }
 }

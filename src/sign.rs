@@ -10,6 +10,7 @@
 //! Either way the signature is verified under the leaf certificate's key before anything is
 //! emitted (threat model 3d): a signer that uses another key produces an error, never an envelope.
 
+use crate::error::ErrorCode;
 use core::fmt;
 use std::collections::BTreeMap;
 
@@ -40,10 +41,10 @@ pub enum SignError {
 impl SignError {
     /// Stable error code: `ERR_INVALID_ANNOTATION` for reserved/colliding annotation keys,
     /// otherwise `ERR_SIGNING`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            SignError::InvalidAnnotation(_) => "ERR_INVALID_ANNOTATION",
-            _ => "ERR_SIGNING",
+            SignError::InvalidAnnotation(_) => ErrorCode::InvalidAnnotation,
+            _ => ErrorCode::Signing,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! Spec §3.2: header times are RFC 3339; fractional seconds and any UTC offset are accepted on
 //! verification, signers emit whole seconds in UTC.
 
+use crate::error::ErrorCode;
 use core::fmt;
 
 /// A point in time, UTC, with nanosecond precision. Ordered chronologically.
@@ -26,8 +27,8 @@ pub enum TimeError {
 
 impl TimeError {
     /// Stable error code.
-    pub fn code(&self) -> &'static str {
-        "ERR_PARSE"
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::Parse
     }
 }
 

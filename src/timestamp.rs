@@ -23,6 +23,7 @@
 //! [`verify_timestamp_token`] runs all of them; [`crate::verify`] runs them in notation-go's
 //! order, interleaving the trust-store loading and the signing-chain bounds (step 6 d, g).
 
+use crate::error::ErrorCode;
 use core::fmt;
 
 use const_oid::db::rfc5280::{ANY_EXTENDED_KEY_USAGE, ID_KP_TIME_STAMPING};
@@ -89,10 +90,10 @@ pub enum TimestampError {
 impl TimestampError {
     /// Stable error code: `ERR_VERIFICATION_INCONCLUSIVE` for an unknown revocation status,
     /// else `ERR_TIMESTAMP`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            TimestampError::RevocationUnknown { .. } => "ERR_VERIFICATION_INCONCLUSIVE",
-            _ => "ERR_TIMESTAMP",
+            TimestampError::RevocationUnknown { .. } => ErrorCode::VerificationInconclusive,
+            _ => ErrorCode::Timestamp,
         }
     }
 

@@ -14,6 +14,7 @@
 //! Only stores named by the applicable trust policy confer trust; that choice is the policy
 //! module's. Nothing here turns envelope data into anchors (threat 6).
 
+use crate::error::ErrorCode;
 use core::fmt;
 
 use crate::x509::{CertError, Certificate};
@@ -115,8 +116,8 @@ pub enum TrustStoreError {
 
 impl TrustStoreError {
     /// Stable error code: always `ERR_TRUST_STORE`.
-    pub fn code(&self) -> &'static str {
-        "ERR_TRUST_STORE"
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::TrustStore
     }
 }
 

@@ -1,6 +1,7 @@
 //! Errors of the trust policy module. Messages follow notation-go's wording (quoted values use
 //! Go's `%q` form) so logs read the same; the stable codes are what callers should branch on.
 
+use crate::error::ErrorCode;
 use core::fmt;
 
 use super::dn::DistinguishedName;
@@ -154,13 +155,13 @@ pub enum PolicyError {
 
 impl PolicyError {
     /// The stable error code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            PolicyError::InvalidArtifactReference { .. } => "ERR_PARSE",
+            PolicyError::InvalidArtifactReference { .. } => ErrorCode::Parse,
             PolicyError::NoApplicableStatement { .. }
             | PolicyError::NoApplicableBlobStatement { .. }
-            | PolicyError::EmptyBlobStatementName => "ERR_NO_APPLICABLE_TRUST_POLICY",
-            PolicyError::UntrustedIdentity { .. } => "ERR_UNTRUSTED_IDENTITY",
+            | PolicyError::EmptyBlobStatementName => ErrorCode::NoApplicableTrustPolicy,
+            PolicyError::UntrustedIdentity { .. } => ErrorCode::UntrustedIdentity,
             PolicyError::Malformed { .. }
             | PolicyError::EmptyVersion { .. }
             | PolicyError::UnsupportedVersion { .. }
@@ -173,7 +174,7 @@ impl PolicyError {
             | PolicyError::DuplicateRegistryScope { .. }
             | PolicyError::MultipleGlobalStatements
             | PolicyError::SkipOnGlobal { .. }
-            | PolicyError::InvalidDistinguishedName { .. } => "ERR_POLICY_INVALID",
+            | PolicyError::InvalidDistinguishedName { .. } => ErrorCode::PolicyInvalid,
         }
     }
 

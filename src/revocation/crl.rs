@@ -24,6 +24,7 @@
 //!   limits) could have been the one listing the certificate, so while any such input exists a
 //!   certificate with CRL distribution points is never reported good, only revoked or unknown.
 
+use crate::error::ErrorCode;
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, GeneralizedTime, UintRef};
 use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
@@ -66,10 +67,10 @@ pub enum CrlError {
 
 impl CrlError {
     /// Stable error code: `ERR_PARSE` or `ERR_LIMIT`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CrlError::Malformed(_) => "ERR_PARSE",
-            CrlError::Limit(_) => "ERR_LIMIT",
+            CrlError::Malformed(_) => ErrorCode::Parse,
+            CrlError::Limit(_) => ErrorCode::Limit,
         }
     }
 }

@@ -1,0 +1,277 @@
+//! Structured context of failures: the typed values verification errors carry, and their JSON
+//! form (`error.details` in JS, camelCase keys; shapes in docs/errors.md, types in
+//! js/index.d.ts `ErrorDetails`).
+
+use core::fmt;
+
+use serde_json::{json, Value};
+
+use crate::oci::Descriptor;
+use crate::registry::RegistryError;
+use crate::time::Instant;
+use crate::timestamp::TimestampError;
+use crate::truststore::TrustStoreError;
+use crate::verify::VerifyError;
+
+/// Which validity rule a chain certificate broke (signature-specification.md §Signature
+/// Verification, step "authentic timestamp").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertValidity {
+    /// Not valid at the authentic signing time (`notary.x509.signingAuthority`).
+    AtSigningTime,
+    /// The time checked is before `notBefore`.
+    NotYetValid,
+    /// The time checked is after `notAfter`.
+    Expired,
+}
+
+impl CertValidity {
+    /// `atSigningTime`, `notYetValid`, `expired`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CertValidity::AtSigningTime => "atSigningTime",
+            CertValidity::NotYetValid => "notYetValid",
+            CertValidity::Expired => "expired",
+        }
+    }
+}
+
+/// A chain certificate that was not valid at the time checked (`ERR_CERT_EXPIRED`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertValidityFailure {
+    /// Position in the chain, 0 = leaf.
+    pub index: usize,
+    /// Subject, RFC 4514.
+    pub subject: String,
+    /// Start of validity.
+    pub not_before: Instant,
+    /// End of validity.
+    pub not_after: Instant,
+    /// The time the certificate was checked at (signing time or now).
+    pub checked_at: Instant,
+    /// Which rule failed.
+    pub rule: CertValidity,
+}
+
+impl fmt::Display for CertValidityFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // notation-go's messages, word for word (the conformance tests compare them).
+        let subject = &self.subject;
+        match self.rule {
+            CertValidity::AtSigningTime => write!(
+                f,
+                "certificate \"{subject}\" was not valid when the digital signature was produced at \"{}\"",
+                self.checked_at.to_rfc1123z()
+            ),
+            CertValidity::NotYetValid => write!(
+                f,
+                "verification time is before certificate \"{subject}\" validity period, it will be valid from \"{}\"",
+                self.not_before.to_rfc1123z()
+            ),
+            CertValidity::Expired => write!(
+                f,
+                "verification time is after certificate \"{subject}\" validity period, it was expired at \"{}\"",
+                self.not_after.to_rfc1123z()
+            ),
+        }
+    }
+}
+
+/// Why the authentic-timestamp check failed (`ERR_TIMESTAMP`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum TimestampFailure {
+    /// `notary.x509.signingAuthority` without an authentic signing time.
+    MissingAuthenticSigningTime,
+    /// The policy asks for a timestamp and the envelope has none.
+    NoCountersignature,
+    /// A `tsa:` trust store could not be read.
+    TrustStore(TrustStoreError),
+    /// The policy's `tsa:` stores hold no certificate.
+    NoTrustedTsa,
+    /// The countersignature itself failed (parse, TSTInfo, signature, TSA chain, revocation).
+    Token(TimestampError),
+    /// The timestamp range starts before a chain certificate's `notBefore`.
+    BeforeCertificateValidity {
+        /// Position in the chain, 0 = leaf.
+        index: usize,
+        /// Subject, RFC 4514.
+        subject: String,
+        /// The certificate's `notBefore`.
+        not_before: Instant,
+    },
+    /// The timestamp range ends after a chain certificate's `notAfter`.
+    AfterCertificateValidity {
+        /// Position in the chain, 0 = leaf.
+        index: usize,
+        /// Subject, RFC 4514.
+        subject: String,
+        /// The certificate's `notAfter`.
+        not_after: Instant,
+    },
+}
+
+impl TimestampFailure {
+    /// The `reason` of the details: `missingAuthenticSigningTime`, `noCountersignature`,
+    /// `tsaTrustStore`, `noTrustedTsa`, `token`, `beforeCertificateValidity`,
+    /// `afterCertificateValidity`.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            TimestampFailure::MissingAuthenticSigningTime => "missingAuthenticSigningTime",
+            TimestampFailure::NoCountersignature => "noCountersignature",
+            TimestampFailure::TrustStore(_) => "tsaTrustStore",
+            TimestampFailure::NoTrustedTsa => "noTrustedTsa",
+            TimestampFailure::Token(_) => "token",
+            TimestampFailure::BeforeCertificateValidity { .. } => "beforeCertificateValidity",
+            TimestampFailure::AfterCertificateValidity { .. } => "afterCertificateValidity",
+        }
+    }
+}
+
+impl fmt::Display for TimestampFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TimestampFailure::MissingAuthenticSigningTime => {
+                f.write_str("authentic signing time is missing")
+            }
+            TimestampFailure::NoCountersignature => {
+                f.write_str("no timestamp countersignature was found in the signature envelope")
+            }
+            TimestampFailure::TrustStore(e) => {
+                write!(f, "failed to load tsa trust store with error: {e}")
+            }
+            TimestampFailure::NoTrustedTsa => {
+                f.write_str("no trusted TSA certificate found in trust store")
+            }
+            TimestampFailure::Token(e) => f.write_str(&e.notation_message()),
+            TimestampFailure::BeforeCertificateValidity {
+                subject,
+                not_before,
+                ..
+            } => write!(
+                f,
+                "timestamp can be before certificate \"{subject}\" validity period, it will be valid from \"{}\"",
+                not_before.to_rfc1123z()
+            ),
+            TimestampFailure::AfterCertificateValidity {
+                subject, not_after, ..
+            } => write!(
+                f,
+                "timestamp can be after certificate \"{subject}\" validity period, it was expired at \"{}\"",
+                not_after.to_rfc1123z()
+            ),
+        }
+    }
+}
+
+/// What the payload's target had to match (signature-specification.md §Signature Verification,
+/// step "target artifact"; for blobs, §Blob Signing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectedTarget {
+    /// Media type, when it is compared (always for OCI artifacts; for blobs only when given).
+    pub media_type: Option<String>,
+    /// `<algorithm>:<hex>`.
+    pub digest: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// The signed target is not the artifact being verified (`ERR_DESCRIPTOR_MISMATCH`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DescriptorMismatch {
+    /// Whether a blob (detached signature) was being verified.
+    pub blob: bool,
+    /// The artifact being verified.
+    pub expected: ExpectedTarget,
+    /// The descriptor the signature's payload names.
+    pub signed: Descriptor,
+}
+
+impl fmt::Display for DescriptorMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.blob {
+            "integrity check failed. signature does not match the given blob"
+        } else {
+            "content descriptor mismatch"
+        })
+    }
+}
+
+fn target_json(media_type: Option<&str>, digest: &str, size: u64) -> Value {
+    let mut v = json!({ "digest": digest, "size": size });
+    if let Some(m) = media_type {
+        v["mediaType"] = json!(m);
+    }
+    v
+}
+
+impl VerifyError {
+    /// Structured context for hosts (JS `error.details`), when the failure carries values.
+    pub fn details(&self) -> Option<Value> {
+        Some(match self {
+            VerifyError::PluginRequired { plugin } => json!({ "plugin": plugin }),
+            VerifyError::UntrustedIdentity { subject, .. } => json!({ "subject": subject }),
+            VerifyError::Expired { expiry } => json!({ "expiry": expiry.to_rfc3339() }),
+            VerifyError::CertificateNotValid(c) => json!({
+                "certificateIndex": c.index,
+                "subject": c.subject,
+                "notBefore": c.not_before.to_rfc3339(),
+                "notAfter": c.not_after.to_rfc3339(),
+                "checkedAt": c.checked_at.to_rfc3339(),
+                "rule": c.rule.name(),
+            }),
+            VerifyError::Timestamp(t) => {
+                let mut v = json!({ "reason": t.reason() });
+                match t {
+                    TimestampFailure::BeforeCertificateValidity {
+                        index,
+                        subject,
+                        not_before,
+                    } => {
+                        v["certificateIndex"] = json!(index);
+                        v["subject"] = json!(subject);
+                        v["notBefore"] = json!(not_before.to_rfc3339());
+                    }
+                    TimestampFailure::AfterCertificateValidity {
+                        index,
+                        subject,
+                        not_after,
+                    } => {
+                        v["certificateIndex"] = json!(index);
+                        v["subject"] = json!(subject);
+                        v["notAfter"] = json!(not_after.to_rfc3339());
+                    }
+                    _ => {}
+                }
+                v
+            }
+            VerifyError::Revoked { subject, detail } => {
+                json!({ "subject": subject, "detail": detail })
+            }
+            VerifyError::RevocationUnknown { subject, .. } => json!({ "subject": subject }),
+            VerifyError::DescriptorMismatch(m) => json!({
+                "expected": target_json(m.expected.media_type.as_deref(), &m.expected.digest, m.expected.size),
+                "actual": target_json(Some(&m.signed.media_type), &m.signed.digest.to_string(), m.signed.size),
+            }),
+            VerifyError::UserMetadataMismatch { key } => json!({ "key": key }),
+            _ => return None,
+        })
+    }
+}
+
+impl RegistryError {
+    /// Structured context for hosts (JS `error.details`), when the failure carries values.
+    pub fn details(&self) -> Option<Value> {
+        Some(match self {
+            RegistryError::Http {
+                operation,
+                status,
+                codes,
+                ..
+            } => json!({ "operation": operation, "status": status, "registryCodes": codes }),
+            RegistryError::DigestMismatch { expected, actual } => {
+                json!({ "expected": expected, "actual": actual })
+            }
+            _ => return None,
+        })
+    }
+}
