@@ -401,6 +401,8 @@ pub fn registry_verify(reference_text: String, opts: JsValue) -> Promise {
             "warnings": result.warnings,
             "signatures": signatures,
             "verifiedSignature": verified_outcome,
+            // The most specific failure when no signature verified (src/error/rank.rs).
+            "error": result.failure().map(|f| error_json(f.code(), f.to_string(), f.details())),
         }))
     })
 }
