@@ -17,12 +17,12 @@ pub use details::{
 pub use rank::most_specific;
 
 macro_rules! error_codes {
-    ($( $(#[$doc:meta])* $variant:ident => $code:literal, $class:ident, $meaning:literal; )*) => {
+    ($( $variant:ident => $code:literal, $class:ident, $meaning:literal; )*) => {
         /// A stable error code (semver-stable: codes are never renamed or reused).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum ErrorCode {
-            $( $(#[$doc])* $variant, )*
+            $( #[doc = $meaning] $variant, )*
         }
 
         impl ErrorCode {
@@ -48,90 +48,62 @@ macro_rules! error_codes {
 }
 
 error_codes! {
-    /// Input does not decode.
     Parse => "ERR_PARSE", ParseError,
-        "An input (envelope, certificate, CRL, reference, document) could not be parsed or breaks a structural bound.";
-    /// Bad argument.
+        "malformed envelope, JSON, PEM/DER, base64 or time";
     InvalidArgument => "ERR_INVALID_ARGUMENT", ParseError,
-        "An argument is missing, of the wrong type or out of range.";
-    /// Invalid trust policy.
+        "an option is missing or has the wrong type";
     PolicyInvalid => "ERR_POLICY_INVALID", PolicyError,
-        "The trust policy document is invalid.";
-    /// No statement applies.
+        "the trust policy document is invalid";
     NoApplicableTrustPolicy => "ERR_NO_APPLICABLE_TRUST_POLICY", PolicyError,
-        "No trust policy statement applies to the artifact.";
-    /// Trust store unusable.
+        "no policy statement covers the artifact reference";
     TrustStore => "ERR_TRUST_STORE", TrustStoreError,
-        "A trust store is missing, malformed or holds unusable certificates.";
-    /// Integrity failed.
+        "a named trust store is missing, empty or holds unusable certificates";
     SignatureIntegrity => "ERR_SIGNATURE_INTEGRITY", VerificationFailedError,
-        "The envelope is malformed, its signature does not verify, or its chain breaks the certificate rules.";
-    /// Authenticity failed.
+        "the signature or envelope is invalid (always enforced)";
     SignatureAuthenticity => "ERR_SIGNATURE_AUTHENTICITY", VerificationFailedError,
-        "No certificate of the signature's chain is in the policy's trust stores.";
-    /// Identity not trusted.
+        "the chain contains no trusted certificate";
     UntrustedIdentity => "ERR_UNTRUSTED_IDENTITY", VerificationFailedError,
-        "The signing certificate's subject matches none of the policy's trusted identities.";
-    /// Signature expired.
+        "the signing certificate matches no trusted identity";
     SignatureExpired => "ERR_SIGNATURE_EXPIRED", VerificationFailedError,
-        "The signature's expiry time has passed.";
-    /// Certificate not valid at the time that matters.
+        "the signature's expiry has passed";
     CertExpired => "ERR_CERT_EXPIRED", VerificationFailedError,
-        "A chain certificate was not valid at the time it was checked at.";
-    /// Certificate rule violation.
+        "a chain certificate is not valid at the verification / signing time";
     CertInvalid => "ERR_CERT_INVALID", VerificationFailedError,
-        "A certificate or chain violates the Notary Project certificate requirements.";
-    /// Certificate revoked.
+        "a certificate violates the Notary certificate profile";
     CertRevoked => "ERR_CERT_REVOKED", VerificationFailedError,
-        "A chain certificate is revoked.";
-    /// No verdict.
+        "a chain certificate is revoked";
     VerificationInconclusive => "ERR_VERIFICATION_INCONCLUSIVE", VerificationInconclusiveError,
-        "No verdict could be reached (revocation status unknown, network failure).";
-    /// Timestamp failed.
+        "a verdict could not be reached (e.g. revocation unknown)";
     Timestamp => "ERR_TIMESTAMP", VerificationFailedError,
-        "The RFC 3161 timestamp countersignature is missing, invalid or does not cover the chain's validity.";
-    /// Wrong target.
+        "the RFC 3161 timestamp countersignature is missing or invalid";
     DescriptorMismatch => "ERR_DESCRIPTOR_MISMATCH", VerificationFailedError,
-        "The signed target descriptor is not the artifact (or blob) being verified.";
-    /// Metadata missing.
+        "the signed descriptor is not the artifact's descriptor (always enforced)";
     UserMetadataMismatch => "ERR_USER_METADATA_MISMATCH", VerificationFailedError,
-        "Requested user metadata is absent from the signed payload.";
-    /// Plugin needed.
+        "required user metadata is not in the signature (always enforced)";
     VerificationPlugin => "ERR_VERIFICATION_PLUGIN", VerificationFailedError,
-        "The signature requires a verification plugin, which nv2 does not run.";
-    /// Envelope type unknown.
+        "the signature requires a verification plugin";
     UnsupportedEnvelope => "ERR_UNSUPPORTED_ENVELOPE", ParseError,
-        "The envelope media type is neither JWS nor COSE.";
-    /// Algorithm unknown.
+        "the envelope media type is not supported";
     UnsupportedAlgorithm => "ERR_UNSUPPORTED_ALGORITHM", ParseError,
-        "The key or signature algorithm is not one the Notary Project allows.";
-    /// Signing failed.
+        "key or algorithm outside the Notary set (RSA 2048/3072/4096, P-256/384/521)";
     Signing => "ERR_SIGNING", SigningError,
-        "Signing failed (bad key, signer callback failure or a malformed signature from it).";
-    /// Bad annotation.
+        "signing failed (bad key, callback error, signature does not match the leaf or is DER-encoded ECDSA)";
     InvalidAnnotation => "ERR_INVALID_ANNOTATION", SigningError,
-        "An annotation key is reserved or collides with another.";
-    /// Limit exceeded.
+        "an annotation is invalid (e.g. the reserved `io.cncf.notary` prefix)";
     Limit => "ERR_LIMIT", ParseError,
-        "A size, count or depth budget was exceeded.";
-    /// Unsigned.
+        "an input exceeds a size or count limit";
     NoSignature => "ERR_NO_SIGNATURE", VerificationFailedError,
-        "No Notary Project signature is associated with the artifact.";
-    /// Registry HTTP failure.
+        "the artifact has no Notary signature in the registry";
     RegistryHttp => "ERR_REGISTRY_HTTP", RegistryError,
-        "The registry answered an unexpected HTTP status, or could not be reached.";
-    /// Registry auth failure.
+        "the registry answered an error status (its `errors[].code` in the message)";
     RegistryAuth => "ERR_REGISTRY_AUTH", RegistryError,
-        "Registry authentication failed or credentials are missing.";
-    /// Digest mismatch.
+        "the registry refused the credentials, or none were given";
     DigestMismatch => "ERR_DIGEST_MISMATCH", RegistryError,
-        "Fetched content does not hash to the digest it was asked for.";
-    /// Insecure transport.
+        "fetched bytes do not match their digest, or a digest reference resolved elsewhere";
     InsecureTransport => "ERR_INSECURE_TRANSPORT", RegistryError,
-        "Plain HTTP to a registry that is not allowed it, or an HTTPS to HTTP downgrade.";
-    /// Bad referrers index.
+        "plain HTTP to a non-loopback registry without `plainHttp`, or an https→http redirect";
     ReferrersIndex => "ERR_REFERRERS_INDEX", RegistryError,
-        "The referrers tag holds something that is not an OCI image index.";
+        "the referrers tag holds something that is not an OCI index (nothing is written)";
 }
 
 impl fmt::Display for ErrorCode {
