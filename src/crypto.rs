@@ -12,7 +12,6 @@
 //! Failures are deliberately opaque about *why* a signature did not verify (no padding or math
 //! details), so they leak nothing useful to an attacker.
 
-use crate::error::ErrorCode;
 use core::fmt;
 
 use const_oid::ObjectIdentifier;
@@ -23,6 +22,8 @@ use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
 use spki::{AlgorithmIdentifierRef, EncodePublicKey, SubjectPublicKeyInfoRef};
+
+use crate::error::ErrorCode;
 
 /// Why a cryptographic operation failed.
 #[derive(Clone, Debug, PartialEq, Eq)]

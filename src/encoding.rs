@@ -12,13 +12,14 @@
 //!   (serde_json's `Value` silently keeps the last one, as Go does) and nesting is bounded by
 //!   [`MAX_JSON_DEPTH`] (threat model 13).
 
-use crate::error::ErrorCode;
 use core::cell::RefCell;
 use core::fmt;
 use std::collections::BTreeMap;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+
+use crate::error::ErrorCode;
 
 /// Deepest nesting of JSON arrays/objects accepted (threat model 13: depth ≤ 64).
 pub const MAX_JSON_DEPTH: usize = 64;

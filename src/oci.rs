@@ -4,7 +4,6 @@
 //! strict JSON reader (no duplicate members, integer sizes only) and the signature manifest must be
 //! an OCI image manifest with exactly one layer and no `manifests` member (threat model 2b).
 
-use crate::error::ErrorCode;
 use core::fmt;
 use core::str::FromStr;
 use std::collections::BTreeMap;
@@ -14,6 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::crypto::{hex, HashAlgorithm};
 use crate::encoding::{self, EncodingError};
+use crate::error::ErrorCode;
 use crate::time::Instant;
 
 /// OCI image manifest media type (spec §1.1).

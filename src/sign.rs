@@ -10,7 +10,6 @@
 //! Either way the signature is verified under the leaf certificate's key before anything is
 //! emitted (threat model 3d): a signer that uses another key produces an error, never an envelope.
 
-use crate::error::ErrorCode;
 use core::fmt;
 use std::collections::BTreeMap;
 
@@ -18,6 +17,7 @@ use crate::crypto::{CryptoError, PrivateKey, SignatureAlgorithm};
 use crate::envelope::cose::{self, PreparedCose};
 use crate::envelope::jws::{self, PreparedJws};
 use crate::envelope::{leaf_public_key, EnvelopeError, EnvelopeSigningOptions, SigningScheme};
+use crate::error::ErrorCode;
 use crate::oci::{Descriptor, EncodedManifest, OciError, SignatureManifest};
 use crate::payload::Payload;
 use crate::time::Instant;

@@ -5,8 +5,9 @@
 //! Spec §3.2: header times are RFC 3339; fractional seconds and any UTC offset are accepted on
 //! verification, signers emit whole seconds in UTC.
 
-use crate::error::ErrorCode;
 use core::fmt;
+
+use crate::error::ErrorCode;
 
 /// A point in time, UTC, with nanosecond precision. Ordered chronologically.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

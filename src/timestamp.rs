@@ -23,7 +23,6 @@
 //! [`verify_timestamp_token`] runs all of them; [`crate::verify`] runs them in notation-go's
 //! order, interleaving the trust-store loading and the signing-chain bounds (step 6 d, g).
 
-use crate::error::ErrorCode;
 use core::fmt;
 
 use const_oid::db::rfc5280::{ANY_EXTENDED_KEY_USAGE, ID_KP_TIME_STAMPING};
@@ -31,6 +30,7 @@ use const_oid::db::rfc5912 as algs;
 use const_oid::ObjectIdentifier as Oid;
 
 use crate::crypto::{CryptoError, HashAlgorithm, PublicKey};
+use crate::error::ErrorCode;
 use crate::revocation::{check_chain, ChainStatus, Purpose, RevocationChecker};
 use crate::time::Instant;
 use crate::x509::{self, CertError, Certificate, MAX_CHAIN_LEN};

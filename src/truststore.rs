@@ -14,9 +14,9 @@
 //! Only stores named by the applicable trust policy confer trust; that choice is the policy
 //! module's. Nothing here turns envelope data into anchors (threat 6).
 
-use crate::error::ErrorCode;
 use core::fmt;
 
+use crate::error::ErrorCode;
 use crate::x509::{CertError, Certificate};
 
 /// The three store types of spec §7.1.

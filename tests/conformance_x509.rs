@@ -26,10 +26,7 @@ const KINDS: [&str; 7] = [
 
 /// The notation vectors vendored in the repository (tests/vectors/notation/README.md).
 fn conformance_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/vectors/notation"
-    ))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/notation"))
 }
 
 fn exceptions() -> BTreeMap<String, String> {

@@ -69,7 +69,8 @@ fn js_classes() -> String {
 }
 
 fn dts_unions() -> String {
-    let mut s = String::from("/** Every stable error code (semver-stable; see docs/errors.md). */\n");
+    let mut s =
+        String::from("/** Every stable error code (semver-stable; see docs/errors.md). */\n");
     s += &union("NotationErrorCode", ErrorCode::ALL);
     for class in classes() {
         let codes: Vec<ErrorCode> = ErrorCode::ALL
@@ -123,7 +124,7 @@ fn check(file: &str, regions: &[(&str, String)]) -> Vec<String> {
         .lines()
         .zip(want.lines())
         .position(|(a, b)| a != b)
-        .map_or_else(|| text.lines().count().min(want.lines().count()), |i| i)
+        .unwrap_or_else(|| text.lines().count().min(want.lines().count()))
         + 1;
     vec![format!(
         "{file} differs from src/error.rs (ErrorCode) from line {line}: {:?}",
@@ -132,7 +133,10 @@ fn check(file: &str, regions: &[(&str, String)]) -> Vec<String> {
 }
 
 fn rel(file: &Path) -> String {
-    file.strip_prefix(root()).unwrap_or(file).display().to_string()
+    file.strip_prefix(root())
+        .unwrap_or(file)
+        .display()
+        .to_string()
 }
 
 /// Every quoted `ERR_…` literal in `file` is a code `ErrorCode` knows (or a CLI-only code).

@@ -131,7 +131,10 @@ fn without_the_revoked_one_the_expired_one_wins_then_the_untrusted_one() {
     );
     sigs.pop();
     let a = artifact(sigs.clone());
-    assert_eq!(a.failure().unwrap().code(), ErrorCode::SignatureAuthenticity);
+    assert_eq!(
+        a.failure().unwrap().code(),
+        ErrorCode::SignatureAuthenticity
+    );
     sigs.pop();
     // A junk envelope (integrity) says more than a registry document that does not parse.
     assert_eq!(

@@ -10,11 +10,11 @@
 //! Certificate-chain profile rules (spec §6) are applied by the verifier on top of this, as part
 //! of the same integrity check.
 
-use crate::error::ErrorCode;
 use core::fmt;
 
 use crate::crypto::{CryptoError, PublicKey, SignatureAlgorithm};
 use crate::encoding::EncodingError;
+use crate::error::ErrorCode;
 use crate::payload::MEDIA_TYPE_PAYLOAD;
 use crate::time::Instant;
 

@@ -275,3 +275,103 @@ impl RegistryError {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oci::Digest;
+
+    fn at(s: &str) -> Instant {
+        Instant::parse_rfc3339(s).unwrap()
+    }
+
+    #[test]
+    fn typed_fields_reach_the_details_with_the_messages_unchanged() {
+        let e = VerifyError::Expired {
+            expiry: at("2024-01-02T03:04:05Z"),
+        };
+        assert_eq!(
+            e.details().unwrap(),
+            json!({ "expiry": "2024-01-02T03:04:05Z" })
+        );
+        assert!(e
+            .to_string()
+            .starts_with("digital signature has expired on \""));
+
+        let e = VerifyError::CertificateNotValid(CertValidityFailure {
+            index: 1,
+            subject: "CN=ca".into(),
+            not_before: at("2020-01-01T00:00:00Z"),
+            not_after: at("2021-01-01T00:00:00Z"),
+            checked_at: at("2022-01-01T00:00:00Z"),
+            rule: CertValidity::Expired,
+        });
+        assert_eq!(e.code(), crate::error::ErrorCode::CertExpired);
+        assert_eq!(
+            e.details().unwrap(),
+            json!({
+                "certificateIndex": 1, "subject": "CN=ca",
+                "notBefore": "2020-01-01T00:00:00Z", "notAfter": "2021-01-01T00:00:00Z",
+                "checkedAt": "2022-01-01T00:00:00Z", "rule": "expired",
+            })
+        );
+        assert!(e
+            .to_string()
+            .starts_with("verification time is after certificate \"CN=ca\" validity period"));
+
+        let e = VerifyError::Timestamp(TimestampFailure::AfterCertificateValidity {
+            index: 0,
+            subject: "CN=leaf".into(),
+            not_after: at("2021-01-01T00:00:00Z"),
+        });
+        assert_eq!(
+            e.details().unwrap(),
+            json!({ "reason": "afterCertificateValidity", "certificateIndex": 0,
+                    "subject": "CN=leaf", "notAfter": "2021-01-01T00:00:00Z" })
+        );
+        let e = VerifyError::Timestamp(TimestampFailure::NoTrustedTsa);
+        assert_eq!(e.details().unwrap(), json!({ "reason": "noTrustedTsa" }));
+        assert_eq!(
+            e.to_string(),
+            "no trusted TSA certificate found in trust store"
+        );
+
+        let digest = |b: u8| Digest::of(crate::crypto::HashAlgorithm::Sha256, &[b]);
+        let e = VerifyError::DescriptorMismatch(Box::new(DescriptorMismatch {
+            blob: true,
+            expected: ExpectedTarget {
+                media_type: None,
+                digest: digest(1).to_string(),
+                size: 1,
+            },
+            signed: Descriptor::new("application/octet-stream", digest(2), 2),
+        }));
+        assert_eq!(
+            e.details().unwrap(),
+            json!({
+                "expected": { "digest": digest(1).to_string(), "size": 1 },
+                "actual": { "mediaType": "application/octet-stream", "digest": digest(2).to_string(), "size": 2 },
+            })
+        );
+        assert_eq!(
+            e.to_string(),
+            "integrity check failed. signature does not match the given blob"
+        );
+        assert!(VerifyError::Untrusted("x".into()).details().is_none());
+    }
+
+    #[test]
+    fn registry_http_details_carry_status_and_registry_codes() {
+        let e = RegistryError::Http {
+            operation: "GET manifest".into(),
+            status: 404,
+            codes: vec!["MANIFEST_UNKNOWN".into()],
+            message: "manifest unknown".into(),
+        };
+        assert_eq!(
+            e.details().unwrap(),
+            json!({ "operation": "GET manifest", "status": 404, "registryCodes": ["MANIFEST_UNKNOWN"] })
+        );
+        assert!(RegistryError::Limit("x".into()).details().is_none());
+    }
+}

@@ -1,11 +1,11 @@
 //! Errors of the trust policy module. Messages follow notation-go's wording (quoted values use
 //! Go's `%q` form) so logs read the same; the stable codes are what callers should branch on.
 
-use crate::error::ErrorCode;
 use core::fmt;
 
 use super::dn::DistinguishedName;
 use super::levels::CheckType;
+use crate::error::ErrorCode;
 
 /// Which trust policy document an error is about (spec §7.2 OCI, §7.3 blob).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,9 +1,9 @@
 //! Registry-stage errors (architecture practice 7, 8): one enum, documented variants, stable codes.
 
-use crate::error::ErrorCode;
 use core::fmt;
 
 use super::http::TransportError;
+use crate::error::ErrorCode;
 use crate::policy::PolicyError;
 use crate::sign::SignError;
 

@@ -24,13 +24,13 @@
 //!   limits) could have been the one listing the certificate, so while any such input exists a
 //!   certificate with CRL distribution points is never reported good, only revoked or unknown.
 
-use crate::error::ErrorCode;
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, GeneralizedTime, UintRef};
 use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
 
 use super::{CertStatus, Purpose, RevocationChecker};
 use crate::crypto::{CryptoError, PublicKey};
+use crate::error::ErrorCode;
 use crate::time::Instant;
 use crate::x509::{self, CertError, Certificate};
 

@@ -222,9 +222,12 @@ pub(crate) struct CertFields<'a> {
     pub extensions: Vec<Ext<'a>>,
 }
 
+/// The parts of a signed object: the TBS bytes, the signature algorithm, the signature bits.
+type Signed<'a> = (&'a [u8], AlgId<'a>, Option<&'a [u8]>);
+
 /// The outer `SEQUENCE { tbs, signatureAlgorithm, signatureValue BIT STRING }` that certificates
 /// and CRLs share (RFC 5280 §4.1, §5.1), with nothing after it.
-fn signed(der: &[u8]) -> der::Result<(&[u8], AlgId<'_>, Option<&[u8]>)> {
+fn signed(der: &[u8]) -> der::Result<Signed<'_>> {
     let mut c = SliceReader::new(sequence_contents(der)?)?;
     let tbs = c.tlv_bytes()?;
     let sig_alg = alg_id(&mut c)?;

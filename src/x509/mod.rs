@@ -41,9 +41,9 @@ mod profile;
 #[cfg(test)]
 pub(crate) mod testpki;
 
-use crate::error::ErrorCode;
 use core::fmt;
 
+use crate::error::ErrorCode;
 use crate::time::Instant;
 
 pub use cert::{parse_crl_distribution_points, Certificate};

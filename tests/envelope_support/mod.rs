@@ -53,15 +53,8 @@ pub fn cert_der(name: &str) -> Vec<u8> {
 /// The notation vectors vendored in the repository (tests/vectors/notation/README.md). Always
 /// `Some`: the vectors are part of the repository, never a silent skip.
 pub fn conformance_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/vectors/notation"
-    ));
-    assert!(
-        dir.join("cases.json").is_file(),
-        "{} is missing",
-        dir.display()
-    );
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/notation"));
+    assert!(dir.join("cases.json").is_file(), "{} is missing", dir.display());
     Some(dir)
 }
 
