@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::envelope::{EnvelopeError, SigningScheme, UnverifiedEnvelope, VerifiedEnvelope};
 use crate::error::{
@@ -84,7 +85,8 @@ pub enum VerifyError {
         message: String,
     },
     /// The payload's target artifact is not the artifact being verified (spec §8 step 9).
-    DescriptorMismatch(Box<DescriptorMismatch>),
+    /// (Shared: cloning an outcome copies no descriptor.)
+    DescriptorMismatch(Arc<DescriptorMismatch>),
     /// Requested user metadata is absent from the payload (spec §8 step 9).
     UserMetadataMismatch {
         /// The first requested key whose value the payload lacks.
@@ -400,7 +402,7 @@ impl Target<'_> {
     ) -> Result<(), VerifyError> {
         match self {
             Target::Oci(target) if signed.matches_target(target) => Ok(()),
-            Target::Oci(target) => Err(VerifyError::DescriptorMismatch(Box::new(
+            Target::Oci(target) => Err(VerifyError::DescriptorMismatch(Arc::new(
                 DescriptorMismatch {
                     blob: false,
                     expected: ExpectedTarget {
@@ -441,7 +443,7 @@ fn blob_mismatch(
     size: u64,
     media_type: Option<&str>,
 ) -> VerifyError {
-    VerifyError::DescriptorMismatch(Box::new(DescriptorMismatch {
+    VerifyError::DescriptorMismatch(Arc::new(DescriptorMismatch {
         blob: true,
         expected: ExpectedTarget {
             media_type: media_type.map(str::to_string),
@@ -846,7 +848,7 @@ fn verify_countersignature(
             subject: subject.clone(),
             message: e.notation_message(),
         },
-        e => VerifyError::Timestamp(TimestampFailure::Token(e)),
+        e => VerifyError::Timestamp(TimestampFailure::Token(Arc::new(e))),
     };
     let token = SignedToken::parse(token).map_err(fail)?;
     let ts = token
@@ -861,7 +863,7 @@ fn verify_countersignature(
     {
         let certs = store
             .certificates(r.store_type.as_str(), &r.name)
-            .map_err(|e| VerifyError::Timestamp(TimestampFailure::TrustStore(e)))?;
+            .map_err(|e| VerifyError::Timestamp(TimestampFailure::TrustStore(Arc::new(e))))?;
         roots.extend(certs.iter().cloned());
     }
     if roots.is_empty() {

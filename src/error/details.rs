@@ -3,8 +3,9 @@
 //! js/index.d.ts `ErrorDetails`).
 
 use core::fmt;
+use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::oci::Descriptor;
 use crate::registry::RegistryError;
@@ -84,12 +85,14 @@ pub enum TimestampFailure {
     MissingAuthenticSigningTime,
     /// The policy asks for a timestamp and the envelope has none.
     NoCountersignature,
-    /// A `tsa:` trust store could not be read.
-    TrustStore(TrustStoreError),
+    /// A `tsa:` trust store could not be read. (Shared, as [`TimestampFailure::Token`].)
+    TrustStore(Arc<TrustStoreError>),
     /// The policy's `tsa:` stores hold no certificate.
     NoTrustedTsa,
     /// The countersignature itself failed (parse, TSTInfo, signature, TSA chain, revocation).
-    Token(TimestampError),
+    /// Shared: verification outcomes are cloned per check, and a deep copy of every failure kind
+    /// costs wasm size.
+    Token(Arc<TimestampError>),
     /// The timestamp range starts before a chain certificate's `notBefore`.
     BeforeCertificateValidity {
         /// Position in the chain, 0 = leaf.
@@ -196,83 +199,167 @@ impl fmt::Display for DescriptorMismatch {
     }
 }
 
-fn target_json(media_type: Option<&str>, digest: &str, size: u64) -> Value {
-    let mut v = json!({ "digest": digest, "size": size });
-    if let Some(m) = media_type {
-        v["mediaType"] = json!(m);
+/// The fields a details object can have, borrowed from the error; [`Fields::into_value`] writes
+/// the present ones. Each variant only fills in a few slots, and the JSON is built in one place
+/// (wasm size, README "Size").
+#[derive(Default)]
+struct Fields<'a> {
+    plugin: Option<&'a str>,
+    reason: Option<&'a str>,
+    certificate_index: Option<usize>,
+    subject: Option<&'a str>,
+    detail: Option<&'a str>,
+    key: Option<&'a str>,
+    operation: Option<&'a str>,
+    status: Option<u16>,
+    registry_codes: Option<&'a [String]>,
+    expiry: Option<Instant>,
+    not_before: Option<Instant>,
+    not_after: Option<Instant>,
+    checked_at: Option<Instant>,
+    rule: Option<&'a str>,
+    /// Digests (`ERR_DIGEST_MISMATCH`).
+    expected_digest: Option<&'a str>,
+    actual_digest: Option<&'a str>,
+    /// Targets (`ERR_DESCRIPTOR_MISMATCH`).
+    targets: Option<(Value, Value)>,
+}
+
+fn put(map: &mut serde_json::Map<String, Value>, key: &str, v: Option<Value>) {
+    if let Some(v) = v {
+        map.insert(key.to_string(), v);
     }
-    v
+}
+
+impl Fields<'_> {
+    fn into_value(self) -> Value {
+        let mut m = serde_json::Map::new();
+        let text = |s: Option<&str>| s.map(Value::from);
+        let at = |t: Option<Instant>| t.map(|t| Value::from(t.to_rfc3339()));
+        put(&mut m, "plugin", text(self.plugin));
+        put(&mut m, "reason", text(self.reason));
+        put(
+            &mut m,
+            "certificateIndex",
+            self.certificate_index.map(Value::from),
+        );
+        put(&mut m, "subject", text(self.subject));
+        put(&mut m, "detail", text(self.detail));
+        put(&mut m, "key", text(self.key));
+        put(&mut m, "operation", text(self.operation));
+        put(&mut m, "status", self.status.map(Value::from));
+        put(
+            &mut m,
+            "registryCodes",
+            self.registry_codes
+                .map(|c| Value::Array(c.iter().map(|s| Value::from(s.as_str())).collect())),
+        );
+        put(&mut m, "expiry", at(self.expiry));
+        put(&mut m, "notBefore", at(self.not_before));
+        put(&mut m, "notAfter", at(self.not_after));
+        put(&mut m, "checkedAt", at(self.checked_at));
+        put(&mut m, "rule", text(self.rule));
+        put(&mut m, "expected", text(self.expected_digest));
+        put(&mut m, "actual", text(self.actual_digest));
+        if let Some((expected, actual)) = self.targets {
+            m.insert("expected".into(), expected);
+            m.insert("actual".into(), actual);
+        }
+        Value::Object(m)
+    }
+}
+
+/// `{ mediaType?, digest, size }`.
+fn target(media_type: Option<&str>, digest: String, size: u64) -> Value {
+    let mut m = serde_json::Map::new();
+    put(&mut m, "mediaType", media_type.map(Value::from));
+    m.insert("digest".into(), Value::from(digest));
+    m.insert("size".into(), Value::from(size));
+    Value::Object(m)
 }
 
 impl VerifyError {
     /// Structured context for hosts (JS `error.details`), when the failure carries values.
     pub fn details(&self) -> Option<Value> {
-        Some(match self {
-            VerifyError::PluginRequired { plugin } => json!({ "plugin": plugin }),
-            VerifyError::UntrustedIdentity { subject, .. } => json!({ "subject": subject }),
-            VerifyError::Expired { expiry } => json!({ "expiry": expiry.to_rfc3339() }),
-            VerifyError::CertificateNotValid(c) => json!({
-                "certificateIndex": c.index,
-                "subject": c.subject,
-                "notBefore": c.not_before.to_rfc3339(),
-                "notAfter": c.not_after.to_rfc3339(),
-                "checkedAt": c.checked_at.to_rfc3339(),
-                "rule": c.rule.name(),
-            }),
+        let mut f = Fields::default();
+        match self {
+            VerifyError::PluginRequired { plugin } => f.plugin = Some(plugin),
+            VerifyError::UntrustedIdentity { subject, .. }
+            | VerifyError::RevocationUnknown { subject, .. } => f.subject = Some(subject),
+            VerifyError::Expired { expiry } => f.expiry = Some(*expiry),
+            VerifyError::CertificateNotValid(c) => {
+                f.certificate_index = Some(c.index);
+                f.subject = Some(&c.subject);
+                f.not_before = Some(c.not_before);
+                f.not_after = Some(c.not_after);
+                f.checked_at = Some(c.checked_at);
+                f.rule = Some(c.rule.name());
+            }
             VerifyError::Timestamp(t) => {
-                let mut v = json!({ "reason": t.reason() });
+                f.reason = Some(t.reason());
                 match t {
                     TimestampFailure::BeforeCertificateValidity {
                         index,
                         subject,
                         not_before,
                     } => {
-                        v["certificateIndex"] = json!(index);
-                        v["subject"] = json!(subject);
-                        v["notBefore"] = json!(not_before.to_rfc3339());
+                        f.certificate_index = Some(*index);
+                        f.subject = Some(subject);
+                        f.not_before = Some(*not_before);
                     }
                     TimestampFailure::AfterCertificateValidity {
                         index,
                         subject,
                         not_after,
                     } => {
-                        v["certificateIndex"] = json!(index);
-                        v["subject"] = json!(subject);
-                        v["notAfter"] = json!(not_after.to_rfc3339());
+                        f.certificate_index = Some(*index);
+                        f.subject = Some(subject);
+                        f.not_after = Some(*not_after);
                     }
                     _ => {}
                 }
-                v
             }
             VerifyError::Revoked { subject, detail } => {
-                json!({ "subject": subject, "detail": detail })
+                f.subject = Some(subject);
+                f.detail = Some(detail);
             }
-            VerifyError::RevocationUnknown { subject, .. } => json!({ "subject": subject }),
-            VerifyError::DescriptorMismatch(m) => json!({
-                "expected": target_json(m.expected.media_type.as_deref(), &m.expected.digest, m.expected.size),
-                "actual": target_json(Some(&m.signed.media_type), &m.signed.digest.to_string(), m.signed.size),
-            }),
-            VerifyError::UserMetadataMismatch { key } => json!({ "key": key }),
+            VerifyError::DescriptorMismatch(m) => {
+                let e = &m.expected;
+                let s = &m.signed;
+                f.targets = Some((
+                    target(e.media_type.as_deref(), e.digest.clone(), e.size),
+                    target(Some(&s.media_type), s.digest.to_string(), s.size),
+                ));
+            }
+            VerifyError::UserMetadataMismatch { key } => f.key = Some(key),
             _ => return None,
-        })
+        }
+        Some(f.into_value())
     }
 }
 
 impl RegistryError {
     /// Structured context for hosts (JS `error.details`), when the failure carries values.
     pub fn details(&self) -> Option<Value> {
-        Some(match self {
+        let mut f = Fields::default();
+        match self {
             RegistryError::Http {
                 operation,
                 status,
                 codes,
                 ..
-            } => json!({ "operation": operation, "status": status, "registryCodes": codes }),
+            } => {
+                f.operation = Some(operation);
+                f.status = Some(*status);
+                f.registry_codes = Some(codes);
+            }
             RegistryError::DigestMismatch { expected, actual } => {
-                json!({ "expected": expected, "actual": actual })
+                f.expected_digest = Some(expected);
+                f.actual_digest = Some(actual);
             }
             _ => return None,
-        })
+        }
+        Some(f.into_value())
     }
 }
 
@@ -280,6 +367,7 @@ impl RegistryError {
 mod tests {
     use super::*;
     use crate::oci::Digest;
+    use serde_json::json;
 
     fn at(s: &str) -> Instant {
         Instant::parse_rfc3339(s).unwrap()
@@ -337,7 +425,7 @@ mod tests {
         );
 
         let digest = |b: u8| Digest::of(crate::crypto::HashAlgorithm::Sha256, &[b]);
-        let e = VerifyError::DescriptorMismatch(Box::new(DescriptorMismatch {
+        let e = VerifyError::DescriptorMismatch(Arc::new(DescriptorMismatch {
             blob: true,
             expected: ExpectedTarget {
                 media_type: None,

@@ -12,8 +12,9 @@ use crate::time::Instant;
 use crate::truststore::TrustStore;
 use crate::x509::Certificate;
 
-/// A failure on its way to JS: stable code, message, optional details. The JS class name is
-/// derived from the code ([`ErrorCode::js_class`]), never chosen by a call site.
+/// A failure on its way to JS: stable code, message, optional details. No call site picks a JS
+/// class: the wrapper (`fromWasmError` in js/errors.js) derives it from the code alone, through
+/// `ERROR_CLASS_BY_CODE`, which is generated from [`ErrorCode::js_class`].
 #[derive(Debug)]
 pub struct JsFailure {
     code: ErrorCode,
@@ -43,11 +44,9 @@ impl JsFailure {
     }
 }
 
-/// Builds the JS `Error` for `f`: `name` (the code's class), `code` and `details` set as own
-/// properties.
+/// Builds the JS `Error` for `f`: `code` and `details` set as own properties.
 pub fn js_error(f: JsFailure) -> JsValue {
     let err = js_sys::Error::new(&f.message);
-    err.set_name(f.code.js_class());
     let obj: &JsValue = err.as_ref();
     let _ = Reflect::set(obj, &"code".into(), &f.code.as_str().into());
     if let Some(d) = f.details.as_ref().and_then(|d| to_js(d).ok()) {

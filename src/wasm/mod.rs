@@ -1,9 +1,9 @@
 //! The WebAssembly bindings: the only module that imports wasm-bindgen / js-sys.
 //!
 //! Exports take plain JS objects and return plain objects (maps become objects, bytes become
-//! `Uint8Array`s). Failures are thrown as JS `Error`s with a stable `code`, a `name` naming the
-//! error class, and `details` with structured context; the JS wrapper re-throws them as
-//! `NotationError` subclasses.
+//! `Uint8Array`s). Failures are thrown as JS `Error`s with a stable `code` and `details` with
+//! structured context; the JS wrapper re-throws them as the `NotationError` subclass the code
+//! names (js/errors.js `fromWasmError`, the one place a code gets its class).
 
 mod blob;
 mod convert;
@@ -165,9 +165,11 @@ pub(crate) fn outcome_json(o: &Outcome, media_type: &str) -> Value {
 /// A failed check or signature as a result member: `{ code, message, details? }` (the same
 /// fields a thrown error has).
 pub(crate) fn error_json(code: ErrorCode, message: String, details: Option<Value>) -> Value {
-    let mut v = json!({ "code": code.as_str(), "message": message });
+    let mut v = serde_json::Map::new();
+    v.insert("code".into(), Value::from(code.as_str()));
+    v.insert("message".into(), Value::from(message));
     if let Some(d) = details {
-        v["details"] = d;
+        v.insert("details".into(), d);
     }
-    v
+    Value::Object(v)
 }
