@@ -225,56 +225,76 @@ struct Fields<'a> {
     targets: Option<(Value, Value)>,
 }
 
-fn put(map: &mut serde_json::Map<String, Value>, key: &str, v: Option<Value>) {
+type Map = serde_json::Map<String, Value>;
+
+// Out of line, each: a details field then costs a call, not an inlined allocation and map
+// insertion (wasm size).
+#[inline(never)]
+fn put(map: &mut Map, key: &str, v: Value) {
+    map.insert(key.to_string(), v);
+}
+
+#[inline(never)]
+fn put_str(map: &mut Map, key: &str, v: Option<&str>) {
     if let Some(v) = v {
-        map.insert(key.to_string(), v);
+        put(map, key, Value::from(v));
+    }
+}
+
+#[inline(never)]
+fn put_time(map: &mut Map, key: &str, v: Option<Instant>) {
+    if let Some(v) = v {
+        put(map, key, Value::from(v.to_rfc3339()));
+    }
+}
+
+#[inline(never)]
+fn put_num(map: &mut Map, key: &str, v: Option<u64>) {
+    if let Some(v) = v {
+        put(map, key, Value::from(v));
     }
 }
 
 impl Fields<'_> {
     fn into_value(self) -> Value {
-        let mut m = serde_json::Map::new();
-        let text = |s: Option<&str>| s.map(Value::from);
-        let at = |t: Option<Instant>| t.map(|t| Value::from(t.to_rfc3339()));
-        put(&mut m, "plugin", text(self.plugin));
-        put(&mut m, "reason", text(self.reason));
-        put(
+        let mut m = Map::new();
+        put_str(&mut m, "plugin", self.plugin);
+        put_str(&mut m, "reason", self.reason);
+        put_num(
             &mut m,
             "certificateIndex",
-            self.certificate_index.map(Value::from),
+            self.certificate_index.map(|i| i as u64),
         );
-        put(&mut m, "subject", text(self.subject));
-        put(&mut m, "detail", text(self.detail));
-        put(&mut m, "key", text(self.key));
-        put(&mut m, "operation", text(self.operation));
-        put(&mut m, "status", self.status.map(Value::from));
-        put(
-            &mut m,
-            "registryCodes",
-            self.registry_codes
-                .map(|c| Value::Array(c.iter().map(|s| Value::from(s.as_str())).collect())),
-        );
-        put(&mut m, "expiry", at(self.expiry));
-        put(&mut m, "notBefore", at(self.not_before));
-        put(&mut m, "notAfter", at(self.not_after));
-        put(&mut m, "checkedAt", at(self.checked_at));
-        put(&mut m, "rule", text(self.rule));
-        put(&mut m, "expected", text(self.expected_digest));
-        put(&mut m, "actual", text(self.actual_digest));
+        put_str(&mut m, "subject", self.subject);
+        put_str(&mut m, "detail", self.detail);
+        put_str(&mut m, "key", self.key);
+        put_str(&mut m, "operation", self.operation);
+        put_num(&mut m, "status", self.status.map(u64::from));
+        if let Some(c) = self.registry_codes {
+            let codes = c.iter().map(|s| Value::from(s.as_str())).collect();
+            put(&mut m, "registryCodes", Value::Array(codes));
+        }
+        put_time(&mut m, "expiry", self.expiry);
+        put_time(&mut m, "notBefore", self.not_before);
+        put_time(&mut m, "notAfter", self.not_after);
+        put_time(&mut m, "checkedAt", self.checked_at);
+        put_str(&mut m, "rule", self.rule);
+        put_str(&mut m, "expected", self.expected_digest);
+        put_str(&mut m, "actual", self.actual_digest);
         if let Some((expected, actual)) = self.targets {
-            m.insert("expected".into(), expected);
-            m.insert("actual".into(), actual);
+            put(&mut m, "expected", expected);
+            put(&mut m, "actual", actual);
         }
         Value::Object(m)
     }
 }
 
 /// `{ mediaType?, digest, size }`.
-fn target(media_type: Option<&str>, digest: String, size: u64) -> Value {
-    let mut m = serde_json::Map::new();
-    put(&mut m, "mediaType", media_type.map(Value::from));
-    m.insert("digest".into(), Value::from(digest));
-    m.insert("size".into(), Value::from(size));
+fn target(media_type: Option<&str>, digest: &str, size: u64) -> Value {
+    let mut m = Map::new();
+    put_str(&mut m, "mediaType", media_type);
+    put_str(&mut m, "digest", Some(digest));
+    put_num(&mut m, "size", Some(size));
     Value::Object(m)
 }
 
@@ -327,8 +347,8 @@ impl VerifyError {
                 let e = &m.expected;
                 let s = &m.signed;
                 f.targets = Some((
-                    target(e.media_type.as_deref(), e.digest.clone(), e.size),
-                    target(Some(&s.media_type), s.digest.to_string(), s.size),
+                    target(e.media_type.as_deref(), &e.digest, e.size),
+                    target(Some(&s.media_type), &s.digest.to_string(), s.size),
                 ));
             }
             VerifyError::UserMetadataMismatch { key } => f.key = Some(key),

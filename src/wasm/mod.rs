@@ -165,11 +165,9 @@ pub(crate) fn outcome_json(o: &Outcome, media_type: &str) -> Value {
 /// A failed check or signature as a result member: `{ code, message, details? }` (the same
 /// fields a thrown error has).
 pub(crate) fn error_json(code: ErrorCode, message: String, details: Option<Value>) -> Value {
-    let mut v = serde_json::Map::new();
-    v.insert("code".into(), Value::from(code.as_str()));
-    v.insert("message".into(), Value::from(message));
+    let mut v = json!({ "code": code.as_str(), "message": message });
     if let Some(d) = details {
-        v.insert("details".into(), d);
+        v["details"] = d;
     }
-    Value::Object(v)
+    v
 }
