@@ -1,8 +1,9 @@
 // Error classes for nv2. Every error thrown by the library is a `NotationError` (or a subclass)
-// carrying a stable string `code` (see ERROR_CODES and the README); `details` holds structured
+// carrying a stable string `code` (see ERROR_CODES and docs/errors.md); `details` holds structured
 // context when the core provided it. Messages are for humans and may change; codes do not.
 
-/** Every stable error code, in README order. */
+// BEGIN GENERATED error-codes: from src/error.rs by tests/error_codes.rs (NV2_BLESS=1 cargo test --test error_codes)
+/** Every stable error code, in documentation order. */
 export const ERROR_CODES = Object.freeze([
   'ERR_PARSE',
   'ERR_INVALID_ARGUMENT',
@@ -33,6 +34,7 @@ export const ERROR_CODES = Object.freeze([
   'ERR_INSECURE_TRANSPORT',
   'ERR_REFERRERS_INDEX',
 ]);
+// END GENERATED error-codes
 
 const CODE_SET = new Set(ERROR_CODES);
 
@@ -71,13 +73,11 @@ export class SigningError extends NotationError {}
 /** A registry refused, failed or answered something unusable (HTTP status, auth, digest). */
 export class RegistryError extends NotationError {}
 
+// BEGIN GENERATED error-classes: from src/error.rs by tests/error_codes.rs; the one place a code gets its class
 /** The class for every code. */
 export const ERROR_CLASS_BY_CODE = Object.freeze({
   ERR_PARSE: ParseError,
   ERR_INVALID_ARGUMENT: ParseError,
-  ERR_UNSUPPORTED_ENVELOPE: ParseError,
-  ERR_UNSUPPORTED_ALGORITHM: ParseError,
-  ERR_LIMIT: ParseError,
   ERR_POLICY_INVALID: PolicyError,
   ERR_NO_APPLICABLE_TRUST_POLICY: PolicyError,
   ERR_TRUST_STORE: TrustStoreError,
@@ -88,13 +88,16 @@ export const ERROR_CLASS_BY_CODE = Object.freeze({
   ERR_CERT_EXPIRED: VerificationFailedError,
   ERR_CERT_INVALID: VerificationFailedError,
   ERR_CERT_REVOKED: VerificationFailedError,
+  ERR_VERIFICATION_INCONCLUSIVE: VerificationInconclusiveError,
+  ERR_TIMESTAMP: VerificationFailedError,
   ERR_DESCRIPTOR_MISMATCH: VerificationFailedError,
   ERR_USER_METADATA_MISMATCH: VerificationFailedError,
   ERR_VERIFICATION_PLUGIN: VerificationFailedError,
-  ERR_TIMESTAMP: VerificationFailedError,
-  ERR_VERIFICATION_INCONCLUSIVE: VerificationInconclusiveError,
+  ERR_UNSUPPORTED_ENVELOPE: ParseError,
+  ERR_UNSUPPORTED_ALGORITHM: ParseError,
   ERR_SIGNING: SigningError,
   ERR_INVALID_ANNOTATION: SigningError,
+  ERR_LIMIT: ParseError,
   ERR_NO_SIGNATURE: VerificationFailedError,
   ERR_REGISTRY_HTTP: RegistryError,
   ERR_REGISTRY_AUTH: RegistryError,
@@ -102,6 +105,7 @@ export const ERROR_CLASS_BY_CODE = Object.freeze({
   ERR_INSECURE_TRANSPORT: RegistryError,
   ERR_REFERRERS_INDEX: RegistryError,
 });
+// END GENERATED error-classes
 
 /** True when `code` is one of the stable codes. */
 export function isNotationErrorCode(code) {

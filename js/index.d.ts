@@ -4,7 +4,8 @@
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-/** Every stable error code (semver-stable; see the README table). */
+// BEGIN GENERATED error-codes: from src/error.rs by tests/error_codes.rs (NV2_BLESS=1 cargo test --test error_codes)
+/** Every stable error code (semver-stable; see docs/errors.md). */
 export type NotationErrorCode =
   | 'ERR_PARSE'
   | 'ERR_INVALID_ARGUMENT'
@@ -34,13 +35,20 @@ export type NotationErrorCode =
   | 'ERR_DIGEST_MISMATCH'
   | 'ERR_INSECURE_TRANSPORT'
   | 'ERR_REFERRERS_INDEX';
-export type RegistryErrorCode =
-  | 'ERR_REGISTRY_HTTP'
-  | 'ERR_REGISTRY_AUTH'
-  | 'ERR_DIGEST_MISMATCH'
-  | 'ERR_INSECURE_TRANSPORT'
-  | 'ERR_REFERRERS_INDEX';
-
+/** The codes of `ParseError`. */
+export type ParseErrorCode =
+  | 'ERR_PARSE'
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_UNSUPPORTED_ENVELOPE'
+  | 'ERR_UNSUPPORTED_ALGORITHM'
+  | 'ERR_LIMIT';
+/** The codes of `PolicyError`. */
+export type PolicyErrorCode =
+  | 'ERR_POLICY_INVALID'
+  | 'ERR_NO_APPLICABLE_TRUST_POLICY';
+/** The codes of `TrustStoreError`. */
+export type TrustStoreErrorCode = 'ERR_TRUST_STORE';
+/** The codes of `VerificationFailedError`. */
 export type VerificationFailedCode =
   | 'ERR_SIGNATURE_INTEGRITY'
   | 'ERR_SIGNATURE_AUTHENTICITY'
@@ -49,22 +57,111 @@ export type VerificationFailedCode =
   | 'ERR_CERT_EXPIRED'
   | 'ERR_CERT_INVALID'
   | 'ERR_CERT_REVOKED'
+  | 'ERR_TIMESTAMP'
   | 'ERR_DESCRIPTOR_MISMATCH'
   | 'ERR_USER_METADATA_MISMATCH'
   | 'ERR_VERIFICATION_PLUGIN'
-  | 'ERR_TIMESTAMP'
   | 'ERR_NO_SIGNATURE';
-export type PolicyErrorCode = 'ERR_POLICY_INVALID' | 'ERR_NO_APPLICABLE_TRUST_POLICY';
-export type ParseErrorCode =
-  | 'ERR_PARSE'
-  | 'ERR_INVALID_ARGUMENT'
-  | 'ERR_UNSUPPORTED_ENVELOPE'
-  | 'ERR_UNSUPPORTED_ALGORITHM'
-  | 'ERR_LIMIT';
-export type SigningErrorCode = 'ERR_SIGNING' | 'ERR_INVALID_ANNOTATION';
+/** The codes of `VerificationInconclusiveError`. */
+export type VerificationInconclusiveCode = 'ERR_VERIFICATION_INCONCLUSIVE';
+/** The codes of `SigningError`. */
+export type SigningErrorCode =
+  | 'ERR_SIGNING'
+  | 'ERR_INVALID_ANNOTATION';
+/** The codes of `RegistryError`. */
+export type RegistryErrorCode =
+  | 'ERR_REGISTRY_HTTP'
+  | 'ERR_REGISTRY_AUTH'
+  | 'ERR_DIGEST_MISMATCH'
+  | 'ERR_INSECURE_TRANSPORT'
+  | 'ERR_REFERRERS_INDEX';
+// END GENERATED error-codes
 
-/** All stable error codes, in README order. */
+/** All stable error codes, in documentation order. */
 export const ERROR_CODES: readonly NotationErrorCode[];
+
+// Structured context of an error (`error.details`; docs/errors.md "Details"). Times are RFC 3339,
+// subjects RFC 4514, `certificateIndex` counts from the leaf (0).
+
+/** `ERR_SIGNATURE_EXPIRED`. */
+export interface SignatureExpiredDetails {
+  expiry: string;
+}
+/** `ERR_CERT_EXPIRED`: which certificate, its validity, and the time it was checked at. */
+export interface CertValidityDetails {
+  certificateIndex: number;
+  subject: string;
+  notBefore: string;
+  notAfter: string;
+  checkedAt: string;
+  rule: 'atSigningTime' | 'notYetValid' | 'expired';
+}
+/** `ERR_UNTRUSTED_IDENTITY` (the signing certificate) and `ERR_VERIFICATION_INCONCLUSIVE` (the certificate whose revocation status is unknown). */
+export interface SubjectDetails {
+  subject: string;
+}
+/** `ERR_CERT_REVOKED`: the revoked certificate and the revocation checker's detail. */
+export interface RevokedDetails {
+  subject: string;
+  detail: string;
+}
+/** `ERR_TIMESTAMP`. */
+export interface TimestampDetails {
+  reason:
+    | 'missingAuthenticSigningTime'
+    | 'noCountersignature'
+    | 'tsaTrustStore'
+    | 'noTrustedTsa'
+    | 'token'
+    | 'beforeCertificateValidity'
+    | 'afterCertificateValidity';
+  certificateIndex?: number;
+  subject?: string;
+  notBefore?: string;
+  notAfter?: string;
+}
+/** A target as compared by the descriptor check. */
+export interface TargetDetails {
+  mediaType?: string;
+  digest: string;
+  size: number;
+}
+/** `ERR_DESCRIPTOR_MISMATCH`: the artifact (or blob) verified and the target the signature names. */
+export interface DescriptorMismatchDetails {
+  expected: TargetDetails;
+  actual: Required<TargetDetails>;
+}
+/** `ERR_USER_METADATA_MISMATCH`: the first requested key the payload lacks. */
+export interface UserMetadataMismatchDetails {
+  key: string;
+}
+/** `ERR_VERIFICATION_PLUGIN`. */
+export interface VerificationPluginDetails {
+  plugin: string;
+}
+/** `ERR_REGISTRY_HTTP` for an HTTP status: the distribution-spec `errors[].code` values in `registryCodes`. */
+export interface RegistryHttpDetails {
+  operation: string;
+  status: number;
+  registryCodes: string[];
+}
+/** `ERR_DIGEST_MISMATCH`. */
+export interface DigestMismatchDetails {
+  expected: string;
+  actual: string;
+}
+/** Every `details` shape the core produces. */
+export type ErrorDetails =
+  | SignatureExpiredDetails
+  | CertValidityDetails
+  | SubjectDetails
+  | RevokedDetails
+  | TimestampDetails
+  | DescriptorMismatchDetails
+  | UserMetadataMismatchDetails
+  | VerificationPluginDetails
+  | RegistryHttpDetails
+  | DigestMismatchDetails;
 
 /** Base class of every nv2 error. `code` is stable; `message` is for humans. */
 export class NotationError extends Error {
@@ -73,8 +170,8 @@ export class NotationError extends Error {
     options?: { code?: NotationErrorCode; details?: unknown; cause?: unknown },
   );
   readonly code: NotationErrorCode;
-  /** Structured context from the core, when available. */
-  readonly details: unknown;
+  /** Structured context from the core, when available (docs/errors.md "Details"). */
+  readonly details?: ErrorDetails;
 }
 /** An enforced verification check failed. */
 export class VerificationFailedError extends NotationError {
@@ -82,7 +179,7 @@ export class VerificationFailedError extends NotationError {
 }
 /** Verification could not reach a verdict (e.g. revocation status unknown). */
 export class VerificationInconclusiveError extends NotationError {
-  readonly code: 'ERR_VERIFICATION_INCONCLUSIVE';
+  readonly code: VerificationInconclusiveCode;
 }
 /** The trust policy is invalid or has no statement for the artifact. */
 export class PolicyError extends NotationError {
@@ -90,7 +187,7 @@ export class PolicyError extends NotationError {
 }
 /** The trust store is empty, malformed or unusable. */
 export class TrustStoreError extends NotationError {
-  readonly code: 'ERR_TRUST_STORE';
+  readonly code: TrustStoreErrorCode;
 }
 /** Unparseable / unsupported input, a limit exceeded, or an invalid argument. */
 export class ParseError extends NotationError {
@@ -214,7 +311,8 @@ export type CrlInput = string | Uint8Array;
 export interface CheckError {
   code: NotationErrorCode;
   message: string;
-  details?: unknown;
+  /** Structured context (docs/errors.md "Details"). */
+  details?: ErrorDetails;
   /**
    * Where verification stopped (on `VerificationOutcome.error` only): the failed check, or
    * `plugin` (a verification plugin is required), `descriptor` (the payload signs another
@@ -477,6 +575,8 @@ export interface ArtifactVerification {
   warnings: string[];
   signatures: { descriptor: Descriptor; outcome: VerificationOutcome | null; error?: CheckError }[];
   verifiedSignature: VerificationOutcome | null;
+  /** When no signature verified: the most specific of the signatures' failures (docs/errors.md). */
+  error: CheckError | null;
 }
 
 export interface SignatureListing {

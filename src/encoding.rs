@@ -19,6 +19,8 @@ use std::collections::BTreeMap;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+use crate::error::ErrorCode;
+
 /// Deepest nesting of JSON arrays/objects accepted (threat model 13: depth ≤ 64).
 pub const MAX_JSON_DEPTH: usize = 64;
 
@@ -57,8 +59,8 @@ pub enum EncodingError {
 
 impl EncodingError {
     /// Stable error code.
-    pub fn code(&self) -> &'static str {
-        "ERR_PARSE"
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::Parse
     }
 }
 

@@ -84,6 +84,7 @@ pub mod blob;
 pub mod crypto;
 pub mod encoding;
 pub mod envelope;
+pub mod error;
 pub mod oci;
 pub mod payload;
 pub mod policy;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::crypto::{hex, HashAlgorithm};
 use crate::encoding::{self, EncodingError};
+use crate::error::ErrorCode;
 use crate::time::Instant;
 
 /// OCI image manifest media type (spec §1.1).
@@ -68,10 +69,10 @@ pub enum OciError {
 
 impl OciError {
     /// Stable error code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            OciError::InvalidAnnotation(_) => "ERR_INVALID_ANNOTATION",
-            _ => "ERR_PARSE",
+            OciError::InvalidAnnotation(_) => ErrorCode::InvalidAnnotation,
+            _ => ErrorCode::Parse,
         }
     }
 }

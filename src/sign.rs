@@ -17,6 +17,7 @@ use crate::crypto::{CryptoError, PrivateKey, SignatureAlgorithm};
 use crate::envelope::cose::{self, PreparedCose};
 use crate::envelope::jws::{self, PreparedJws};
 use crate::envelope::{leaf_public_key, EnvelopeError, EnvelopeSigningOptions, SigningScheme};
+use crate::error::ErrorCode;
 use crate::oci::{Descriptor, EncodedManifest, OciError, SignatureManifest};
 use crate::payload::Payload;
 use crate::time::Instant;
@@ -40,10 +41,10 @@ pub enum SignError {
 impl SignError {
     /// Stable error code: `ERR_INVALID_ANNOTATION` for reserved/colliding annotation keys,
     /// otherwise `ERR_SIGNING`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            SignError::InvalidAnnotation(_) => "ERR_INVALID_ANNOTATION",
-            _ => "ERR_SIGNING",
+            SignError::InvalidAnnotation(_) => ErrorCode::InvalidAnnotation,
+            _ => ErrorCode::Signing,
         }
     }
 }
@@ -316,10 +317,15 @@ impl PendingSignature {
     /// thumbprint annotation and `org.opencontainers.image.created` = signing time (spec §1.1).
     pub fn finish(self, signature: &[u8]) -> Result<SignedArtifact, SignError> {
         let media_type = self.format().media_type();
-        let envelope = match self.prepared {
-            Prepared::Jws(p) => p.complete(signature)?,
-            Prepared::Cose(p) => p.complete(signature)?,
+        let algorithm = self.algorithm();
+        let completed = match self.prepared {
+            Prepared::Jws(p) => p.complete(signature),
+            Prepared::Cose(p) => p.complete(signature),
         };
+        let envelope = completed.map_err(|e| match der_ecdsa_hint(algorithm, signature) {
+            Some(hint) => SignError::Signer(hint),
+            None => SignError::from(e),
+        })?;
         let envelope_descriptor =
             Descriptor::for_content(media_type, crate::crypto::HashAlgorithm::Sha256, &envelope);
         let manifest = SignatureManifest::new(
@@ -336,6 +342,54 @@ impl PendingSignature {
             manifest,
         })
     }
+}
+
+/// The advice for a host signer that returned an ECDSA signature DER-encoded (an ASN.1
+/// `SEQUENCE { r INTEGER, s INTEGER }`, RFC 3279 §2.2.3) where JWS (RFC 7518 §3.4) and COSE
+/// (RFC 9053 §2.1) carry the fixed-length `r ‖ s`; `None` when `signature` is not that.
+fn der_ecdsa_hint(algorithm: SignatureAlgorithm, signature: &[u8]) -> Option<String> {
+    let raw_len = match algorithm {
+        SignatureAlgorithm::Es256 => 64,
+        SignatureAlgorithm::Es384 => 96,
+        SignatureAlgorithm::Es512 => 132,
+        _ => return None,
+    };
+    is_der_ecdsa(signature, raw_len / 2).then(|| {
+        format!(
+            "the signature is DER-encoded (an ASN.1 SEQUENCE of r and s); return the raw r‖s \
+             ({raw_len} bytes for {}), as WebCrypto does (node:crypto: dsaEncoding: 'ieee-p1363')",
+            algorithm.jws_name()
+        )
+    })
+}
+
+/// Whether `sig` is exactly one DER SEQUENCE of two INTEGERs, each at most `n + 1` bytes (a
+/// leading zero byte keeps a high bit positive, X.690 §8.3).
+fn is_der_ecdsa(sig: &[u8], n: usize) -> bool {
+    // A tag-length-value at the front of `b` with tag `tag`: (value, rest).
+    fn tlv(b: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+        let (&t, b) = b.split_first()?;
+        let (&l, b) = b.split_first()?;
+        let (len, b) = match l {
+            0..=0x7f => (usize::from(l), b),
+            0x81 => {
+                let (&l, b) = b.split_first()?;
+                (usize::from(l), b)
+            }
+            _ => return None,
+        };
+        (t == tag && b.len() >= len).then(|| b.split_at(len))
+    }
+    let Some((body, [])) = tlv(sig, 0x30) else {
+        return false;
+    };
+    let Some((r, rest)) = tlv(body, 0x02) else {
+        return false;
+    };
+    let Some((s, [])) = tlv(rest, 0x02) else {
+        return false;
+    };
+    [r, s].iter().all(|i| !i.is_empty() && i.len() <= n + 1)
 }
 
 /// Signs `target` with `signer` (spec §2, §3 or §4, §1.1).

@@ -7,6 +7,8 @@
 
 use core::fmt;
 
+use crate::error::ErrorCode;
+
 /// A point in time, UTC, with nanosecond precision. Ordered chronologically.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Instant {
@@ -26,8 +28,8 @@ pub enum TimeError {
 
 impl TimeError {
     /// Stable error code.
-    pub fn code(&self) -> &'static str {
-        "ERR_PARSE"
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::Parse
     }
 }
 

@@ -30,6 +30,7 @@ use const_oid::db::rfc5912 as algs;
 use const_oid::ObjectIdentifier as Oid;
 
 use crate::crypto::{CryptoError, HashAlgorithm, PublicKey};
+use crate::error::ErrorCode;
 use crate::revocation::{check_chain, ChainStatus, Purpose, RevocationChecker};
 use crate::time::Instant;
 use crate::x509::{self, CertError, Certificate, MAX_CHAIN_LEN};
@@ -89,10 +90,10 @@ pub enum TimestampError {
 impl TimestampError {
     /// Stable error code: `ERR_VERIFICATION_INCONCLUSIVE` for an unknown revocation status,
     /// else `ERR_TIMESTAMP`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            TimestampError::RevocationUnknown { .. } => "ERR_VERIFICATION_INCONCLUSIVE",
-            _ => "ERR_TIMESTAMP",
+            TimestampError::RevocationUnknown { .. } => ErrorCode::VerificationInconclusive,
+            _ => ErrorCode::Timestamp,
         }
     }
 

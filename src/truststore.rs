@@ -16,6 +16,7 @@
 
 use core::fmt;
 
+use crate::error::ErrorCode;
 use crate::x509::{CertError, Certificate};
 
 /// The three store types of spec §7.1.
@@ -115,8 +116,8 @@ pub enum TrustStoreError {
 
 impl TrustStoreError {
     /// Stable error code: always `ERR_TRUST_STORE`.
-    pub fn code(&self) -> &'static str {
-        "ERR_TRUST_STORE"
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::TrustStore
     }
 }
 

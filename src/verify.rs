@@ -12,8 +12,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::envelope::{EnvelopeError, SigningScheme, UnverifiedEnvelope, VerifiedEnvelope};
+use crate::error::{
+    CertValidity, CertValidityFailure, DescriptorMismatch, ErrorCode, ExpectedTarget,
+    TimestampFailure,
+};
 use crate::oci::Descriptor;
 use crate::payload::Payload;
 use crate::policy::{
@@ -41,46 +46,71 @@ pub enum VerifyError {
     Certificate(CertError),
     /// The signature names a verification plugin, which nv2 does not run (spec §8 step 2:
     /// fails regardless of level).
-    PluginRequired(String),
+    PluginRequired {
+        /// The plugin the signature names.
+        plugin: String,
+    },
     /// No certificate of the chain is in the policy's trust stores, or a store could not be
     /// used (spec §8 step 3).
     Untrusted(String),
     /// The signing certificate's subject matches none of the policy's trusted identities
     /// (spec §8 step 4).
-    UntrustedIdentity(String),
+    UntrustedIdentity {
+        /// The leaf certificate's subject, RFC 4514.
+        subject: String,
+        /// Why no identity matched (notation's message).
+        reason: PolicyError,
+    },
     /// The signature's expiry has passed (spec §8 step 5).
-    Expired(String),
+    Expired {
+        /// The signature's expiry time.
+        expiry: Instant,
+    },
     /// A chain certificate was not valid at the time that matters (spec §8 step 6).
-    CertificateNotValid(String),
+    CertificateNotValid(CertValidityFailure),
     /// RFC 3161 timestamp verification failed or could not be performed (spec §8 step 6).
-    Timestamp(String),
+    Timestamp(TimestampFailure),
     /// A chain certificate is revoked (spec §8.1).
-    Revoked(String),
+    Revoked {
+        /// Subject (RFC 4514) of the revoked certificate.
+        subject: String,
+        /// The revocation checker's detail (source, reason).
+        detail: String,
+    },
     /// Revocation status could not be determined (spec §8.1): inconclusive, never verified.
-    RevocationUnknown(String),
+    RevocationUnknown {
+        /// Subject (RFC 4514) of the certificate whose status is unknown.
+        subject: String,
+        /// notation's message.
+        message: String,
+    },
     /// The payload's target artifact is not the artifact being verified (spec §8 step 9).
-    DescriptorMismatch(String),
+    /// (Shared: cloning an outcome copies no descriptor.)
+    DescriptorMismatch(Arc<DescriptorMismatch>),
     /// Requested user metadata is absent from the payload (spec §8 step 9).
-    UserMetadataMismatch(String),
+    UserMetadataMismatch {
+        /// The first requested key whose value the payload lacks.
+        key: String,
+    },
 }
 
 impl VerifyError {
     /// Stable error code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             VerifyError::Policy(e) => e.code(),
             VerifyError::Envelope(e) => e.code(),
-            VerifyError::Certificate(_) => "ERR_SIGNATURE_INTEGRITY",
-            VerifyError::PluginRequired(_) => "ERR_VERIFICATION_PLUGIN",
-            VerifyError::Untrusted(_) => "ERR_SIGNATURE_AUTHENTICITY",
-            VerifyError::UntrustedIdentity(_) => "ERR_UNTRUSTED_IDENTITY",
-            VerifyError::Expired(_) => "ERR_SIGNATURE_EXPIRED",
-            VerifyError::CertificateNotValid(_) => "ERR_CERT_EXPIRED",
-            VerifyError::Timestamp(_) => "ERR_TIMESTAMP",
-            VerifyError::Revoked(_) => "ERR_CERT_REVOKED",
-            VerifyError::RevocationUnknown(_) => "ERR_VERIFICATION_INCONCLUSIVE",
-            VerifyError::DescriptorMismatch(_) => "ERR_DESCRIPTOR_MISMATCH",
-            VerifyError::UserMetadataMismatch(_) => "ERR_USER_METADATA_MISMATCH",
+            VerifyError::Certificate(_) => ErrorCode::SignatureIntegrity,
+            VerifyError::PluginRequired { .. } => ErrorCode::VerificationPlugin,
+            VerifyError::Untrusted(_) => ErrorCode::SignatureAuthenticity,
+            VerifyError::UntrustedIdentity { .. } => ErrorCode::UntrustedIdentity,
+            VerifyError::Expired { .. } => ErrorCode::SignatureExpired,
+            VerifyError::CertificateNotValid(_) => ErrorCode::CertExpired,
+            VerifyError::Timestamp(_) => ErrorCode::Timestamp,
+            VerifyError::Revoked { .. } => ErrorCode::CertRevoked,
+            VerifyError::RevocationUnknown { .. } => ErrorCode::VerificationInconclusive,
+            VerifyError::DescriptorMismatch(_) => ErrorCode::DescriptorMismatch,
+            VerifyError::UserMetadataMismatch { .. } => ErrorCode::UserMetadataMismatch,
         }
     }
 }
@@ -91,16 +121,28 @@ impl fmt::Display for VerifyError {
             VerifyError::Policy(e) => e.fmt(f),
             VerifyError::Envelope(e) => e.fmt(f),
             VerifyError::Certificate(e) => e.fmt(f),
-            VerifyError::PluginRequired(s)
-            | VerifyError::Untrusted(s)
-            | VerifyError::UntrustedIdentity(s)
-            | VerifyError::Expired(s)
-            | VerifyError::CertificateNotValid(s)
-            | VerifyError::Timestamp(s)
-            | VerifyError::Revoked(s)
-            | VerifyError::RevocationUnknown(s)
-            | VerifyError::DescriptorMismatch(s)
-            | VerifyError::UserMetadataMismatch(s) => f.write_str(s),
+            VerifyError::PluginRequired { plugin } => write!(
+                f,
+                "error while locating the verification plugin \"{plugin}\": nv2 does not run verification plugins"
+            ),
+            VerifyError::Untrusted(s) => f.write_str(s),
+            VerifyError::UntrustedIdentity { reason, .. } => reason.fmt(f),
+            VerifyError::Expired { expiry } => write!(
+                f,
+                "digital signature has expired on \"{}\"",
+                expiry.to_rfc1123z()
+            ),
+            VerifyError::CertificateNotValid(c) => c.fmt(f),
+            VerifyError::Timestamp(t) => t.fmt(f),
+            VerifyError::Revoked { subject, detail } => write!(
+                f,
+                "signing certificate with subject \"{subject}\" is revoked ({detail})"
+            ),
+            VerifyError::RevocationUnknown { message, .. } => f.write_str(message),
+            VerifyError::DescriptorMismatch(m) => m.fmt(f),
+            VerifyError::UserMetadataMismatch { .. } => {
+                f.write_str("unable to find specified metadata in the signature")
+            }
         }
     }
 }
@@ -360,9 +402,17 @@ impl Target<'_> {
     ) -> Result<(), VerifyError> {
         match self {
             Target::Oci(target) if signed.matches_target(target) => Ok(()),
-            Target::Oci(_) => Err(VerifyError::DescriptorMismatch(
-                "content descriptor mismatch".into(),
-            )),
+            Target::Oci(target) => Err(VerifyError::DescriptorMismatch(Arc::new(
+                DescriptorMismatch {
+                    blob: false,
+                    expected: ExpectedTarget {
+                        media_type: Some(target.media_type.clone()),
+                        digest: target.digest.to_string(),
+                        size: target.size,
+                    },
+                    signed: signed.clone(),
+                },
+            ))),
             Target::Blob {
                 content: BlobContent::Bytes(bytes),
                 media_type,
@@ -379,7 +429,7 @@ impl Target<'_> {
                 // Spec §9: only a digest under the hash paired with the signing key counts; a
                 // caller's digest under another hash never matches.
                 if digest.algorithm() != algorithm.hash() {
-                    return Err(blob_mismatch());
+                    return Err(blob_mismatch(signed, digest, *size, *media_type));
                 }
                 blob_matches(signed, digest, *size, *media_type)
             }
@@ -387,10 +437,21 @@ impl Target<'_> {
     }
 }
 
-fn blob_mismatch() -> VerifyError {
-    VerifyError::DescriptorMismatch(
-        "integrity check failed. signature does not match the given blob".into(),
-    )
+fn blob_mismatch(
+    signed: &Descriptor,
+    digest: &crate::oci::Digest,
+    size: u64,
+    media_type: Option<&str>,
+) -> VerifyError {
+    VerifyError::DescriptorMismatch(Arc::new(DescriptorMismatch {
+        blob: true,
+        expected: ExpectedTarget {
+            media_type: media_type.map(str::to_string),
+            digest: digest.to_string(),
+            size,
+        },
+        signed: signed.clone(),
+    }))
 }
 
 /// Spec §9: digest and size must equal the signed ones; the media type only when given.
@@ -406,7 +467,7 @@ fn blob_matches(
     if same {
         Ok(())
     } else {
-        Err(blob_mismatch())
+        Err(blob_mismatch(signed, digest, size, media_type))
     }
 }
 
@@ -566,9 +627,9 @@ impl Run<'_> {
         if let Some(plugin) = &attrs.verification_plugin {
             return Err(self.fail(
                 FailureStage::Plugin,
-                VerifyError::PluginRequired(format!(
-                    "error while locating the verification plugin \"{plugin}\": nv2 does not run verification plugins"
-                )),
+                VerifyError::PluginRequired {
+                    plugin: plugin.clone(),
+                },
             ));
         }
 
@@ -580,10 +641,7 @@ impl Run<'_> {
 
         // 5. Expiry (spec §8 step 5; §11.7: expired when now >= expiry).
         self.check(CheckType::Expiry, |_| match attrs.expiry {
-            Some(expiry) if req.now >= expiry => Err(VerifyError::Expired(format!(
-                "digital signature has expired on \"{}\"",
-                expiry.to_rfc1123z()
-            ))),
+            Some(expiry) if req.now >= expiry => Err(VerifyError::Expired { expiry }),
             _ => Ok(()),
         })?;
 
@@ -605,12 +663,13 @@ impl Run<'_> {
         self.check(CheckType::Revocation, |_| {
             match revocation::check_chain(checker, &chain, Purpose::CodeSigning, authentic_time) {
                 ChainStatus::Ok => Ok(()),
-                ChainStatus::Revoked { subject, detail } => Err(VerifyError::Revoked(format!(
-                    "signing certificate with subject \"{subject}\" is revoked ({detail})"
-                ))),
-                ChainStatus::Unknown { subject, detail } => Err(VerifyError::RevocationUnknown(
-                    format!("signing certificate with subject \"{subject}\" revocation status is unknown ({detail})"),
-                )),
+                ChainStatus::Revoked { subject, detail } => {
+                    Err(VerifyError::Revoked { subject, detail })
+                }
+                ChainStatus::Unknown { subject, detail } => Err(VerifyError::RevocationUnknown {
+                    message: format!("signing certificate with subject \"{subject}\" revocation status is unknown ({detail})"),
+                    subject,
+                }),
             }
         })?;
 
@@ -628,9 +687,7 @@ impl Run<'_> {
             if annotations.get(k) != Some(v) {
                 return Err(self.fail(
                     FailureStage::UserMetadata,
-                    VerifyError::UserMetadataMismatch(
-                        "unable to find specified metadata in the signature".into(),
-                    ),
+                    VerifyError::UserMetadataMismatch { key: k.clone() },
                 ));
             }
         }
@@ -699,9 +756,10 @@ fn authenticity(
     let leaf = chain
         .first()
         .ok_or_else(|| VerifyError::Untrusted("the signature carries no certificate".into()))?;
+    let subject = leaf.subject_rfc4514();
     statement
-        .check_identity(&leaf.subject_rfc4514())
-        .map_err(|e| VerifyError::UntrustedIdentity(e.to_string()))?;
+        .check_identity(&subject)
+        .map_err(|reason| VerifyError::UntrustedIdentity { subject, reason })?;
     Ok(())
 }
 
@@ -720,16 +778,12 @@ pub fn authentic_timestamp(
 ) -> Result<(), VerifyError> {
     let attrs = envelope.signed_attributes();
     if attrs.signing_scheme == SigningScheme::X509SigningAuthority {
-        let at = attrs
-            .authentic_signing_time
-            .ok_or_else(|| VerifyError::Timestamp("authentic signing time is missing".into()))?;
-        for cert in chain {
+        let at = attrs.authentic_signing_time.ok_or(VerifyError::Timestamp(
+            TimestampFailure::MissingAuthenticSigningTime,
+        ))?;
+        for (index, cert) in chain.iter().enumerate() {
             if !cert.is_valid_at(at) {
-                return Err(VerifyError::CertificateNotValid(format!(
-                    "certificate \"{}\" was not valid when the digital signature was produced at \"{}\"",
-                    cert.subject_rfc4514(),
-                    at.to_rfc1123z()
-                )));
+                return Err(not_valid(index, cert, at, CertValidity::AtSigningTime));
             }
         }
         return Ok(());
@@ -745,9 +799,7 @@ pub fn authentic_timestamp(
         };
     if perform {
         let Some(token) = envelope.timestamp_token() else {
-            return Err(VerifyError::Timestamp(
-                "no timestamp countersignature was found in the signature envelope".into(),
-            ));
+            return Err(VerifyError::Timestamp(TimestampFailure::NoCountersignature));
         };
         return verify_countersignature(
             statement,
@@ -760,23 +812,26 @@ pub fn authentic_timestamp(
     }
     // Without a verified timestamp every chain certificate must be valid now (spec §8 step 6;
     // the unsigned signing time is never used, §11.6).
-    for cert in chain {
+    for (index, cert) in chain.iter().enumerate() {
         if now < cert.not_before() {
-            return Err(VerifyError::CertificateNotValid(format!(
-                "verification time is before certificate \"{}\" validity period, it will be valid from \"{}\"",
-                cert.subject_rfc4514(),
-                cert.not_before().to_rfc1123z()
-            )));
+            return Err(not_valid(index, cert, now, CertValidity::NotYetValid));
         }
         if now > cert.not_after() {
-            return Err(VerifyError::CertificateNotValid(format!(
-                "verification time is after certificate \"{}\" validity period, it was expired at \"{}\"",
-                cert.subject_rfc4514(),
-                cert.not_after().to_rfc1123z()
-            )));
+            return Err(not_valid(index, cert, now, CertValidity::Expired));
         }
     }
     Ok(())
+}
+
+fn not_valid(index: usize, cert: &Certificate, at: Instant, rule: CertValidity) -> VerifyError {
+    VerifyError::CertificateNotValid(CertValidityFailure {
+        index,
+        subject: cert.subject_rfc4514(),
+        not_before: cert.not_before(),
+        not_after: cert.not_after(),
+        checked_at: at,
+        rule,
+    })
 }
 
 /// Spec §8 step 6 b–h for `notary.x509`, in notation-go's order: parse the token, check it
@@ -791,9 +846,12 @@ fn verify_countersignature(
     chain: &[Certificate],
     checker: &dyn RevocationChecker,
 ) -> Result<(), VerifyError> {
-    let fail = |e: TimestampError| match e.code() {
-        "ERR_VERIFICATION_INCONCLUSIVE" => VerifyError::RevocationUnknown(e.notation_message()),
-        _ => VerifyError::Timestamp(e.notation_message()),
+    let fail = |e: TimestampError| match e {
+        TimestampError::RevocationUnknown { ref subject, .. } => VerifyError::RevocationUnknown {
+            subject: subject.clone(),
+            message: e.notation_message(),
+        },
+        e => VerifyError::Timestamp(TimestampFailure::Token(Arc::new(e))),
     };
     let token = SignedToken::parse(token).map_err(fail)?;
     let ts = token
@@ -808,33 +866,33 @@ fn verify_countersignature(
     {
         let certs = store
             .certificates(r.store_type.as_str(), &r.name)
-            .map_err(|e| {
-                VerifyError::Timestamp(format!("failed to load tsa trust store with error: {e}"))
-            })?;
+            .map_err(|e| VerifyError::Timestamp(TimestampFailure::TrustStore(Arc::new(e))))?;
         roots.extend(certs.iter().cloned());
     }
     if roots.is_empty() {
-        return Err(VerifyError::Timestamp(
-            "no trusted TSA certificate found in trust store".into(),
-        ));
+        return Err(VerifyError::Timestamp(TimestampFailure::NoTrustedTsa));
     }
     let tsa_chain = token.verify(&roots, ts.gen_time).map_err(fail)?;
     x509::validate_timestamping_chain(&tsa_chain, None)
         .map_err(|e| fail(TimestampError::Chain(e)))?;
-    for cert in chain {
+    for (index, cert) in chain.iter().enumerate() {
         if ts.lower < cert.not_before() {
-            return Err(VerifyError::Timestamp(format!(
-                "timestamp can be before certificate \"{}\" validity period, it will be valid from \"{}\"",
-                cert.subject_rfc4514(),
-                cert.not_before().to_rfc1123z()
-            )));
+            return Err(VerifyError::Timestamp(
+                TimestampFailure::BeforeCertificateValidity {
+                    index,
+                    subject: cert.subject_rfc4514(),
+                    not_before: cert.not_before(),
+                },
+            ));
         }
         if ts.upper > cert.not_after() {
-            return Err(VerifyError::Timestamp(format!(
-                "timestamp can be after certificate \"{}\" validity period, it was expired at \"{}\"",
-                cert.subject_rfc4514(),
-                cert.not_after().to_rfc1123z()
-            )));
+            return Err(VerifyError::Timestamp(
+                TimestampFailure::AfterCertificateValidity {
+                    index,
+                    subject: cert.subject_rfc4514(),
+                    not_after: cert.not_after(),
+                },
+            ));
         }
     }
     timestamp::check_tsa_revocation(checker, &tsa_chain).map_err(fail)

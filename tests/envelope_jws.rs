@@ -837,7 +837,7 @@ fn conformance_envelopes() {
         if let Err(e) = &result {
             assert!(
                 matches!(
-                    e.code(),
+                    e.code().as_str(),
                     "ERR_SIGNATURE_INTEGRITY" | "ERR_UNSUPPORTED_ENVELOPE"
                 ),
                 "{}",

@@ -256,3 +256,41 @@ fn blob_descriptors_use_the_key_hash() {
     let p = Payload::from_verified(&v).unwrap();
     assert!(p.target_artifact.digest.to_string().starts_with("sha384:"));
 }
+
+#[test]
+fn a_der_encoded_ecdsa_signature_gets_advice_to_return_raw_r_s() {
+    for (name, alg) in [("p256", Es256), ("p384", Es384), ("p521", Es512)] {
+        let f = fixture(name);
+        let pending = prepare_signature(&target(), &f.chain, alg, &opts()).unwrap();
+        let raw = f.key.sign_notary(alg, pending.to_be_signed()).unwrap();
+        // What WebCrypto-less hosts produce by default (node:crypto `sign`, OpenSSL, most KMS).
+        let der = match alg {
+            Es256 => p256::ecdsa::Signature::from_slice(&raw)
+                .unwrap()
+                .to_der()
+                .to_bytes(),
+            Es384 => p384::ecdsa::Signature::from_slice(&raw)
+                .unwrap()
+                .to_der()
+                .to_bytes(),
+            _ => p521::ecdsa::Signature::from_slice(&raw)
+                .unwrap()
+                .to_der()
+                .to_bytes(),
+        };
+        let e = pending.clone().finish(&der).unwrap_err();
+        assert_eq!(e.code(), "ERR_SIGNING", "{name}");
+        let msg = e.to_string();
+        assert!(msg.contains("DER-encoded"), "{name}: {msg}");
+        assert!(msg.contains("raw r‖s"), "{name}: {msg}");
+        assert!(
+            msg.contains(&format!("{} bytes", raw.len())),
+            "{name}: {msg}"
+        );
+        assert!(msg.contains("dsaEncoding: 'ieee-p1363'"), "{name}: {msg}");
+        // Garbage of the raw length gets the plain refusal, not the DER advice.
+        let e = pending.clone().finish(&vec![0u8; raw.len()]).unwrap_err();
+        assert!(!e.to_string().contains("DER"), "{name}: {e}");
+        pending.finish(&raw).unwrap();
+    }
+}

@@ -87,6 +87,8 @@ commands.verify = {
       first ??= e;
       if (e) process.stderr.write(`  signature ${s.descriptor?.digest}: ${e.message} (${e.code})\n`);
     }
+    // The core reports the most specific failure, not the first (src/error/rank.rs).
+    first = result.error ?? first;
     const code = result.inconclusive ? 'ERR_VERIFICATION_INCONCLUSIVE' : first?.code ?? 'ERR_SIGNATURE_AUTHENTICITY';
     process.stderr.write(
       `Error: signature verification failed for ${at}${first ? `: ${first.message}` : ''} (${code})\n`,

@@ -20,6 +20,8 @@ mod public_key;
 
 use core::fmt;
 
+use crate::error::ErrorCode;
+
 use der::asn1::AnyRef;
 use der::{Decode, Encode, Tagged};
 
@@ -49,14 +51,14 @@ pub enum CryptoError {
 
 impl CryptoError {
     /// Stable error code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CryptoError::BadSignature => "ERR_SIGNATURE_INTEGRITY",
+            CryptoError::BadSignature => ErrorCode::SignatureIntegrity,
             CryptoError::UnsupportedKey(_) | CryptoError::UnsupportedAlgorithm(_) => {
-                "ERR_UNSUPPORTED_ALGORITHM"
+                ErrorCode::UnsupportedAlgorithm
             }
-            CryptoError::Malformed(_) | CryptoError::KeyMismatch => "ERR_PARSE",
-            CryptoError::Signing(_) => "ERR_SIGNING",
+            CryptoError::Malformed(_) | CryptoError::KeyMismatch => ErrorCode::Parse,
+            CryptoError::Signing(_) => ErrorCode::Signing,
         }
     }
 }

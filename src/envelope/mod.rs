@@ -14,6 +14,7 @@ use core::fmt;
 
 use crate::crypto::{CryptoError, PublicKey, SignatureAlgorithm};
 use crate::encoding::EncodingError;
+use crate::error::ErrorCode;
 use crate::payload::MEDIA_TYPE_PAYLOAD;
 use crate::time::Instant;
 
@@ -280,19 +281,19 @@ pub enum EnvelopeError {
 impl EnvelopeError {
     /// Stable error code: `ERR_UNSUPPORTED_ENVELOPE`, `ERR_PARSE` (size/depth limits) or
     /// `ERR_SIGNATURE_INTEGRITY`. Production failures are `ERR_SIGNING`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            EnvelopeError::UnsupportedMediaType(_) => "ERR_UNSUPPORTED_ENVELOPE",
+            EnvelopeError::UnsupportedMediaType(_) => ErrorCode::UnsupportedEnvelope,
             // Threat model 13b: an envelope over the byte budget is refused before parsing.
-            EnvelopeError::TooLarge(_) => "ERR_LIMIT",
+            EnvelopeError::TooLarge(_) => ErrorCode::Limit,
             // Threat model 13a: structural bounds (depth, chain length) are parse failures.
             EnvelopeError::Limit(_)
             | EnvelopeError::Json {
                 error: EncodingError::TooDeep,
                 ..
-            } => "ERR_PARSE",
-            EnvelopeError::Signing(_) => "ERR_SIGNING",
-            _ => "ERR_SIGNATURE_INTEGRITY",
+            } => ErrorCode::Parse,
+            EnvelopeError::Signing(_) => ErrorCode::Signing,
+            _ => ErrorCode::SignatureIntegrity,
         }
     }
 

@@ -5,6 +5,7 @@ use core::fmt;
 
 use super::dn::DistinguishedName;
 use super::levels::CheckType;
+use crate::error::ErrorCode;
 
 /// Which trust policy document an error is about (spec §7.2 OCI, §7.3 blob).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -154,13 +155,13 @@ pub enum PolicyError {
 
 impl PolicyError {
     /// The stable error code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            PolicyError::InvalidArtifactReference { .. } => "ERR_PARSE",
+            PolicyError::InvalidArtifactReference { .. } => ErrorCode::Parse,
             PolicyError::NoApplicableStatement { .. }
             | PolicyError::NoApplicableBlobStatement { .. }
-            | PolicyError::EmptyBlobStatementName => "ERR_NO_APPLICABLE_TRUST_POLICY",
-            PolicyError::UntrustedIdentity { .. } => "ERR_UNTRUSTED_IDENTITY",
+            | PolicyError::EmptyBlobStatementName => ErrorCode::NoApplicableTrustPolicy,
+            PolicyError::UntrustedIdentity { .. } => ErrorCode::UntrustedIdentity,
             PolicyError::Malformed { .. }
             | PolicyError::EmptyVersion { .. }
             | PolicyError::UnsupportedVersion { .. }
@@ -173,7 +174,7 @@ impl PolicyError {
             | PolicyError::DuplicateRegistryScope { .. }
             | PolicyError::MultipleGlobalStatements
             | PolicyError::SkipOnGlobal { .. }
-            | PolicyError::InvalidDistinguishedName { .. } => "ERR_POLICY_INVALID",
+            | PolicyError::InvalidDistinguishedName { .. } => ErrorCode::PolicyInvalid,
         }
     }
 

@@ -3,6 +3,7 @@
 use core::fmt;
 
 use super::http::TransportError;
+use crate::error::ErrorCode;
 use crate::policy::PolicyError;
 use crate::sign::SignError;
 
@@ -63,17 +64,17 @@ pub enum RegistryError {
 
 impl RegistryError {
     /// Stable error code (README).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            RegistryError::Http { .. } | RegistryError::Transport(_) => "ERR_REGISTRY_HTTP",
-            RegistryError::Auth(_) => "ERR_REGISTRY_AUTH",
-            RegistryError::DigestMismatch { .. } => "ERR_DIGEST_MISMATCH",
-            RegistryError::Limit(_) => "ERR_LIMIT",
-            RegistryError::NoSignature(_) => "ERR_NO_SIGNATURE",
-            RegistryError::Inconclusive(_) => "ERR_VERIFICATION_INCONCLUSIVE",
-            RegistryError::InsecureTransport(_) => "ERR_INSECURE_TRANSPORT",
-            RegistryError::Parse(_) => "ERR_PARSE",
-            RegistryError::ReferrersIndex(_) => "ERR_REFERRERS_INDEX",
+            RegistryError::Http { .. } | RegistryError::Transport(_) => ErrorCode::RegistryHttp,
+            RegistryError::Auth(_) => ErrorCode::RegistryAuth,
+            RegistryError::DigestMismatch { .. } => ErrorCode::DigestMismatch,
+            RegistryError::Limit(_) => ErrorCode::Limit,
+            RegistryError::NoSignature(_) => ErrorCode::NoSignature,
+            RegistryError::Inconclusive(_) => ErrorCode::VerificationInconclusive,
+            RegistryError::InsecureTransport(_) => ErrorCode::InsecureTransport,
+            RegistryError::Parse(_) => ErrorCode::Parse,
+            RegistryError::ReferrersIndex(_) => ErrorCode::ReferrersIndex,
             RegistryError::Policy(e) => e.code(),
             RegistryError::Sign(e) => e.code(),
         }

@@ -12,6 +12,7 @@ use super::http::HttpClient;
 use super::join::try_join_bounded;
 use crate::crypto::SignatureAlgorithm;
 use crate::envelope::{SigningScheme, UnverifiedEnvelope};
+use crate::error::{most_specific, ErrorCode};
 use crate::oci::{
     Descriptor, Digest, Reference, SignatureManifest, ARTIFACT_TYPE_NOTARY_SIGNATURE,
     EMPTY_CONTENT, MEDIA_TYPE_OCI_MANIFEST,
@@ -21,7 +22,7 @@ use crate::revocation::RevocationChecker;
 use crate::sign::{sign_descriptor, SignOptions, SignedArtifact, Signer};
 use crate::time::Instant;
 use crate::truststore::TrustStore;
-use crate::verify::{verify_with_statement, CertSummary, Outcome, VerifyRequest};
+use crate::verify::{verify_with_statement, CertSummary, Outcome, VerifyError, VerifyRequest};
 
 /// A signature pushed to a registry.
 #[derive(Clone, Debug, PartialEq)]
@@ -202,6 +203,68 @@ impl ArtifactVerification {
             .iter()
             .filter_map(|s| s.result.as_ref().ok())
             .find(|o| o.verified)
+    }
+}
+
+impl SignatureVerification {
+    /// Why this signature did not verify: the enforced check that failed, or why it could not
+    /// be fetched or parsed. `None` when it verified.
+    pub fn failure(&self) -> Option<SignatureFailure<'_>> {
+        match &self.result {
+            Ok(o) if o.verified => None,
+            Ok(o) => o.failure.as_ref().map(|(_, e)| SignatureFailure::Check(e)),
+            Err(e) => Some(SignatureFailure::Fetch(e)),
+        }
+    }
+}
+
+impl ArtifactVerification {
+    /// The failure to report when no signature verified: the most specific of the signatures'
+    /// failures ([`crate::error::most_specific`]), not the first; `None` when verified.
+    pub fn failure(&self) -> Option<SignatureFailure<'_>> {
+        if self.verified {
+            return None;
+        }
+        most_specific(
+            self.signatures.iter().filter_map(|s| s.failure()),
+            SignatureFailure::code,
+        )
+    }
+}
+
+/// Why one signature of an artifact did not verify.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SignatureFailure<'a> {
+    /// An enforced check failed.
+    Check(&'a VerifyError),
+    /// The signature could not be fetched or parsed.
+    Fetch(&'a RegistryError),
+}
+
+impl SignatureFailure<'_> {
+    /// Stable error code.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            SignatureFailure::Check(e) => e.code(),
+            SignatureFailure::Fetch(e) => e.code(),
+        }
+    }
+
+    /// Structured context (JS `error.details`).
+    pub fn details(&self) -> Option<serde_json::Value> {
+        match self {
+            SignatureFailure::Check(e) => e.details(),
+            SignatureFailure::Fetch(e) => e.details(),
+        }
+    }
+}
+
+impl core::fmt::Display for SignatureFailure<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SignatureFailure::Check(e) => e.fmt(f),
+            SignatureFailure::Fetch(e) => e.fmt(f),
+        }
     }
 }
 

@@ -47,8 +47,8 @@ pub use copy::{
 pub use error::RegistryError;
 pub use flows::{
     inspect, list_signatures, push_signature, sign, verify, ArtifactVerification, EnvelopeInfo,
-    Inspection, SignatureDescriptor, SignatureInspection, SignatureList, SignatureVerification,
-    VerifyOptions,
+    Inspection, SignatureDescriptor, SignatureFailure, SignatureInspection, SignatureList,
+    SignatureVerification, VerifyOptions,
 };
 pub use http::{HttpClient, HttpRequest, HttpResponse, Piped, TransportError};
 pub use referrers::{referrers_tag, ReferrerList};

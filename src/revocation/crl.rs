@@ -30,6 +30,7 @@ use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
 
 use super::{CertStatus, Purpose, RevocationChecker};
 use crate::crypto::{CryptoError, PublicKey};
+use crate::error::ErrorCode;
 use crate::time::Instant;
 use crate::x509::{self, CertError, Certificate};
 
@@ -66,10 +67,10 @@ pub enum CrlError {
 
 impl CrlError {
     /// Stable error code: `ERR_PARSE` or `ERR_LIMIT`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CrlError::Malformed(_) => "ERR_PARSE",
-            CrlError::Limit(_) => "ERR_LIMIT",
+            CrlError::Malformed(_) => ErrorCode::Parse,
+            CrlError::Limit(_) => ErrorCode::Limit,
         }
     }
 }

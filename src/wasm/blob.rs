@@ -22,11 +22,11 @@ use crate::revocation::{CrlRevocationChecker, RevocationChecker};
 use crate::verify::{verify_blob as verify_blob_core, BlobContent, BlobVerifyRequest};
 
 fn policy_failure(e: crate::policy::PolicyError) -> JsFailure {
-    JsFailure::new(e.code(), "PolicyError", e.to_string())
+    JsFailure::new(e.code(), e.to_string())
 }
 
 fn parse_failure(e: crate::envelope::EnvelopeError) -> JsFailure {
-    JsFailure::new(e.code(), "ParseError", e.to_string())
+    JsFailure::new(e.code(), e.to_string())
 }
 
 /// Hashes a blob chunk by chunk: `new BlobHasher("sha384")`, `update(chunk)` any number of
@@ -139,7 +139,7 @@ pub fn verify_blob(opts: JsValue) -> Result<JsValue, JsValue> {
             revocation: crls.as_ref().map(|c| c as &dyn RevocationChecker),
         };
         let outcome = verify_blob_core(&req)
-            .map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
+            .map_err(|e| JsFailure::new(e.code(), e.to_string()).with_details(e.details()))?;
         to_js(&super::outcome_json(&outcome, &media_type))
     })()
     .map_err(js_error)

@@ -7,25 +7,26 @@ use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::error::ErrorCode;
 use crate::time::Instant;
 use crate::truststore::TrustStore;
 use crate::x509::Certificate;
 
-/// A failure on its way to JS: stable code, class name, message, optional details.
+/// A failure on its way to JS: stable code, message, optional details. No call site picks a JS
+/// class: the wrapper (`fromWasmError` in js/errors.js) derives it from the code alone, through
+/// `ERROR_CLASS_BY_CODE`, which is generated from [`ErrorCode::js_class`].
 #[derive(Debug)]
 pub struct JsFailure {
-    code: &'static str,
-    name: &'static str,
+    code: ErrorCode,
     message: String,
     details: Option<Value>,
 }
 
 impl JsFailure {
-    /// A failure with `code`, JS class `name` and `message`.
-    pub fn new(code: &'static str, name: &'static str, message: impl Into<String>) -> Self {
+    /// A failure with `code` and `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         JsFailure {
             code,
-            name,
             message: message.into(),
             details: None,
         }
@@ -33,22 +34,21 @@ impl JsFailure {
 
     /// An invalid-argument failure.
     pub fn invalid(message: impl Into<String>) -> Self {
-        JsFailure::new("ERR_INVALID_ARGUMENT", "ParseError", message)
+        JsFailure::new(ErrorCode::InvalidArgument, message)
     }
 
-    /// Adds structured details.
-    pub fn with_details(mut self, details: Value) -> Self {
-        self.details = Some(details);
+    /// Adds structured details (`error.details`), when there are any.
+    pub fn with_details(mut self, details: Option<Value>) -> Self {
+        self.details = details;
         self
     }
 }
 
-/// Builds the JS `Error` for `f`: `name`, `code` and `details` set as own properties.
+/// Builds the JS `Error` for `f`: `code` and `details` set as own properties.
 pub fn js_error(f: JsFailure) -> JsValue {
     let err = js_sys::Error::new(&f.message);
-    err.set_name(f.name);
     let obj: &JsValue = err.as_ref();
-    let _ = Reflect::set(obj, &"code".into(), &f.code.into());
+    let _ = Reflect::set(obj, &"code".into(), &f.code.as_str().into());
     if let Some(d) = f.details.as_ref().and_then(|d| to_js(d).ok()) {
         let _ = Reflect::set(obj, &"details".into(), &d);
     }
@@ -60,8 +60,7 @@ pub fn js_error(f: JsFailure) -> JsValue {
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsFailure> {
     let conversion = |e: String| {
         JsFailure::new(
-            "ERR_INVALID_ARGUMENT",
-            "ParseError",
+            ErrorCode::InvalidArgument,
             format!("result conversion: {e}"),
         )
     };
@@ -206,8 +205,7 @@ pub fn trust_store_field(opts: &JsValue, name: &str) -> Result<TrustStore, JsFai
             .ok_or_else(|| JsFailure::invalid("trust store keys must be strings"))?;
         let (store_type, store_name) = key.split_once(':').ok_or_else(|| {
             JsFailure::new(
-                "ERR_TRUST_STORE",
-                "TrustStoreError",
+                ErrorCode::TrustStore,
                 format!("trust store key {key:?} is not \"type:name\""),
             )
         })?;
@@ -221,7 +219,7 @@ pub fn trust_store_field(opts: &JsValue, name: &str) -> Result<TrustStore, JsFai
         }
         store
             .add_named_store(store_type, store_name, &files)
-            .map_err(|e| JsFailure::new(e.code(), "TrustStoreError", e.to_string()))?;
+            .map_err(|e| JsFailure::new(e.code(), e.to_string()))?;
     }
     Ok(store)
 }
@@ -230,7 +228,7 @@ pub fn trust_store_field(opts: &JsValue, name: &str) -> Result<TrustStore, JsFai
 pub fn certs_field(opts: &JsValue, name: &str) -> Result<Vec<Certificate>, JsFailure> {
     let bytes = bytes_field(opts, name)?;
     Certificate::parse_pem_or_der(&bytes)
-        .map_err(|e| JsFailure::new(e.code(), "ParseError", format!("`{name}`: {e}")))
+        .map_err(|e| JsFailure::new(e.code(), format!("`{name}`: {e}")))
 }
 
 /// The signature algorithm of a certificate chain's leaf key (spec §5; the core's
@@ -240,7 +238,7 @@ pub fn leaf_algorithm(
     chain: &[Certificate],
 ) -> Result<crate::crypto::SignatureAlgorithm, JsFailure> {
     use crate::sign::SignError;
-    let unsupported = |e: String| JsFailure::new("ERR_UNSUPPORTED_ALGORITHM", "SigningError", e);
+    let unsupported = |e: String| JsFailure::new(ErrorCode::UnsupportedAlgorithm, e);
     crate::sign::algorithm_for_chain(chain).map_err(|e| match e {
         SignError::InvalidOptions(_) => JsFailure::invalid("`certChain` holds no certificate"),
         SignError::InvalidKey(m) => unsupported(m),
@@ -259,7 +257,7 @@ pub fn crls_field(opts: &JsValue, name: &str) -> Result<Option<Vec<Vec<u8>>>, Js
     let list: &Array = v
         .dyn_ref::<Array>()
         .ok_or_else(|| JsFailure::invalid(format!("`{name}` must be an array")))?;
-    let limit = |m: String| JsFailure::new("ERR_LIMIT", "ParseError", m);
+    let limit = |m: String| JsFailure::new(ErrorCode::Limit, m);
     if list.length() as usize > MAX_CRLS {
         return Err(limit(format!("`{name}` holds more than {MAX_CRLS} CRLs")));
     }

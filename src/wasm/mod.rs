@@ -1,9 +1,9 @@
 //! The WebAssembly bindings: the only module that imports wasm-bindgen / js-sys.
 //!
 //! Exports take plain JS objects and return plain objects (maps become objects, bytes become
-//! `Uint8Array`s). Failures are thrown as JS `Error`s with a stable `code`, a `name` naming the
-//! error class, and `details` with structured context; the JS wrapper re-throws them as
-//! `NotationError` subclasses.
+//! `Uint8Array`s). Failures are thrown as JS `Error`s with a stable `code` and `details` with
+//! structured context; the JS wrapper re-throws them as the `NotationError` subclass the code
+//! names (js/errors.js `fromWasmError`, the one place a code gets its class).
 
 mod blob;
 mod convert;
@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+use crate::error::ErrorCode;
 use crate::oci::Descriptor;
 use crate::policy::OciTrustPolicy;
 use crate::revocation::{CrlRevocationChecker, RevocationChecker};
@@ -43,7 +44,7 @@ pub fn validate_trust_policy(policy: JsValue) -> Result<JsValue, JsValue> {
     (|| {
         let value: Value = convert::from_js(&policy, "trustPolicy")?;
         let doc = OciTrustPolicy::from_value(&value)
-            .map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
+            .map_err(|e| JsFailure::new(e.code(), e.to_string()))?;
         let statements: Vec<Value> = doc
             .statements
             .iter()
@@ -90,7 +91,7 @@ fn verify_envelope_inner(opts: &JsValue) -> Result<JsValue, JsFailure> {
     let artifact_reference = str_field(opts, "artifactReference")?;
     let policy_value: Value = convert::serde_field(opts, "trustPolicy")?;
     let policy = OciTrustPolicy::from_value(&policy_value)
-        .map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
+        .map_err(|e| JsFailure::new(e.code(), e.to_string()))?;
     let trust_store = trust_store_field(opts, "trustStore")?;
     let now = instant_field(opts, "now")?.ok_or_else(|| {
         JsFailure::invalid("`now` is required (milliseconds since the epoch or RFC 3339)")
@@ -110,7 +111,7 @@ fn verify_envelope_inner(opts: &JsValue) -> Result<JsValue, JsFailure> {
         revocation: crls.as_ref().map(|c| c as &dyn RevocationChecker),
     };
     let outcome = verify_envelope(&req)
-        .map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
+        .map_err(|e| JsFailure::new(e.code(), e.to_string()).with_details(e.details()))?;
     to_js(&outcome_json(&outcome, &media_type))
 }
 
@@ -122,7 +123,7 @@ pub(crate) fn outcome_json(o: &Outcome, media_type: &str) -> Value {
         .map(|r| {
             let mut v = json!({ "type": r.check.name(), "action": r.action.name(), "ok": r.ok });
             if let Some(e) = &r.error {
-                v["error"] = json!({ "code": e.code(), "message": e.to_string() });
+                v["error"] = error_json(e.code(), e.to_string(), e.details());
             }
             v
         })
@@ -155,7 +156,18 @@ pub(crate) fn outcome_json(o: &Outcome, media_type: &str) -> Value {
         "warnings": o.warnings,
     });
     if let Some((stage, e)) = &o.failure {
-        v["error"] = json!({ "code": e.code(), "message": e.to_string(), "stage": stage.name() });
+        v["error"] = error_json(e.code(), e.to_string(), e.details());
+        v["error"]["stage"] = json!(stage.name());
+    }
+    v
+}
+
+/// A failed check or signature as a result member: `{ code, message, details? }` (the same
+/// fields a thrown error has).
+pub(crate) fn error_json(code: ErrorCode, message: String, details: Option<Value>) -> Value {
+    let mut v = json!({ "code": code.as_str(), "message": message });
+    if let Some(d) = details {
+        v["details"] = d;
     }
     v
 }

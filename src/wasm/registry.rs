@@ -22,7 +22,7 @@ use super::convert::{
     trust_store_field, JsFailure,
 };
 use super::fetch::FetchClient;
-use super::outcome_json;
+use super::{error_json, outcome_json};
 use crate::oci::Reference;
 use crate::policy::OciTrustPolicy;
 use crate::registry::{
@@ -43,15 +43,7 @@ fn promise(f: impl Future<Output = Result<JsValue, JsFailure>> + 'static) -> Pro
 }
 
 fn registry_failure(e: RegistryError) -> JsFailure {
-    let name = match e.code() {
-        "ERR_VERIFICATION_INCONCLUSIVE" => "VerificationInconclusiveError",
-        "ERR_NO_SIGNATURE" => "VerificationFailedError",
-        "ERR_POLICY_INVALID" | "ERR_NO_APPLICABLE_TRUST_POLICY" => "PolicyError",
-        "ERR_SIGNING" | "ERR_INVALID_ANNOTATION" => "SigningError",
-        "ERR_PARSE" | "ERR_LIMIT" => "ParseError",
-        _ => "RegistryError",
-    };
-    JsFailure::new(e.code(), name, e.to_string())
+    JsFailure::new(e.code(), e.to_string()).with_details(e.details())
 }
 
 #[derive(serde::Deserialize)]
@@ -138,7 +130,7 @@ fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok());
     let http = FetchClient::new(fetch)
-        .map_err(|e| JsFailure::new("ERR_REGISTRY_HTTP", "RegistryError", e.to_string()))?
+        .map_err(|e| JsFailure::new(crate::error::ErrorCode::RegistryHttp, e.to_string()))?
         .with_pipe(pipe);
     let mut options = RegistryOptions::default();
     if let Some(plain) = opt_field::<bool>(opts, "plainHttp")? {
@@ -169,7 +161,7 @@ fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
 }
 
 fn reference(text: &str) -> Result<Reference, JsFailure> {
-    Reference::parse(text).map_err(|e| JsFailure::new(e.code(), "ParseError", e.to_string()))
+    Reference::parse(text).map_err(|e| JsFailure::new(e.code(), e.to_string()))
 }
 
 fn chain_json(chain: &[CertSummary]) -> Vec<Value> {
@@ -217,7 +209,7 @@ async fn host_sign(
     };
     let _ = js_sys::Reflect::set(&info, &"signatureFormat".into(), &format.into());
     let bytes = Uint8Array::from(pending.to_be_signed());
-    let failed = |m: String| JsFailure::new("ERR_SIGNING", "SigningError", m);
+    let failed = |m: String| JsFailure::new(crate::error::ErrorCode::Signing, m);
     let result = signer
         .call2(&JsValue::UNDEFINED, &bytes, &info)
         .map_err(|e| failed(format!("the signer threw: {}", js_text(&e))))?;
@@ -259,8 +251,7 @@ pub fn registry_sign(reference_text: String, opts: JsValue) -> Promise {
         }
         options.user_annotations = opt_field(&opts, "annotations")?.unwrap_or_default();
         let chain_pem = str_field(&opts, "certChain")?;
-        let sign_failure =
-            |e: core_sign::SignError| JsFailure::new(e.code(), "SigningError", e.to_string());
+        let sign_failure = |e: core_sign::SignError| JsFailure::new(e.code(), e.to_string());
         let target = client.resolve(&reference).await.map_err(registry_failure)?;
         let signed = if let Some(key) = opt_str_field(&opts, "key")? {
             let signer = LocalSigner::from_pem(&key, &chain_pem).map_err(sign_failure)?;
@@ -297,7 +288,7 @@ pub fn registry_verify(reference_text: String, opts: JsValue) -> Promise {
         let reference = reference(&reference_text)?;
         let policy_value: Value = serde_field(&opts, "trustPolicy")?;
         let policy = OciTrustPolicy::from_value(&policy_value)
-            .map_err(|e| JsFailure::new(e.code(), "PolicyError", e.to_string()))?;
+            .map_err(|e| JsFailure::new(e.code(), e.to_string()))?;
         let trust_store = trust_store_field(&opts, "trustStore")?;
         let now: Instant = instant_field(&opts, "now")?.ok_or_else(|| {
             JsFailure::invalid("`now` is required (the JS wrapper supplies the host clock)")
@@ -327,7 +318,7 @@ pub fn registry_verify(reference_text: String, opts: JsValue) -> Promise {
                 Err(e) => json!({
                     "descriptor": to_value(&s.descriptor),
                     "outcome": null,
-                    "error": { "code": e.code(), "message": e.to_string() },
+                    "error": error_json(e.code(), e.to_string(), e.details()),
                 }),
             })
             .collect();
@@ -353,6 +344,8 @@ pub fn registry_verify(reference_text: String, opts: JsValue) -> Promise {
             "warnings": result.warnings,
             "signatures": signatures,
             "verifiedSignature": verified_outcome,
+            // The most specific failure when no signature verified (src/error/rank.rs).
+            "error": result.failure().map(|f| error_json(f.code(), f.to_string(), f.details())),
         }))
     })
 }
@@ -410,7 +403,7 @@ pub fn registry_inspect(reference_text: String, opts: JsValue) -> Promise {
                     }
                 }
                 if let Some(e) = &s.error {
-                    v["error"] = json!({ "code": e.code(), "message": e.to_string() });
+                    v["error"] = error_json(e.code(), e.to_string(), e.details());
                 }
                 v
             })

@@ -17,7 +17,7 @@ use crate::sign::{
 };
 
 fn sign_failure(e: SignError) -> JsFailure {
-    JsFailure::new(e.code(), "SigningError", e.to_string())
+    JsFailure::new(e.code(), e.to_string())
 }
 
 /// `signatureFormat` (`format` is accepted as an older name): `"jws"` (default) or `"cose"`
@@ -31,8 +31,7 @@ pub(super) fn format_field(opts: &JsValue) -> Result<SignatureFormat, JsFailure>
         None => Ok(SignatureFormat::Jws),
         Some(f) => SignatureFormat::from_name(&f).ok_or_else(|| {
             JsFailure::new(
-                "ERR_UNSUPPORTED_ENVELOPE",
-                "ParseError",
+                crate::error::ErrorCode::UnsupportedEnvelope,
                 format!("signature format {f:?} is not supported (use \"jws\" or \"cose\")"),
             )
         }),
@@ -149,8 +148,7 @@ impl PendingSignature {
     pub fn finish(&mut self, signature: &[u8]) -> Result<JsValue, JsValue> {
         let pending = self.inner.take().ok_or_else(|| {
             js_error(JsFailure::new(
-                "ERR_SIGNING",
-                "SigningError",
+                crate::error::ErrorCode::Signing,
                 "this signature was already finished",
             ))
         })?;

@@ -43,6 +43,7 @@ pub(crate) mod testpki;
 
 use core::fmt;
 
+use crate::error::ErrorCode;
 use crate::time::Instant;
 
 pub(crate) use cert::parse_crl_distribution_points;
@@ -265,13 +266,13 @@ pub enum CertError {
 impl CertError {
     /// Stable error code: `ERR_PARSE` for undecodable input (and over-long chains, threat model
     /// 13a), `ERR_CERT_INVALID` for every certificate or chain rule violation.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             CertError::Parse(_)
             | CertError::MalformedExtension(_)
             | CertError::NoCertificates
-            | CertError::ChainTooLong { .. } => "ERR_PARSE",
-            _ => "ERR_CERT_INVALID",
+            | CertError::ChainTooLong { .. } => ErrorCode::Parse,
+            _ => ErrorCode::CertInvalid,
         }
     }
 }

@@ -112,6 +112,20 @@ test('(d) DER-encoded ECDSA from the callback (not r||s) is refused with ERR_SIG
     nv2.signDescriptor({ target: makeTarget(), certChain: a.chain, signer }),
     (e) => e instanceof nv2.SigningError && e.code === 'ERR_SIGNING',
   );
+  // The message says what to return instead (WebCrypto's raw r||s; node:crypto's ieee-p1363).
+  await assert.rejects(
+    nv2.signDescriptor({ target: makeTarget(), certChain: a.chain, signer }),
+    (e) =>
+      e.code === 'ERR_SIGNING' &&
+      /DER-encoded/.test(e.message) &&
+      /raw r‖s \(64 bytes for ES256\)/.test(e.message) &&
+      /dsaEncoding: 'ieee-p1363'/.test(e.message),
+  );
+  // With dsaEncoding: 'ieee-p1363' the same key signs successfully.
+  const p1363 = { sign: async (b) => new Uint8Array(crypto.sign('sha256', b, { key, dsaEncoding: 'ieee-p1363' })) };
+  const target = makeTarget('p1363');
+  const res = await nv2.signDescriptor({ target, certChain: a.chain, signer: p1363 });
+  assert.equal(verifyWith(nv2, res.envelope, target, { root: a.root }).verified, true);
 });
 
 test('(d) a throwing callback or a non-bytes result becomes SigningError ERR_SIGNING', { skip }, async () => {
