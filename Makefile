@@ -1,4 +1,4 @@
-# nv2 build, package and test entry points. See README.md ("Layout", "Tests").
+# nv2 build, package and test entry points. See CONTRIBUTING.md (targets, suites) and ARCHITECTURE.md.
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := pkg
@@ -17,9 +17,9 @@ VENV        := $(WORK)/venv
 PYTHON      := $(VENV)/bin/python
 # Size gate for the gzipped .wasm. The offline foundation measured 293,118 bytes against its 300 KB
 # budget. With the registry transport, RFC 3161, CRL revocation, blob signing, copy and COSE
-# signing, and after removing duplicate code (README "Size"), the package measures 344,708 bytes.
+# signing, and after removing duplicate code (docs/size.md), the package measures 344,708 bytes.
 # The gate (339 KiB: the measured size rounded up to the next KiB, plus 2 KiB) leaves under 3 KB:
-# nothing grows unnoticed; the levers back toward 300 KB are in README "Size".
+# nothing grows unnoticed; the levers back toward 300 KB are in docs/size.md.
 MAX_GZIP    ?= 347136
 # The notation vectors, vendored in the repository (tests/vectors/notation/README.md).
 CONFORMANCE := $(abspath tests/vectors/notation)

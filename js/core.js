@@ -398,8 +398,9 @@ export async function copy(source, destination, opts = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Blob signing (detached signatures, spec §9): the blob is hashed in chunks inside wasm with the
-// hash paired with the signing key, so a large file given as chunks is never held whole.
+// Blob signing (detached signatures, signature-specification.md §Blob Signatures): the blob is
+// hashed in chunks inside wasm with the hash paired with the signing key, so a large file given as
+// chunks is never held whole.
 
 /** notation's media type for a blob when none is given. */
 export const DEFAULT_BLOB_MEDIA_TYPE = 'application/octet-stream';

@@ -1,5 +1,6 @@
-//! Detached blob signatures (spec §9): the blob's descriptor computed incrementally, the hash
-//! paired with a signing key or envelope, and an unverified look at a `<blob>.<format>.sig` file.
+//! Detached blob signatures (signature-specification.md §Blob Signatures): the blob's descriptor
+//! computed incrementally, the hash paired with a signing key or envelope, and an unverified look
+//! at a `<blob>.<format>.sig` file.
 //!
 //! Signing a blob is signing its descriptor ([`crate::sign::sign_descriptor`] or
 //! [`crate::sign::prepare_signature`] with the descriptor from [`BlobHasher::finish`]);
@@ -12,11 +13,13 @@ use crate::oci::{Descriptor, Digest, OciError};
 use crate::payload::Payload;
 use crate::verify::CertSummary;
 
-/// The media type notation gives a blob when the signer names none (spec §9).
+/// The media type notation gives a blob when the signer names none (signature-specification.md
+/// §Blob Signatures).
 pub const DEFAULT_BLOB_MEDIA_TYPE: &str = "application/octet-stream";
 
-/// Hashes a blob as it streams through, so a large file is never held whole (spec §9: the
-/// digest uses the hash paired with the signing key, spec §5).
+/// Hashes a blob as it streams through, so a large file is never held whole
+/// (signature-specification.md §Blob Signatures: the digest uses the hash paired with the signing
+/// key, signature-specification.md §Signature Algorithm Requirements).
 #[derive(Clone)]
 pub struct BlobHasher {
     algorithm: HashAlgorithm,
@@ -56,16 +59,18 @@ impl BlobHasher {
         Digest::parse(&format!("{}:{}", self.algorithm.name(), hex(&hash)))
     }
 
-    /// The blob's descriptor (spec §2 for blobs): `media_type`, digest, size.
+    /// The blob's descriptor (signature-specification.md §Payload (blob payload)): `media_type`,
+    /// digest, size.
     pub fn finish(self, media_type: &str) -> Result<Descriptor, OciError> {
         let size = self.size;
         Ok(Descriptor::new(media_type, self.digest()?, size))
     }
 }
 
-/// The hash a blob must be digested with to check it against `envelope` (spec §9, §5): the one
-/// paired with the envelope's declared algorithm. Verification itself requires that algorithm to
-/// be the leaf key's (integrity), so a digest taken this way is the one the verifier compares.
+/// The hash a blob must be digested with to check it against `envelope` (signature-specification.md
+/// §Blob Signatures, §Signature Algorithm Requirements): the one paired with the envelope's
+/// declared algorithm. Verification itself requires that algorithm to be the leaf key's
+/// (integrity), so a digest taken this way is the one the verifier compares.
 pub fn hash_algorithm_for_envelope(
     media_type: &str,
     envelope: &[u8],
@@ -88,7 +93,8 @@ pub struct BlobSignatureInfo {
     /// The certificate chain, leaf first.
     pub chain: Vec<CertSummary>,
     /// The signed blob descriptor, read from the payload once the envelope's signature verified
-    /// under its own leaf certificate (spec §8 step 1; no trust decision is made).
+    /// under its own leaf certificate (trust-store-trust-policy.md §Signature Verification step
+    /// "Validate Integrity"; no trust decision is made).
     pub target: Option<Descriptor>,
     /// Why the payload could not be read, when it could not.
     pub payload_error: Option<String>,
@@ -101,9 +107,10 @@ impl BlobSignatureInfo {
     }
 }
 
-/// Parses a detached signature for inspection (spec §9, §3, §4). Fails only when the envelope
-/// cannot be parsed or a certificate cannot be decoded; an envelope whose signature does not
-/// verify is still described, with `payload_error` set.
+/// Parses a detached signature for inspection (signature-specification.md §Blob Signatures,
+/// signature-envelope-jws.md, signature-envelope-cose.md). Fails only when the envelope cannot be
+/// parsed or a certificate cannot be decoded; an envelope whose signature does not verify is still
+/// described, with `payload_error` set.
 pub fn inspect_blob_signature(
     media_type: &str,
     envelope: &[u8],

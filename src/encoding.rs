@@ -4,13 +4,14 @@
 //! Parser differentials are an attack surface (threat model 11, 12): every decoder here accepts
 //! exactly one spelling of a value.
 //!
-//! - base64url (JWS `protected`, `payload`, `signature`; spec §3.1, §11.3): URL-safe alphabet, no
-//!   padding, no whitespace, and the unused trailing bits of the last symbol must be zero.
-//! - standard base64 (`x5c`, `io.cncf.notary.timestampSignature`; spec §3.3): standard alphabet,
-//!   padding required, same canonical-bits rule.
-//! - JSON ([`parse_json_strict`]; spec §11.2): duplicate member names are rejected at every depth
-//!   (serde_json's `Value` silently keeps the last one, as Go does) and nesting is bounded by
-//!   [`MAX_JSON_DEPTH`] (threat model 13).
+//! - base64url (JWS `protected`, `payload`, `signature`; signature-envelope-jws.md §Signature
+//!   Envelope, docs/conformance.md §D3): URL-safe alphabet, no padding, no whitespace, and the
+//!   unused trailing bits of the last symbol must be zero.
+//! - standard base64 (`x5c`, `io.cncf.notary.timestampSignature`; signature-envelope-jws.md
+//!   §Unprotected Headers): standard alphabet, padding required, same canonical-bits rule.
+//! - JSON ([`parse_json_strict`]; docs/conformance.md §D2): duplicate member names are rejected at
+//!   every depth (serde_json's `Value` silently keeps the last one, as Go does) and nesting is
+//!   bounded by [`MAX_JSON_DEPTH`] (threat model 13).
 
 use core::cell::RefCell;
 use core::fmt;
@@ -24,10 +25,11 @@ use crate::error::ErrorCode;
 /// Deepest nesting of JSON arrays/objects accepted (threat model 13: depth ≤ 64).
 pub const MAX_JSON_DEPTH: usize = 64;
 
-/// A set of keys for duplicate detection (JWS `crit`, COSE map keys and `crit`; spec §3.2, §4,
-/// threat model 12a). It stores the keys in a `BTreeMap<String, String>`, the B-tree instance the
-/// annotation maps already link, because every other key type would add a B-tree copy of its
-/// own to the wasm (about 5 KB each). Lookups stay O(log n) for untrusted, unbounded lists.
+/// A set of keys for duplicate detection (JWS `crit`, COSE map keys and `crit`;
+/// signature-envelope-jws.md §Protected Headers, signature-envelope-cose.md, threat model 12a). It
+/// stores the keys in a `BTreeMap<String, String>`, the B-tree instance the annotation maps already
+/// link, because every other key type would add a B-tree copy of its own to the wasm (about 5 KB
+/// each). Lookups stay O(log n) for untrusted, unbounded lists.
 #[derive(Default)]
 pub(crate) struct SeenKeys(BTreeMap<String, String>);
 
@@ -51,7 +53,7 @@ pub enum EncodingError {
     },
     /// The JSON text is not well-formed (syntax, trailing data, invalid UTF-8).
     Json(String),
-    /// An object has the same member name twice (spec §11.2).
+    /// An object has the same member name twice (docs/conformance.md §D2).
     DuplicateMember(String),
     /// Arrays/objects are nested deeper than [`MAX_JSON_DEPTH`] (threat model 13).
     TooDeep,
@@ -123,7 +125,8 @@ fn decode_symbols(symbols: &[u8], url: bool, base: usize) -> Result<Vec<u8>, Enc
                 offset: base + symbols.len() - 1,
             })
         }
-        // Canonical form: the unused low bits of the last symbol are zero (spec §11.3).
+        // Canonical form: the unused low bits of the last symbol are zero (docs/conformance.md
+        // §D3).
         2 | 3 if acc != 0 => {
             return Err(EncodingError::Base64 {
                 offset: base + symbols.len() - 1,
@@ -134,8 +137,9 @@ fn decode_symbols(symbols: &[u8], url: bool, base: usize) -> Result<Vec<u8>, Enc
     Ok(out)
 }
 
-/// Strict base64url decoding (RFC 4648 §5 without padding, spec §3.1, §11.3): rejects `=`, `+`,
-/// `/`, whitespace and non-canonical trailing bits.
+/// Strict base64url decoding (RFC 4648 §5 without padding, signature-envelope-jws.md §Signature
+/// Envelope, docs/conformance.md §D3): rejects `=`, `+`, `/`, whitespace and non-canonical trailing
+/// bits.
 pub fn base64url_decode(input: &str) -> Result<Vec<u8>, EncodingError> {
     decode_symbols(input.as_bytes(), true, 0)
 }
@@ -161,14 +165,14 @@ fn encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
     s
 }
 
-/// base64url encoding without padding (RFC 4648 §5; spec §3.1).
+/// base64url encoding without padding (RFC 4648 §5; signature-envelope-jws.md §Signature Envelope).
 pub fn base64url_encode(bytes: &[u8]) -> String {
     encode(bytes, URL_ALPHABET, false)
 }
 
 /// Strict standard base64 decoding with padding (RFC 4648 §4; `x5c` and the timestamp token,
-/// spec §3.3): length a multiple of 4, at most two `=` and only at the end, no whitespace, no
-/// URL-safe symbols, canonical trailing bits.
+/// signature-envelope-jws.md §Unprotected Headers): length a multiple of 4, at most two `=` and
+/// only at the end, no whitespace, no URL-safe symbols, canonical trailing bits.
 pub(crate) fn base64_std_decode(input: &str) -> Result<Vec<u8>, EncodingError> {
     let b = input.as_bytes();
     if b.len() % 4 != 0 {
@@ -197,8 +201,8 @@ pub fn base64_std_encode(bytes: &[u8]) -> String {
     encode(bytes, STD_ALPHABET, true)
 }
 
-/// Parses JSON strictly (spec §11.2; threat model 11, 13): rejects duplicate member names at any
-/// depth, nesting deeper than [`MAX_JSON_DEPTH`], trailing data and invalid UTF-8.
+/// Parses JSON strictly (docs/conformance.md §D2; threat model 11, 13): rejects duplicate member
+/// names at any depth, nesting deeper than [`MAX_JSON_DEPTH`], trailing data and invalid UTF-8.
 pub fn parse_json_strict(bytes: &[u8]) -> Result<Value, EncodingError> {
     let violation = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(bytes);

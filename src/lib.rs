@@ -3,8 +3,10 @@
 //!
 //! The core takes bytes, trust material and `now` as arguments: it never fetches and never reads
 //! a clock. I/O lives in the `wasm` bindings and the JavaScript layer. The formats and rules
-//! implemented here are summarised in the Notary Project specification digest; every rule cites
-//! its section (`spec §N`).
+//! are those of the Notary Project specifications (github.com/notaryproject/specifications,
+//! `specs/`); every rule cites the document and section it implements, e.g.
+//! `trust-store-trust-policy.md §Signature Verification`, or an RFC section. Where notation-go
+//! departs from the specification, the choice made is listed in `docs/conformance.md`.
 //!
 //! # Modules
 //!

@@ -1,4 +1,5 @@
-//! OCI types: digests, descriptors, media types, and the Notary signature manifest (spec §1).
+//! OCI types: digests, descriptors, media types, and the Notary signature manifest
+//! (signature-specification.md §OCI Signatures).
 //!
 //! Everything read from a registry is untrusted (threat model 2, 3): descriptors are parsed with the
 //! strict JSON reader (no duplicate members, integer sizes only) and the signature manifest must be
@@ -16,9 +17,9 @@ use crate::encoding::{self, EncodingError};
 use crate::error::ErrorCode;
 use crate::time::Instant;
 
-/// OCI image manifest media type (spec §1.1).
+/// OCI image manifest media type (signature-specification.md §OCI Signatures).
 pub const MEDIA_TYPE_OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-/// OCI image index media type (spec §1.2).
+/// OCI image index media type (signature-specification.md §OCI Signature Discovery).
 pub const MEDIA_TYPE_OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 /// Docker image manifest v2 schema 2 media type.
 pub(crate) const MEDIA_TYPE_DOCKER_MANIFEST: &str =
@@ -26,22 +27,27 @@ pub(crate) const MEDIA_TYPE_DOCKER_MANIFEST: &str =
 /// Docker manifest list media type.
 pub(crate) const MEDIA_TYPE_DOCKER_MANIFEST_LIST: &str =
     "application/vnd.docker.distribution.manifest.list.v2+json";
-/// The OCI empty descriptor media type (image-spec 1.1; spec §1.4).
+/// The OCI empty descriptor media type (image-spec 1.1; OCI image-spec manifest.md §Guidance for an
+/// Empty Descriptor).
 pub(crate) const MEDIA_TYPE_EMPTY: &str = "application/vnd.oci.empty.v1+json";
-/// Digest of the empty JSON object `{}` (spec §1.1).
+/// Digest of the empty JSON object `{}` (signature-specification.md §OCI Signatures).
 pub const EMPTY_DIGEST: &str =
     "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
 /// Size of the empty JSON object `{}`.
 pub const EMPTY_SIZE: u64 = 2;
 /// The bytes the empty descriptor stands for.
 pub(crate) const EMPTY_CONTENT: &[u8] = b"{}";
-/// Artifact type (and legacy config media type) of a Notary signature manifest (spec §1.1).
+/// Artifact type (and legacy config media type) of a Notary signature manifest
+/// (signature-specification.md §OCI Signatures).
 pub(crate) const ARTIFACT_TYPE_NOTARY_SIGNATURE: &str = "application/vnd.cncf.notary.signature";
-/// Annotation carrying the JSON array of SHA-256 certificate thumbprints (spec §1.1).
+/// Annotation carrying the JSON array of SHA-256 certificate thumbprints
+/// (signature-specification.md §OCI Signatures).
 pub(crate) const ANNOTATION_THUMBPRINT_S256: &str = "io.cncf.notary.x509chain.thumbprint#S256";
-/// OCI creation-time annotation; notation sets it to the signing time (spec §1.1).
+/// OCI creation-time annotation; notation sets it to the signing time (signature-specification.md
+/// §OCI Signatures).
 pub const ANNOTATION_CREATED: &str = "org.opencontainers.image.created";
-/// Annotation-key prefix reserved for the Notary Project (spec §1.1, §2).
+/// Annotation-key prefix reserved for the Notary Project (signature-specification.md §OCI
+/// Signatures, §Payload).
 pub(crate) const RESERVED_ANNOTATION_PREFIX: &str = "io.cncf.notary";
 
 /// Largest `size` accepted in a descriptor: 2^53 (integers beyond are not exact in JSON
@@ -56,14 +62,14 @@ pub enum OciError {
     InvalidDigest(String),
     /// A descriptor is malformed (missing member, wrong type, bad size).
     InvalidDescriptor(String),
-    /// A signature manifest violates spec §1.1 (threat model 2b).
+    /// A signature manifest violates signature-specification.md §OCI Signatures (threat model 2b).
     InvalidManifest(String),
     /// An artifact reference is malformed or not fully qualified (threat model 23).
     InvalidReference(String),
-    /// The document is not strict JSON (spec §11.2).
+    /// The document is not strict JSON (docs/conformance.md §D2).
     Json(EncodingError),
     /// A user annotation uses the reserved `io.cncf.notary` prefix or collides with an existing
-    /// one (spec §2).
+    /// one (signature-specification.md §Payload).
     InvalidAnnotation(String),
 }
 
@@ -107,7 +113,7 @@ pub struct Digest {
 
 impl Digest {
     /// Parses `<alg>:<hex>` strictly: algorithm `sha256`, `sha384` or `sha512`, exactly the
-    /// hash's length in lower-case hex digits (spec §2).
+    /// hash's length in lower-case hex digits (signature-specification.md §Payload).
     pub fn parse(s: &str) -> Result<Self, OciError> {
         let bad = || OciError::InvalidDigest(s.to_string());
         let (alg, hex) = s.split_once(':').ok_or_else(bad)?;
@@ -310,7 +316,7 @@ impl Descriptor {
         )
     }
 
-    /// The OCI empty descriptor (`{}`; spec §1.1).
+    /// The OCI empty descriptor (`{}`; signature-specification.md §OCI Signatures).
     pub fn empty() -> Self {
         Descriptor::for_content(MEDIA_TYPE_EMPTY, HashAlgorithm::Sha256, EMPTY_CONTENT)
     }
@@ -328,13 +334,13 @@ impl Descriptor {
         Ok(d)
     }
 
-    /// Parses a descriptor from JSON bytes (strict JSON, spec §11.2).
+    /// Parses a descriptor from JSON bytes (strict JSON, docs/conformance.md §D2).
     pub fn from_json(bytes: &[u8]) -> Result<Self, OciError> {
         Descriptor::from_json_value(encoding::parse_json_strict(bytes)?)
     }
 
     /// Whether `other` names the same content: only `mediaType`, `digest` and `size` are compared
-    /// (spec §8 step 9; threat model 2).
+    /// (signing-and-verification-workflow.md §OCI artifact verification workflow; threat model 2).
     pub fn matches_target(&self, other: &Descriptor) -> bool {
         self.media_type == other.media_type
             && self.digest == other.digest
@@ -367,12 +373,13 @@ pub struct EncodedManifest {
     /// The manifest bytes to push.
     pub bytes: Vec<u8>,
     /// Its descriptor: OCI manifest media type, SHA-256 digest, size, `artifactType` and the
-    /// manifest annotations (what a referrers index entry carries, spec §1.2, §1.3).
+    /// manifest annotations (what a referrers index entry carries, signature-specification.md §OCI
+    /// Signature Discovery, OCI distribution-spec spec.md §Referrers Tag Schema).
     pub descriptor: Descriptor,
 }
 
-/// A Notary signature manifest (spec §1.1): the envelope layer, the signed subject and the
-/// manifest annotations.
+/// A Notary signature manifest (signature-specification.md §OCI Signatures): the envelope layer,
+/// the signed subject and the manifest annotations.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignatureManifest {
     /// Descriptor of the single layer: the signature envelope blob. Its `mediaType` selects the
@@ -388,10 +395,10 @@ pub struct SignatureManifest {
 }
 
 impl SignatureManifest {
-    /// A manifest in the current form for `envelope` signing `subject` (spec §1.1): annotation
-    /// `io.cncf.notary.x509chain.thumbprint#S256` = JSON array (as a string) of the lower-case
-    /// SHA-256 hex of each certificate of `cert_chain` in chain order, and
-    /// `org.opencontainers.image.created` = `created` (RFC 3339, seconds, UTC).
+    /// A manifest in the current form for `envelope` signing `subject` (signature-specification.md
+    /// §OCI Signatures): annotation `io.cncf.notary.x509chain.thumbprint#S256` = JSON array (as a
+    /// string) of the lower-case SHA-256 hex of each certificate of `cert_chain` in chain order,
+    /// and `org.opencontainers.image.created` = `created` (RFC 3339, seconds, UTC).
     pub fn new(
         envelope: Descriptor,
         subject: &Descriptor,
@@ -419,8 +426,8 @@ impl SignatureManifest {
         })
     }
 
-    /// Serializes the manifest in the current form (spec §1.1: `artifactType` = Notary signature,
-    /// empty config) and computes its descriptor.
+    /// Serializes the manifest in the current form (signature-specification.md §OCI Signatures:
+    /// `artifactType` = Notary signature, empty config) and computes its descriptor.
     pub fn encode(&self) -> Result<EncodedManifest, OciError> {
         let config = Descriptor::empty();
         let out = ManifestOut {
@@ -443,11 +450,11 @@ impl SignatureManifest {
         Ok(EncodedManifest { bytes, descriptor })
     }
 
-    /// Parses a signature manifest (spec §1.1), accepting the current form (`artifactType` =
-    /// Notary signature with the empty config) and the legacy form (`config.mediaType` = Notary
-    /// signature). Requires `schemaVersion` 2, `mediaType` = OCI image manifest, exactly one layer
-    /// and a `subject`; rejects a body that also has `manifests` (an index/manifest polyglot,
-    /// threat model 2b) or `blobs`.
+    /// Parses a signature manifest (signature-specification.md §OCI Signatures), accepting the
+    /// current form (`artifactType` = Notary signature with the empty config) and the legacy form
+    /// (`config.mediaType` = Notary signature). Requires `schemaVersion` 2, `mediaType` = OCI image
+    /// manifest, exactly one layer and a `subject`; rejects a body that also has `manifests` (an
+    /// index/manifest polyglot, threat model 2b) or `blobs`.
     pub fn parse(bytes: &[u8]) -> Result<Self, OciError> {
         let bad = |s: &str| OciError::InvalidManifest(s.to_string());
         let mut m = encoding::parse_json_object_strict(bytes)?;
@@ -516,7 +523,7 @@ impl SignatureManifest {
     }
 
     /// The certificate thumbprints (lower-cased hex) from the `#S256` annotation, if present and
-    /// well formed (spec §1.1: compare case-insensitively).
+    /// well formed (signature-specification.md §OCI Signatures: compare case-insensitively).
     pub fn thumbprints(&self) -> Option<Vec<String>> {
         let raw = self.annotations.get(ANNOTATION_THUMBPRINT_S256)?;
         let v: Vec<String> =
@@ -621,7 +628,8 @@ impl Reference {
         })
     }
 
-    /// `registry/repository`, the trust-policy scope form (spec §7.2).
+    /// `registry/repository`, the trust-policy scope form (trust-store-trust-policy.md §Trust
+    /// Policy).
     pub fn scope(&self) -> String {
         format!("{}/{}", self.registry, self.repository)
     }

@@ -1,10 +1,11 @@
-//! The Notary payload (spec §2): `{"targetArtifact": <OCI descriptor>}`, media type
-//! `application/vnd.cncf.notary.payload.v1+json`.
+//! The Notary payload (signature-specification.md §Payload): `{"targetArtifact": <OCI
+//! descriptor>}`, media type `application/vnd.cncf.notary.payload.v1+json`.
 //!
 //! Read only from a verified envelope (`Payload::from_verified`, defined beside the envelope
 //! types so this module does not depend on them), parsed with the strict JSON
-//! reader (duplicate members rejected, spec §11.2). At signing the target descriptor is
-//! sanitised to `mediaType`, `digest`, `size` and `annotations`, as notation does (spec §2).
+//! reader (duplicate members rejected, docs/conformance.md §D2). At signing the target descriptor
+//! is sanitised to `mediaType`, `digest`, `size` and `annotations`, as notation does
+//! (signature-specification.md §Payload).
 
 use std::collections::BTreeMap;
 
@@ -13,14 +14,16 @@ use serde::Serialize;
 use crate::encoding;
 use crate::oci::{Descriptor, OciError, RESERVED_ANNOTATION_PREFIX};
 
-/// The payload media type, the only content type a Notary envelope may carry (spec §2).
+/// The payload media type, the only content type a Notary envelope may carry
+/// (signature-specification.md §Payload).
 pub const MEDIA_TYPE_PAYLOAD: &str = "application/vnd.cncf.notary.payload.v1+json";
 
 /// A decoded Notary payload.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Payload {
     /// The signed artifact's descriptor. Only `mediaType`, `digest` and `size` decide whether the
-    /// signature is for a given artifact (spec §8 step 9); annotations carry user metadata.
+    /// signature is for a given artifact (signing-and-verification-workflow.md §OCI artifact
+    /// verification workflow); annotations carry user metadata.
     pub target_artifact: Descriptor,
 }
 
@@ -31,9 +34,9 @@ struct PayloadOut<'a> {
 }
 
 impl Payload {
-    /// Decodes payload bytes that came out of a verified envelope (spec §2): a strict JSON object
-    /// (no duplicate members at any depth) with a `targetArtifact` descriptor carrying
-    /// `mediaType`, `digest` and `size`. Other top-level members are ignored.
+    /// Decodes payload bytes that came out of a verified envelope (signature-specification.md
+    /// §Payload): a strict JSON object (no duplicate members at any depth) with a `targetArtifact`
+    /// descriptor carrying `mediaType`, `digest` and `size`. Other top-level members are ignored.
     pub fn from_verified_bytes(bytes: &[u8]) -> Result<Self, OciError> {
         let mut m = encoding::parse_json_object_strict(bytes)?;
         let target = m.remove("targetArtifact").ok_or_else(|| {
@@ -44,9 +47,10 @@ impl Payload {
         })
     }
 
-    /// The payload for signing `target` (spec §2): the descriptor sanitised to `mediaType`,
-    /// `digest`, `size` and `annotations`, with `user_annotations` added. User keys must not use
-    /// the reserved `io.cncf.notary` prefix nor collide with the target's own annotations.
+    /// The payload for signing `target` (signature-specification.md §Payload): the descriptor
+    /// sanitised to `mediaType`, `digest`, `size` and `annotations`, with `user_annotations` added.
+    /// User keys must not use the reserved `io.cncf.notary` prefix nor collide with the target's
+    /// own annotations.
     pub fn for_target(
         target: &Descriptor,
         user_annotations: &BTreeMap<String, String>,

@@ -1,4 +1,5 @@
-//! Revocation checking as an injected step (spec §8.1, §11.14).
+//! Revocation checking as an injected step (trust-store-trust-policy.md §Certificate Revocation
+//! Evaluation, docs/conformance.md §D14).
 //!
 //! The core never fetches OCSP responses or CRLs: the verifier asks a [`RevocationChecker`] for
 //! the status of each non-root certificate. The host supplies one that fetches (online), reads
@@ -14,14 +15,16 @@ pub mod crl;
 
 pub use crl::{Crl, CrlError, CrlRevocationChecker};
 
-/// The revocation status of one certificate (spec §8.1).
+/// The revocation status of one certificate (trust-store-trust-policy.md §Certificate Revocation
+/// Evaluation).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CertStatus {
     /// Checked and not revoked.
     Good,
     /// The certificate names no OCSP responder and no CRL distribution point, so there is
-    /// nothing to check (spec §8.1: counts as OK). The root is always this.
+    /// nothing to check (trust-store-trust-policy.md §Certificate Revocation Evaluation: counts as
+    /// OK). The root is always this.
     NonRevokable,
     /// Revoked (the reason or source in the text).
     Revoked(String),
@@ -29,7 +32,8 @@ pub enum CertStatus {
     Unknown(String),
 }
 
-/// The combined verdict for a chain (notation-core-go `revocationFinalResult`, spec §8.1).
+/// The combined verdict for a chain (notation-core-go `revocationFinalResult`,
+/// trust-store-trust-policy.md §Certificate Revocation Evaluation).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChainStatus {
     /// Every certificate is good or non-revokable.
@@ -66,7 +70,8 @@ pub enum Purpose {
 /// whenever they could not establish the status: fail closed (threat model 21).
 pub trait RevocationChecker {
     /// The status of `cert`, issued by `issuer`. `signing_time` is the authentic signing time
-    /// when the scheme provides one (invalidity-date handling, spec §8.1).
+    /// when the scheme provides one (invalidity-date handling, trust-store-trust-policy.md
+    /// §Certificate Revocation Evaluation).
     fn check(
         &self,
         cert: &Certificate,
@@ -99,8 +104,8 @@ impl RevocationChecker for OfflineRevocationChecker {
 }
 
 /// Checks every non-root certificate of `chain` (leaf first) and combines the answers
-/// (spec §8.1: the root is never checked; any revoked → revoked; else any unknown → unknown,
-/// reporting the one closest to the leaf).
+/// (trust-store-trust-policy.md §Certificate Revocation Evaluation: the root is never checked; any
+/// revoked → revoked; else any unknown → unknown, reporting the one closest to the leaf).
 pub(crate) fn check_chain(
     checker: &dyn RevocationChecker,
     chain: &[Certificate],

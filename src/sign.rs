@@ -1,6 +1,7 @@
-//! Signing (spec §2, §3, §4, §1.1): build the Notary payload for a target descriptor, wrap it in
-//! a JWS or COSE_Sign1 envelope ([`SignOptions::format`]), have a [`Signer`] sign it, and build
-//! the signature manifest to push.
+//! Signing (signature-specification.md §Payload, signature-envelope-jws.md,
+//! signature-envelope-cose.md, signature-specification.md §OCI Signatures): build the Notary
+//! payload for a target descriptor, wrap it in a JWS or COSE_Sign1 envelope
+//! ([`SignOptions::format`]), have a [`Signer`] sign it, and build the signature manifest to push.
 //!
 //! Two forms:
 //! - [`sign_descriptor`] with a synchronous [`Signer`] (e.g. [`LocalSigner`] from PEM files);
@@ -26,7 +27,8 @@ use crate::time::Instant;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignError {
-    /// A user annotation uses the reserved `io.cncf.notary` prefix or collides (spec §2).
+    /// A user annotation uses the reserved `io.cncf.notary` prefix or collides
+    /// (signature-specification.md §Payload).
     InvalidAnnotation(String),
     /// The key or certificate chain is unusable (bad PEM, key/cert mismatch, unsupported key).
     InvalidKey(String),
@@ -84,13 +86,16 @@ impl From<OciError> for SignError {
 /// Something that signs Notary envelopes: a key (local, or held by a host) with its certificate
 /// chain.
 pub trait Signer {
-    /// The algorithm it signs with; must be the one the leaf certificate's key dictates (spec §5).
+    /// The algorithm it signs with; must be the one the leaf certificate's key dictates
+    /// (signature-specification.md §Signature Algorithm Requirements).
     fn algorithm(&self) -> SignatureAlgorithm;
-    /// DER certificates, leaf first, then intermediates, then the root (spec §3.3 `x5c`).
+    /// DER certificates, leaf first, then intermediates, then the root (signature-envelope-jws.md
+    /// §Unprotected Headers `x5c`).
     fn cert_chain(&self) -> &[Vec<u8>];
     /// Signs `message` (the JWS signing input or the COSE `Sig_structure`) giving the raw
     /// signature: RSASSA-PSS with salt =
-    /// hash length, or ECDSA as fixed-length `r || s` (spec §3.4, §5).
+    /// hash length, or ECDSA as fixed-length `r || s` (signature-envelope-jws.md §Signature,
+    /// signature-specification.md §Signature Algorithm Requirements).
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
 }
 
@@ -105,12 +110,12 @@ pub struct LocalSigner {
 impl LocalSigner {
     /// A signer from a PEM private key (PKCS#8, SEC1 or PKCS#1) and a PEM certificate chain
     /// (leaf first). The key must be the leaf certificate's key; the algorithm is derived from it
-    /// (spec §5).
+    /// (signature-specification.md §Signature Algorithm Requirements).
     pub fn from_pem(key_pem: &str, cert_chain_pem: &str) -> Result<Self, SignError> {
         let key =
             PrivateKey::from_pem(key_pem).map_err(|e| SignError::InvalidKey(e.to_string()))?;
-        // One certificate decoder serves PEM and DER input (spec §7.1 file semantics); the DER
-        // kept is the certificates' own bytes, never a re-encoding.
+        // One certificate decoder serves PEM and DER input (trust-store-trust-policy.md §Trust
+        // Store file semantics); the DER kept is the certificates' own bytes, never a re-encoding.
         let cert_chain = crate::x509::Certificate::parse_pem_or_der(cert_chain_pem.as_bytes())
             .map_err(|e| SignError::InvalidKey(format!("certificate chain PEM: {e}")))?
             .iter()
@@ -124,7 +129,8 @@ impl LocalSigner {
         let leaf = cert_chain
             .first()
             .ok_or_else(|| SignError::InvalidKey("the certificate chain is empty".into()))?;
-        // Every certificate must at least be DER (the verifier applies the profile, spec §6).
+        // Every certificate must at least be DER (the verifier applies the profile,
+        // signature-specification.md §Certificate Requirements).
         for c in &cert_chain {
             crate::x509::Certificate::from_der(c)
                 .map_err(|e| SignError::InvalidKey(format!("certificate: {e}")))?;
@@ -162,9 +168,10 @@ impl Signer for LocalSigner {
 }
 
 /// The signature algorithm a certificate chain (leaf first) signs with: the leaf key's Notary
-/// algorithm (spec §5: the algorithm follows the key). An empty chain is
-/// [`SignError::InvalidOptions`]; a leaf key Notary does not sign with (RSA other than
-/// 2048/3072/4096, curves other than P-256/384/521) or cannot read is [`SignError::InvalidKey`].
+/// algorithm (signature-specification.md §Signature Algorithm Requirements: the algorithm follows
+/// the key). An empty chain is [`SignError::InvalidOptions`]; a leaf key Notary does not sign with
+/// (RSA other than 2048/3072/4096, curves other than P-256/384/521) or cannot read is
+/// [`SignError::InvalidKey`].
 pub fn algorithm_for_chain(
     chain: &[crate::x509::Certificate],
 ) -> Result<SignatureAlgorithm, SignError> {
@@ -177,11 +184,13 @@ pub fn algorithm_for_chain(
         .map_err(|e| SignError::InvalidKey(e.to_string()))
 }
 
-/// The envelope format a signature is produced in (spec §1.1): JWS (`application/jose+json`,
-/// spec §3, the default as in notation) or COSE_Sign1 (`application/cose`, spec §4).
+/// The envelope format a signature is produced in (signature-specification.md §OCI Signatures): JWS
+/// (`application/jose+json`, signature-envelope-jws.md, the default as in notation) or COSE_Sign1
+/// (`application/cose`, signature-envelope-cose.md).
 pub use crate::envelope::EnvelopeFormat as SignatureFormat;
 
-/// Signing options (spec §3.2, §4, §2).
+/// Signing options (signature-envelope-jws.md §Protected Headers, signature-envelope-cose.md,
+/// signature-specification.md §Payload).
 #[derive(Clone, Debug)]
 pub struct SignOptions {
     /// The signing time (the host's clock; the core never reads one). Truncated to seconds.
@@ -191,7 +200,7 @@ pub struct SignOptions {
     /// `io.cncf.notary.signingAgent`, e.g. `nv2/0.1.0`.
     pub signing_agent: String,
     /// User metadata, placed in the payload's `targetArtifact.annotations` (keys must not start
-    /// with `io.cncf.notary`, spec §2).
+    /// with `io.cncf.notary`, signature-specification.md §Payload).
     pub user_annotations: BTreeMap<String, String>,
     /// The signing scheme (default `notary.x509`).
     pub signing_scheme: SigningScheme,
@@ -222,7 +231,8 @@ pub struct SignedArtifact {
     pub media_type: &'static str,
     /// Descriptor of the envelope blob (SHA-256).
     pub envelope_descriptor: Descriptor,
-    /// The signature manifest (current form, spec §1.1) and its descriptor.
+    /// The signature manifest (current form, signature-specification.md §OCI Signatures) and its
+    /// descriptor.
     pub manifest: EncodedManifest,
 }
 
@@ -244,7 +254,8 @@ enum Prepared {
 }
 
 /// Starts a signature of `target` (the descriptor of bytes the caller has hashed; threat model
-/// 3) with `cert_chain` (DER, leaf first) and `algorithm` (must match the leaf key, spec §5).
+/// 3) with `cert_chain` (DER, leaf first) and `algorithm` (must match the leaf key,
+///    signature-specification.md §Signature Algorithm Requirements).
 pub fn prepare_signature(
     target: &Descriptor,
     cert_chain: &[Vec<u8>],
@@ -287,8 +298,8 @@ pub fn prepare_signature(
 }
 
 impl PendingSignature {
-    /// The exact bytes to sign: the JWS signing input (spec §3.1) or the COSE `Sig_structure`
-    /// (spec §4, RFC 9052 §4.4).
+    /// The exact bytes to sign: the JWS signing input (signature-envelope-jws.md §Signature
+    /// Envelope) or the COSE `Sig_structure` (signature-envelope-cose.md, RFC 9052 §4.4).
     pub fn to_be_signed(&self) -> &[u8] {
         match &self.prepared {
             Prepared::Jws(p) => p.signing_input(),
@@ -314,7 +325,8 @@ impl PendingSignature {
 
     /// Completes the signature with `signature` from the host. Fails if it does not verify under
     /// the leaf certificate's key (threat model 3d). Builds the signature manifest with the
-    /// thumbprint annotation and `org.opencontainers.image.created` = signing time (spec §1.1).
+    /// thumbprint annotation and `org.opencontainers.image.created` = signing time
+    /// (signature-specification.md §OCI Signatures).
     pub fn finish(self, signature: &[u8]) -> Result<SignedArtifact, SignError> {
         let media_type = self.format().media_type();
         let algorithm = self.algorithm();
@@ -392,7 +404,8 @@ fn is_der_ecdsa(sig: &[u8], n: usize) -> bool {
     [r, s].iter().all(|i| !i.is_empty() && i.len() <= n + 1)
 }
 
-/// Signs `target` with `signer` (spec §2, §3 or §4, §1.1).
+/// Signs `target` with `signer` (signature-specification.md §Payload, signature-envelope-jws.md or
+/// signature-envelope-cose.md, signature-specification.md §OCI Signatures).
 pub fn sign_descriptor(
     target: &Descriptor,
     signer: &dyn Signer,
@@ -403,9 +416,10 @@ pub fn sign_descriptor(
     pending.finish(&signature)
 }
 
-/// The descriptor a blob signature signs (spec §9): `media_type` (notation's default is
-/// `application/octet-stream`), the digest under the hash paired with `algorithm` (spec §5), and
-/// the byte count.
+/// The descriptor a blob signature signs (signature-specification.md §Blob Signatures):
+/// `media_type` (notation's default is `application/octet-stream`), the digest under the hash
+/// paired with `algorithm` (signature-specification.md §Signature Algorithm Requirements), and the
+/// byte count.
 pub fn blob_descriptor(blob: &[u8], media_type: &str, algorithm: SignatureAlgorithm) -> Descriptor {
     Descriptor::for_content(media_type, algorithm.hash(), blob)
 }
@@ -440,7 +454,8 @@ mod tests {
             algorithm_for_chain(&chain).unwrap(),
             SignatureAlgorithm::Es384
         );
-        // Keys Notary does not sign with (spec §5).
+        // Keys Notary does not sign with (signature-specification.md §Signature Algorithm
+        // Requirements).
         for name in ["rsa1024", "secp256k1"] {
             match algorithm_for_chain(&[cert(name)]) {
                 Err(SignError::InvalidKey(m)) => assert!(m.contains("unsupported"), "{name}: {m}"),

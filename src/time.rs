@@ -2,8 +2,8 @@
 //! its messages.
 //!
 //! The core never reads a clock (sans-IO): every "now" is an [`Instant`] passed in by the caller.
-//! Spec §3.2: header times are RFC 3339; fractional seconds and any UTC offset are accepted on
-//! verification, signers emit whole seconds in UTC.
+//! signature-envelope-jws.md §Protected Headers: header times are RFC 3339; fractional seconds and
+//! any UTC offset are accepted on verification, signers emit whole seconds in UTC.
 
 use core::fmt;
 
@@ -139,7 +139,8 @@ impl Instant {
 
     /// Parses an RFC 3339 date-time (`2024-01-02T03:04:05Z`, `...05.123+08:00`).
     ///
-    /// Spec §3.2: verification accepts fractional seconds and any offset.
+    /// signature-envelope-jws.md §Protected Headers: verification accepts fractional seconds and
+    /// any offset.
     pub fn parse_rfc3339(text: &str) -> Result<Self, TimeError> {
         let syntax = || TimeError::Syntax(text.to_string());
         let range = || TimeError::Range(text.to_string());
@@ -232,7 +233,7 @@ impl Instant {
     }
 
     /// RFC 3339 in UTC (`2024-01-02T03:04:05Z`); notation writes signing times in whole seconds
-    /// (spec §3.2).
+    /// (signature-envelope-jws.md §Protected Headers).
     /// A non-zero sub-second part is kept (trailing zeros trimmed, as Go's RFC3339Nano), so a
     /// time read from an envelope is shown as signed; signers truncate first.
     pub fn to_rfc3339(&self) -> String {

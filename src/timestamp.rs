@@ -1,8 +1,9 @@
-//! RFC 3161 timestamp countersignatures (spec §8 step 6 b–h, threat model 20).
+//! RFC 3161 timestamp countersignatures (trust-store-trust-policy.md §Signature Verification step
+//! "Validate Authentic Timestamp", threat model 20).
 //!
 //! A `notary.x509` signature may carry an RFC 3161 timestamp token over its primitive signature
 //! bytes. When the trust policy asks for timestamp verification the token decides which time the
-//! signing chain must have been valid at: the range `genTime ± accuracy` (spec §11.6).
+//! signing chain must have been valid at: the range `genTime ± accuracy` (docs/conformance.md §D6).
 //!
 //! The token is untrusted input (threat model 1, 13): it is size-capped ([`MAX_TOKEN_LEN`]),
 //! normalised from BER to DER with a depth bound, and decoded by a small hand-written DER reader
@@ -52,7 +53,8 @@ const SIGNING_CERT_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
 /// ETSI baseline timestamp policy (RFC 3628 §5.1): accuracy of one second when absent.
 const BASELINE_POLICY: Oid = Oid::new_unwrap("0.4.0.2023.1.1");
 
-/// Why a timestamp token was refused (spec §8 step 6). Display is tspclient-go's message;
+/// Why a timestamp token was refused (trust-store-trust-policy.md §Signature Verification step
+/// "Validate Authentic Timestamp"). Display is tspclient-go's message;
 /// [`TimestampError::notation_message`] adds notation-go's context for the verification step.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -69,7 +71,8 @@ pub enum TimestampError {
     /// No SignerInfo verifies: signing certificate, chain to a trusted TSA root at genTime,
     /// signature, signed attributes, EKU (step e; threat 20: untrusted TSA).
     Verify(String),
-    /// The TSA chain breaks the timestamping certificate rules (step f, spec §6).
+    /// The TSA chain breaks the timestamping certificate rules (step f, signature-specification.md
+    /// §Certificate Requirements).
     Chain(CertError),
     /// A TSA chain certificate is revoked (step h).
     Revoked {
@@ -148,7 +151,8 @@ impl std::error::Error for TimestampError {}
 pub struct TimestampRange {
     /// TSTInfo `genTime`.
     pub gen_time: Instant,
-    /// `genTime - accuracy` (spec §8 step 6g).
+    /// `genTime - accuracy` (trust-store-trust-policy.md §Signature Verification step "Validate
+    /// Authentic Timestamp").
     pub lower: Instant,
     /// `genTime + accuracy`.
     pub upper: Instant,
@@ -156,7 +160,8 @@ pub struct TimestampRange {
     pub tsa_chain: Vec<Certificate>,
 }
 
-/// The time a TSTInfo states, with its accuracy applied (spec §8 step 6g).
+/// The time a TSTInfo states, with its accuracy applied (trust-store-trust-policy.md §Signature
+/// Verification step "Validate Authentic Timestamp").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timestamp {
     /// TSTInfo `genTime`.
@@ -167,10 +172,11 @@ pub struct Timestamp {
     pub upper: Instant,
 }
 
-/// Spec §8 step 6 b–h in one call: parse `token_der` (the countersignature), check that it stamps
-/// `signature` (the primitive signature bytes), verify it against `tsa_roots` at its genTime,
-/// validate the TSA chain (spec §6) and check its revocation through `checker`
-/// ([`Purpose::Timestamping`]; revoked or unknown is an error).
+/// trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp" in one
+/// call: parse `token_der` (the countersignature), check that it stamps `signature` (the primitive
+/// signature bytes), verify it against `tsa_roots` at its genTime, validate the TSA chain
+/// (signature-specification.md §Certificate Requirements) and check its revocation through
+/// `checker` ([`Purpose::Timestamping`]; revoked or unknown is an error).
 ///
 /// The signing-chain bounds (step 6g, second half) are the caller's: every signing certificate
 /// must satisfy `notBefore <= lower` and `upper <= notAfter`.
@@ -193,7 +199,9 @@ pub fn verify_timestamp_token(
     })
 }
 
-/// Spec §8 step 6h: revocation of the TSA chain (the root is not checked, spec §8.1).
+/// trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp":
+/// revocation of the TSA chain (the root is not checked, trust-store-trust-policy.md §Certificate
+/// Revocation Evaluation).
 pub fn check_tsa_revocation(
     checker: &dyn RevocationChecker,
     tsa_chain: &[Certificate],
@@ -571,9 +579,10 @@ pub struct SignedToken {
 }
 
 impl SignedToken {
-    /// Spec §8 step 6b: decodes `token` (BER tolerated as Go tolerates it: non-minimal definite
-    /// lengths) as a CMS ContentInfo holding SignedData version 3 with eContentType
-    /// `id-ct-TSTInfo`. Nothing is verified yet.
+    /// trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp":
+    /// decodes `token` (BER tolerated as Go tolerates it: non-minimal definite lengths) as a CMS
+    /// ContentInfo holding SignedData version 3 with eContentType `id-ct-TSTInfo`. Nothing is
+    /// verified yet.
     pub fn parse(token: &[u8]) -> Result<Self, TimestampError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(TimestampError::TooLarge(token.len()));
@@ -660,18 +669,19 @@ impl SignedToken {
         &self.certs
     }
 
-    /// Spec §8 step 6c: decodes the (still unverified) TSTInfo.
+    /// trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp":
+    /// decodes the (still unverified) TSTInfo.
     pub fn info(&self) -> Result<TstInfo, TimestampError> {
         TstInfo::parse(&self.content).map_err(TimestampError::Info)
     }
 
-    /// Spec §8 step 6e: the first SignerInfo that verifies wins (else the last error): its
-    /// `signingCertificateV2` selects the TSA certificate, which must chain through the token's
-    /// certificates to one of `roots` (byte-equal) with every certificate valid at `at` (the
-    /// genTime) and EKU compatible with timeStamping; then the signature over the DER signed
-    /// attributes, the content-type and message-digest attributes, the signing-time attribute
-    /// if any, and the TSA certificate's EKU (exactly timeStamping, critical). Returns the chain,
-    /// TSA certificate first.
+    /// trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp": the
+    /// first SignerInfo that verifies wins (else the last error): its `signingCertificateV2`
+    /// selects the TSA certificate, which must chain through the token's certificates to one of
+    /// `roots` (byte-equal) with every certificate valid at `at` (the genTime) and EKU compatible
+    /// with timeStamping; then the signature over the DER signed attributes, the content-type and
+    /// message-digest attributes, the signing-time attribute if any, and the TSA certificate's EKU
+    /// (exactly timeStamping, critical). Returns the chain, TSA certificate first.
     pub fn verify(
         &self,
         roots: &[Certificate],
@@ -987,9 +997,10 @@ impl TstInfo {
         })
     }
 
-    /// Spec §8 step 6c, 6g: version 1, the imprint is the SHA-256/384/512 hash of `message`
-    /// (the primitive signature bytes), and the time range `genTime ± accuracy` (one second
-    /// under the baseline policy 0.4.0.2023.1.1 when no accuracy is given, else zero).
+    /// trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp":
+    /// version 1, the imprint is the SHA-256/384/512 hash of `message` (the primitive signature
+    /// bytes), and the time range `genTime ± accuracy` (one second under the baseline policy
+    /// 0.4.0.2023.1.1 when no accuracy is given, else zero).
     pub fn validate(&self, message: &[u8]) -> Result<Timestamp, TimestampError> {
         let invalid = |m: String| Err(TimestampError::InvalidInfo(m));
         if self.version != 1 {

@@ -1,6 +1,7 @@
-//! The trust store (spec §7.1): named sets of trusted certificates, keyed by store type (`ca`,
-//! `signingAuthority`, `tsa`) and name, held in memory and filled by the caller (sans-IO, spec
-//! §11.13). The optional [`fs`] adapter reads notation's directory layout on native hosts.
+//! The trust store (trust-store-trust-policy.md §Trust Store): named sets of trusted certificates,
+//! keyed by store type (`ca`, `signingAuthority`, `tsa`) and name, held in memory and filled by the
+//! caller (sans-IO, docs/conformance.md §D13). The optional [`fs`] adapter reads notation's
+//! directory layout on native hosts.
 //!
 //! Loading follows notation-go's rules and messages (`verifier/truststore`):
 //! * the store name matches `^[a-zA-Z0-9_.-]+$`; the type is one of the three;
@@ -19,7 +20,7 @@ use core::fmt;
 use crate::error::ErrorCode;
 use crate::x509::{CertError, Certificate};
 
-/// The three store types of spec §7.1.
+/// The three store types of trust-store-trust-policy.md §Trust Store.
 const STORE_TYPES: [&str; 3] = ["ca", "signingAuthority", "tsa"];
 
 /// Why a trust store could not be loaded or looked up. Display is notation-go's message.
@@ -27,7 +28,7 @@ const STORE_TYPES: [&str; 3] = ["ca", "signingAuthority", "tsa"];
 #[non_exhaustive]
 pub enum TrustStoreError {
     /// A file in the store holds no certificate, or a non-CA certificate that is not
-    /// self-signed (spec §7.1).
+    /// self-signed (trust-store-trust-policy.md §Trust Store).
     CertificateInvalid {
         /// File name (or `certificate #i` for already-parsed input).
         file: String,
@@ -38,7 +39,8 @@ pub enum TrustStoreError {
         /// Why (not part of notation's message, kept for diagnostics).
         reason: String,
     },
-    /// A file in the store could not be parsed as certificates (spec §7.1).
+    /// A file in the store could not be parsed as certificates (trust-store-trust-policy.md §Trust
+    /// Store).
     CertificateUnreadable {
         /// File name.
         file: String,
@@ -49,14 +51,15 @@ pub enum TrustStoreError {
         /// The parse error.
         source: Box<CertError>,
     },
-    /// The store holds no certificate (spec §7.1).
+    /// The store holds no certificate (trust-store-trust-policy.md §Trust Store).
     Empty {
         /// Store name.
         name: String,
         /// Store type.
         store_type: String,
     },
-    /// The store name does not match `^[a-zA-Z0-9_.-]+$` (spec §7.1).
+    /// The store name does not match `^[a-zA-Z0-9_.-]+$` (trust-store-trust-policy.md §Trust
+    /// Store).
     InvalidName {
         /// The name given.
         name: String,
@@ -77,7 +80,8 @@ pub enum TrustStoreError {
         /// Store type.
         store_type: String,
     },
-    /// The store path is a symlink or not a directory (spec §7.1; host adapter only).
+    /// The store path is a symlink or not a directory (trust-store-trust-policy.md §Trust Store;
+    /// host adapter only).
     NotRegularDirectory {
         /// Store name.
         name: String,
@@ -86,8 +90,9 @@ pub enum TrustStoreError {
         /// The path.
         path: String,
     },
-    /// A store entry is a directory or a symlink (spec §7.1, spec §11.13: notation-go errors
-    /// where the SPEC says to ignore sub-directories; nv2 follows notation-go).
+    /// A store entry is a directory or a symlink (trust-store-trust-policy.md §Trust Store,
+    /// docs/conformance.md §D13: notation-go errors where the SPEC says to ignore sub-directories;
+    /// nv2 follows notation-go).
     NotRegularFile {
         /// Entry name.
         file: String,
@@ -96,7 +101,8 @@ pub enum TrustStoreError {
         /// Store type.
         store_type: String,
     },
-    /// A certificate in a `tsa` store is not a self-signed root CA (spec §7.1).
+    /// A certificate in a `tsa` store is not a self-signed root CA (trust-store-trust-policy.md
+    /// §Trust Store).
     TsaNotRootCa {
         /// File name.
         file: String,
@@ -107,7 +113,8 @@ pub enum TrustStoreError {
         /// notation-go's inner message (part of its outer message).
         reason: String,
     },
-    /// The store type is not `ca`, `signingAuthority` or `tsa` (spec §7.1).
+    /// The store type is not `ca`, `signingAuthority` or `tsa` (trust-store-trust-policy.md §Trust
+    /// Store).
     UnsupportedType {
         /// The type given.
         store_type: String,
@@ -207,7 +214,7 @@ impl std::error::Error for TrustStoreError {
     }
 }
 
-/// Spec §7.1: named-store names match `^[a-zA-Z0-9_.-]+$`.
+/// trust-store-trust-policy.md §Trust Store: named-store names match `^[a-zA-Z0-9_.-]+$`.
 fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -246,7 +253,8 @@ fn root_ca_check(cert: &Certificate) -> Result<(), String> {
     }
 }
 
-/// In-memory trust store: `(type, name) → certificates` (spec §7.1, §11.13).
+/// In-memory trust store: `(type, name) → certificates` (trust-store-trust-policy.md §Trust Store,
+/// docs/conformance.md §D13).
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
     /// `((type, name), certificates)`; a handful of stores, so a list (smaller wasm than a map).
@@ -372,8 +380,9 @@ fn validate_file(
     certs: &[Certificate],
 ) -> Result<(), TrustStoreError> {
     for cert in certs {
-        // Spec §7.1: a non-CA certificate is accepted only if self-signed. nv2 requires equal
-        // raw names as well as the signature (notation-go checks only the signature).
+        // trust-store-trust-policy.md §Trust Store: a non-CA certificate is accepted only if
+        // self-signed. nv2 requires equal raw names as well as the signature (notation-go checks
+        // only the signature).
         if !cert.is_ca() && !cert.is_self_signed() {
             return Err(TrustStoreError::CertificateInvalid {
                 file: file.to_string(),
@@ -407,10 +416,11 @@ pub mod fs {
 
     use super::{check_type_and_name, TrustStoreError};
 
-    /// Reads `<root>/x509/<store_type>/<name>/*` with notation-go's rules (spec §7.1): the store
-    /// must be a real directory (a symlink is an error), every entry a regular file (a
-    /// sub-directory or symlink is an error — notation-go's behaviour, spec §11.13), a missing
-    /// directory is the "does not exist" error. Returns `(file name, bytes)` sorted by name, for
+    /// Reads `<root>/x509/<store_type>/<name>/*` with notation-go's rules
+    /// (trust-store-trust-policy.md §Trust Store): the store must be a real directory (a symlink is
+    /// an error), every entry a regular file (a sub-directory or symlink is an error —
+    /// notation-go's behaviour, docs/conformance.md §D13), a missing directory is the "does not
+    /// exist" error. Returns `(file name, bytes)` sorted by name, for
     /// [`super::TrustStore::add_named_store`].
     pub fn load_named_store(
         root: &Path,

@@ -1,14 +1,16 @@
-//! Verification of one signature envelope against a trust policy and trust store (spec §8).
+//! Verification of one signature envelope against a trust policy and trust store
+//! (trust-store-trust-policy.md §Signature Verification).
 //!
 //! Synchronous and sans-IO: the envelope bytes, the descriptor the registry resolved, the policy,
 //! the trust store, the revocation checker and `now` are all arguments. The result is data: an
 //! [`Outcome`] with one [`CheckResult`] per check, carrying the action the policy's level gives
 //! it, so callers can show audit and skip outcomes for what they are (threat model 18).
 //!
-//! Order of the checks, as notation-go performs them (spec §8 `processSignature`):
-//! integrity → verification plugin → authenticity (trust store, then trusted identity) → expiry →
-//! authentic timestamp → revocation, then the payload's target descriptor and user metadata.
-//! An `enforce` failure stops; a `log` failure is recorded and verification goes on.
+//! Order of the checks, as notation-go performs them (trust-store-trust-policy.md §Signature
+//! Verification `processSignature`): integrity → verification plugin → authenticity (trust store,
+//! then trusted identity) → expiry → authentic timestamp → revocation, then the payload's target
+//! descriptor and user metadata. An `enforce` failure stops; a `log` failure is recorded and
+//! verification goes on.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -37,57 +39,66 @@ use crate::x509::{self, CertError, Certificate};
 #[non_exhaustive]
 pub enum VerifyError {
     /// No trust policy statement applies to the artifact reference, or it is malformed
-    /// (spec §7.2 selection).
+    /// (trust-store-trust-policy.md §Selecting a trust policy to verify a signed OCI artifact).
     Policy(PolicyError),
-    /// The envelope failed to parse or its signature did not verify (spec §3, §4: integrity).
+    /// The envelope failed to parse or its signature did not verify (signature-envelope-jws.md,
+    /// signature-envelope-cose.md: integrity).
     Envelope(EnvelopeError),
-    /// The envelope's certificate chain violates the Notary certificate rules (spec §6; an
-    /// integrity failure, never downgradable).
+    /// The envelope's certificate chain violates the Notary certificate rules
+    /// (signature-specification.md §Certificate Requirements; an integrity failure, never
+    /// downgradable).
     Certificate(CertError),
-    /// The signature names a verification plugin, which nv2 does not run (spec §8 step 2:
-    /// fails regardless of level).
+    /// The signature names a verification plugin, which nv2 does not run (plugin-extensibility.md
+    /// §Verification extensibility: fails regardless of level).
     PluginRequired {
         /// The plugin the signature names.
         plugin: String,
     },
     /// No certificate of the chain is in the policy's trust stores, or a store could not be
-    /// used (spec §8 step 3).
+    /// used (trust-store-trust-policy.md §Signature Verification step "Validate Authenticity").
     Untrusted(String),
     /// The signing certificate's subject matches none of the policy's trusted identities
-    /// (spec §8 step 4).
+    /// (trust-store-trust-policy.md §Signature Verification step "Validate Authenticity").
     UntrustedIdentity {
         /// The leaf certificate's subject, RFC 4514.
         subject: String,
         /// Why no identity matched (notation's message).
         reason: PolicyError,
     },
-    /// The signature's expiry has passed (spec §8 step 5).
+    /// The signature's expiry has passed (trust-store-trust-policy.md §Signature Verification step
+    /// "Validate Expiry").
     Expired {
         /// The signature's expiry time.
         expiry: Instant,
     },
-    /// A chain certificate was not valid at the time that matters (spec §8 step 6).
+    /// A chain certificate was not valid at the time that matters (trust-store-trust-policy.md
+    /// §Signature Verification step "Validate Authentic Timestamp").
     CertificateNotValid(CertValidityFailure),
-    /// RFC 3161 timestamp verification failed or could not be performed (spec §8 step 6).
+    /// RFC 3161 timestamp verification failed or could not be performed
+    /// (trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp").
     Timestamp(TimestampFailure),
-    /// A chain certificate is revoked (spec §8.1).
+    /// A chain certificate is revoked (trust-store-trust-policy.md §Certificate Revocation
+    /// Evaluation).
     Revoked {
         /// Subject (RFC 4514) of the revoked certificate.
         subject: String,
         /// The revocation checker's detail (source, reason).
         detail: String,
     },
-    /// Revocation status could not be determined (spec §8.1): inconclusive, never verified.
+    /// Revocation status could not be determined (trust-store-trust-policy.md §Certificate
+    /// Revocation Evaluation): inconclusive, never verified.
     RevocationUnknown {
         /// Subject (RFC 4514) of the certificate whose status is unknown.
         subject: String,
         /// notation's message.
         message: String,
     },
-    /// The payload's target artifact is not the artifact being verified (spec §8 step 9).
-    /// (Shared: cloning an outcome copies no descriptor.)
+    /// The payload's target artifact is not the artifact being verified
+    /// (signing-and-verification-workflow.md §OCI artifact verification workflow). (Shared: cloning
+    /// an outcome copies no descriptor.)
     DescriptorMismatch(Arc<DescriptorMismatch>),
-    /// Requested user metadata is absent from the payload (spec §8 step 9).
+    /// Requested user metadata is absent from the payload (signing-and-verification-workflow.md
+    /// §OCI artifact verification workflow).
     UserMetadataMismatch {
         /// The first requested key whose value the payload lacks.
         key: String,
@@ -310,8 +321,9 @@ pub struct VerifyRequest<'a> {
     pub revocation: Option<&'a dyn RevocationChecker>,
 }
 
-/// Verifies one envelope (spec §8). `Err` only when verification cannot start (no applicable
-/// policy statement); every check failure is reported inside the [`Outcome`].
+/// Verifies one envelope (trust-store-trust-policy.md §Signature Verification). `Err` only when
+/// verification cannot start (no applicable policy statement); every check failure is reported
+/// inside the [`Outcome`].
 pub fn verify_envelope(req: &VerifyRequest<'_>) -> Result<Outcome, VerifyError> {
     let statement = req
         .policy
@@ -320,14 +332,15 @@ pub fn verify_envelope(req: &VerifyRequest<'_>) -> Result<Outcome, VerifyError> 
     Ok(verify_with_statement(req, statement))
 }
 
-/// The blob a detached signature is checked against (spec §9).
+/// The blob a detached signature is checked against (signature-specification.md §Blob Signatures).
 #[derive(Clone, Copy, Debug)]
 pub enum BlobContent<'a> {
     /// The blob's bytes, hashed here with the hash paired with the signing key.
     Bytes(&'a [u8]),
     /// The blob hashed by the caller as it streamed (so it is never held whole). The digest
-    /// must use the hash paired with the signing key (spec §5, §9; see
-    /// [`crate::blob::hash_algorithm_for_envelope`]); any other hash fails the comparison.
+    /// must use the hash paired with the signing key (signature-specification.md §Signature
+    /// Algorithm Requirements, §Blob Signatures; see [`crate::blob::hash_algorithm_for_envelope`]);
+    /// any other hash fails the comparison.
     Digest {
         /// The blob's digest.
         digest: &'a crate::oci::Digest,
@@ -336,7 +349,7 @@ pub enum BlobContent<'a> {
     },
 }
 
-/// Everything one detached blob verification needs (spec §9).
+/// Everything one detached blob verification needs (signature-specification.md §Blob Signatures).
 pub struct BlobVerifyRequest<'a> {
     /// The envelope bytes (the `<blob>.<format>.sig` file).
     pub envelope: &'a [u8],
@@ -344,11 +357,13 @@ pub struct BlobVerifyRequest<'a> {
     pub media_type: &'a str,
     /// The blob, as bytes or as the caller's digest and size.
     pub blob: BlobContent<'a>,
-    /// The blob's media type, compared with the signed one only when given (spec §9).
+    /// The blob's media type, compared with the signed one only when given
+    /// (signature-specification.md §Blob Signatures).
     pub blob_media_type: Option<&'a str>,
     /// The blob trust policy document.
     pub policy: &'a BlobTrustPolicy,
-    /// The statement to use by name; `None` selects the global statement (spec §7.3).
+    /// The statement to use by name; `None` selects the global statement
+    /// (trust-store-trust-policy.md §Blob Trust Policy).
     pub policy_name: Option<&'a str>,
     /// The trust store.
     pub trust_store: &'a TrustStore,
@@ -360,9 +375,10 @@ pub struct BlobVerifyRequest<'a> {
     pub revocation: Option<&'a dyn RevocationChecker>,
 }
 
-/// Verifies a detached blob signature (spec §9): the same checks as for OCI signatures, then the
-/// signed target must name the blob: digest (with the hash paired with the signing key) and
-/// size, and the media type when the caller gave one. `Err` only when no statement applies.
+/// Verifies a detached blob signature (signature-specification.md §Blob Signatures): the same
+/// checks as for OCI signatures, then the signed target must name the blob: digest (with the hash
+/// paired with the signing key) and size, and the media type when the caller gave one. `Err` only
+/// when no statement applies.
 pub fn verify_blob(req: &BlobVerifyRequest<'_>) -> Result<Outcome, VerifyError> {
     let statement = req
         .policy
@@ -383,7 +399,8 @@ pub fn verify_blob(req: &BlobVerifyRequest<'_>) -> Result<Outcome, VerifyError> 
     Ok(run_statement(&inputs, statement))
 }
 
-/// What the payload's target artifact must match (spec §8 step 9, §9).
+/// What the payload's target artifact must match (signing-and-verification-workflow.md §OCI
+/// artifact verification workflow, signature-specification.md §Blob Signatures).
 enum Target<'a> {
     /// The descriptor resolved from the registry: mediaType, digest and size.
     Oci(&'a Descriptor),
@@ -418,7 +435,8 @@ impl Target<'_> {
                 media_type,
             } => {
                 // notation-go VerifyBlob: the blob is hashed with the algorithm paired with the
-                // signing key (spec §9), never with one the payload names.
+                // signing key (signature-specification.md §Blob Signatures), never with one the
+                // payload names.
                 let digest = crate::oci::Digest::of(algorithm.hash(), bytes);
                 blob_matches(signed, &digest, bytes.len() as u64, *media_type)
             }
@@ -426,8 +444,8 @@ impl Target<'_> {
                 content: BlobContent::Digest { digest, size },
                 media_type,
             } => {
-                // Spec §9: only a digest under the hash paired with the signing key counts; a
-                // caller's digest under another hash never matches.
+                // signature-specification.md §Blob Signatures: only a digest under the hash paired
+                // with the signing key counts; a caller's digest under another hash never matches.
                 if digest.algorithm() != algorithm.hash() {
                     return Err(blob_mismatch(signed, digest, *size, *media_type));
                 }
@@ -454,7 +472,8 @@ fn blob_mismatch(
     }))
 }
 
-/// Spec §9: digest and size must equal the signed ones; the media type only when given.
+/// signature-specification.md §Blob Signatures: digest and size must equal the signed ones; the
+/// media type only when given.
 fn blob_matches(
     signed: &Descriptor,
     digest: &crate::oci::Digest,
@@ -518,7 +537,8 @@ fn run_statement(req: &Inputs<'_>, statement: &TrustPolicyStatement) -> Outcome 
         },
         statement,
     };
-    // Spec §8 step 2 of notation.Verify: a `skip` level succeeds at once, nothing is examined.
+    // trust-store-trust-policy.md §Signature Verification step "Proceed based on signature
+    // verification level": a `skip` level succeeds at once, nothing is examined.
     if levels.level == VerificationLevel::Skip {
         for check in CheckType::ALL {
             let _ = run.record(check, Ok(()));
@@ -598,7 +618,8 @@ impl Run<'_> {
     }
 
     fn verify(&mut self, req: &Inputs<'_>) -> Result<(), Stop> {
-        // 1. Integrity (always enforced, spec §8 step 1).
+        // 1. Integrity (always enforced, trust-store-trust-policy.md §Signature Verification step
+        //    "Validate Integrity").
         let (verified, chain) = match integrity(req) {
             Ok(v) => v,
             Err(e) => {
@@ -622,8 +643,8 @@ impl Run<'_> {
         })?;
         self.outcome.target_artifact = Some(payload.target_artifact.clone());
 
-        // 2. Verification plugin (spec §8 step 2): nv2 runs no plugins, so a signature that
-        // requires one cannot be verified, whatever the level.
+        // 2. Verification plugin (plugin-extensibility.md §Verification extensibility): nv2 runs no
+        // plugins, so a signature that requires one cannot be verified, whatever the level.
         if let Some(plugin) = &attrs.verification_plugin {
             return Err(self.fail(
                 FailureStage::Plugin,
@@ -633,19 +654,22 @@ impl Run<'_> {
             ));
         }
 
-        // 3-4. Authenticity: trust store, then trusted identity (spec §8 steps 3-4).
+        // 3-4. Authenticity: trust store, then trusted identity (trust-store-trust-policy.md
+        // §Signature Verification step "Validate Authenticity").
         let statement = self.statement;
         self.check(CheckType::Authenticity, |_| {
             authenticity(statement, req.trust_store, attrs.signing_scheme, &chain)
         })?;
 
-        // 5. Expiry (spec §8 step 5; §11.7: expired when now >= expiry).
+        // 5. Expiry (trust-store-trust-policy.md §Signature Verification step "Validate Expiry";
+        //    docs/conformance.md §D7: expired when now >= expiry).
         self.check(CheckType::Expiry, |_| match attrs.expiry {
             Some(expiry) if req.now >= expiry => Err(VerifyError::Expired { expiry }),
             _ => Ok(()),
         })?;
 
-        // 6. Authentic timestamp (spec §8 step 6).
+        // 6. Authentic timestamp (trust-store-trust-policy.md §Signature Verification step
+        //    "Validate Authentic Timestamp").
         let checker: &dyn RevocationChecker = req.revocation.unwrap_or(&OfflineRevocationChecker);
         self.check(CheckType::AuthenticTimestamp, |_| {
             authentic_timestamp(
@@ -658,7 +682,8 @@ impl Run<'_> {
             )
         })?;
 
-        // 7. Revocation of the signing chain (spec §8 step 7, §8.1).
+        // 7. Revocation of the signing chain (trust-store-trust-policy.md §Signature Verification
+        //    step "Validate Revocation Status", §Certificate Revocation Evaluation).
         let authentic_time = attrs.authentic_signing_time;
         self.check(CheckType::Revocation, |_| {
             match revocation::check_chain(checker, &chain, Purpose::CodeSigning, authentic_time) {
@@ -674,7 +699,7 @@ impl Run<'_> {
         })?;
 
         // 9. The payload must target this artifact, and carry the requested metadata; both are
-        // always fatal (spec §8 step 9).
+        // always fatal (signing-and-verification-workflow.md §OCI artifact verification workflow).
         if let Err(e) = req.target.check(&payload.target_artifact, attrs.algorithm) {
             return Err(self.fail(FailureStage::Descriptor, e));
         }
@@ -695,8 +720,9 @@ impl Run<'_> {
     }
 }
 
-/// Spec §8 step 1: parse, verify the signature with the leaf key and the algorithm it dictates,
-/// then apply the certificate rules of §6 to the chain.
+/// trust-store-trust-policy.md §Signature Verification step "Validate Integrity": parse, verify the
+/// signature with the leaf key and the algorithm it dictates, then apply the certificate rules of
+/// signature-specification.md §Certificate Requirements to the chain.
 fn integrity(req: &Inputs<'_>) -> Result<(VerifiedEnvelope, Vec<Certificate>), VerifyError> {
     let envelope =
         UnverifiedEnvelope::parse(req.media_type, req.envelope).map_err(VerifyError::Envelope)?;
@@ -716,9 +742,10 @@ fn integrity(req: &Inputs<'_>) -> Result<(VerifiedEnvelope, Vec<Certificate>), V
     Ok((verified, chain))
 }
 
-/// Spec §8 steps 3-4: some chain certificate is byte-identical to a certificate in one of the
-/// policy's stores of the scheme's type (no path building, §11.5), then the leaf subject matches
-/// a trusted identity.
+/// trust-store-trust-policy.md §Signature Verification step "Validate Authenticity": some chain
+/// certificate is byte-identical to a certificate in one of the policy's stores of the scheme's
+/// type (no path building, docs/conformance.md §D5), then the leaf subject matches a trusted
+/// identity.
 fn authenticity(
     statement: &TrustPolicyStatement,
     store: &TrustStore,
@@ -763,11 +790,12 @@ fn authenticity(
     Ok(())
 }
 
-/// Spec §8 step 6 (the authenticTimestamp check on its own): which time the signing `chain`
-/// must be valid at — the authentic signing time (`notary.x509.signingAuthority`), the range of
-/// a verified RFC 3161 countersignature (when the policy asks for one, §8 step 6 a–h), or `now`.
-/// TSA roots come from the statement's `tsa:` stores in `store`; the TSA chain's revocation is
-/// checked through `checker`.
+/// trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp" (the
+/// authenticTimestamp check on its own): which time the signing `chain` must be valid at — the
+/// authentic signing time (`notary.x509.signingAuthority`), the range of a verified RFC 3161
+/// countersignature (when the policy asks for one, trust-store-trust-policy.md §Signature
+/// Verification step "Validate Authentic Timestamp"), or `now`. TSA roots come from the statement's
+/// `tsa:` stores in `store`; the TSA chain's revocation is checked through `checker`.
 pub fn authentic_timestamp(
     statement: &TrustPolicyStatement,
     envelope: &UnverifiedEnvelope,
@@ -810,8 +838,9 @@ pub fn authentic_timestamp(
             checker,
         );
     }
-    // Without a verified timestamp every chain certificate must be valid now (spec §8 step 6;
-    // the unsigned signing time is never used, §11.6).
+    // Without a verified timestamp every chain certificate must be valid now
+    // (trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp"; the
+    // unsigned signing time is never used, docs/conformance.md §D6).
     for (index, cert) in chain.iter().enumerate() {
         if now < cert.not_before() {
             return Err(not_valid(index, cert, now, CertValidity::NotYetValid));
@@ -834,10 +863,11 @@ fn not_valid(index: usize, cert: &Certificate, at: Instant, rule: CertValidity) 
     })
 }
 
-/// Spec §8 step 6 b–h for `notary.x509`, in notation-go's order: parse the token, check it
-/// stamps the primitive `signature`, load the `tsa:` stores, verify the token at its genTime,
-/// validate the TSA chain (§6), bound the signing chain by the timestamp range, then check the
-/// TSA chain's revocation.
+/// trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp" for
+/// `notary.x509`, in notation-go's order: parse the token, check it stamps the primitive
+/// `signature`, load the `tsa:` stores, verify the token at its genTime, validate the TSA chain
+/// (signature-specification.md §Certificate Requirements), bound the signing chain by the timestamp
+/// range, then check the TSA chain's revocation.
 fn verify_countersignature(
     statement: &TrustPolicyStatement,
     store: &TrustStore,

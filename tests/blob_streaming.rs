@@ -1,7 +1,7 @@
-//! Blob signatures with the blob hashed in chunks (spec §9): `verify_blob` with a digest must reach the
-//! same verdict as `verify_blob` on every notation `verify-blob` vector, blobs signed from a
-//! streamed descriptor verify for all six algorithms, and a changed blob, a digest under the
-//! wrong hash or an untrusted signer fail at the right stage.
+//! Blob signatures with the blob hashed in chunks (signature-specification.md §Blob Signatures):
+//! `verify_blob` with a digest must reach the same verdict as `verify_blob` on every notation
+//! `verify-blob` vector, blobs signed from a streamed descriptor verify for all six algorithms, and
+//! a changed blob, a digest under the wrong hash or an untrusted signer fail at the right stage.
 
 mod support;
 
@@ -202,7 +202,8 @@ fn streamed_sign_and_verify_all_algorithms() {
             })
         );
 
-        // One flipped bit in the blob: the digest comparison fails (spec §9).
+        // One flipped bit in the blob: the digest comparison fails (signature-specification.md
+        // §Blob Signatures).
         let mut tampered = blob.clone();
         tampered[123_456] ^= 1;
         let (digest2, size2) = hashed(hash, &tampered, 4096);

@@ -1,5 +1,5 @@
 //! Conformance: every `verify-blob` case of the notation vectors through `nv2::verify::verify_blob`
-//! (detached blob signatures, spec §9).
+//! (detached blob signatures, signature-specification.md §Blob Signatures).
 //!
 //! A case passes when nv2's verdict equals the expected one: `ok`, the stage it stops at
 //! (`fail_at`) and the checks whose failure was only logged. Exceptions live in

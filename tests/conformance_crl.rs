@@ -1,6 +1,6 @@
 //! Conformance: the `crl-check`, `crl-parse` and `freshest-crl-parse` cases of the notation
 //! vectors through nv2's air-gapped CRL checker (`nv2::revocation::CrlRevocationChecker`,
-//! spec §8.1).
+//! trust-store-trust-policy.md §Certificate Revocation Evaluation).
 //!
 //! - `crl-check`: the case's single CRL is what the caller brought; the status of
 //!   `chain[cert_index]` issued by `chain[issuer_index]` at `now` must be the expected

@@ -1,7 +1,8 @@
 //! Conformance: the `timestamp-token` cases (tspclient-go tokens, good and malformed) through
 //! `nv2::timestamp::verify_timestamp_token`, and the `timestamp-step` cases (notation-go's
 //! authenticTimestamp step with a token injected into an envelope) through
-//! `nv2::verify::authentic_timestamp` (spec §8 step 6).
+//! `nv2::verify::authentic_timestamp` (trust-store-trust-policy.md §Signature Verification step
+//! "Validate Authentic Timestamp").
 //!
 //! A case passes when the verdict matches and, where the case gives notation's error text, nv2's
 //! message equals it (`go_error`) or contains it (`go_error_contains`). Cases nv2 knowingly
@@ -165,9 +166,9 @@ fn notation_timestamp_vectors() {
     assert!(passed >= 15);
 }
 
-/// RFC 5035 v1 `signingCertificate` is not accepted (spec §8 step 6e): the signer step alone
-/// reports tspclient-go's error for the v1 token (whose imprint is not of "notation", see
-/// `tests/exceptions.json`).
+/// RFC 5035 v1 `signingCertificate` is not accepted (trust-store-trust-policy.md §Signature
+/// Verification step "Validate Authentic Timestamp"): the signer step alone reports tspclient-go's
+/// error for the v1 token (whose imprint is not of "notation", see `tests/exceptions.json`).
 #[test]
 fn signing_certificate_v1_is_refused() {
     let dir = conformance_dir().join("tspclient-go/testdata");

@@ -34,7 +34,8 @@ fn blob(layout: &Path, digest: &str) -> Vec<u8> {
 }
 
 /// Signatures of `target` in an OCI layout: the referrers tag index (`sha256-<hex>`), then every
-/// manifest whose `subject` is the target (spec §1.2, §1.3), each once.
+/// manifest whose `subject` is the target (signature-specification.md §OCI Signature Discovery, OCI
+/// distribution-spec spec.md §Referrers Tag Schema), each once.
 fn layout_candidates(layout: &Path, target: &str) -> Vec<Candidate> {
     let index: Value =
         serde_json::from_slice(&read(&layout.join("index.json"))).expect("index.json");
@@ -178,7 +179,8 @@ fn run_case(dir: &Path, case: &Value) -> Verdict {
     assert!(!candidates.is_empty(), "no signature found");
     // `stub-tsa-ok`: the verdict assumes the TSA chain's revocation check answers OK.
     let stub = (case["revocation"].as_str() == Some("stub-tsa-ok")).then_some(StubTsaOk);
-    // notation.Verify: try each signature, stop at the first that verifies (spec §8).
+    // notation.Verify: try each signature, stop at the first that verifies
+    // (trust-store-trust-policy.md §Signature Verification).
     let mut first: Option<Verdict> = None;
     for c in &candidates {
         let req = VerifyRequest {

@@ -1,5 +1,6 @@
-//! COSE_Sign1 envelope (spec §4): conformance vectors and the rules of threat-model row 12a
-//! (untagged, indefinite-length, duplicate-label messages) plus the header rules shared with JWS.
+//! COSE_Sign1 envelope (signature-envelope-cose.md): conformance vectors and the rules of
+//! threat-model row 12a (untagged, indefinite-length, duplicate-label messages) plus the header
+//! rules shared with JWS.
 
 mod support;
 
@@ -285,7 +286,7 @@ fn structural_rules() {
 #[test]
 fn x5chain_rules() {
     let fx = fixture("p256");
-    // A single bstr (RFC 9360 allows it; spec §4 / notation do not).
+    // A single bstr (RFC 9360 allows it; signature-envelope-cose.md / notation do not).
     let single = es256_with(|_, u| u[0].1 = C::B(fx.chain[0].clone()));
     assert!(matches!(
         check(&single),
@@ -517,7 +518,7 @@ fn core_go_cose_conformance_is_decode_only() {
         .step_by(2)
         .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
         .collect();
-    // Its critical "signedCritKey1" is unknown to nv2 (spec §11.1).
+    // Its critical "signedCritKey1" is unknown to nv2 (docs/conformance.md §D1).
     assert_eq!(
         UnverifiedEnvelope::parse(MEDIA_TYPE_COSE, &bytes).unwrap_err(),
         EnvelopeError::UnsupportedCriticalAttribute("signedCritKey1".into())

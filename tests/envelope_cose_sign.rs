@@ -1,6 +1,6 @@
-//! Producing COSE_Sign1 envelopes (spec §4): byte-for-byte agreement with what notation-go and the
-//! notation CLI wrote (conformance vectors), round trips for all six algorithms and both schemes,
-//! the two-phase form, and tampering.
+//! Producing COSE_Sign1 envelopes (signature-envelope-cose.md): byte-for-byte agreement with what
+//! notation-go and the notation CLI wrote (conformance vectors), round trips for all six algorithms
+//! and both schemes, the two-phase form, and tampering.
 
 mod support;
 
@@ -137,7 +137,7 @@ fn protected_header_matches_notation_core_go_conformance_vector() {
     assert_eq!(&tbs[..12], b"\x84\x6aSignature1");
     assert!(tbs.ends_with(b"\x40\x42{}"));
     // A critical attribute nv2 does not know: emitted (signature checked), but nv2's verifier
-    // refuses it without a plugin (spec §11.1).
+    // refuses it without a plugin (docs/conformance.md §D1).
     let sig = f.signer.sign(&tbs).unwrap();
     let out = prepared.complete(&sig).unwrap();
     assert_eq!(
@@ -164,7 +164,7 @@ fn round_trip_all_six_algorithms_both_schemes() {
             assert_eq!(signed.media_type, MEDIA_TYPE_COSE, "{name}");
             assert_eq!(signed.envelope_descriptor.media_type, MEDIA_TYPE_COSE);
             assert!(signed.envelope_descriptor.matches_content(&signed.envelope));
-            // COSE_Sign1_Tagged (spec §4: the message starts with D2 84).
+            // COSE_Sign1_Tagged (signature-envelope-cose.md: the message starts with D2 84).
             assert_eq!(&signed.envelope[..2], &[0xd2, 0x84]);
 
             let env = UnverifiedEnvelope::parse(MEDIA_TYPE_COSE, &signed.envelope).unwrap();
@@ -250,7 +250,7 @@ fn tampering_fails_integrity() {
     assert_eq!(e.code(), "ERR_SIGNATURE_INTEGRITY");
 
     // The protected content type changed: an integrity failure before the signature is
-    // checked (spec §2).
+    // checked (signature-specification.md §Payload).
     let mut bad = signed.envelope.clone();
     let at = locate(&bad, b"application/vnd.cncf.notary.payload.v1+json");
     bad[at] = b'A';
@@ -269,7 +269,8 @@ fn tampering_fails_integrity() {
     bad[time_end - 1] ^= 0x01;
     assert_eq!(check(&bad).unwrap_err(), EnvelopeError::SignatureInvalid);
 
-    // The unprotected signing agent is not signed (spec §4): changing it keeps the signature.
+    // The unprotected signing agent is not signed (signature-envelope-cose.md): changing it keeps
+    // the signature.
     let mut agent = signed.envelope.clone();
     let at = locate(&agent, b"nv2/");
     agent[at] = b'N';

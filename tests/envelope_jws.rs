@@ -1,5 +1,7 @@
-//! JWS envelope: conformance vectors (spec §10) and every parse/integrity rule of spec §3, §5,
-//! §11 and threat-model rows 7a, 7b, 11a, 11b, 12a, 13a.
+//! JWS envelope: conformance vectors (tests/vectors/notation/README.md) and every parse/integrity
+//! rule of signature-envelope-jws.md, signature-specification.md §Signature Algorithm Requirements,
+//! docs/conformance.md §Divergences from notation-go and threat-model rows 7a, 7b, 11a, 11b, 12a,
+//! 13a.
 
 mod support;
 
@@ -189,8 +191,8 @@ fn x5c_must_be_padded_standard_base64() {
             "{extra}"
         );
     }
-    // Unknown unprotected members are ignored (spec §3.3), including notation-go's
-    // "io.cncf.notary.SigningAgent" spelling.
+    // Unknown unprotected members are ignored (signature-envelope-jws.md §Unprotected Headers),
+    // including notation-go's "io.cncf.notary.SigningAgent" spelling.
     p.header = format!(
         r#"{{"x5c":["{std}"],"io.cncf.notary.SigningAgent":"x","other":{{"a":1}},"io.cncf.notary.timestampSignature":"AAAA"}}"#
     );
@@ -386,7 +388,7 @@ fn crit_rules() {
         check(&es256(&expiry_not_crit)).unwrap_err(),
         EnvelopeError::NotMarkedCritical(vec!["io.cncf.notary.expiry".into()])
     );
-    // Unknown critical extended attribute: refused (spec §11.1); non-critical is fine.
+    // Unknown critical extended attribute: refused (docs/conformance.md §D1); non-critical is fine.
     let unknown_crit = with_header(|m| {
         m.insert("SomeKey".into(), "SomeValue".into());
         m["crit"].as_array_mut().unwrap().push("SomeKey".into());
@@ -486,7 +488,8 @@ fn verification_plugin_rules() {
     );
 }
 
-// ---- spec §3.2 times and schemes ------------------------------------------------------------
+// ---- signature-envelope-jws.md §Protected Headers times and schemes
+// ------------------------------------------------------------
 
 #[test]
 fn scheme_and_time_rules() {
@@ -801,7 +804,8 @@ fn deep_and_huge_input_fails_cleanly() {
     assert_eq!(e.code(), "ERR_LIMIT");
 }
 
-// ---- Conformance vectors (spec §10) ---------------------------------------------------------
+// ---- Conformance vectors (tests/vectors/notation/README.md)
+// ---------------------------------------------------------
 
 #[derive(serde::Deserialize)]
 struct Case {
@@ -893,7 +897,8 @@ fn notation_go_mock_vectors() {
         assert_eq!(e.code(), "ERR_SIGNATURE_INTEGRITY");
     }
     // The plugin vectors parse (plugin named, critical) and their signatures verify; nv2 has no
-    // plugin support, so the verifier fails them at the plugin step (spec §8 step 2).
+    // plugin support, so the verifier fails them at the plugin step (plugin-extensibility.md
+    // §Verification extensibility).
     let plugin = parse(&read("ca_plugin_sig_env.json")).unwrap();
     assert_eq!(
         plugin.signed_attributes().verification_plugin.as_deref(),
@@ -949,8 +954,8 @@ fn core_go_jws_conformance_header() {
             .unwrap(),
     )
     .unwrap();
-    // Decode-only vector: its critical "signedCritKey1" is unknown to nv2 (spec §11.1) and it
-    // carries no x5c.
+    // Decode-only vector: its critical "signedCritKey1" is unknown to nv2 (docs/conformance.md §D1)
+    // and it carries no x5c.
     let e = parse(serde_json::to_string(&v).unwrap().as_bytes()).unwrap_err();
     assert_eq!(
         e,

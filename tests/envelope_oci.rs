@@ -1,5 +1,5 @@
-//! Signature manifests from the notation e2e OCI layouts (legacy form, spec §1.1) and the
-//! envelopes they reference.
+//! Signature manifests from the notation e2e OCI layouts (legacy form, signature-specification.md
+//! §OCI Signatures) and the envelopes they reference.
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! The `referrers-tag-schema` and `referrers-subject-scan` cases of the notation vectors
 //! (`cases.json`), driven against the real CNCF distribution registry: the e2e OCI layouts are
-//! uploaded and their signatures discovered through nv2's client (spec §1.2, §1.3).
+//! uploaded and their signatures discovered through nv2's client (signature-specification.md §OCI
+//! Signature Discovery, OCI distribution-spec spec.md §Referrers Tag Schema).
 
 mod support;
 
@@ -117,7 +118,8 @@ fn referrers_tag_schema_cases() {
             &conformance_dir().join(case["oci_layout"].as_str().unwrap()),
             false,
         );
-        // The registry returns the index bytes exactly (toolchain §6): same digest.
+        // The registry returns the index bytes exactly (CONTRIBUTING.md §The test registry): same
+        // digest.
         let tag_ref = Reference {
             tag: Some(referrers_tag(&subject)),
             ..repo.clone()
@@ -150,7 +152,8 @@ fn referrers_tag_schema_cases() {
         assert_eq!(sorted(got), sorted(want), "{id}");
         for d in &list.descriptors {
             assert_eq!(d.artifact_type.as_deref(), Some(artifact_type), "{id}");
-            // The entry carries the manifest's annotations (spec §1.3).
+            // The entry carries the manifest's annotations (OCI distribution-spec spec.md
+            // §Referrers Tag Schema).
             let bytes = block_on(client.fetch_manifest(&repo, d)).unwrap();
             let doc: Value = serde_json::from_slice(&bytes).unwrap();
             let annotations =

@@ -1,6 +1,7 @@
 //! Copying artifacts with their signatures between real CNCF distribution registries
-//! (`docker-registry`, toolchain §6): across registries, within one (blob mounts), an index with
-//! several platforms, signatures on signatures, interruption and resume, tampered source bytes.
+//! (`docker-registry`, CONTRIBUTING.md §The test registry): across registries, within one (blob
+//! mounts), an index with several platforms, signatures on signatures, interruption and resume,
+//! tampered source bytes.
 
 mod support;
 

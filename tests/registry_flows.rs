@@ -1,6 +1,6 @@
-//! Registry flows against the real CNCF distribution registry (`docker-registry`, toolchain §6):
-//! push, sign, list, verify, inspect; concurrency of the referrers tag schema (threat 22);
-//! tampered and swapped content (threats 2, 3); limits (13); Basic auth (16).
+//! Registry flows against the real CNCF distribution registry (`docker-registry`, CONTRIBUTING.md
+//! §The test registry): push, sign, list, verify, inspect; concurrency of the referrers tag schema
+//! (threat 22); tampered and swapped content (threats 2, 3); limits (13); Basic auth (16).
 
 mod support;
 
@@ -440,7 +440,8 @@ fn referrers_tag_holding_a_non_index_aborts_without_writing() {
         .requests()
         .iter()
         .any(|q| q.method == "PUT" && q.url.ends_with(&tag)));
-    // Listing treats it as no referrers (spec §1.3), with a warning.
+    // Listing treats it as no referrers (OCI distribution-spec spec.md §Referrers Tag Schema), with
+    // a warning.
     let list = block_on(list_signatures(&c, &by_digest(&r, &digest))).unwrap();
     assert!(list.signatures.is_empty());
     assert!(!list.warnings.is_empty());

@@ -1,7 +1,7 @@
 //! Transport rules with a scripted fake HTTP client (hostile-registry behaviour the real
 //! registry cannot produce): `Link` cycles and off-host links (threat 14b), signature floods
 //! (14a), hidden referrers (1a), redirects and token realms (16a-16d), retries, size bounds
-//! (15a), Referrers API fallback rules (spec §1.2).
+//! (15a), Referrers API fallback rules (signature-specification.md §OCI Signature Discovery).
 
 mod support;
 

@@ -1,4 +1,5 @@
-// `nv2 blob`: detached blob signatures, as `notation blob sign|verify|inspect|policy` (spec §9).
+// `nv2 blob`: detached blob signatures, as `notation blob sign|verify|inspect|policy`
+// (signature-specification.md §Blob Signatures).
 //
 // A signature of FILE is written to `<signature-directory>/<basename FILE>.<jws|cose>.sig`
 // (`--signature-format`); the file extension names the envelope format when verifying. The blob
@@ -47,7 +48,7 @@ function readBytes(path, what) {
   return new Uint8Array(readFileSync(path));
 }
 
-/** The envelope format a signature file name gives (`<blob>.<format>.sig`, spec §9). */
+/** The envelope format a signature file name gives (`<blob>.<format>.sig`, signature-specification.md §Blob Signatures). */
 function formatOfSignaturePath(path) {
   const m = /\.([A-Za-z0-9]+)\.sig$/.exec(basename(path));
   const format = m?.[1].toLowerCase();

@@ -46,7 +46,8 @@ commands.verify = {
     const reg = await registryOptions(values, command, ref);
     const trustPolicy = loadPolicy(values['trust-policy']);
     const trustStore = loadTrustStore(trustPolicy, resolveX509Dir(values['trust-store']), warn);
-    // Air-gapped revocation: CRLs carried in as files; nothing is fetched (spec §8.1).
+    // Air-gapped revocation: CRLs carried in as files; nothing is fetched
+    // (trust-store-trust-policy.md §Certificate Revocation Evaluation).
     const crls = values.crl.map((f) => {
       try {
         return new Uint8Array(readFileSync(f));

@@ -1,11 +1,12 @@
-//! The table of the six Notary signature algorithms (spec §5): JWS names, COSE identifiers,
-//! hashes and key specs.
+//! The table of the six Notary signature algorithms (signature-specification.md §Signature
+//! Algorithm Requirements): JWS names, COSE identifiers, hashes and key specs.
 
 use core::fmt;
 
 use super::HashAlgorithm;
 
-/// The six Notary signature algorithms (spec §5).
+/// The six Notary signature algorithms (signature-specification.md §Signature Algorithm
+/// Requirements).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SignatureAlgorithm {
     /// RSASSA-PSS with SHA-256 (RSA 2048).
@@ -46,12 +47,12 @@ impl SignatureAlgorithm {
     }
 
     /// The algorithm with JWS `alg` name `name` (exact, case-sensitive; `none` and HMAC are not
-    /// algorithms here, spec §3.2).
+    /// algorithms here, signature-envelope-jws.md §Protected Headers).
     pub fn from_jws_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.jws_name() == name)
     }
 
-    /// The COSE algorithm identifier (spec §4).
+    /// The COSE algorithm identifier (signature-envelope-cose.md).
     pub fn cose_id(self) -> i64 {
         match self {
             SignatureAlgorithm::Ps256 => -37,

@@ -1,9 +1,11 @@
-//! The SHA-2 hashes (spec §5), one-shot and incremental, and lower-case hex.
+//! The SHA-2 hashes (signature-specification.md §Signature Algorithm Requirements), one-shot and
+//! incremental, and lower-case hex.
 
 use const_oid::ObjectIdentifier;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
-/// The SHA-2 hashes the Notary Project uses (spec §5).
+/// The SHA-2 hashes the Notary Project uses (signature-specification.md §Signature Algorithm
+/// Requirements).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HashAlgorithm {
     /// SHA-256.
@@ -118,7 +120,8 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// SHA-256 of `data` as lower-case hex (certificate thumbprints, spec §1.1 and §6).
+/// SHA-256 of `data` as lower-case hex (certificate thumbprints, signature-specification.md §OCI
+/// Signatures and §Certificate Requirements).
 pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }

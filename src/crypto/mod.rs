@@ -1,13 +1,16 @@
-//! Signature algorithms, keys and hashes (spec §5), over RustCrypto.
+//! Signature algorithms, keys and hashes (signature-specification.md §Signature Algorithm
+//! Requirements), over RustCrypto.
 //!
 //! The Notary Project fixes the algorithm by the signing certificate's key: RSA 2048/3072/4096
 //! give PS256/PS384/PS512, P-256/P-384/P-521 give ES256/ES384/ES512. Every other key is refused
-//! (spec §5, §11.10). Signatures are RSASSA-PSS with MGF1 over the same hash and salt length equal
-//! to the hash length (stricter than notation-go's JWS path, spec §11.11), or ECDSA in the raw
-//! fixed-length `r || s` form (spec §3.4).
+//! (signature-specification.md §Signature Algorithm Requirements, docs/conformance.md §D10).
+//! Signatures are RSASSA-PSS with MGF1 over the same hash and salt length equal to the hash length
+//! (stricter than notation-go's JWS path, docs/conformance.md §D11), or ECDSA in the raw
+//! fixed-length `r || s` form (signature-envelope-jws.md §Signature).
 //!
 //! X.509 certificate signatures (issuer over child) accept RSA PKCS#1 v1.5 and RSASSA-PSS with
-//! SHA-256/384/512 and ECDSA with SHA-256/384/512; SHA-1 is refused (spec §5).
+//! SHA-256/384/512 and ECDSA with SHA-256/384/512; SHA-1 is refused (signature-specification.md
+//! §Signature Algorithm Requirements).
 //!
 //! Failures are deliberately opaque about *why* a signature did not verify (no padding or math
 //! details), so they leak nothing useful to an attacker.
@@ -36,9 +39,11 @@ pub use public_key::PublicKey;
 pub enum CryptoError {
     /// The signature does not verify under the key (deliberately without detail).
     BadSignature,
-    /// The key is of a kind or size the Notary Project does not allow (spec §5).
+    /// The key is of a kind or size the Notary Project does not allow (signature-specification.md
+    /// §Signature Algorithm Requirements).
     UnsupportedKey(String),
-    /// The signature algorithm is not one nv2 supports (spec §5; SHA-1 is always refused).
+    /// The signature algorithm is not one nv2 supports (signature-specification.md §Signature
+    /// Algorithm Requirements; SHA-1 is always refused).
     UnsupportedAlgorithm(String),
     /// A key, signature or parameter encoding is malformed.
     Malformed(String),

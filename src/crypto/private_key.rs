@@ -1,5 +1,5 @@
 //! Private keys: PKCS#8, SEC1 and PKCS#1 PEM/DER reading (RFC 7468, RFC 5915) and Notary
-//! signing (PSS with salt = hash length, raw ECDSA `r || s`, spec §3.4).
+//! signing (PSS with salt = hash length, raw ECDSA `r || s`, signature-envelope-jws.md §Signature).
 
 use core::fmt;
 

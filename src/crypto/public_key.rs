@@ -68,7 +68,8 @@ macro_rules! ec_point {
     }};
 }
 
-/// The three curves a Notary key may use (spec §5).
+/// The three curves a Notary key may use (signature-specification.md §Signature Algorithm
+/// Requirements).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Curve {
     P256,
@@ -77,7 +78,8 @@ pub(super) enum Curve {
 }
 
 impl Curve {
-    /// The curve named by `oid`; any other curve is refused (spec §5, §11.10).
+    /// The curve named by `oid`; any other curve is refused (signature-specification.md §Signature
+    /// Algorithm Requirements, docs/conformance.md §D10).
     pub(super) fn from_oid(oid: ObjectIdentifier) -> Result<Self, CryptoError> {
         match oid {
             SECP256R1 => Ok(Curve::P256),
@@ -180,8 +182,9 @@ impl PublicKey {
         }
     }
 
-    /// The Notary algorithm this key signs with (spec §5): RSA 2048/3072/4096 → PS256/384/512,
-    /// P-256/384/521 → ES256/384/512. Other RSA sizes are refused with notation-go's message.
+    /// The Notary algorithm this key signs with (signature-specification.md §Signature Algorithm
+    /// Requirements): RSA 2048/3072/4096 → PS256/384/512, P-256/384/521 → ES256/384/512. Other RSA
+    /// sizes are refused with notation-go's message.
     pub fn notary_algorithm(&self) -> Result<SignatureAlgorithm, CryptoError> {
         match self {
             PublicKey::Rsa(_) => match self.size_bits() {
@@ -200,9 +203,10 @@ impl PublicKey {
 
     /// Verifies a Notary envelope signature made with `alg` over `message`.
     ///
-    /// The key must be the one `alg` belongs to (spec §5: the algorithm is a function of the
-    /// signing key; a mismatch is an algorithm-substitution attempt). PSS salt must equal the
-    /// hash length; ECDSA signatures are raw `r || s` of the curve's fixed length (spec §3.4).
+    /// The key must be the one `alg` belongs to (signature-specification.md §Signature Algorithm
+    /// Requirements: the algorithm is a function of the signing key; a mismatch is an
+    /// algorithm-substitution attempt). PSS salt must equal the hash length; ECDSA signatures are
+    /// raw `r || s` of the curve's fixed length (signature-envelope-jws.md §Signature).
     pub fn verify_notary(
         &self,
         alg: SignatureAlgorithm,

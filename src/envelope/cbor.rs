@@ -1,10 +1,10 @@
 //! A small strict CBOR reader and a canonical CBOR writer (RFC 8949), for the COSE_Sign1
-//! envelope (spec §4).
+//! envelope (signature-envelope-cose.md).
 //!
-//! The reader is used instead of a general library so every rule of spec §4 and threat model
-//! 12a is enforced at the byte level: every item must have a definite length, map keys must be
-//! unique at every depth, nesting is bounded, and nothing may follow the item. The writer emits
-//! definite lengths and map keys in RFC 7049 §3.9 canonical order, as go-cose does.
+//! The reader is used instead of a general library so every rule of signature-envelope-cose.md and
+//! threat model 12a is enforced at the byte level: every item must have a definite length, map keys
+//! must be unique at every depth, nesting is bounded, and nothing may follow the item. The writer
+//! emits definite lengths and map keys in RFC 7049 §3.9 canonical order, as go-cose does.
 
 use core::fmt;
 
@@ -118,7 +118,8 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
-    /// Reads an item head: (major type, argument). Indefinite lengths are refused (spec §4).
+    /// Reads an item head: (major type, argument). Indefinite lengths are refused
+    /// (signature-envelope-cose.md).
     fn head(&mut self) -> Result<(u8, u64, u8), EnvelopeError> {
         let b = self.byte()?;
         let major = b >> 5;
@@ -272,12 +273,13 @@ pub(super) enum Out<'a> {
     Int(i64),
     Text(&'a str),
     Bytes(&'a [u8]),
-    /// spec §4: Notary times are tag 1 (epoch-based date/time, RFC 8949 §3.4.2) around integer
-    /// seconds, as notation-go writes them.
+    /// signature-envelope-cose.md: Notary times are tag 1 (epoch-based date/time, RFC 8949 §3.4.2)
+    /// around integer seconds, as notation-go writes them.
     Time(i64),
     Array(Vec<Out<'a>>),
     /// Written with its keys in RFC 7049 §3.9 canonical order (shorter encoded key first, then
-    /// bytewise), as go-cose does (spec §4); a duplicate key is refused (RFC 9052 §3).
+    /// bytewise), as go-cose does (signature-envelope-cose.md); a duplicate key is refused
+    /// (RFC 9052 §3).
     Map(Vec<(Out<'a>, Out<'a>)>),
     /// An extended attribute's JSON value (integers stay integers, other numbers are float64).
     Json(&'a Value),

@@ -1,17 +1,17 @@
-//! The COSE_Sign1 envelope (`application/cose`, spec §4).
+//! The COSE_Sign1 envelope (`application/cose`, signature-envelope-cose.md).
 //!
 //! A small strict CBOR reader (RFC 8949) is used instead of a general library so every rule of
-//! spec §4 and threat model 12a is enforced at the byte level: the message must be
-//! `COSE_Sign1_Tagged` (tag 18), every item must have a definite length, map keys must be unique
-//! at every depth, nesting is bounded, and nothing may follow the message. The protected header
-//! is kept exactly as received for the `Sig_structure` (RFC 9052 §4.4).
+//! signature-envelope-cose.md and threat model 12a is enforced at the byte level: the message must
+//! be `COSE_Sign1_Tagged` (tag 18), every item must have a definite length, map keys must be unique
+//! at every depth, nesting is bounded, and nothing may follow the message. The protected header is
+//! kept exactly as received for the `Sig_structure` (RFC 9052 §4.4).
 //!
-//! Producing ([`prepare`] then [`PreparedCose::complete`]) writes what notation-go writes (spec
-//! §4): `COSE_Sign1_Tagged`, definite lengths, map keys in RFC 7049 canonical order (shorter
-//! encoded key first, then bytewise), `alg`/`crit`/content type and the Notary headers in the
-//! protected bucket with times as tag 1 epoch seconds, `x5chain` (an array of certificates) and
-//! the signing agent in the unprotected bucket. As for JWS, nothing is emitted whose signature
-//! does not verify under the leaf certificate's key (threat model 3d).
+//! Producing ([`prepare`] then [`PreparedCose::complete`]) writes what notation-go writes
+//! (signature-envelope-cose.md): `COSE_Sign1_Tagged`, definite lengths, map keys in RFC 7049
+//! canonical order (shorter encoded key first, then bytewise), `alg`/`crit`/content type and the
+//! Notary headers in the protected bucket with times as tag 1 epoch seconds, `x5chain` (an array of
+//! certificates) and the signing agent in the unprotected bucket. As for JWS, nothing is emitted
+//! whose signature does not verify under the leaf certificate's key (threat model 3d).
 
 use serde_json::Value;
 
@@ -95,8 +95,8 @@ fn text_header(m: &[(Label, Cbor)], l: &Label) -> Result<Option<String>, Envelop
     }
 }
 
-/// spec §4: Notary times are CBOR tag 1 (epoch seconds); tag 0 strings and untagged numbers are
-/// refused.
+/// signature-envelope-cose.md: Notary times are CBOR tag 1 (epoch seconds); tag 0 strings and
+/// untagged numbers are refused.
 fn time_header(m: &[(Label, Cbor)], l: &Label) -> Result<Option<Instant>, EnvelopeError> {
     let bad =
         || EnvelopeError::invalid(&l.name(), "only Tag `1` Datetime CBOR object is supported");
@@ -151,10 +151,10 @@ fn to_json(c: &Cbor) -> Value {
     }
 }
 
-/// Parses a COSE_Sign1 envelope (spec §4). Use [`UnverifiedEnvelope::parse`] for media-type
-/// dispatch.
+/// Parses a COSE_Sign1 envelope (signature-envelope-cose.md). Use [`UnverifiedEnvelope::parse`] for
+/// media-type dispatch.
 pub fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
-    // spec §4: COSE_Sign1_Tagged only (the message starts with D2 84).
+    // signature-envelope-cose.md: COSE_Sign1_Tagged only (the message starts with D2 84).
     let parts = match decode_all(bytes)? {
         Cbor::Tag(TAG_COSE_SIGN1, inner) => match *inner {
             Cbor::Array(a) if a.len() == 4 => a,
@@ -195,7 +195,7 @@ pub fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
 
     let signed = parse_protected(&protected)?;
 
-    // Unprotected: x5chain (label 33) as an array of byte strings (spec §4).
+    // Unprotected: x5chain (label 33) as an array of byte strings (signature-envelope-cose.md).
     let chain = match get(&unprotected, &Label::Int(LABEL_X5CHAIN)) {
         Some(Cbor::Array(a)) if a.is_empty() => {
             return Err(EnvelopeError::invalid("x5chain", "empty certificate chain"))
@@ -250,7 +250,7 @@ pub fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
     })
 }
 
-/// The labels spec §4 gives a meaning to in the protected bucket.
+/// The labels signature-envelope-cose.md gives a meaning to in the protected bucket.
 fn is_known(l: &Label) -> bool {
     match l {
         Label::Int(n) => matches!(*n, LABEL_ALG | LABEL_CRIT | LABEL_CONTENT_TYPE),
@@ -259,7 +259,8 @@ fn is_known(l: &Label) -> bool {
 }
 
 fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeError> {
-    // Label 1: alg, an integer naming one of the six (spec §4, §5).
+    // Label 1: alg, an integer naming one of the six (signature-envelope-cose.md,
+    // signature-specification.md §Signature Algorithm Requirements).
     let algorithm = match get(m, &Label::Int(LABEL_ALG)) {
         None => return Err(EnvelopeError::MissingHeader("alg".into())),
         Some(c) => match Label::from_cbor(c) {
@@ -268,7 +269,8 @@ fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeErro
             _ => return Err(EnvelopeError::UnsupportedAlgorithm(format!("{c:?}"))),
         },
     };
-    // Label 3: content type, a text string (a uint content type is refused, spec §4).
+    // Label 3: content type, a text string (a uint content type is refused,
+    // signature-envelope-cose.md).
     let content_type = match get(m, &Label::Int(LABEL_CONTENT_TYPE)) {
         None => return Err(EnvelopeError::MissingHeader("content type".into())),
         Some(Cbor::Text(s)) => s.clone(),
@@ -298,8 +300,8 @@ fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeErro
                 format!("duplicate entry {:?}", c.name()),
             ));
         }
-        // spec §4: crit must not list the registered labels 0-8 nor the non-critical signing
-        // time; every listed label must be present in the protected bucket.
+        // signature-envelope-cose.md: crit must not list the registered labels 0-8 nor the
+        // non-critical signing time; every listed label must be present in the protected bucket.
         let registered = matches!(c, Label::Int(0..=8));
         if registered || *c == Label::text(HEADER_SIGNING_TIME) || get(m, c).is_none() {
             return Err(EnvelopeError::CriticalNotPresent(c.name()));
@@ -325,7 +327,8 @@ fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeErro
     let signing_time = time_header(m, &Label::text(HEADER_SIGNING_TIME))?;
     let authentic_signing_time = time_header(m, &Label::text(HEADER_AUTHENTIC_SIGNING_TIME))?;
 
-    // spec §4 (as §3.2): headers that must be critical when present.
+    // signature-envelope-cose.md (as signature-envelope-jws.md §Protected Headers): headers that
+    // must be critical when present.
     super::check_required_critical(
         &super::PresentHeaders {
             signing_scheme,
@@ -337,8 +340,9 @@ fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeErro
         is_crit,
     )?;
 
-    // spec §4 "as JWS": each scheme has its own time header; the other one is refused (stricter
-    // than notation-go's COSE codec, consistent with its JWS codec).
+    // signature-envelope-cose.md §Protected Header (as for JWS): each scheme has its own time
+    // header; the other one is refused (stricter than notation-go's COSE codec, consistent with its
+    // JWS codec).
     let effective = match signing_scheme {
         SigningScheme::X509 => {
             if authentic_signing_time.is_some() {
@@ -370,7 +374,7 @@ fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeErro
             continue;
         }
         let critical = crit.contains(label);
-        // spec §11.1: unknown critical attributes fail unless a plugin is named.
+        // docs/conformance.md §D1: unknown critical attributes fail unless a plugin is named.
         if critical && verification_plugin.is_none() {
             return Err(EnvelopeError::UnsupportedCriticalAttribute(label.name()));
         }
@@ -410,12 +414,12 @@ fn sig_structure(protected: &[u8], payload: &[u8]) -> Vec<u8> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Producing (spec §4)
+// Producing (signature-envelope-cose.md)
 
-/// The protected header map (spec §4), encoded: `alg` (1), `crit` (2), content type (3), the
-/// signing scheme, the scheme's signing time, the expiry, and the extended attributes. `crit`
-/// lists the scheme, the authentic signing time (signingAuthority), the expiry and the critical
-/// extended attributes, in that order (notation-core-go's order).
+/// The protected header map (signature-envelope-cose.md), encoded: `alg` (1), `crit` (2), content
+/// type (3), the signing scheme, the scheme's signing time, the expiry, and the extended
+/// attributes. `crit` lists the scheme, the authentic signing time (signingAuthority), the expiry
+/// and the critical extended attributes, in that order (notation-core-go's order).
 fn protected_header(
     opts: &EnvelopeSigningOptions,
     signing_time: Instant,
@@ -477,8 +481,9 @@ pub struct PreparedCose {
     has_critical_extension: bool,
 }
 
-/// Builds the protected header and the `Sig_structure` for `payload` (spec §4, RFC 9052 §4.4).
-/// `payload` must be a JSON object (the Notary payload, spec §2); it is carried unchanged.
+/// Builds the protected header and the `Sig_structure` for `payload` (signature-envelope-cose.md,
+/// RFC 9052 §4.4). `payload` must be a JSON object (the Notary payload, signature-specification.md
+/// §Payload); it is carried unchanged.
 pub fn prepare(
     payload: &[u8],
     opts: &EnvelopeSigningOptions,
@@ -507,7 +512,8 @@ pub fn prepare(
 }
 
 impl PreparedCose {
-    /// The exact bytes to sign: the CBOR `Sig_structure` (RFC 9052 §4.4, spec §4).
+    /// The exact bytes to sign: the CBOR `Sig_structure` (RFC 9052 §4.4,
+    /// signature-envelope-cose.md).
     pub fn to_be_signed(&self) -> &[u8] {
         &self.to_be_signed
     }
@@ -523,15 +529,17 @@ impl PreparedCose {
     }
 
     /// Emits `COSE_Sign1_Tagged` with `signature` (RSASSA-PSS, or raw fixed-length `r || s`
-    /// ECDSA; spec §4, §5). The signature is first verified under the leaf certificate's key and
-    /// the result is re-parsed and its integrity re-checked (threat model 3d).
+    /// ECDSA; signature-envelope-cose.md, signature-specification.md §Signature Algorithm
+    /// Requirements). The signature is first verified under the leaf certificate's key and the
+    /// result is re-parsed and its integrity re-checked (threat model 3d).
     pub fn complete(self, signature: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
         self.complete_with_timestamp(signature, None)
     }
 
     /// As [`PreparedCose::complete`], adding an RFC 3161 timestamp token (DER) as the
-    /// unprotected `io.cncf.notary.timestampSignature` byte string (spec §4). The token must
-    /// stamp `signature`; the verifier checks that (spec §8 step 6c).
+    /// unprotected `io.cncf.notary.timestampSignature` byte string (signature-envelope-cose.md).
+    /// The token must stamp `signature`; the verifier checks that (trust-store-trust-policy.md
+    /// §Signature Verification step "Validate Authentic Timestamp").
     pub fn complete_with_timestamp(
         self,
         signature: &[u8],
@@ -544,7 +552,8 @@ impl PreparedCose {
                     "the signature does not verify under the signing certificate's key".into(),
                 )
             })?;
-        // spec §4: x5chain (33) is an array of certificates even for one certificate.
+        // signature-envelope-cose.md: x5chain (33) is an array of certificates even for one
+        // certificate.
         let chain = self.cert_chain.iter().map(|c| Out::Bytes(c)).collect();
         let mut unprotected = vec![(Out::Int(LABEL_X5CHAIN), Out::Array(chain))];
         if let Some(agent) = self.signing_agent.as_deref().filter(|a| !a.is_empty()) {
@@ -568,8 +577,8 @@ impl PreparedCose {
             0,
         )?;
         // Self-check, as for JWS: a critical extended attribute makes the envelope verifiable
-        // only through a plugin (spec §11.1), so for those the signature check above is the
-        // check.
+        // only through a plugin (docs/conformance.md §D1), so for those the signature check above
+        // is the check.
         if !self.has_critical_extension {
             parse(&out)
                 .and_then(UnverifiedEnvelope::verify_integrity)

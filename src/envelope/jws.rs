@@ -1,17 +1,19 @@
-//! The JWS envelope (`application/jose+json`, spec §3): flattened JWS JSON serialization with one
-//! signature.
+//! The JWS envelope (`application/jose+json`, signature-envelope-jws.md): flattened JWS JSON
+//! serialization with one signature.
 //!
-//! Parsing is strict (spec §11; threat model 11, 12): the envelope and the protected header are
-//! read with the strict JSON reader (duplicate member names rejected at any depth), member names
-//! are case-sensitive and a case-variant of a registered name is refused, unknown top-level
-//! members are refused, base64url fields must be canonical and unpadded, `x5c` and the timestamp
-//! token must be canonical padded standard base64, and an unknown critical extended attribute
-//! fails unless a verification plugin is named (spec §11.1). The signing input is the ASCII text
-//! `protected + "." + payload` exactly as received (spec §3.1).
+//! Parsing is strict (docs/conformance.md §Divergences from notation-go; threat model 11, 12): the
+//! envelope and the protected header are read with the strict JSON reader (duplicate member names
+//! rejected at any depth), member names are case-sensitive and a case-variant of a registered name
+//! is refused, unknown top-level members are refused, base64url fields must be canonical and
+//! unpadded, `x5c` and the timestamp token must be canonical padded standard base64, and an unknown
+//! critical extended attribute fails unless a verification plugin is named (docs/conformance.md
+//! §D1). The signing input is the ASCII text `protected + "." + payload` exactly as received
+//! (signature-envelope-jws.md §Signature Envelope).
 //!
 //! Producing ([`prepare`] then [`PreparedJws::complete`]) writes the protected header with keys
-//! sorted (as notation does), times in RFC 3339 UTC whole seconds (spec §3.2), and refuses to emit
-//! an envelope whose signature does not verify under the leaf certificate's key (threat model 3d).
+//! sorted (as notation does), times in RFC 3339 UTC whole seconds (signature-envelope-jws.md
+//! §Protected Headers), and refuses to emit an envelope whose signature does not verify under the
+//! leaf certificate's key (threat model 3d).
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -29,13 +31,13 @@ use crate::crypto::{PublicKey, SignatureAlgorithm};
 use crate::encoding::{self, SeenKeys};
 use crate::time::Instant;
 
-/// `alg` (spec §3.2).
+/// `alg` (signature-envelope-jws.md §Protected Headers).
 pub(crate) const HEADER_ALG: &str = "alg";
-/// `cty` (spec §3.2).
+/// `cty` (signature-envelope-jws.md §Protected Headers).
 pub(crate) const HEADER_CTY: &str = "cty";
-/// `crit` (spec §3.2).
+/// `crit` (signature-envelope-jws.md §Protected Headers).
 pub(crate) const HEADER_CRIT: &str = "crit";
-/// Unprotected `x5c` (spec §3.3).
+/// Unprotected `x5c` (signature-envelope-jws.md §Unprotected Headers).
 pub(crate) const HEADER_X5C: &str = "x5c";
 
 /// The protected header names nv2 interprets; everything else is an extended attribute.
@@ -52,12 +54,13 @@ const KNOWN_PROTECTED: [&str; 9] = [
 ];
 
 /// Header parameter names registered by RFC 7515 / 7797 (JWS); `crit` must not list them
-/// (RFC 7515 §4.1.11, spec §3.2).
+/// (RFC 7515 §4.1.11, signature-envelope-jws.md §Protected Headers).
 const JWS_REGISTERED: [&str; 12] = [
     "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit", "b64",
 ];
 
-/// The members of a flattened JWS JSON serialization (spec §3.1); nothing else is allowed.
+/// The members of a flattened JWS JSON serialization (signature-envelope-jws.md §Signature
+/// Envelope); nothing else is allowed.
 const TOP_LEVEL: [&str; 4] = ["payload", "protected", "header", "signature"];
 
 fn str_member<'a>(m: &'a Map<String, Value>, name: &str) -> Result<&'a str, EnvelopeError> {
@@ -74,7 +77,8 @@ fn b64url(field: &'static str, s: &str) -> Result<Vec<u8>, EnvelopeError> {
     encoding::base64url_decode(s).map_err(|error| EnvelopeError::Base64 { field, error })
 }
 
-/// Parses a JWS envelope (spec §3). Use [`UnverifiedEnvelope::parse`] for media-type dispatch.
+/// Parses a JWS envelope (signature-envelope-jws.md). Use [`UnverifiedEnvelope::parse`] for
+/// media-type dispatch.
 pub fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
     let top = match encoding::parse_json_strict(bytes) {
         Ok(Value::Object(m)) => m,
@@ -90,7 +94,8 @@ pub fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
             })
         }
     };
-    // spec §3.1: flattened serialization only, no other top-level members (threat model 11).
+    // signature-envelope-jws.md §Signature Envelope: flattened serialization only, no other
+    // top-level members (threat model 11).
     if let Some(k) = top.keys().find(|k| !TOP_LEVEL.contains(&k.as_str())) {
         return Err(EnvelopeError::Malformed(format!(
             "unknown top-level member {k:?}"
@@ -183,10 +188,11 @@ fn non_blank(m: &Map<String, Value>, name: &str) -> Result<Option<String>, Envel
     }
 }
 
-/// Applies the protected-header rules of spec §3.2 (and §11.1, §11.2).
+/// Applies the protected-header rules of signature-envelope-jws.md §Protected Headers (and
+/// docs/conformance.md §D1, §D2).
 fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeError> {
-    // spec §11.2, threat model 11a: a case-variant of a registered or Notary name (`Alg`) would
-    // be read as that name by a case-insensitive decoder (Go), so it is refused.
+    // docs/conformance.md §D2, threat model 11a: a case-variant of a registered or Notary name
+    // (`Alg`) would be read as that name by a case-insensitive decoder (Go), so it is refused.
     for key in m.keys() {
         if let Some(known) = KNOWN_PROTECTED
             .iter()
@@ -205,17 +211,20 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
         ));
     }
 
-    // spec §3.2 `alg`: required, one of the six (none/HMAC/RS* refused; threat model 7a).
+    // signature-envelope-jws.md §Protected Headers `alg`: required, one of the six (none/HMAC/RS*
+    // refused; threat model 7a).
     let alg = header_str(m, HEADER_ALG)?
         .ok_or_else(|| EnvelopeError::MissingHeader(HEADER_ALG.into()))?;
     let algorithm = SignatureAlgorithm::from_jws_name(alg)
         .ok_or_else(|| EnvelopeError::UnsupportedAlgorithm(alg.to_string()))?;
-    // spec §3.2 `cty`: required (its value is checked by verify_integrity, spec §2).
+    // signature-envelope-jws.md §Protected Headers `cty`: required (its value is checked by
+    // verify_integrity, signature-specification.md §Payload).
     let content_type = header_str(m, HEADER_CTY)?
         .ok_or_else(|| EnvelopeError::MissingHeader(HEADER_CTY.into()))?
         .to_string();
 
-    // spec §3.2 `crit`: required, non-empty array of distinct strings.
+    // signature-envelope-jws.md §Protected Headers `crit`: required, non-empty array of distinct
+    // strings.
     let crit: Vec<&str> = match m.get(HEADER_CRIT) {
         None => return Err(EnvelopeError::MissingCrit),
         Some(Value::Array(a)) if a.is_empty() => return Err(EnvelopeError::MissingCrit),
@@ -243,8 +252,9 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
         }
     }
 
-    // spec §3.2 `crit` entries: registered names and the non-critical signingTime may not be
-    // listed; every other entry must name a header that is present.
+    // signature-envelope-jws.md §Protected Headers `crit` entries: registered names and the
+    // non-critical signingTime may not be listed; every other entry must name a header that is
+    // present.
     for c in &crit {
         if JWS_REGISTERED.contains(c) || *c == HEADER_SIGNING_TIME || !m.contains_key(*c) {
             return Err(EnvelopeError::CriticalNotPresent((*c).to_string()));
@@ -259,7 +269,7 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
     let verification_plugin_min_version = non_blank(m, HEADER_VERIFICATION_PLUGIN_MIN_VERSION)?;
     let expiry = header_time(m, HEADER_EXPIRY)?;
 
-    // spec §3.2: headers that must be critical when present.
+    // signature-envelope-jws.md §Protected Headers: headers that must be critical when present.
     super::check_required_critical(
         &super::PresentHeaders {
             signing_scheme,
@@ -271,7 +281,8 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
         |name| crit.contains(&name),
     )?;
 
-    // spec §3.2: each scheme has its own time header; the other one is forbidden.
+    // signature-envelope-jws.md §Protected Headers: each scheme has its own time header; the other
+    // one is forbidden.
     let signing_time = header_time(m, HEADER_SIGNING_TIME)?;
     let authentic_signing_time = header_time(m, HEADER_AUTHENTIC_SIGNING_TIME)?;
     let effective_time = match signing_scheme {
@@ -292,15 +303,16 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
         }
     };
     let effective_time = effective_time.ok_or(EnvelopeError::SigningTimeMissing)?;
-    // spec §3.2: expiry strictly after the signing time.
+    // signature-envelope-jws.md §Protected Headers: expiry strictly after the signing time.
     if let Some(e) = expiry {
         if e <= effective_time {
             return Err(EnvelopeError::ExpiryNotAfterSigningTime);
         }
     }
 
-    // Everything else is an extended attribute; spec §11.1: an unknown critical one fails unless
-    // a verification plugin is named (the plugin must then process it, spec §8 step 8).
+    // Everything else is an extended attribute; docs/conformance.md §D1: an unknown critical one
+    // fails unless a verification plugin is named (the plugin must then process it,
+    // plugin-extensibility.md §Verification extensibility).
     let mut extended_attributes = Vec::new();
     for (key, value) in m {
         if KNOWN_PROTECTED.contains(&key.as_str()) {
@@ -343,7 +355,8 @@ struct Unprotected {
     signing_agent: Option<String>,
 }
 
-/// Applies the unprotected-header rules of spec §3.3. Unknown members are ignored.
+/// Applies the unprotected-header rules of signature-envelope-jws.md §Unprotected Headers. Unknown
+/// members are ignored.
 fn parse_unprotected(h: &Map<String, Value>) -> Result<Unprotected, EnvelopeError> {
     let x5c = match h.get(HEADER_X5C) {
         Some(Value::Array(a)) if a.is_empty() => {
@@ -371,7 +384,8 @@ fn parse_unprotected(h: &Map<String, Value>) -> Result<Unprotected, EnvelopeErro
     let cert_chain = x5c
         .iter()
         .map(|v| match v {
-            // spec §3.3: standard base64 with padding, not base64url (threat model 12a).
+            // signature-envelope-jws.md §Unprotected Headers: standard base64 with padding, not
+            // base64url (threat model 12a).
             Value::String(s) => {
                 encoding::base64_std_decode(s).map_err(|error| EnvelopeError::Base64 {
                     field: HEADER_X5C,
@@ -409,8 +423,8 @@ fn parse_unprotected(h: &Map<String, Value>) -> Result<Unprotected, EnvelopeErro
     })
 }
 
-/// What [`prepare`] needs to build a JWS envelope (spec §3); the same options build a COSE
-/// envelope ([`super::cose::prepare`]).
+/// What [`prepare`] needs to build a JWS envelope (signature-envelope-jws.md); the same options
+/// build a COSE envelope ([`super::cose::prepare`]).
 pub type JwsSigningOptions = EnvelopeSigningOptions;
 
 /// A JWS envelope waiting for its signature: hand [`PreparedJws::signing_input`] to the signer,
@@ -431,8 +445,9 @@ fn signing_err(s: impl Into<String>) -> EnvelopeError {
     EnvelopeError::Signing(s.into())
 }
 
-/// Builds the protected header and signing input for `payload` (spec §3.1, §3.2). `payload` must
-/// be a JSON object (the Notary payload, spec §2).
+/// Builds the protected header and signing input for `payload` (signature-envelope-jws.md
+/// §Signature Envelope, §Protected Headers). `payload` must be a JSON object (the Notary payload,
+/// signature-specification.md §Payload).
 pub fn prepare(payload: &[u8], opts: &JwsSigningOptions) -> Result<PreparedJws, EnvelopeError> {
     match encoding::parse_json_strict(payload) {
         Ok(Value::Object(_)) => {}
@@ -541,7 +556,8 @@ struct HeaderOut<'a> {
 }
 
 impl PreparedJws {
-    /// The exact bytes to sign: ASCII `protected + "." + payload` (spec §3.1).
+    /// The exact bytes to sign: ASCII `protected + "." + payload` (signature-envelope-jws.md
+    /// §Signature Envelope).
     pub fn signing_input(&self) -> &[u8] {
         &self.signing_input
     }
@@ -551,17 +567,18 @@ impl PreparedJws {
         self.algorithm
     }
 
-    /// Emits the envelope with `signature` (PSS, or raw `r || s` ECDSA; spec §3.4). The signature
-    /// is first verified under the leaf certificate's key, and the result is re-parsed and its
-    /// integrity re-checked: a signer using another key fails here and nothing is emitted (threat
-    /// model 3d).
+    /// Emits the envelope with `signature` (PSS, or raw `r || s` ECDSA; signature-envelope-jws.md
+    /// §Signature). The signature is first verified under the leaf certificate's key, and the
+    /// result is re-parsed and its integrity re-checked: a signer using another key fails here and
+    /// nothing is emitted (threat model 3d).
     pub fn complete(self, signature: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
         self.complete_with_timestamp(signature, None)
     }
 
     /// As [`PreparedJws::complete`], adding an RFC 3161 timestamp token (DER) as
-    /// `io.cncf.notary.timestampSignature` (spec §3.3). The token must stamp `signature`; nv2 does
-    /// not check that here (the verifier does, spec §8 step 6c).
+    /// `io.cncf.notary.timestampSignature` (signature-envelope-jws.md §Unprotected Headers). The
+    /// token must stamp `signature`; nv2 does not check that here (the verifier does,
+    /// trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp").
     pub fn complete_with_timestamp(
         self,
         signature: &[u8],
@@ -588,8 +605,8 @@ impl PreparedJws {
         };
         let bytes = serde_json::to_vec(&out).map_err(|e| signing_err(e.to_string()))?;
         // Self-check: what we emit must pass our own parser and integrity check. An envelope with
-        // a critical extended attribute is, by spec §11.1, only verifiable through a plugin, so
-        // for those the signature check above is the check.
+        // a critical extended attribute is, by docs/conformance.md §D1, only verifiable through a
+        // plugin, so for those the signature check above is the check.
         if !self.has_critical_extension {
             parse(&bytes)
                 .and_then(UnverifiedEnvelope::verify_integrity)

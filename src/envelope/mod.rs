@@ -1,5 +1,5 @@
-//! Signature envelopes: JWS (`application/jose+json`, spec §3) and COSE_Sign1
-//! (`application/cose`, spec §4).
+//! Signature envelopes: JWS (`application/jose+json`, signature-envelope-jws.md) and COSE_Sign1
+//! (`application/cose`, signature-envelope-cose.md).
 //!
 //! Parse, don't validate, with a typestate: [`UnverifiedEnvelope::parse`] turns wire bytes into
 //! typed header values and rejects every structural rule violation; only
@@ -7,8 +7,8 @@
 //! algorithm derived from it — yields a [`VerifiedEnvelope`], the only type that exposes the
 //! payload (notation-core-go: "content is trusted only after the successful call to Verify").
 //!
-//! Certificate-chain profile rules (spec §6) are applied by the verifier on top of this, as part
-//! of the same integrity check.
+//! Certificate-chain profile rules (signature-specification.md §Certificate Requirements) are
+//! applied by the verifier on top of this, as part of the same integrity check.
 
 use core::fmt;
 
@@ -29,9 +29,9 @@ pub const MAX_ENVELOPE_SIZE: usize = 32 * 1024 * 1024;
 /// Most certificates accepted in an envelope's chain (threat model 9, 13).
 pub(crate) const MAX_CERT_CHAIN_LEN: usize = 10;
 
-/// Media type of a JWS envelope (spec §3).
+/// Media type of a JWS envelope (signature-envelope-jws.md).
 pub const MEDIA_TYPE_JWS: &str = "application/jose+json";
-/// Media type of a COSE_Sign1 envelope (spec §4).
+/// Media type of a COSE_Sign1 envelope (signature-envelope-cose.md).
 pub const MEDIA_TYPE_COSE: &str = "application/cose";
 
 /// The two envelope formats.
@@ -44,7 +44,8 @@ pub enum EnvelopeFormat {
 }
 
 impl EnvelopeFormat {
-    /// The format for an envelope media type; anything else is unsupported (spec §1.1).
+    /// The format for an envelope media type; anything else is unsupported
+    /// (signature-specification.md §OCI Signatures).
     pub fn from_media_type(media_type: &str) -> Option<Self> {
         match media_type {
             MEDIA_TYPE_JWS => Some(EnvelopeFormat::Jws),
@@ -71,7 +72,8 @@ impl EnvelopeFormat {
     }
 }
 
-/// The signing scheme (spec §3.2 `io.cncf.notary.signingScheme`).
+/// The signing scheme (signature-envelope-jws.md §Protected Headers
+/// `io.cncf.notary.signingScheme`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SigningScheme {
     /// `notary.x509`: signing time is unauthenticated; trust anchors from `ca` stores.
@@ -99,7 +101,8 @@ impl SigningScheme {
     }
 }
 
-/// An extended (non-Notary-reserved) protected header attribute (spec §3.2 "any other name").
+/// An extended (non-Notary-reserved) protected header attribute (signature-specification.md
+/// §Extended attributes).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExtendedAttribute {
     /// Header name (JWS) or label rendered as text (COSE).
@@ -167,7 +170,8 @@ impl UnverifiedEnvelope {
     pub fn cert_chain(&self) -> &[Vec<u8>] {
         &self.cert_chain
     }
-    /// The primitive signature bytes (what an RFC 3161 timestamp stamps, spec §8 step 6c).
+    /// The primitive signature bytes (what an RFC 3161 timestamp stamps,
+    /// trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp").
     pub fn signature(&self) -> &[u8] {
         &self.signature
     }
@@ -200,14 +204,16 @@ impl VerifiedEnvelope {
 }
 
 /// Why an envelope was refused. Every variant except [`EnvelopeError::UnsupportedMediaType`] and
-/// [`EnvelopeError::Limit`] is an integrity failure (spec §8 step 1), enforced at every
-/// verification level.
+/// [`EnvelopeError::Limit`] is an integrity failure (trust-store-trust-policy.md §Signature
+/// Verification step "Validate Integrity"), enforced at every verification level.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EnvelopeError {
-    /// The envelope media type is neither JWS nor COSE (spec §1.1).
+    /// The envelope media type is neither JWS nor COSE (signature-specification.md §OCI
+    /// Signatures).
     UnsupportedMediaType(String),
-    /// A base64 / base64url field is not in its strict canonical form (spec §3.1, §3.3, §11.3).
+    /// A base64 / base64url field is not in its strict canonical form (signature-envelope-jws.md
+    /// §Signature Envelope, §Unprotected Headers, docs/conformance.md §D3).
     Base64 {
         /// The envelope member holding the value.
         field: &'static str,
@@ -215,17 +221,18 @@ pub enum EnvelopeError {
         error: EncodingError,
     },
     /// A JSON document (envelope, header, payload) is malformed or has duplicate member names
-    /// (spec §11.2).
+    /// (docs/conformance.md §D2).
     Json {
         /// Which document.
         what: &'static str,
         /// What is wrong.
         error: EncodingError,
     },
-    /// The envelope structure is wrong: missing or unknown member, wrong type, bad CBOR (spec §3.1,
-    /// §4).
+    /// The envelope structure is wrong: missing or unknown member, wrong type, bad CBOR
+    /// (signature-envelope-jws.md §Signature Envelope, signature-envelope-cose.md).
     Malformed(String),
-    /// A header value is invalid (wrong type, bad time, blank plugin name; spec §3.2, §4).
+    /// A header value is invalid (wrong type, bad time, blank plugin name;
+    /// signature-envelope-jws.md §Protected Headers, signature-envelope-cose.md).
     InvalidHeader {
         /// Header name (or COSE label).
         name: String,
@@ -233,32 +240,39 @@ pub enum EnvelopeError {
         reason: String,
     },
     /// A header that must not be present is present (the other scheme's time, `b64`, a
-    /// case-variant of a registered name; spec §3.2, §11.2).
+    /// case-variant of a registered name; signature-envelope-jws.md §Protected Headers,
+    /// docs/conformance.md §D2).
     ForbiddenHeader(String),
-    /// A required header is missing (spec §3.2).
+    /// A required header is missing (signature-envelope-jws.md §Protected Headers).
     MissingHeader(String),
-    /// `crit` is missing or empty (spec §3.2).
+    /// `crit` is missing or empty (signature-envelope-jws.md §Protected Headers).
     MissingCrit,
-    /// A `crit` entry names a header that is absent or may not be critical (spec §3.2).
+    /// A `crit` entry names a header that is absent or may not be critical
+    /// (signature-envelope-jws.md §Protected Headers).
     CriticalNotPresent(String),
-    /// Headers that must be critical are not listed in `crit` (spec §3.2).
+    /// Headers that must be critical are not listed in `crit` (signature-envelope-jws.md §Protected
+    /// Headers).
     NotMarkedCritical(Vec<String>),
     /// An extended attribute is critical but nv2 does not understand it and no verification
-    /// plugin is named (spec §3.2, §11.1).
+    /// plugin is named (signature-envelope-jws.md §Protected Headers, docs/conformance.md §D1).
     UnsupportedCriticalAttribute(String),
-    /// The signing-time header is absent (spec §3.2).
+    /// The signing-time header is absent (signature-envelope-jws.md §Protected Headers).
     SigningTimeMissing,
-    /// Expiry is not strictly after the signing time (spec §3.2).
+    /// Expiry is not strictly after the signing time (signature-envelope-jws.md §Protected
+    /// Headers).
     ExpiryNotAfterSigningTime,
-    /// `alg` is not one of the six Notary algorithms (spec §3.2, §5).
+    /// `alg` is not one of the six Notary algorithms (signature-envelope-jws.md §Protected Headers,
+    /// signature-specification.md §Signature Algorithm Requirements).
     UnsupportedAlgorithm(String),
-    /// `io.cncf.notary.signingScheme` is unknown (spec §3.2).
+    /// `io.cncf.notary.signingScheme` is unknown (signature-envelope-jws.md §Protected Headers).
     UnsupportedSigningScheme(String),
-    /// The content type is not the Notary payload type (spec §2).
+    /// The content type is not the Notary payload type (signature-specification.md §Payload).
     UnsupportedContentType(String),
-    /// The signing certificate cannot be decoded or its key is not allowed (spec §5).
+    /// The signing certificate cannot be decoded or its key is not allowed
+    /// (signature-specification.md §Signature Algorithm Requirements).
     Certificate(String),
-    /// The header algorithm differs from the one the signing key dictates (spec §5).
+    /// The header algorithm differs from the one the signing key dictates
+    /// (signature-specification.md §Signature Algorithm Requirements).
     AlgorithmMismatch {
         /// Derived from the leaf certificate's key.
         derived: SignatureAlgorithm,
@@ -267,7 +281,7 @@ pub enum EnvelopeError {
     },
     /// The signature does not verify (deliberately without detail).
     SignatureInvalid,
-    /// The payload is not a JSON object (spec §3.2).
+    /// The payload is not a JSON object (signature-envelope-jws.md §Protected Headers).
     PayloadNotObject,
     /// A structural bound (nesting depth, certificate count) was exceeded (threat model 13a).
     Limit(String),
@@ -362,9 +376,10 @@ impl fmt::Display for EnvelopeError {
 impl std::error::Error for EnvelopeError {}
 
 impl UnverifiedEnvelope {
-    /// Parses an envelope of media type `media_type` (spec §1.1): `application/jose+json`
-    /// ([`jws::parse`], spec §3) or `application/cose` ([`cose::parse`], spec §4). Every
-    /// structural rule is checked here; the signature is not.
+    /// Parses an envelope of media type `media_type` (signature-specification.md §OCI Signatures):
+    /// `application/jose+json` ([`jws::parse`], signature-envelope-jws.md) or `application/cose`
+    /// ([`cose::parse`], signature-envelope-cose.md). Every structural rule is checked here; the
+    /// signature is not.
     pub fn parse(media_type: &str, bytes: &[u8]) -> Result<Self, EnvelopeError> {
         let format = EnvelopeFormat::from_media_type(media_type)
             .ok_or_else(|| EnvelopeError::UnsupportedMediaType(media_type.to_string()))?;
@@ -380,13 +395,14 @@ impl UnverifiedEnvelope {
         }
     }
 
-    /// Checks the envelope's integrity (spec §8 step 1, §5): decodes the leaf certificate
-    /// (`x5c[0]` / x5chain[0]), derives the algorithm from its key, requires the header `alg` to
-    /// equal it, requires the Notary payload content type, verifies the signature over the exact
-    /// signed bytes, and requires the payload to be a JSON object.
+    /// Checks the envelope's integrity (trust-store-trust-policy.md §Signature Verification step
+    /// "Validate Integrity", signature-specification.md §Signature Algorithm Requirements): decodes
+    /// the leaf certificate (`x5c[0]` / x5chain[0]), derives the algorithm from its key, requires
+    /// the header `alg` to equal it, requires the Notary payload content type, verifies the
+    /// signature over the exact signed bytes, and requires the payload to be a JSON object.
     ///
-    /// Certificate-chain profile rules (spec §6) are not checked here; the verifier applies them
-    /// as part of the same integrity step.
+    /// Certificate-chain profile rules (signature-specification.md §Certificate Requirements) are
+    /// not checked here; the verifier applies them as part of the same integrity step.
     pub fn verify_integrity(self) -> Result<VerifiedEnvelope, EnvelopeError> {
         let leaf = self
             .cert_chain
@@ -410,7 +426,8 @@ impl UnverifiedEnvelope {
         }
         key.verify_notary(derived, &self.to_be_signed, &self.signature)
             .map_err(|_| EnvelopeError::SignatureInvalid)?;
-        // spec §3.2: the payload must be a JSON object (strict: no duplicate members).
+        // signature-envelope-jws.md §Protected Headers: the payload must be a JSON object (strict:
+        // no duplicate members).
         match crate::encoding::parse_json_strict(&self.payload) {
             Ok(serde_json::Value::Object(_)) => {}
             Ok(_) => return Err(EnvelopeError::PayloadNotObject),
@@ -425,13 +442,14 @@ impl UnverifiedEnvelope {
     }
 }
 
-/// What a producer needs to build an envelope, JWS ([`jws::prepare`], spec §3) or COSE
-/// ([`cose::prepare`], spec §4).
+/// What a producer needs to build an envelope, JWS ([`jws::prepare`], signature-envelope-jws.md) or
+/// COSE ([`cose::prepare`], signature-envelope-cose.md).
 #[derive(Clone, Debug)]
 pub struct EnvelopeSigningOptions {
-    /// The signature algorithm; must be the one the leaf certificate's key dictates (spec §5).
+    /// The signature algorithm; must be the one the leaf certificate's key dictates
+    /// (signature-specification.md §Signature Algorithm Requirements).
     pub algorithm: SignatureAlgorithm,
-    /// The signing scheme (spec §3.2).
+    /// The signing scheme (signature-envelope-jws.md §Protected Headers).
     pub signing_scheme: SigningScheme,
     /// Signing time, written as `io.cncf.notary.signingTime` (`notary.x509`) or
     /// `io.cncf.notary.authenticSigningTime` (`notary.x509.signingAuthority`), truncated to
@@ -443,15 +461,17 @@ pub struct EnvelopeSigningOptions {
     pub signing_agent: Option<String>,
     /// Extra protected attributes. Names must not be registered JWS names, Notary headers, or
     /// use the reserved `io.cncf.notary` prefix. A critical one makes the envelope unverifiable
-    /// without a verification plugin (spec §11.1).
+    /// without a verification plugin (docs/conformance.md §D1).
     pub extended_attributes: Vec<ExtendedAttribute>,
-    /// DER certificates, leaf first (spec §3.3 `x5c`, spec §4 x5chain).
+    /// DER certificates, leaf first (signature-envelope-jws.md §Unprotected Headers `x5c`,
+    /// signature-envelope-cose.md x5chain).
     pub cert_chain: Vec<Vec<u8>>,
 }
 
 /// The checks both producers make before building anything: a leaf certificate whose key
-/// dictates `opts.algorithm` (spec §5), a bounded chain, and an expiry after the signing time
-/// (spec §3.2). Gives the leaf key and the two times truncated to whole seconds.
+/// dictates `opts.algorithm` (signature-specification.md §Signature Algorithm Requirements), a
+/// bounded chain, and an expiry after the signing time (signature-envelope-jws.md §Protected
+/// Headers). Gives the leaf key and the two times truncated to whole seconds.
 pub(crate) fn check_signing_options(
     opts: &EnvelopeSigningOptions,
 ) -> Result<(PublicKey, Instant, Option<Instant>), EnvelopeError> {
@@ -478,7 +498,8 @@ pub(crate) fn check_signing_options(
             .to_string(),
         ));
     }
-    // spec §3.2, §4: signers write whole seconds.
+    // signature-envelope-jws.md §Protected Headers, signature-envelope-cose.md: signers write whole
+    // seconds.
     let signing_time = opts.signing_time.truncate_to_seconds();
     let expiry = opts.expiry.map(|e| e.truncate_to_seconds());
     if let Some(e) = expiry {
@@ -509,9 +530,10 @@ impl crate::payload::Payload {
     }
 }
 
-/// Spec §3.2 / §4: `io.cncf.notary.signingScheme` must be critical, and so must the authentic
-/// signing time (signingAuthority scheme), the expiry and the plugin headers when present. One
-/// rule for both envelope formats; `is_crit` says whether a header name is listed in `crit`.
+/// signature-envelope-jws.md §Protected Headers / signature-envelope-cose.md:
+/// `io.cncf.notary.signingScheme` must be critical, and so must the authentic signing time
+/// (signingAuthority scheme), the expiry and the plugin headers when present. One rule for both
+/// envelope formats; `is_crit` says whether a header name is listed in `crit`.
 pub(crate) fn check_required_critical(
     present: &PresentHeaders,
     is_crit: impl Fn(&str) -> bool,
@@ -547,7 +569,8 @@ pub(crate) fn check_required_critical(
     }
 }
 
-/// The public key of a DER certificate (its SubjectPublicKeyInfo), as a Notary key (spec §5).
+/// The public key of a DER certificate (its SubjectPublicKeyInfo), as a Notary key
+/// (signature-specification.md §Signature Algorithm Requirements).
 pub(crate) fn leaf_public_key(cert_der: &[u8]) -> Result<PublicKey, EnvelopeError> {
     let malformed = |e: crate::x509::CertError| {
         EnvelopeError::Certificate(format!("malformed signing certificate: {e}"))

@@ -201,7 +201,7 @@ impl fmt::Display for DescriptorMismatch {
 
 /// The fields a details object can have, borrowed from the error; [`Fields::into_value`] writes
 /// the present ones. Each variant only fills in a few slots, and the JSON is built in one place
-/// (wasm size, README "Size").
+/// (wasm size, docs/size.md).
 #[derive(Default)]
 struct Fields<'a> {
     plugin: Option<&'a str>,

@@ -1,4 +1,5 @@
-//! Distinguished names for `x509.subject` trusted identities (spec §7.2; threat model 10).
+//! Distinguished names for `x509.subject` trusted identities (trust-store-trust-policy.md §Trust
+//! Policy; threat model 10).
 //!
 //! [`parse_dn`] reproduces what notation does with a DN string: the RFC 4514 parser of go-ldap
 //! v3.4.11 (`ParseDN`) followed by notation's rules (`ParseDistinguishedName`):
@@ -33,13 +34,13 @@ pub const MAX_DN_BYTES: usize = 16 * 1024;
 /// The most attributes accepted in one DN.
 pub const MAX_DN_ATTRIBUTES: usize = 64;
 
-/// The attributes notation requires in every x509 trusted identity (spec §7.2), in the order it
-/// checks them.
+/// The attributes notation requires in every x509 trusted identity (trust-store-trust-policy.md
+/// §Trust Policy), in the order it checks them.
 const MANDATORY_ATTRIBUTES: [&str; 3] = ["C", "ST", "O"];
 
 /// A distinguished name reduced to what notation compares: a map from attribute type to value
-/// (spec §7.2). Built only by [`parse_dn`], so it never has a multi-valued RDN or a repeated
-/// type, and always has `C`, `ST` and `O`.
+/// (trust-store-trust-policy.md §Trust Policy). Built only by [`parse_dn`], so it never has a
+/// multi-valued RDN or a repeated type, and always has `C`, `ST` and `O`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct DistinguishedName {
     attributes: BTreeMap<String, String>,
@@ -69,8 +70,8 @@ impl DistinguishedName {
     }
 
     /// Whether every attribute of `self` has the same value in `other` (notation's `IsSubsetDN`,
-    /// spec §7.2): types compare exactly, values byte for byte. As in notation, an attribute
-    /// absent from `other` counts as the empty value.
+    /// trust-store-trust-policy.md §Trust Policy): types compare exactly, values byte for byte. As
+    /// in notation, an attribute absent from `other` counts as the empty value.
     pub fn is_subset_of(&self, other: &DistinguishedName) -> bool {
         self.attributes
             .iter()
@@ -78,8 +79,8 @@ impl DistinguishedName {
     }
 }
 
-/// Parses a DN with notation's rules (see the module documentation; spec §7.2). Never panics;
-/// linear in the input length.
+/// Parses a DN with notation's rules (see the module documentation; trust-store-trust-policy.md
+/// §Trust Policy). Never panics; linear in the input length.
 pub fn parse_dn(dn: &str) -> Result<DistinguishedName, PolicyError> {
     let refuse = |problem: DnProblem| PolicyError::InvalidDistinguishedName {
         dn: dn.to_owned(),
@@ -103,7 +104,8 @@ pub fn parse_dn(dn: &str) -> Result<DistinguishedName, PolicyError> {
             return Err(refuse(DnProblem::MultiValued));
         }
         for (mut attribute, value) in rdn {
-            // Spec §7.2: `S` is an alias of `ST` (stateOrProvinceName).
+            // trust-store-trust-policy.md §Trust Policy: `S` is an alias of `ST`
+            // (stateOrProvinceName).
             if attribute == "S" {
                 attribute = "ST".to_owned();
             }

@@ -1,5 +1,6 @@
 //! Trust policy documents: reading (strict JSON → typed values, once) and validation in
-//! notation-go's order (spec §7.2 OCI, §7.3 blob), and statement selection.
+//! notation-go's order (trust-store-trust-policy.md §OCI Trust Policy, §Blob Trust Policy), and
+//! statement selection.
 
 use serde_json::{Map, Value};
 
@@ -22,18 +23,18 @@ pub(crate) const MAX_REGISTRY_SCOPES: usize = 4096;
 /// The most trust stores one statement may list.
 pub(crate) const MAX_TRUST_STORES: usize = 256;
 
-/// The policy document versions understood (spec §7.2 rule 1).
+/// The policy document versions understood (trust-store-trust-policy.md §Trust Policy Properties).
 const SUPPORTED_VERSIONS: [&str; 1] = ["1.0"];
 
-/// Choices about rules on which the specification and notation-go differ (spec §11 item 8).
+/// Choices about rules on which the specification and notation-go differ (docs/conformance.md §D8).
 ///
 /// The default follows notation-go, which the conformance vectors record.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ValidationOptions {
-    /// Refuse the `skip` level on the global OCI scope `*` (spec §7.2) and on the global blob
-    /// statement (spec §7.3), as the specification requires. notation-go accepts both; default
-    /// `false`.
+    /// Refuse the `skip` level on the global OCI scope `*` (trust-store-trust-policy.md §Trust
+    /// Policy) and on the global blob statement (trust-store-trust-policy.md §Blob Trust Policy),
+    /// as the specification requires. notation-go accepts both; default `false`.
     pub reject_skip_on_global: bool,
 }
 
@@ -53,8 +54,8 @@ impl ValidationOptions {
     }
 }
 
-/// One validated trust policy statement (spec §7.2; blob statements per §7.3 have no registry
-/// scopes).
+/// One validated trust policy statement (trust-store-trust-policy.md §Trust Policy; blob statements
+/// per trust-store-trust-policy.md §Blob Trust Policy have no registry scopes).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrustPolicyStatement {
     /// The statement's name, unique in its document.
@@ -73,11 +74,12 @@ pub struct TrustPolicyStatement {
 
 impl TrustPolicyStatement {
     /// Whether the signing certificate's subject satisfies the statement's trusted identities
-    /// (spec §7.2 matching): `*` passes; otherwise some `x509.subject` identity must be a subset
-    /// of the subject's attributes. `leaf_subject_rfc4514` is the leaf subject as Go's
-    /// `pkix.Name.String()` renders it, e.g. `CN=SomeCN,OU=SomeOU,O=SomeOrg,L=Seattle,ST=WA,C=US`.
-    /// A subject lacking C, ST or O, with a repeated or multi-valued attribute, or with an
-    /// `OID=#hex` attribute never matches an explicit identity.
+    /// (trust-store-trust-policy.md §Trusted Identities Constraints): `*` passes; otherwise some
+    /// `x509.subject` identity must be a subset of the subject's attributes. `leaf_subject_rfc4514`
+    /// is the leaf subject as Go's `pkix.Name.String()` renders it, e.g.
+    /// `CN=SomeCN,OU=SomeOU,O=SomeOrg,L=Seattle,ST=WA,C=US`. A subject lacking C, ST or O, with a
+    /// repeated or multi-valued attribute, or with an `OID=#hex` attribute never matches an
+    /// explicit identity.
     pub fn identity_matches(&self, leaf_subject_rfc4514: &str) -> bool {
         self.check_identity(leaf_subject_rfc4514).is_ok()
     }
@@ -89,8 +91,8 @@ impl TrustPolicyStatement {
             .check(&self.name, leaf_subject_rfc4514)
     }
 
-    /// The statement's trust stores of one type (spec §7.1: only the type matching the signing
-    /// scheme, or `tsa`, is used by a given check).
+    /// The statement's trust stores of one type (trust-store-trust-policy.md §Trust Store: only the
+    /// type matching the signing scheme, or `tsa`, is used by a given check).
     pub fn trust_stores_of(
         &self,
         store_type: TrustStoreType,
@@ -106,7 +108,8 @@ impl TrustPolicyStatement {
     }
 }
 
-/// A validated OCI trust policy document, `trustpolicy.oci.json` (spec §7.2).
+/// A validated OCI trust policy document, `trustpolicy.oci.json` (trust-store-trust-policy.md
+/// §Trust Policy).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OciTrustPolicy {
     /// The document version (`"1.0"`).
@@ -118,7 +121,8 @@ pub struct OciTrustPolicy {
 impl OciTrustPolicy {
     /// Reads and validates a document: strict JSON (no duplicate member names anywhere, no
     /// unknown members, members of the right JSON type, at most
-    /// [`MAX_POLICY_DOCUMENT_BYTES`]), then every rule of spec §7.2 in notation-go's order.
+    /// [`MAX_POLICY_DOCUMENT_BYTES`]), then every rule of trust-store-trust-policy.md §Trust Policy
+    /// in notation-go's order.
     pub fn from_json(bytes: &[u8]) -> Result<Self, PolicyError> {
         Self::from_json_with(bytes, ValidationOptions::default())
     }
@@ -141,10 +145,11 @@ impl OciTrustPolicy {
     }
 
     /// The statement that applies to `artifact_reference` (`<domain>/<repository>@<digest>`,
-    /// spec §7.2 selection; notation's `GetApplicableTrustPolicy`): the reference must have a
-    /// digest and its repository part must itself be a valid scope (`ERR_PARSE` otherwise); the
-    /// statement listing exactly that repository wins, else the `*` statement, else
-    /// `ERR_NO_APPLICABLE_TRUST_POLICY`. No prefix, port or case normalisation (threat model 23).
+    /// trust-store-trust-policy.md §Selecting a trust policy to verify a signed OCI artifact;
+    /// notation's `GetApplicableTrustPolicy`): the reference must have a digest and its repository
+    /// part must itself be a valid scope (`ERR_PARSE` otherwise); the statement listing exactly
+    /// that repository wins, else the `*` statement, else `ERR_NO_APPLICABLE_TRUST_POLICY`. No
+    /// prefix, port or case normalisation (threat model 23).
     pub fn applicable_statement(
         &self,
         artifact_reference: &str,
@@ -167,7 +172,7 @@ impl OciTrustPolicy {
     }
 }
 
-/// One statement of a blob trust policy (spec §7.3).
+/// One statement of a blob trust policy (trust-store-trust-policy.md §Blob Trust Policy).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlobTrustPolicyStatement {
     /// Whether this is the global statement, used when no name is given.
@@ -176,7 +181,8 @@ pub struct BlobTrustPolicyStatement {
     pub statement: TrustPolicyStatement,
 }
 
-/// A validated blob trust policy document, `trustpolicy.blob.json` (spec §7.3).
+/// A validated blob trust policy document, `trustpolicy.blob.json` (trust-store-trust-policy.md
+/// §Blob Trust Policy).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlobTrustPolicy {
     /// The document version (`"1.0"`).
@@ -187,7 +193,7 @@ pub struct BlobTrustPolicy {
 
 impl BlobTrustPolicy {
     /// Reads and validates a document; strict JSON as [`OciTrustPolicy::from_json`], then the
-    /// rules of spec §7.3 in notation-go's order.
+    /// rules of trust-store-trust-policy.md §Blob Trust Policy in notation-go's order.
     pub fn from_json(bytes: &[u8]) -> Result<Self, PolicyError> {
         Self::from_json_with(bytes, ValidationOptions::default())
     }
@@ -208,8 +214,9 @@ impl BlobTrustPolicy {
         validate_blob(wire, options)
     }
 
-    /// The statement to verify a blob with (spec §7.3 selection): the one named `name` exactly,
-    /// or with `None` the global statement. A blank name is an error, as in notation.
+    /// The statement to verify a blob with (trust-store-trust-policy.md §Selecting a trust policy
+    /// to verify a signed blob): the one named `name` exactly, or with `None` the global statement.
+    /// A blank name is an error, as in notation.
     pub fn statement(&self, name: Option<&str>) -> Result<&TrustPolicyStatement, PolicyError> {
         let found = match name {
             Some(name) if name.trim().is_empty() => {
@@ -240,7 +247,8 @@ fn read_json(bytes: &[u8]) -> Result<Value, PolicyError> {
 // ---------------------------------------------------------------------------------------------
 // Wire form: the document's members with their JSON types checked, nothing else yet.
 
-/// A document as written (spec §7.2 shape), before the rules are applied.
+/// A document as written (trust-store-trust-policy.md §Trust Policy Properties), before the rules
+/// are applied.
 struct WireDocument {
     version: String,
     statements: Vec<WireStatement>,
@@ -455,7 +463,7 @@ fn wrong_type(path: &str, expected: &str) -> PolicyError {
 // ---------------------------------------------------------------------------------------------
 // Validation, in notation-go's order.
 
-/// Spec §7.2 rule 1: `version` present and supported.
+/// trust-store-trust-policy.md §Trust Policy Properties: `version` present and supported.
 fn check_version(kind: PolicyKind, version: &str) -> Result<(), PolicyError> {
     if version.is_empty() {
         return Err(PolicyError::EmptyVersion { kind });
@@ -469,9 +477,9 @@ fn check_version(kind: PolicyKind, version: &str) -> Result<(), PolicyError> {
     Ok(())
 }
 
-/// Spec §7.2 rule 2 for one statement (notation's `validatePolicyCore`): name, level and
-/// overrides, `verifyTimestamp`, then trust stores and identities (none for `skip`, both
-/// otherwise). Registry scopes are left to the caller.
+/// trust-store-trust-policy.md §Trust Policy Constraints for one statement (notation's
+/// `validatePolicyCore`): name, level and overrides, `verifyTimestamp`, then trust stores and
+/// identities (none for `skip`, both otherwise). Registry scopes are left to the caller.
 fn validate_core(
     kind: PolicyKind,
     wire: &WireStatement,
@@ -519,8 +527,9 @@ fn validate_core(
     })
 }
 
-/// notation's `OCIDocument.Validate` (spec §7.2): version, statements (unique names, core
-/// rules), then registry scopes across the document; then the spec-only rule if asked.
+/// notation's `OCIDocument.Validate` (trust-store-trust-policy.md §Trust Policy): version,
+/// statements (unique names, core rules), then registry scopes across the document; then the
+/// spec-only rule if asked.
 fn validate_oci(
     wire: WireDocument,
     options: ValidationOptions,
@@ -547,8 +556,8 @@ fn validate_oci(
     validate_registry_scopes(&statements)?;
 
     if options.reject_skip_on_global {
-        // Spec §7.2: the `skip` level cannot be used with the global scope (not checked by
-        // notation-go; spec §11 item 8).
+        // trust-store-trust-policy.md §Trust Policy: the `skip` level cannot be used with the
+        // global scope (not checked by notation-go; docs/conformance.md §D8).
         if let Some(statement) = statements.iter().find(|s| {
             s.is_wildcard_scope() && s.signature_verification.level == VerificationLevel::Skip
         }) {
@@ -564,10 +573,10 @@ fn validate_oci(
     })
 }
 
-/// Spec §7.2 rule 3 (notation's `validateRegistryScopes`): every statement has a scope, `*`
-/// stands alone, every other scope is well formed; then no scope value appears twice in the
-/// document. notation reports an arbitrary repeated scope; this reports the first in document
-/// order.
+/// trust-store-trust-policy.md §OCI Trust Policy Constraints (notation's `validateRegistryScopes`):
+/// every statement has a scope, `*` stands alone, every other scope is well formed; then no scope
+/// value appears twice in the document. notation reports an arbitrary repeated scope; this reports
+/// the first in document order.
 fn validate_registry_scopes(statements: &[TrustPolicyStatement]) -> Result<(), PolicyError> {
     // (scope, occurrences) in document order; linear lookups (few scopes, no hash table).
     let mut counts: Vec<(&str, usize)> = Vec::new();
@@ -603,8 +612,9 @@ fn validate_registry_scopes(statements: &[TrustPolicyStatement]) -> Result<(), P
     }
 }
 
-/// notation's `BlobDocument.Validate` (spec §7.3): version, statements (unique names, core
-/// rules, at most one global), with the spec-only global `skip` rule if asked.
+/// notation's `BlobDocument.Validate` (trust-store-trust-policy.md §Blob Trust Policy): version,
+/// statements (unique names, core rules, at most one global), with the spec-only global `skip` rule
+/// if asked.
 fn validate_blob(
     wire: WireDocument,
     options: ValidationOptions,
@@ -630,8 +640,8 @@ fn validate_blob(
             if found_global {
                 return Err(PolicyError::MultipleGlobalStatements);
             }
-            // Spec §7.3: a global statement must not be `skip`. notation-go's check never fires
-            // (spec §11 item 8), so it is opt-in.
+            // trust-store-trust-policy.md §Blob Trust Policy: a global statement must not be
+            // `skip`. notation-go's check never fires (docs/conformance.md §D8), so it is opt-in.
             if options.reject_skip_on_global
                 && statement.signature_verification.level == VerificationLevel::Skip
             {

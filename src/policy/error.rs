@@ -7,7 +7,8 @@ use super::dn::DistinguishedName;
 use super::levels::CheckType;
 use crate::error::ErrorCode;
 
-/// Which trust policy document an error is about (spec §7.2 OCI, §7.3 blob).
+/// Which trust policy document an error is about (trust-store-trust-policy.md §OCI Trust Policy,
+/// §Blob Trust Policy).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PolicyKind {
     /// `trustpolicy.oci.json`.
@@ -41,37 +42,38 @@ impl fmt::Display for PolicyKind {
 #[non_exhaustive]
 pub enum PolicyError {
     /// The document is not JSON of the trust policy shape: a syntax error, a member of the wrong
-    /// type, a duplicate or unknown member name, or a size bound exceeded (spec §7.2 document
-    /// shape; duplicates rejected per spec §11 item 2).
+    /// type, a duplicate or unknown member name, or a size bound exceeded
+    /// (trust-store-trust-policy.md §Trust Policy Properties; duplicates rejected per
+    /// docs/conformance.md §D2).
     Malformed {
         /// What is wrong, with its JSON location.
         reason: String,
     },
-    /// `version` is empty (spec §7.2 rule 1).
+    /// `version` is empty (trust-store-trust-policy.md §Trust Policy Properties).
     EmptyVersion {
         /// The document kind.
         kind: PolicyKind,
     },
-    /// `version` is not `"1.0"` (spec §7.2 rule 1).
+    /// `version` is not `"1.0"` (trust-store-trust-policy.md §Trust Policy Properties).
     UnsupportedVersion {
         /// The document kind.
         kind: PolicyKind,
         /// The version found.
         version: String,
     },
-    /// `trustPolicies` is empty or absent (spec §7.2 rule 1).
+    /// `trustPolicies` is empty or absent (trust-store-trust-policy.md §Trust Policy Properties).
     NoStatements {
         /// The document kind.
         kind: PolicyKind,
     },
-    /// Two statements have the same name (spec §7.2 rule 2).
+    /// Two statements have the same name (trust-store-trust-policy.md §Trust Policy Constraints).
     DuplicateStatementName {
         /// The document kind.
         kind: PolicyKind,
         /// The repeated name.
         name: String,
     },
-    /// A statement breaks a rule of spec §7.2 rule 2.
+    /// A statement breaks a rule of trust-store-trust-policy.md §Trust Policy Constraints.
     InvalidStatement {
         /// The document kind.
         kind: PolicyKind,
@@ -80,33 +82,39 @@ pub enum PolicyError {
         /// The rule broken.
         problem: StatementProblem,
     },
-    /// An OCI statement has no registry scope (spec §7.2 rule 3).
+    /// An OCI statement has no registry scope (trust-store-trust-policy.md §OCI Trust Policy
+    /// Constraints).
     ZeroRegistryScopes {
         /// The statement's name.
         statement: String,
     },
-    /// An OCI statement combines the wildcard scope `*` with other scopes (spec §7.2 rule 3).
+    /// An OCI statement combines the wildcard scope `*` with other scopes
+    /// (trust-store-trust-policy.md §OCI Trust Policy Constraints).
     WildcardScopeMixed {
         /// The statement's name.
         statement: String,
     },
-    /// A registry scope is not `<domain>/<repository>` (spec §7.2 rule 3).
+    /// A registry scope is not `<domain>/<repository>` (trust-store-trust-policy.md §OCI Trust
+    /// Policy Constraints).
     InvalidRegistryScope {
         /// The scope as written.
         scope: String,
         /// Whether the scope contains a `*` (notation words that case differently).
         wildcard: bool,
     },
-    /// A registry scope appears more than once in the document (spec §7.2 rule 3).
+    /// A registry scope appears more than once in the document (trust-store-trust-policy.md §OCI
+    /// Trust Policy Constraints).
     DuplicateRegistryScope {
         /// The repeated scope.
         scope: String,
     },
-    /// More than one blob statement has `globalPolicy: true` (spec §7.3).
+    /// More than one blob statement has `globalPolicy: true` (trust-store-trust-policy.md §Blob
+    /// Trust Policy).
     MultipleGlobalStatements,
     /// Spec-only rule, enforced when [`ValidationOptions::reject_skip_on_global`] is set: the
-    /// `skip` level on the global OCI scope `*` (spec §7.2) or on the global blob statement (spec
-    /// §7.3). notation-go accepts both (spec §11 item 8).
+    /// `skip` level on the global OCI scope `*` (trust-store-trust-policy.md §Trust Policy) or on
+    /// the global blob statement (trust-store-trust-policy.md §Blob Trust Policy). notation-go
+    /// accepts both (docs/conformance.md §D8).
     ///
     /// [`ValidationOptions::reject_skip_on_global`]: super::ValidationOptions::reject_skip_on_global
     SkipOnGlobal {
@@ -115,36 +123,40 @@ pub enum PolicyError {
         /// The statement's name.
         statement: String,
     },
-    /// A distinguished name breaks the rules for trusted identities (spec §7.2 rule 2).
+    /// A distinguished name breaks the rules for trusted identities (trust-store-trust-policy.md
+    /// §Trust Policy Constraints).
     InvalidDistinguishedName {
         /// The DN as written (empty when it was too long to repeat).
         dn: String,
         /// The rule broken.
         problem: DnProblem,
     },
-    /// The artifact reference is not `<domain>/<repository>@<digest>` (spec §7.2 selection).
+    /// The artifact reference is not `<domain>/<repository>@<digest>` (trust-store-trust-policy.md
+    /// §Selecting a trust policy to verify a signed OCI artifact).
     InvalidArtifactReference {
         /// The reference as given.
         reference: String,
         /// What is wrong.
         problem: ReferenceProblem,
     },
-    /// No OCI statement lists the artifact's repository and there is no `*` statement (spec
-    /// §7.2 selection).
+    /// No OCI statement lists the artifact's repository and there is no `*` statement
+    /// (trust-store-trust-policy.md §Selecting a trust policy to verify a signed OCI artifact).
     NoApplicableStatement {
         /// The artifact reference.
         reference: String,
     },
     /// No blob statement has the requested name, or none is global when no name is given
-    /// (spec §7.3 selection).
+    /// (trust-store-trust-policy.md §Selecting a trust policy to verify a signed blob).
     NoApplicableBlobStatement {
         /// The requested name; `None` asked for the global statement.
         name: Option<String>,
     },
-    /// A blob statement was requested by a blank name (spec §7.3 selection).
+    /// A blob statement was requested by a blank name (trust-store-trust-policy.md §Selecting a
+    /// trust policy to verify a signed blob).
     EmptyBlobStatementName,
     /// The signing certificate's subject matches none of the statement's trusted identities
-    /// (spec §7.2 trusted identity matching, §8 step 4).
+    /// (trust-store-trust-policy.md §Trusted Identities Constraints, §Signature Verification step
+    /// "Validate Authenticity").
     UntrustedIdentity {
         /// The statement's name.
         statement: String,
@@ -305,7 +317,7 @@ fn fmt_scope_error(f: &mut fmt::Formatter<'_>, scope: &str, wildcard: bool) -> f
     )
 }
 
-/// A rule of spec §7.2 rule 2 that a statement breaks.
+/// A rule of trust-store-trust-policy.md §Trust Policy Constraints that a statement breaks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StatementProblem {
@@ -438,7 +450,8 @@ impl StatementProblem {
     }
 }
 
-/// Why a statement's `signatureVerification` is invalid (spec §7.2 override rules).
+/// Why a statement's `signatureVerification` is invalid (trust-store-trust-policy.md §Custom
+/// Verification Level).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LevelProblem {
@@ -504,7 +517,8 @@ impl fmt::Display for LevelProblem {
     }
 }
 
-/// Why a distinguished name was refused (spec §7.2 trusted identities; threat model 10).
+/// Why a distinguished name was refused (trust-store-trust-policy.md §Trusted Identities
+/// Constraints; threat model 10).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DnProblem {
@@ -574,7 +588,8 @@ impl DnProblem {
     }
 }
 
-/// Why an artifact reference cannot select a policy (spec §7.2 selection).
+/// Why an artifact reference cannot select a policy (trust-store-trust-policy.md §Selecting a trust
+/// policy to verify a signed OCI artifact).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReferenceProblem {
@@ -589,7 +604,8 @@ pub enum ReferenceProblem {
     },
 }
 
-/// Why a signing certificate is not a trusted identity (spec §7.2 matching, §8 step 4).
+/// Why a signing certificate is not a trusted identity (trust-store-trust-policy.md §Trusted
+/// Identities Constraints, §Signature Verification step "Validate Authenticity").
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IdentityProblem {

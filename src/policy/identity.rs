@@ -1,18 +1,21 @@
 //! Trusted identities: the `trustedIdentities` member and the matching of a signing certificate
-//! against it (spec §7.2 rule 2 and "Trusted identity matching", §8 step 4; threat model 10).
+//! against it (trust-store-trust-policy.md §Trust Policy Constraints and §Trusted Identities
+//! Constraints, §Signature Verification step "Validate Authenticity"; threat model 10).
 
 use super::dn::{parse_dn, DistinguishedName};
 use super::error::{IdentityProblem, PolicyError, StatementProblem};
 use super::scope::WILDCARD;
 
-/// The identity prefix notation implements natively: an X.509 subject DN (spec §7.2).
+/// The identity prefix notation implements natively: an X.509 subject DN
+/// (trust-store-trust-policy.md §Trust Policy).
 pub(crate) const X509_SUBJECT: &str = "x509.subject";
 
 /// The most trusted identities one statement may list. The overlap rule compares every pair, so
 /// the bound keeps validation fast whatever the input.
 pub(crate) const MAX_TRUSTED_IDENTITIES: usize = 256;
 
-/// One entry of `trustedIdentities`: `<prefix>:<value>` (spec §7.2).
+/// One entry of `trustedIdentities`: `<prefix>:<value>` (trust-store-trust-policy.md §Trust
+/// Policy).
 ///
 /// Identities with an unknown prefix are kept (notation accepts them) but never match; an
 /// `x509.subject` identity carries its parsed DN.
@@ -44,9 +47,9 @@ impl TrustedIdentity {
         self.subject.as_ref()
     }
 
-    /// Parses one identity that is not the wildcard (spec §7.2 rule 2, notation's per-identity
-    /// checks in order: empty, separator, then for `x509.subject` a non-empty value that is an
-    /// acceptable DN).
+    /// Parses one identity that is not the wildcard (trust-store-trust-policy.md §Trust Policy
+    /// Constraints, notation's per-identity checks in order: empty, separator, then for
+    /// `x509.subject` a non-empty value that is an acceptable DN).
     pub(crate) fn parse(identity: &str) -> Result<Self, StatementProblem> {
         if identity.is_empty() {
             return Err(StatementProblem::EmptyIdentity);
@@ -76,7 +79,7 @@ impl TrustedIdentity {
     }
 }
 
-/// A statement's `trustedIdentities` (spec §7.2).
+/// A statement's `trustedIdentities` (trust-store-trust-policy.md §Trust Policy).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TrustedIdentities {
     /// `["*"]`: any signer whose chain reaches the statement's trust stores.
@@ -86,8 +89,9 @@ pub enum TrustedIdentities {
 }
 
 impl TrustedIdentities {
-    /// Parses the member with notation's rules (`validateTrustedIdentities`, spec §7.2 rule 2):
-    /// `*` only alone; each identity valid; no x509 identity a subset of another.
+    /// Parses the member with notation's rules (`validateTrustedIdentities`,
+    /// trust-store-trust-policy.md §Trust Policy Constraints): `*` only alone; each identity valid;
+    /// no x509 identity a subset of another.
     pub(crate) fn parse(identities: &[String]) -> Result<Self, StatementProblem> {
         if identities.len() > MAX_TRUSTED_IDENTITIES {
             return Err(StatementProblem::TooMany {
@@ -106,7 +110,8 @@ impl TrustedIdentities {
             .iter()
             .map(|identity| TrustedIdentity::parse(identity))
             .collect::<Result<Vec<_>, _>>()?;
-        // Spec §7.2: no two x509 identities where one's attributes are a subset of the other's.
+        // trust-store-trust-policy.md §Trust Policy: no two x509 identities where one's attributes
+        // are a subset of the other's.
         let subjects: Vec<(&str, &DistinguishedName)> = parsed
             .iter()
             .filter_map(|identity| identity.subject().map(|dn| (identity.raw(), dn)))
@@ -143,12 +148,13 @@ impl TrustedIdentities {
         list.iter().filter_map(TrustedIdentity::subject)
     }
 
-    /// Checks a signing certificate's subject against the identities (spec §7.2 matching, §8
-    /// step 4; notation's `verifyX509TrustedIdentities`). `leaf_subject_rfc4514` is the leaf's
-    /// subject as Go's `pkix.Name.String()` renders it: the `*` list accepts anything; otherwise
-    /// the subject must parse under the same rules as identities (so a subject without C, ST or
-    /// O, with a repeated or multi-valued attribute, or with an `OID=#hex` attribute never
-    /// matches) and some x509 identity must be a subset of it.
+    /// Checks a signing certificate's subject against the identities (trust-store-trust-policy.md
+    /// §Trusted Identities Constraints, §Signature Verification step "Validate Authenticity";
+    /// notation's `verifyX509TrustedIdentities`). `leaf_subject_rfc4514` is the leaf's subject as
+    /// Go's `pkix.Name.String()` renders it: the `*` list accepts anything; otherwise the subject
+    /// must parse under the same rules as identities (so a subject without C, ST or O, with a
+    /// repeated or multi-valued attribute, or with an `OID=#hex` attribute never matches) and some
+    /// x509 identity must be a subset of it.
     pub(crate) fn check(
         &self,
         statement: &str,

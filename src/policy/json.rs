@@ -1,6 +1,6 @@
 //! Strict JSON reading for trust policy documents: duplicate member names anywhere are an error
-//! (spec §11 item 2; threat model 11c), nesting is bounded (threat model 13), and nothing may
-//! follow the document.
+//! (docs/conformance.md §D2; threat model 11c), nesting is bounded (threat model 13), and nothing
+//! may follow the document.
 
 use core::fmt;
 

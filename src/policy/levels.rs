@@ -1,4 +1,5 @@
-//! Verification levels, checks and actions (spec §7.2 "Levels → action per check").
+//! Verification levels, checks and actions (trust-store-trust-policy.md §Signature Verification
+//! details).
 //!
 //! The preset levels are the literal [`LEVEL_TABLE`]; a statement's `override` member changes the
 //! action of individual checks under the rules of [`VerificationLevelConfig::new`].
@@ -7,7 +8,8 @@ use core::fmt;
 
 use super::error::{LevelProblem, StatementProblem};
 
-/// A preset verification level: the `signatureVerification.level` member (spec §7.2).
+/// A preset verification level: the `signatureVerification.level` member
+/// (trust-store-trust-policy.md §Trust Policy).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum VerificationLevel {
     /// Every check is enforced.
@@ -44,7 +46,8 @@ impl VerificationLevel {
         Self::ALL.into_iter().find(|level| level.name() == name)
     }
 
-    /// The preset action for every check, in [`CheckType::ALL`] order (spec §7.2 level table).
+    /// The preset action for every check, in [`CheckType::ALL`] order (trust-store-trust-policy.md
+    /// §Signature Verification details).
     pub const fn actions(self) -> [Action; 5] {
         // LEVEL_TABLE lists the levels in declaration order; the unit tests check it.
         LEVEL_TABLE[self as usize].1
@@ -57,7 +60,8 @@ impl fmt::Display for VerificationLevel {
     }
 }
 
-/// One of the five checks of signature verification (spec §7.2, §8).
+/// One of the five checks of signature verification (trust-store-trust-policy.md §Trust Policy,
+/// §Signature Verification).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CheckType {
     /// The signature verifies and the envelope and certificate rules hold.
@@ -111,7 +115,7 @@ impl fmt::Display for CheckType {
     }
 }
 
-/// What verification does with the result of a check (spec §7.2).
+/// What verification does with the result of a check (trust-store-trust-policy.md §Trust Policy).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
     /// A failure stops verification.
@@ -150,7 +154,8 @@ impl fmt::Display for Action {
 use Action::{Enforce, Log, Skip};
 
 /// The preset levels, one row per level, with the action for each check in [`CheckType::ALL`]
-/// order: integrity, authenticity, authenticTimestamp, expiry, revocation (spec §7.2).
+/// order: integrity, authenticity, authenticTimestamp, expiry, revocation
+/// (trust-store-trust-policy.md §Trust Policy).
 pub const LEVEL_TABLE: [(VerificationLevel, [Action; 5]); 4] = [
     (
         VerificationLevel::Strict,
@@ -166,8 +171,8 @@ pub const LEVEL_TABLE: [(VerificationLevel, [Action; 5]); 4] = [
 
 /// A statement's `signatureVerification`: a preset level and the checks it overrides.
 ///
-/// Built only through [`VerificationLevelConfig::new`], which applies the override rules of spec
-/// §7.2, so every value describes a permitted combination.
+/// Built only through [`VerificationLevelConfig::new`], which applies the override rules of
+/// trust-store-trust-policy.md §Trust Policy, so every value describes a permitted combination.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerificationLevelConfig {
     /// The preset level the statement names.
@@ -177,8 +182,8 @@ pub struct VerificationLevelConfig {
 }
 
 impl VerificationLevelConfig {
-    /// A level with overrides, checked against the rules of spec §7.2 (notation's
-    /// `GetVerificationLevel`), in the order given:
+    /// A level with overrides, checked against the rules of trust-store-trust-policy.md §Trust
+    /// Policy (notation's `GetVerificationLevel`), in the order given:
     ///
     /// - the `skip` level cannot be customised;
     /// - `integrity` can never be overridden;
@@ -212,7 +217,7 @@ impl VerificationLevelConfig {
     }
 
     /// The action verification takes for `check`: the override if there is one, else the level
-    /// table's (spec §7.2).
+    /// table's (trust-store-trust-policy.md §Trust Policy).
     pub fn action(&self, check: CheckType) -> Action {
         self.overrides[check.index()].unwrap_or(self.level.actions()[check.index()])
     }
@@ -229,7 +234,7 @@ impl VerificationLevelConfig {
         self.overrides.iter().any(Option::is_some)
     }
 
-    /// Applies one override after the per-entry rules of spec §7.2.
+    /// Applies one override after the per-entry rules of trust-store-trust-policy.md §Trust Policy.
     fn set_override(&mut self, check: CheckType, action: Action) -> Result<(), LevelProblem> {
         if check == CheckType::Integrity {
             return Err(LevelProblem::IntegrityOverridden);
@@ -241,9 +246,10 @@ impl VerificationLevelConfig {
         Ok(())
     }
 
-    /// Parses the document form: `level` and the `override` entries as written (spec §7.2). The
-    /// checks run in notation's order: level present, level known, then per entry: check known,
-    /// action known, then the rules of [`VerificationLevelConfig::new`].
+    /// Parses the document form: `level` and the `override` entries as written
+    /// (trust-store-trust-policy.md §Trust Policy). The checks run in notation's order: level
+    /// present, level known, then per entry: check known, action known, then the rules of
+    /// [`VerificationLevelConfig::new`].
     pub(crate) fn from_document(
         level: &str,
         overrides: &[(String, String)],
@@ -273,7 +279,8 @@ impl VerificationLevelConfig {
 }
 
 /// When a `notary.x509` signature's RFC 3161 timestamp is verified: the statement's
-/// `signatureVerification.verifyTimestamp` (spec §7.2, §8 step 6).
+/// `signatureVerification.verifyTimestamp` (trust-store-trust-policy.md §Trust Policy, §Signature
+/// Verification step "Validate Authentic Timestamp").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum VerifyTimestamp {
     /// Always (the default when the member is absent or empty).
@@ -292,7 +299,8 @@ impl VerifyTimestamp {
         }
     }
 
-    /// Parses the document member; empty means absent, hence `always` (spec §7.2).
+    /// Parses the document member; empty means absent, hence `always` (trust-store-trust-policy.md
+    /// §Trust Policy).
     pub(crate) fn from_document(value: &str) -> Result<Self, StatementProblem> {
         match value {
             "" | "always" => Ok(VerifyTimestamp::Always),

@@ -1,10 +1,10 @@
-//! Trust policy: which signatures an artifact must carry to be trusted (spec §7.2 OCI, §7.3
-//! blob, §8 levels).
+//! Trust policy: which signatures an artifact must carry to be trusted (trust-store-trust-policy.md
+//! §OCI Trust Policy, §Blob Trust Policy, §Signature Verification details).
 //!
 //! A policy document is read once into typed values ([`OciTrustPolicy`], [`BlobTrustPolicy`]):
 //! strict JSON (duplicate or unknown member names, wrong JSON types and oversized input are
-//! refused), then every rule of spec §7.2 in notation-go's order, with notation-go's messages.
-//! After that, verification asks three questions:
+//! refused), then every rule of trust-store-trust-policy.md §Trust Policy in notation-go's order,
+//! with notation-go's messages. After that, verification asks three questions:
 //!
 //! - which statement applies: [`OciTrustPolicy::applicable_statement`] for
 //!   `registry/repository@digest`, [`BlobTrustPolicy::statement`] by name or global;
@@ -13,7 +13,7 @@
 //! - whether the signer is trusted: [`TrustPolicyStatement::identity_matches`] against the leaf
 //!   certificate's subject rendered as RFC 4514 (distinguished names per [`parse_dn`]).
 //!
-//! Where the specification and notation-go disagree (spec §11 item 8: `skip` on the global
+//! Where the specification and notation-go disagree (docs/conformance.md §D8: `skip` on the global
 //! scope or global blob statement), the default follows notation-go and
 //! [`ValidationOptions::spec_strict`] adds the specification's checks.
 //!

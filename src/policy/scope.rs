@@ -1,4 +1,5 @@
-//! Registry scopes and artifact references (spec §7.2 rule 3 and "Policy selection").
+//! Registry scopes and artifact references (trust-store-trust-policy.md §OCI Trust Policy
+//! Constraints and §Selecting a trust policy to verify a signed OCI artifact).
 //!
 //! A scope is `<domain>/<repository>` exactly as the OCI distribution reference grammar spells
 //! them (notation adapts the distribution regular expressions): no scheme, tag or digest, and no
@@ -7,7 +8,7 @@
 
 use super::error::{PolicyError, ReferenceProblem};
 
-/// The wildcard registry scope and trusted identity (spec §7.2).
+/// The wildcard registry scope and trusted identity (trust-store-trust-policy.md §Trust Policy).
 pub(crate) const WILDCARD: &str = "*";
 
 /// Why a string is not a registry scope.
@@ -43,9 +44,10 @@ pub(crate) fn scope_error(scope: &str, error: ScopeFormatError) -> PolicyError {
 }
 
 /// Splits `<domain>/<repository>@<algorithm>:<encoded>` into its repository path, the string the
-/// registry scopes are compared with (spec §7.2 selection; notation's
-/// `getArtifactPathFromReference`). The digest itself is only required to be present and of the
-/// `<algorithm>:<encoded>` shape; tags are refused (threat model 23).
+/// registry scopes are compared with (trust-store-trust-policy.md §Selecting a trust policy to
+/// verify a signed OCI artifact; notation's `getArtifactPathFromReference`). The digest itself is
+/// only required to be present and of the `<algorithm>:<encoded>` shape; tags are refused (threat
+/// model 23).
 pub(crate) fn artifact_repository(reference: &str) -> Result<&str, PolicyError> {
     let invalid = |problem: ReferenceProblem| PolicyError::InvalidArtifactReference {
         reference: reference.to_owned(),

@@ -1,10 +1,11 @@
-//! Trust store references in a statement's `trustStores` member (spec §7.1, §7.2 rule 2).
+//! Trust store references in a statement's `trustStores` member (trust-store-trust-policy.md §Trust
+//! Store, §Trust Policy Constraints).
 
 use core::fmt;
 
 use super::error::StatementProblem;
 
-/// The type of a named trust store (spec §7.1).
+/// The type of a named trust store (trust-store-trust-policy.md §Trust Store).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TrustStoreType {
     /// Roots for `notary.x509` signatures.
@@ -44,18 +45,20 @@ impl fmt::Display for TrustStoreType {
     }
 }
 
-/// One entry of `trustStores`: `<type>:<name>` (spec §7.2), e.g. `ca:acme-rockets`.
+/// One entry of `trustStores`: `<type>:<name>` (trust-store-trust-policy.md §Trust Policy), e.g.
+/// `ca:acme-rockets`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TrustStoreRef {
     /// The store type.
     pub store_type: TrustStoreType,
-    /// The named store; matches `^[a-zA-Z0-9_.-]+$` (spec §7.1).
+    /// The named store; matches `^[a-zA-Z0-9_.-]+$` (trust-store-trust-policy.md §Trust Store).
     pub name: String,
 }
 
 impl TrustStoreRef {
     /// Parses `<type>:<name>` with notation's checks in order (`validateTrustStore`): a `:`
-    /// separator, a known type, a valid name (spec §7.2 rule 2).
+    /// separator, a known type, a valid name (trust-store-trust-policy.md §Trust Policy
+    /// Constraints).
     pub(crate) fn parse(value: &str) -> Result<Self, StatementProblem> {
         let Some((store_type, name)) = value.split_once(':') else {
             return Err(StatementProblem::MalformedTrustStore(value.to_owned()));
@@ -85,9 +88,9 @@ impl fmt::Display for TrustStoreRef {
     }
 }
 
-/// Whether `name` is a valid named store: `^[a-zA-Z0-9_.-]+$` (spec §7.1), and not `.` or `..`,
-/// which the pattern allows but which name directories other than a store in a host's
-/// `<type>/<name>/` layout (stricter than notation).
+/// Whether `name` is a valid named store: `^[a-zA-Z0-9_.-]+$` (trust-store-trust-policy.md §Trust
+/// Store), and not `.` or `..`, which the pattern allows but which name directories other than a
+/// store in a host's `<type>/<name>/` layout (stricter than notation).
 pub(crate) fn is_store_name(name: &str) -> bool {
     !name.is_empty()
         && name != "."

@@ -12,22 +12,25 @@ use crate::oci::{Descriptor, Reference};
 
 pub use super::cache::{ContentCache, DEFAULT_CONTENT_CACHE_BYTES};
 
-/// Largest manifest fetched: 4 MiB, notation-go's `maxManifestSizeLimit` (spec §1.1 "GO fetch
-/// limits"; threat model 13). Signature manifests and referrers indexes are bounded by it too.
+/// Largest manifest fetched: 4 MiB, notation-go's `maxManifestSizeLimit` (notation-go
+/// registry/repository.go; threat model 13). Signature manifests and referrers indexes are bounded
+/// by it too.
 pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 
-/// Largest signature envelope blob fetched: 32 MiB, notation-go's `maxBlobSizeLimit` (spec §1.1;
-/// threat model 13b).
+/// Largest signature envelope blob fetched: 32 MiB, notation-go's `maxBlobSizeLimit`
+/// (signature-specification.md §OCI Signatures; threat model 13b).
 pub const MAX_ENVELOPE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Most signature manifests examined per verification: 100, the notation CLI default of
-/// `--max-signatures` / notation-go `MaxSignatureAttempts` (spec §8 step 3; threat model 14,
-/// advisories GHSA-rvrx-rrwh-r9p6, GHSA-9m3v-v4r5-ppx7).
+/// `--max-signatures` / notation-go `MaxSignatureAttempts` (signing-and-verification-workflow.md
+/// §OCI artifact verification workflow; threat model 14, advisories GHSA-rvrx-rrwh-r9p6,
+/// GHSA-9m3v-v4r5-ppx7).
 pub const MAX_SIGNATURE_ATTEMPTS: usize = 100;
 
-/// Most Referrers API pages followed through `Link` (spec §1.2): a bound so a registry cannot
-/// keep a client paging forever (threat model 14, oras-go GHSA-h7vf-4x9w-h99v). 100 pages of a
-/// registry's default page size far exceed [`MAX_SIGNATURE_ATTEMPTS`].
+/// Most Referrers API pages followed through `Link` (signature-specification.md §OCI Signature
+/// Discovery): a bound so a registry cannot keep a client paging forever (threat model 14, oras-go
+/// GHSA-h7vf-4x9w-h99v). 100 pages of a registry's default page size far exceed
+/// [`MAX_SIGNATURE_ATTEMPTS`].
 pub const MAX_REFERRER_PAGES: usize = 100;
 
 /// Most redirects followed per request (Go's `net/http` allows 10; registries use one or two).
@@ -39,7 +42,8 @@ pub const MAX_RETRIES: u32 = 2;
 /// Largest token-endpoint response read (tokens are a few KiB; threat model 13).
 pub(crate) const MAX_TOKEN_RESPONSE_BYTES: u64 = 1024 * 1024;
 
-/// Rounds of the referrers-tag read-modify-write (spec §1.3; threat model 22a).
+/// Rounds of the referrers-tag read-modify-write (OCI distribution-spec spec.md §Referrers Tag
+/// Schema; threat model 22a).
 pub const MAX_INDEX_UPDATE_ATTEMPTS: usize = 10;
 
 /// The `Accept` header for manifests: OCI manifest and index, Docker v2 manifest and list.
@@ -114,7 +118,8 @@ pub struct PushedManifest {
     /// The pushed manifest's descriptor.
     pub descriptor: Descriptor,
     /// The `OCI-Subject` response header (distribution-spec 1.1): present when the registry
-    /// indexed the manifest's `subject` itself (spec §1.3).
+    /// indexed the manifest's `subject` itself (OCI distribution-spec spec.md §Referrers Tag
+    /// Schema).
     pub oci_subject: Option<String>,
 }
 

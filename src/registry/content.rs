@@ -38,10 +38,10 @@ impl<C: HttpClient> RegistryClient<C> {
         })
     }
 
-    /// Resolves `reference` once (spec §8 step 1; threat model 3): by digest when it has one
-    /// (the bytes must hash to it: `ERR_DIGEST_MISMATCH` otherwise, checklist 3a/3c), else by tag,
-    /// hashing the bytes received (never trusting `Docker-Content-Digest`) and adding a warning
-    /// that tags are mutable.
+    /// Resolves `reference` once (signing-and-verification-workflow.md §Verification Prerequisites;
+    /// threat model 3): by digest when it has one (the bytes must hash to it: `ERR_DIGEST_MISMATCH`
+    /// otherwise, checklist 3a/3c), else by tag, hashing the bytes received (never trusting
+    /// `Docker-Content-Digest`) and adding a warning that tags are mutable.
     pub async fn resolve(&self, reference: &Reference) -> Result<Resolved, RegistryError> {
         let limit = self.options.max_manifest_bytes;
         let mut warnings = Vec::new();
@@ -203,7 +203,8 @@ impl<C: HttpClient> RegistryClient<C> {
 
     /// Pushes manifest `bytes` of `media_type` under `reference` (a tag or the digest) and
     /// reports the `OCI-Subject` header. The descriptor carries `artifactType` and annotations
-    /// read from the manifest (what a referrers index entry needs, spec §1.3).
+    /// read from the manifest (what a referrers index entry needs, OCI distribution-spec spec.md
+    /// §Referrers Tag Schema).
     pub async fn push_manifest(
         &self,
         repo: &Reference,
@@ -222,7 +223,8 @@ impl<C: HttpClient> RegistryClient<C> {
         }
         let oci_subject = resp.header("oci-subject").map(str::to_string);
         if oci_subject.is_some() {
-            // An `OCI-Subject` answer marks the repository as Referrers-API capable (spec §1.3).
+            // An `OCI-Subject` answer marks the repository as Referrers-API capable (OCI
+            // distribution-spec spec.md §Referrers Tag Schema).
             self.referrers_api.borrow_mut().insert(repo.scope(), true);
         }
         Ok(PushedManifest {
@@ -233,7 +235,8 @@ impl<C: HttpClient> RegistryClient<C> {
 }
 
 /// The descriptor of manifest `bytes` with `artifactType` (else `config.mediaType`) and the
-/// manifest's annotations, as a referrers index lists it (spec §1.2, §1.3).
+/// manifest's annotations, as a referrers index lists it (signature-specification.md §OCI Signature
+/// Discovery, OCI distribution-spec spec.md §Referrers Tag Schema).
 pub(crate) fn referrer_descriptor(media_type: &str, bytes: &[u8]) -> Descriptor {
     let mut d = Descriptor::for_content(media_type, HashAlgorithm::Sha256, bytes);
     if let Ok(serde_json::Value::Object(m)) = serde_json::from_slice::<serde_json::Value>(bytes) {

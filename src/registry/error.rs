@@ -40,8 +40,8 @@ pub enum RegistryError {
     },
     /// A size, page or attempt budget was exceeded (`ERR_LIMIT`; threat model 13, 14, 15).
     Limit(String),
-    /// No Notary signature is associated with the artifact (`ERR_NO_SIGNATURE`; spec §8 step 3,
-    /// threat model 1).
+    /// No Notary signature is associated with the artifact (`ERR_NO_SIGNATURE`;
+    /// signing-and-verification-workflow.md §OCI artifact verification workflow, threat model 1).
     NoSignature(String),
     /// Verification could not reach a verdict because of the network (`ERR_VERIFICATION_
     /// INCONCLUSIVE`; architecture practice 9): never "verified", never "unsigned".
@@ -52,8 +52,8 @@ pub enum RegistryError {
     /// A registry document (manifest, index, error body, token response, envelope header) is
     /// malformed (`ERR_PARSE`).
     Parse(String),
-    /// The referrers tag (spec §1.3) holds something that is not an OCI image index; nothing is
-    /// written (`ERR_REFERRERS_INDEX`; threat model 22b).
+    /// The referrers tag (OCI distribution-spec spec.md §Referrers Tag Schema) holds something that
+    /// is not an OCI image index; nothing is written (`ERR_REFERRERS_INDEX`; threat model 22b).
     ReferrersIndex(String),
     /// Trust-policy selection failed (no applicable statement, bad reference); the code is the
     /// policy error's.
@@ -63,7 +63,7 @@ pub enum RegistryError {
 }
 
 impl RegistryError {
-    /// Stable error code (README).
+    /// Stable error code (docs/errors.md).
     pub fn code(&self) -> ErrorCode {
         match self {
             RegistryError::Http { .. } | RegistryError::Transport(_) => ErrorCode::RegistryHttp,

@@ -1,4 +1,6 @@
-//! Registry-level flows: sign, list, verify and inspect an artifact by reference (spec §1, §8).
+//! Registry-level flows: sign, list, verify and inspect an artifact by reference
+//! (signature-specification.md §OCI Signatures, trust-store-trust-policy.md §Signature
+//! Verification).
 //!
 //! Fetch first, then verify synchronously (architecture practice 2): each flow gathers bytes
 //! through the [`RegistryClient`], hashes them against their descriptors, and hands them to the
@@ -35,8 +37,8 @@ pub struct SignatureDescriptor {
     pub manifest: Descriptor,
     /// The envelope blob's descriptor.
     pub envelope: Descriptor,
-    /// Whether the referrers tag index was written (the registry gave no `OCI-Subject`, spec
-    /// §1.3).
+    /// Whether the referrers tag index was written (the registry gave no `OCI-Subject`, OCI
+    /// distribution-spec spec.md §Referrers Tag Schema).
     pub referrers_index_updated: bool,
     /// Notes (tag resolution, ...).
     pub warnings: Vec<String>,
@@ -44,7 +46,8 @@ pub struct SignatureDescriptor {
 
 /// Pushes a finished signature of `target` (from [`RegistryClient::resolve`]): the envelope
 /// blob, the empty config `{}`, then the signature manifest by digest, and maintains the
-/// referrers tag index when the registry did not answer `OCI-Subject` (spec §1.1, §1.3).
+/// referrers tag index when the registry did not answer `OCI-Subject` (signature-specification.md
+/// §OCI Signatures, OCI distribution-spec spec.md §Referrers Tag Schema).
 ///
 /// With [`crate::sign::prepare_signature`] this is the two-phase form for host signers:
 /// resolve → prepare → host signs → `finish` → `push_signature`.
@@ -120,7 +123,8 @@ pub struct SignatureList {
     pub warnings: Vec<String>,
 }
 
-/// Lists the Notary signatures of `reference` (spec §1.2, §1.3).
+/// Lists the Notary signatures of `reference` (signature-specification.md §OCI Signature Discovery,
+/// OCI distribution-spec spec.md §Referrers Tag Schema).
 pub async fn list_signatures<C: HttpClient>(
     client: &RegistryClient<C>,
     reference: &Reference,
@@ -154,7 +158,8 @@ async fn list_for<C: HttpClient>(
 /// Options of [`verify`].
 #[derive(Clone, Copy, Default)]
 pub struct VerifyOptions<'a> {
-    /// User metadata the payload must carry (spec §8 step 9).
+    /// User metadata the payload must carry (signing-and-verification-workflow.md §OCI artifact
+    /// verification workflow).
     pub user_metadata: Option<&'a BTreeMap<String, String>>,
     /// Revocation checker; `None` behaves as notation offline.
     pub revocation: Option<&'a dyn RevocationChecker>,
@@ -275,14 +280,14 @@ fn inconclusive(e: RegistryError) -> RegistryError {
     }
 }
 
-/// Verifies the artifact `reference` names as `notation.Verify` does (spec §8): resolve once
-/// (a digest reference must match, checklist 3c); select the policy statement for
-/// `registry/repository@digest` (no applicable statement is an error); a `skip` level verifies
-/// without fetching anything; list signatures (none → `ERR_NO_SIGNATURE`); examine at most
-/// `max_signature_attempts`, fetching each manifest and envelope with size and digest checks,
-/// stopping at the first that verifies. Network failures make the result inconclusive
-/// (`ERR_VERIFICATION_INCONCLUSIVE` before any signature is examined, `inconclusive: true`
-/// after), never verified or unsigned.
+/// Verifies the artifact `reference` names as `notation.Verify` does (trust-store-trust-policy.md
+/// §Signature Verification): resolve once (a digest reference must match, checklist 3c); select the
+/// policy statement for `registry/repository@digest` (no applicable statement is an error); a
+/// `skip` level verifies without fetching anything; list signatures (none → `ERR_NO_SIGNATURE`);
+/// examine at most `max_signature_attempts`, fetching each manifest and envelope with size and
+/// digest checks, stopping at the first that verifies. Network failures make the result
+/// inconclusive (`ERR_VERIFICATION_INCONCLUSIVE` before any signature is examined, `inconclusive:
+/// true` after), never verified or unsigned.
 pub async fn verify<C: HttpClient>(
     client: &RegistryClient<C>,
     reference: &Reference,
@@ -328,8 +333,9 @@ pub async fn verify<C: HttpClient>(
     }
     let empty = BTreeMap::new();
     let candidates: Vec<&Descriptor> = list.signatures.iter().take(max).collect();
-    // Signatures are examined in order and the first that verifies ends the search (spec §8
-    // step 3). The first is fetched alone (it is usually the one); later ones are fetched
+    // Signatures are examined in order and the first that verifies ends the search
+    // (trust-store-trust-policy.md §Signature Verification step "Validate Authenticity"). The first
+    // is fetched alone (it is usually the one); later ones are fetched
     // [`SIGNATURE_FETCH_CONCURRENCY`] at a time, so a long list costs round trips per batch, not
     // per signature, and at most a batch more than needed is fetched.
     let mut fetched_ahead: Vec<Result<(SignatureManifest, Vec<u8>), RegistryError>> = Vec::new();
@@ -410,8 +416,8 @@ async fn fetch_signatures<C: HttpClient>(
     }
 }
 
-/// Fetches and parses one signature manifest and its envelope (spec §1.1: ≤ 4 MiB manifest,
-/// exactly one layer, envelope ≤ 32 MiB, digests checked).
+/// Fetches and parses one signature manifest and its envelope (signature-specification.md §OCI
+/// Signatures: ≤ 4 MiB manifest, exactly one layer, envelope ≤ 32 MiB, digests checked).
 async fn fetch_signature<C: HttpClient>(
     client: &RegistryClient<C>,
     repo: &Reference,

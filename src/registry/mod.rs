@@ -1,5 +1,6 @@
-//! Registry transport (spec §1, §8): an OCI distribution client generic over an injected
-//! [`HttpClient`], and the registry-level sign / list / verify / inspect flows.
+//! Registry transport (signature-specification.md §OCI Signatures, trust-store-trust-policy.md
+//! §Signature Verification): an OCI distribution client generic over an injected [`HttpClient`],
+//! and the registry-level sign / list / verify / inspect flows.
 //!
 //! Sans-IO in spirit: every byte moves through the injected client (the host's `fetch` in wasm,
 //! a test client natively); nothing here reads a clock (`now` and signing times are arguments)

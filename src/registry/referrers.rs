@@ -1,4 +1,5 @@
-//! Discovering and indexing referrers (spec §1.2 Referrers API, §1.3 tag schema).
+//! Discovering and indexing referrers (signature-specification.md §OCI Signature Discovery
+//! Referrers API, OCI distribution-spec spec.md §Referrers Tag Schema tag schema).
 
 // The referrers tag is read with the full manifest `Accept` list: distribution answers 404 to an
 // index-only `Accept` when the tag holds an image manifest, which would hide a squatted tag
@@ -22,8 +23,9 @@ pub struct ReferrerList {
     pub warnings: Vec<String>,
 }
 
-/// The referrers tag for `subject` (spec §1.3): `<alg ≤ 32 chars>-<encoded ≤ 64 chars>` with
-/// characters not allowed in a tag replaced by `-` (the spec's truncation, not oras's; spec §11.12).
+/// The referrers tag for `subject` (OCI distribution-spec spec.md §Referrers Tag Schema): `<alg ≤
+/// 32 chars>-<encoded ≤ 64 chars>` with characters not allowed in a tag replaced by `-` (the spec's
+/// truncation, not oras's; docs/conformance.md §D12).
 pub fn referrers_tag(subject: &Digest) -> String {
     let clean = |s: &str, n: usize| -> String {
         s.chars()
@@ -91,13 +93,14 @@ enum ApiAnswer {
 }
 
 impl<C: HttpClient> RegistryClient<C> {
-    /// Lists the referrers of `subject` in `repo` (spec §1.2): the Referrers API with
-    /// `?artifactType=`, following same-origin `Link: <...>; rel="next"` pages with a visited
-    /// set and a page cap, filtering client-side unless `OCI-Filters-Applied` names
-    /// `artifactType`. Falls back to the tag schema (spec §1.3) when the API answers 404 without
+    /// Lists the referrers of `subject` in `repo` (signature-specification.md §OCI Signature
+    /// Discovery): the Referrers API with `?artifactType=`, following same-origin `Link: <...>;
+    /// rel="next"` pages with a visited set and a page cap, filtering client-side unless
+    /// `OCI-Filters-Applied` names `artifactType`. Falls back to the tag schema (OCI
+    /// distribution-spec spec.md §Referrers Tag Schema) when the API answers 404 without
     /// `NAME_UNKNOWN`, answers something that is not an image index, or the request gets no
-    /// response at all (a browser's CORS failure on the unsupported route, toolchain §6). The
-    /// answer is cached per repository.
+    /// response at all (a browser's CORS failure on the unsupported route, CONTRIBUTING.md §The
+    /// test registry). The answer is cached per repository.
     pub async fn referrers(
         &self,
         repo: &Reference,
@@ -163,7 +166,8 @@ impl<C: HttpClient> RegistryClient<C> {
         let descriptors = match parse_index(&body.bytes) {
             Ok((_, d)) => d,
             Err(why) => {
-                // Spec §1.3: non-index content at the tag means no referrers.
+                // OCI distribution-spec spec.md §Referrers Tag Schema: non-index content at the tag
+                // means no referrers.
                 warnings.push(format!(
                     "referrers tag {tag} does not hold an OCI image index ({why}); ignored"
                 ));
@@ -274,11 +278,11 @@ impl<C: HttpClient> RegistryClient<C> {
     }
 
     /// Adds `entry` (a manifest whose `subject` is `subject`) to the referrers tag index
-    /// (spec §1.3), keeping every other entry: read the index (404 → empty; not an index →
-    /// `ERR_REFERRERS_INDEX`, nothing written, threat 22b), skip if listed, append, `PUT` back
-    /// (with `If-Match` when the registry gave an `ETag`), then read back, twice with a pause,
-    /// and repeat (bounded) until the entry stays listed, so concurrent signers both end up in
-    /// the index (threat 22a). Returns whether this call wrote the index.
+    /// (OCI distribution-spec spec.md §Referrers Tag Schema), keeping every other entry: read the
+    /// index (404 → empty; not an index → `ERR_REFERRERS_INDEX`, nothing written, threat 22b), skip
+    /// if listed, append, `PUT` back (with `If-Match` when the registry gave an `ETag`), then read
+    /// back, twice with a pause, and repeat (bounded) until the entry stays listed, so concurrent
+    /// signers both end up in the index (threat 22a). Returns whether this call wrote the index.
     pub async fn add_to_referrers_index(
         &self,
         repo: &Reference,
@@ -388,7 +392,8 @@ impl<C: HttpClient> RegistryClient<C> {
     }
 
     /// Pushes a manifest that has a `subject` by digest, then, when the registry did not answer
-    /// with `OCI-Subject` (spec §1.3), maintains the referrers tag index.
+    /// with `OCI-Subject` (OCI distribution-spec spec.md §Referrers Tag Schema), maintains the
+    /// referrers tag index.
     pub async fn push_referrer(
         &self,
         repo: &Reference,

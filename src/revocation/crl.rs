@@ -1,4 +1,5 @@
-//! Air-gapped revocation checking with CRLs the caller brought (spec §8.1, threat model 21b).
+//! Air-gapped revocation checking with CRLs the caller brought (trust-store-trust-policy.md
+//! §Certificate Revocation Evaluation, threat model 21b).
 //!
 //! notation-core-go downloads the CRLs named by a certificate's CRL distribution points. nv2's
 //! core never fetches: the host hands over CRL bytes (DER or PEM) that it carried into the
@@ -568,8 +569,8 @@ impl RevocationChecker for CrlRevocationChecker {
         _: Purpose,
         signing_time: Option<Instant>,
     ) -> CertStatus {
-        // Spec §8.1: no CRL distribution point → CRL not supported; then OCSP (not available
-        // air-gapped) decides, or nothing does.
+        // trust-store-trust-policy.md §Certificate Revocation Evaluation: no CRL distribution point
+        // → CRL not supported; then OCSP (not available air-gapped) decides, or nothing does.
         if cert.crl_urls().is_empty() {
             return super::OfflineRevocationChecker.check(cert, issuer, Purpose::CodeSigning, None);
         }

@@ -1,8 +1,8 @@
-//! Blob exports (spec §9): an incremental hasher (`BlobHasher`), the hash a blob needs
-//! (`blobHashAlgorithm`), detached verification of a hashed blob (`verifyBlob`), inspection of a
-//! `<blob>.<format>.sig` file (`inspectBlobSignature`) and blob trust policy validation
-//! (`validateBlobTrustPolicy`). Signing a blob reuses `signDescriptor` / `prepareSignature` with
-//! the descriptor `BlobHasher.finish` returns.
+//! Blob exports (signature-specification.md §Blob Signatures): an incremental hasher
+//! (`BlobHasher`), the hash a blob needs (`blobHashAlgorithm`), detached verification of a hashed
+//! blob (`verifyBlob`), inspection of a `<blob>.<format>.sig` file (`inspectBlobSignature`) and
+//! blob trust policy validation (`validateBlobTrustPolicy`). Signing a blob reuses `signDescriptor`
+//! / `prepareSignature` with the descriptor `BlobHasher.finish` returns.
 
 use std::collections::BTreeMap;
 
@@ -74,9 +74,10 @@ impl BlobHasher {
     }
 }
 
-/// The hash a blob must be digested with (spec §9, §5): `{ certChain }` (signing: the leaf
-/// key's algorithm) or `{ envelope, mediaType }` (verifying: the envelope's algorithm). An
-/// envelope that does not parse gets `sha256`; `verifyBlob` then reports why it does not parse.
+/// The hash a blob must be digested with (signature-specification.md §Blob Signatures, §Signature
+/// Algorithm Requirements): `{ certChain }` (signing: the leaf key's algorithm) or `{ envelope,
+/// mediaType }` (verifying: the envelope's algorithm). An envelope that does not parse gets
+/// `sha256`; `verifyBlob` then reports why it does not parse.
 #[wasm_bindgen(js_name = blobHashAlgorithm)]
 pub fn blob_hash_algorithm(opts: JsValue) -> Result<String, JsValue> {
     (|| {
@@ -98,7 +99,8 @@ pub fn blob_hash_algorithm(opts: JsValue) -> Result<String, JsValue> {
     .map_err(js_error)
 }
 
-/// Verifies a detached blob signature against a blob trust policy (spec §9, §7.3, §8).
+/// Verifies a detached blob signature against a blob trust policy (signature-specification.md §Blob
+/// Signatures, trust-store-trust-policy.md §Blob Trust Policy, §Signature Verification).
 ///
 /// `opts`: `{ envelope, mediaType (envelope), blobDigest, blobSize, blobMediaType?,
 /// trustPolicy: blob policy object, policyName?, trustStore, now, userMetadata?, crls? }`, the
@@ -195,9 +197,9 @@ pub fn inspect_blob_signature(opts: JsValue) -> Result<JsValue, JsValue> {
     .map_err(js_error)
 }
 
-/// Validates a blob trust policy document (`trustpolicy.blob.json`, spec §7.3) and returns
-/// `{ version, statements: [{ name, level, globalPolicy, trustStores }] }`; throws
-/// `ERR_POLICY_INVALID` with notation's message otherwise.
+/// Validates a blob trust policy document (`trustpolicy.blob.json`, trust-store-trust-policy.md
+/// §Blob Trust Policy) and returns `{ version, statements: [{ name, level, globalPolicy,
+/// trustStores }] }`; throws `ERR_POLICY_INVALID` with notation's message otherwise.
 #[wasm_bindgen(js_name = validateBlobTrustPolicy)]
 pub fn validate_blob_trust_policy(policy: JsValue) -> Result<JsValue, JsValue> {
     (|| {

@@ -187,7 +187,8 @@ pub fn instant_field(opts: &JsValue, name: &str) -> Result<Option<Instant>, JsFa
     )))
 }
 
-/// The trust store from `{ "type:name": [PEM string | DER bytes, ...] }` (spec §7.1, in memory).
+/// The trust store from `{ "type:name": [PEM string | DER bytes, ...] }`
+/// (trust-store-trust-policy.md §Trust Store, in memory).
 pub fn trust_store_field(opts: &JsValue, name: &str) -> Result<TrustStore, JsFailure> {
     let v = field(opts, name)?;
     let mut store = TrustStore::new();
@@ -231,9 +232,10 @@ pub fn certs_field(opts: &JsValue, name: &str) -> Result<Vec<Certificate>, JsFai
         .map_err(|e| JsFailure::new(e.code(), format!("`{name}`: {e}")))
 }
 
-/// The signature algorithm of a certificate chain's leaf key (spec §5; the core's
-/// [`crate::sign::algorithm_for_chain`]), with `ERR_UNSUPPORTED_ALGORITHM` for a key Notary does
-/// not sign with and `ERR_INVALID_ARGUMENT` for an empty chain.
+/// The signature algorithm of a certificate chain's leaf key (signature-specification.md §Signature
+/// Algorithm Requirements; the core's [`crate::sign::algorithm_for_chain`]), with
+/// `ERR_UNSUPPORTED_ALGORITHM` for a key Notary does not sign with and `ERR_INVALID_ARGUMENT` for
+/// an empty chain.
 pub fn leaf_algorithm(
     chain: &[Certificate],
 ) -> Result<crate::crypto::SignatureAlgorithm, JsFailure> {
@@ -247,7 +249,8 @@ pub fn leaf_algorithm(
 }
 
 /// The optional `crls` list: `[DER Uint8Array | PEM string, ...]` for the air-gapped CRL checker
-/// (spec §8.1). Sizes are checked before anything is copied into wasm memory (threat model 13).
+/// (trust-store-trust-policy.md §Certificate Revocation Evaluation). Sizes are checked before
+/// anything is copied into wasm memory (threat model 13).
 pub fn crls_field(opts: &JsValue, name: &str) -> Result<Option<Vec<Vec<u8>>>, JsFailure> {
     use crate::revocation::crl::{MAX_CRLS, MAX_CRL_BYTES};
     let v = field(opts, name)?;

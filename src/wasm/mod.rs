@@ -36,9 +36,10 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Validates a trust policy document (notation's `trustpolicy.json`, spec §7.2) and returns a
-/// summary `{ version, statements: [{ name, level, registryScopes, trustStores,
-/// trustedIdentities }] }`; throws `ERR_POLICY_INVALID` with notation's message otherwise.
+/// Validates a trust policy document (notation's `trustpolicy.json`, trust-store-trust-policy.md
+/// §Trust Policy) and returns a summary `{ version, statements: [{ name, level, registryScopes,
+/// trustStores, trustedIdentities }] }`; throws `ERR_POLICY_INVALID` with notation's message
+/// otherwise.
 #[wasm_bindgen(js_name = validateTrustPolicy)]
 pub fn validate_trust_policy(policy: JsValue) -> Result<JsValue, JsValue> {
     (|| {
@@ -72,13 +73,14 @@ fn value_at(doc: &Value, name: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// Verifies one signature envelope against a trust policy and trust store (spec §8).
+/// Verifies one signature envelope against a trust policy and trust store
+/// (trust-store-trust-policy.md §Signature Verification).
 ///
 /// `opts`: `{ envelope: Uint8Array, mediaType, target: {mediaType, digest, size}, artifactReference,
 /// trustPolicy: object, trustStore: {"ca:name": [PEM string | DER Uint8Array]}, now: ms | RFC 3339,
 /// userMetadata?: {k: v}, crls?: [DER Uint8Array | PEM string] }`. With `crls`, revocation is
-/// checked against those CRLs (air-gapped, spec §8.1); without, as notation offline. Returns the
-/// outcome object; throws for invalid input.
+/// checked against those CRLs (air-gapped, trust-store-trust-policy.md §Certificate Revocation
+/// Evaluation); without, as notation offline. Returns the outcome object; throws for invalid input.
 #[wasm_bindgen(js_name = verifyEnvelope)]
 pub fn verify_envelope_js(opts: JsValue) -> Result<JsValue, JsValue> {
     verify_envelope_inner(&opts).map_err(js_error)

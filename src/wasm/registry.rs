@@ -4,7 +4,7 @@
 //! Options shared by all four: `fetch?` (a fetch function; default `globalThis.fetch`),
 //! `plainHttp?` (plain HTTP for every registry; loopback registries use it by default),
 //! `credentials?` (`{ "host:port": { username, password } }`, resolved by the JS wrapper),
-//! `maxSignatures?` (default 100, spec §1.1).
+//! `maxSignatures?` (default 100, signature-specification.md §OCI Signatures).
 
 use core::future::Future;
 use core::pin::Pin;
@@ -36,7 +36,7 @@ use crate::verify::CertSummary;
 
 /// The promise of one registry call. Every export hands its future here as a boxed trait
 /// object, so the future-to-promise glue is instantiated once rather than once per export
-/// (README "Size").
+/// (docs/size.md).
 fn promise(f: impl Future<Output = Result<JsValue, JsFailure>> + 'static) -> Promise {
     let f: Pin<Box<dyn Future<Output = Result<JsValue, JsFailure>>>> = Box::pin(f);
     wasm_bindgen_futures::future_to_promise(async move { f.await.map_err(js_error) })
@@ -230,7 +230,8 @@ fn js_text(v: &JsValue) -> String {
         .unwrap_or_else(|| "error".into())
 }
 
-/// Signs the artifact `reference` and pushes the signature (spec §1.1, §1.3).
+/// Signs the artifact `reference` and pushes the signature (signature-specification.md §OCI
+/// Signatures, OCI distribution-spec spec.md §Referrers Tag Schema).
 ///
 /// `opts`: registry options plus `{ key?: PEM, signer?: (bytes, info) => Promise<Uint8Array>,
 /// certChain: PEM, signingTime, expiry?, annotations?, signingAgent?, signatureFormat?: "jws" |
@@ -278,7 +279,8 @@ pub fn registry_sign(reference_text: String, opts: JsValue) -> Promise {
     })
 }
 
-/// Verifies the artifact `reference` as notation does (spec §8).
+/// Verifies the artifact `reference` as notation does (trust-store-trust-policy.md §Signature
+/// Verification).
 ///
 /// `opts`: registry options plus `{ trustPolicy, trustStore, now, userMetadata? }`.
 #[wasm_bindgen(js_name = registryVerify)]
@@ -295,7 +297,8 @@ pub fn registry_verify(reference_text: String, opts: JsValue) -> Promise {
         })?;
         let metadata: BTreeMap<String, String> =
             opt_field(&opts, "userMetadata")?.unwrap_or_default();
-        // Air-gapped revocation: CRLs the caller brought (spec §8.1).
+        // Air-gapped revocation: CRLs the caller brought (trust-store-trust-policy.md §Certificate
+        // Revocation Evaluation).
         let crls = super::convert::crls_field(&opts, "crls")?
             .map(|c| crate::revocation::CrlRevocationChecker::new(&c, now));
         let vopts = registry::VerifyOptions {
@@ -350,7 +353,8 @@ pub fn registry_verify(reference_text: String, opts: JsValue) -> Promise {
     })
 }
 
-/// Lists the Notary signatures of `reference` (spec §1.2, §1.3).
+/// Lists the Notary signatures of `reference` (signature-specification.md §OCI Signature Discovery,
+/// OCI distribution-spec spec.md §Referrers Tag Schema).
 #[wasm_bindgen(js_name = registryList)]
 pub fn registry_list(reference_text: String, opts: JsValue) -> Promise {
     promise(async move {

@@ -21,7 +21,7 @@ fn sign_failure(e: SignError) -> JsFailure {
 }
 
 /// `signatureFormat` (`format` is accepted as an older name): `"jws"` (default) or `"cose"`
-/// (spec §1.1).
+/// (signature-specification.md §OCI Signatures).
 pub(super) fn format_field(opts: &JsValue) -> Result<SignatureFormat, JsFailure> {
     let name = match opt_str_field(opts, "signatureFormat")? {
         Some(f) => Some(f),
@@ -161,7 +161,7 @@ impl PendingSignature {
 
 /// Starts a signature for a host signer: `{ target, certChain: PEM, signingTime, expiry?,
 /// annotations?, signingAgent?, signatureFormat? }` → `PendingSignature`. The algorithm is derived from the leaf
-/// certificate's key (spec §5).
+/// certificate's key (signature-specification.md §Signature Algorithm Requirements).
 #[wasm_bindgen(js_name = prepareSignature)]
 pub fn prepare_signature(opts: JsValue) -> Result<PendingSignature, JsValue> {
     (|| {

@@ -79,11 +79,12 @@ fn verified_signature_key(signer_spki: &[u8], cert_der: &[u8]) -> Vec<u8> {
     h.finish()
 }
 
-/// An X.509 certificate: its DER bytes and the fields the Notary rules use (spec §6), decoded
-/// once at parse time by the flat walk in [`asn1::certificate`].
+/// An X.509 certificate: its DER bytes and the fields the Notary rules use
+/// (signature-specification.md §Certificate Requirements), decoded once at parse time by the flat
+/// walk in [`asn1::certificate`].
 ///
 /// Equality and hashing are over the DER bytes, which is how notation decides that a chain
-/// certificate "is" a trusted certificate (spec §11.5, threat 9b).
+/// certificate "is" a trusted certificate (docs/conformance.md §D5, threat 9b).
 #[derive(Clone)]
 pub struct Certificate {
     der: Vec<u8>,
@@ -349,10 +350,11 @@ impl Certificate {
         })
     }
 
-    /// Reads a certificate file the way notation-go does (spec §7.1): if the bytes contain a PEM
-    /// block, every PEM block is read and must be a `CERTIFICATE` (text around blocks is
-    /// ignored, as Go's `pem.Decode` does); otherwise the bytes are one or more concatenated DER
-    /// certificates with nothing after the last. No certificate at all is an error.
+    /// Reads a certificate file the way notation-go does (trust-store-trust-policy.md §Trust
+    /// Store): if the bytes contain a PEM block, every PEM block is read and must be a
+    /// `CERTIFICATE` (text around blocks is ignored, as Go's `pem.Decode` does); otherwise the
+    /// bytes are one or more concatenated DER certificates with nothing after the last. No
+    /// certificate at all is an error.
     ///
     /// Stricter than notation-go: a PEM block with another label is refused instead of being
     /// parsed as a certificate regardless of its label.
@@ -417,14 +419,16 @@ impl Certificate {
         (self.spki_alg, self.spki_params.as_deref())
     }
 
-    /// SHA-256 thumbprint: lower-case hex over the DER (spec §6 "Thumbprint", spec §1.1).
+    /// SHA-256 thumbprint: lower-case hex over the DER (signature-specification.md §OCI Signatures
+    /// (thumbprints), signature-specification.md §OCI Signatures).
     pub fn thumbprint_sha256(&self) -> String {
         crate::crypto::sha256_hex(&self.der)
     }
 
     /// The subject as Go's `pkix.Name.String()` renders it (what notation matches trusted
-    /// identities against, spec §7.2): RDNs reversed, short names for C, O, OU, CN, L, ST,
-    /// STREET, POSTALCODE, SERIALNUMBER, other attributes as `OID=#hex`, RFC 4514 escaping.
+    /// identities against, trust-store-trust-policy.md §Trust Policy): RDNs reversed, short names
+    /// for C, O, OU, CN, L, ST, STREET, POSTALCODE, SERIALNUMBER, other attributes as `OID=#hex`,
+    /// RFC 4514 escaping.
     pub fn subject_rfc4514(&self) -> String {
         self.subject.clone()
     }
@@ -444,7 +448,7 @@ impl Certificate {
         self.not_after
     }
 
-    /// Whether `t` is within the validity period, bounds included (spec §11.7:
+    /// Whether `t` is within the validity period, bounds included (docs/conformance.md §D7:
     /// `notBefore <= t <= notAfter`).
     pub fn is_valid_at(&self, t: Instant) -> bool {
         self.not_before <= t && t <= self.not_after
@@ -467,9 +471,9 @@ impl Certificate {
     }
 
     /// Whether the certificate is self-signed: raw issuer equals raw subject and the signature
-    /// verifies with its own key (SHA-1 refused, spec §5). Unlike a chain root, a self-signed
-    /// end-entity certificate need not be a CA (spec §7.1: such certificates may be trust
-    /// anchors).
+    /// verifies with its own key (SHA-1 refused, signature-specification.md §Signature Algorithm
+    /// Requirements). Unlike a chain root, a self-signed end-entity certificate need not be a CA
+    /// (trust-store-trust-policy.md §Trust Store: such certificates may be trust anchors).
     pub fn is_self_signed(&self) -> bool {
         self.raw_issuer == self.raw_subject && self.check_signature(self).is_ok()
     }
@@ -479,12 +483,14 @@ impl Certificate {
         crate::crypto::hex(&self.serial)
     }
 
-    /// OCSP responder URLs from the Authority Information Access extension (spec §8.1).
+    /// OCSP responder URLs from the Authority Information Access extension
+    /// (trust-store-trust-policy.md §Certificate Revocation Evaluation).
     pub fn ocsp_urls(&self) -> Vec<String> {
         self.ocsp_urls.clone()
     }
 
-    /// CRL URLs from the CRL distribution points extension (`fullName` URIs, spec §8.1).
+    /// CRL URLs from the CRL distribution points extension (`fullName` URIs,
+    /// trust-store-trust-policy.md §Certificate Revocation Evaluation).
     pub fn crl_urls(&self) -> Vec<String> {
         self.crl_urls.clone()
     }
@@ -509,11 +515,11 @@ impl Certificate {
         }
     }
 
-    /// Checks that `issuer` issued this certificate (spec §6 "Chain shape"), as notation-core-go's
-    /// `isIssuedBy`: first Go's `CheckSignatureFrom` (the issuer may sign certificates — v3 with
-    /// basicConstraints `cA` true, or a v1/v2 certificate; keyUsage, if any, has keyCertSign —
-    /// and its key verifies the signature, SHA-1 refused), then the raw issuer name of this
-    /// certificate equals the raw subject name of `issuer`.
+    /// Checks that `issuer` issued this certificate (signature-specification.md §Other
+    /// requirements), as notation-core-go's `isIssuedBy`: first Go's `CheckSignatureFrom` (the
+    /// issuer may sign certificates — v3 with basicConstraints `cA` true, or a v1/v2 certificate;
+    /// keyUsage, if any, has keyCertSign — and its key verifies the signature, SHA-1 refused), then
+    /// the raw issuer name of this certificate equals the raw subject name of `issuer`.
     pub fn verify_issued_by(&self, issuer: &Certificate) -> Result<(), CertError> {
         match self.is_issued_by(issuer) {
             Ok(true) => Ok(()),
@@ -538,7 +544,8 @@ impl Certificate {
     }
 
     /// The raw DER issuer name (what CMS `IssuerAndSerialNumber` is compared with, byte for
-    /// byte as Go does, spec §8 step 6e).
+    /// byte as Go does, trust-store-trust-policy.md §Signature Verification step "Validate
+    /// Authentic Timestamp").
     pub(crate) fn raw_issuer(&self) -> &[u8] {
         &self.raw_issuer
     }
@@ -568,7 +575,8 @@ impl Certificate {
     }
 
     /// Go's `CheckSignature` with `signer`'s key (no CA requirement). SHA-1 and MD5 signatures
-    /// are refused (spec §5; stricter than Go, which accepts SHA-1 here).
+    /// are refused (signature-specification.md §Signature Algorithm Requirements; stricter than Go,
+    /// which accepts SHA-1 here).
     ///
     /// A signature that verified once is remembered (see [`VERIFIED_SIGNATURES`]), so the same
     /// intermediates and roots behind many artifacts are not verified again on every call.

@@ -1,11 +1,11 @@
-//! Chain validation (spec §6 "Chain shape"), as notation-core-go's `ValidateCodeSigningCertChain`
-//! and `ValidateTimestampingCertChain`.
+//! Chain validation (signature-specification.md §Other requirements), as notation-core-go's
+//! `ValidateCodeSigningCertChain` and `ValidateTimestampingCertChain`.
 //!
 //! The chain is given in order: signing (or TSA) certificate, intermediates, root. Every
 //! certificate except the last must be issued by the next one (signature, CA status, raw names;
 //! see [`Certificate::verify_issued_by`]); the last must be self-signed; no certificate before
 //! the last may be self-signed. So extra, unrelated or reordered certificates fail (threat 9).
-//! There is no path building: the chain is checked exactly as given (spec §11.5).
+//! There is no path building: the chain is checked exactly as given (docs/conformance.md §D5).
 
 use super::cert::Certificate;
 use super::profile::{
@@ -37,13 +37,14 @@ impl Purpose {
     }
 }
 
-/// Validates a code-signing chain (spec §6): chain shape, leaf rules on the first certificate,
-/// CA rules (with `pathLenConstraint`) on the others. A one-certificate chain must be
-/// self-signed and satisfy the leaf rules (so it is not a CA).
+/// Validates a code-signing chain (signature-specification.md §Certificate Requirements): chain
+/// shape, leaf rules on the first certificate, CA rules (with `pathLenConstraint`) on the others. A
+/// one-certificate chain must be self-signed and satisfy the leaf rules (so it is not a CA).
 ///
 /// `signing_time`, when given, must fall within every certificate's validity (bounds
-/// inclusive, spec §11.7). notation applies it only when signing; at verification time pass
-/// `None` and check validity in the expiry / timestamp steps (spec §8).
+/// inclusive, docs/conformance.md §D7). notation applies it only when signing; at verification time
+/// pass `None` and check validity in the expiry / timestamp steps (trust-store-trust-policy.md
+/// §Signature Verification).
 ///
 /// Chains longer than [`MAX_CHAIN_LEN`] are refused before any signature is checked.
 pub fn validate_code_signing_chain(
@@ -53,10 +54,11 @@ pub fn validate_code_signing_chain(
     validate_chain(chain, signing_time, Purpose::CodeSigning)
 }
 
-/// Validates an RFC 3161 timestamping (TSA) chain (spec §6): chain shape, the timestamping leaf
-/// rules (EKU exactly `id-kp-timeStamping`, critical) and CA rules (keyUsage need not be
-/// critical). `signing_time` as in [`validate_code_signing_chain`] (notation passes none here;
-/// the timestamp step checks the TSA certificates at genTime).
+/// Validates an RFC 3161 timestamping (TSA) chain (signature-specification.md §Certificate
+/// Requirements): chain shape, the timestamping leaf rules (EKU exactly `id-kp-timeStamping`,
+/// critical) and CA rules (keyUsage need not be critical). `signing_time` as in
+/// [`validate_code_signing_chain`] (notation passes none here; the timestamp step checks the TSA
+/// certificates at genTime).
 pub fn validate_timestamping_chain(
     chain: &[Certificate],
     signing_time: Option<Instant>,
@@ -64,7 +66,8 @@ pub fn validate_timestamping_chain(
     validate_chain(chain, signing_time, Purpose::Timestamping)
 }
 
-/// Spec §6: each certificate valid at the signing time, bounds inclusive.
+/// signature-specification.md §Certificate Requirements: each certificate valid at the signing
+/// time, bounds inclusive.
 fn check_time(cert: &Certificate, signing_time: Option<Instant>) -> Result<(), CertError> {
     match signing_time {
         Some(t) if !cert.is_valid_at(t) => Err(CertError::InvalidAtSigningTime {
@@ -89,8 +92,9 @@ fn validate_chain(
     let [leaf] = chain else {
         return validate_multi(chain, signing_time, purpose);
     };
-    // Spec §6 one-certificate chain: self-signed (signature with its own key; no CA
-    // requirement, as Go's `CheckSignature`) and self-issued, then the leaf rules.
+    // signature-specification.md §Other requirements (a chain of one certificate): self-signed
+    // (signature with its own key; no CA requirement, as Go's `CheckSignature`) and self-issued,
+    // then the leaf rules.
     leaf.check_signature(leaf)
         .map_err(|reason| CertError::InvalidSelfSigned {
             subject: leaf.subject_rfc4514(),

@@ -1,22 +1,26 @@
-//! X.509 certificates and the Notary Project certificate rules (spec §5, §6).
+//! X.509 certificates and the Notary Project certificate rules (signature-specification.md
+//! §Signature Algorithm Requirements, §Certificate Requirements).
 //!
 //! * [`Certificate`] wraps one DER certificate decoded by a flat DER walk ([`asn1`]), keeps the raw bytes Go
 //!   compares (TBS, issuer and subject names, public key) and caches the three extensions the
-//!   Notary rules interpret: basicConstraints, keyUsage and extendedKeyUsage (spec §6, "only
+//! Notary rules interpret: basicConstraints, keyUsage and extendedKeyUsage
+//! (signature-specification.md §Certificate Requirements, "only
 //!   basicConstraints, keyUsage and EKU are interpreted"), plus the revocation pointers (AIA OCSP,
-//!   CRL distribution points) for the revocation step (spec §8.1).
-//! * [`validate_code_signing_chain`] / [`validate_timestamping_chain`] implement spec §6 "Chain
-//!   shape" with the leaf and CA profiles, in notation-core-go's order of checks, so the first
-//!   failure reported is the one notation reports.
+//! CRL distribution points) for the revocation step (trust-store-trust-policy.md §Certificate
+//! Revocation Evaluation).
+//! * [`validate_code_signing_chain`] / [`validate_timestamping_chain`] implement
+//!   signature-specification.md §Other requirements with the leaf and CA profiles, in
+//!   notation-core-go's order of checks, so the first failure reported is the one notation reports.
 //! * Every [`CertError`] renders as notation-core-go's message (subjects quoted as Go's `%q` of
 //!   `pkix.Name.String()`), so the conformance vectors can compare text.
 //!
 //! Deliberate choices:
 //! * SHA-1 (and MD5) certificate signatures are refused everywhere, including the single
-//!   self-signed certificate case where notation-go still accepts SHA-1 (spec §5 last bullet: the
+//! self-signed certificate case where notation-go still accepts SHA-1 (signature-specification.md
+//! §Other requirements: the
 //!   SPEC forbids SHA-1; we follow the SPEC). The message is Go's "insecure algorithm" text.
-//! * Leaf EKU (spec §11.9): the union of both lists is forbidden — notation-go's serverAuth,
-//!   clientAuth, emailProtection, timeStamping, OCSPSigning, plus the SPEC's
+//! * Leaf EKU (docs/conformance.md §D9): the union of both lists is forbidden — notation-go's
+//!   serverAuth, clientAuth, emailProtection, timeStamping, OCSPSigning, plus the SPEC's
 //!   anyExtendedKeyUsage.
 //! * Chains longer than [`MAX_CHAIN_LEN`] are refused before any signature work (threat 9, 13).
 //! * A PEM block labelled other than `CERTIFICATE` in a certificate file is an error (notation-go
@@ -25,8 +29,8 @@
 //!   certificate Go parses for revocation also parses here; a malformed freshestCRL extension
 //!   only fails [`Certificate::freshest_crl_urls`], as in notation-core-go.
 //!
-//! Not interpreted (spec §6 "only basicConstraints, keyUsage and EKU"): name constraints, policy
-//! constraints and any other extension, critical or not.
+//! Not interpreted (signature-specification.md §Other requirements "only basicConstraints, keyUsage
+//! and EKU"): name constraints, policy constraints and any other extension, critical or not.
 //!
 //! Parsing is bounded: all decoding goes through `der`'s reader and primitive decoders, which
 //! return errors on hostile input; no code here indexes without a check.
@@ -67,11 +71,12 @@ pub enum SignatureError {
         /// Whether the verifying key is RSA.
         rsa: bool,
     },
-    /// The signature algorithm is SHA-1 or MD5 based (spec §5: forbidden).
+    /// The signature algorithm is SHA-1 or MD5 based (signature-specification.md §Signature
+    /// Algorithm Requirements: forbidden).
     InsecureAlgorithm(&'static str),
     /// The would-be parent is not allowed to sign certificates: a v3 certificate without
     /// basicConstraints `cA=true`, or a keyUsage without keyCertSign (RFC 5280 §4.2.1.9, as Go's
-    /// `CheckSignatureFrom`; spec §6 "Chain shape").
+    /// `CheckSignatureFrom`; signature-specification.md §Other requirements).
     ParentNotCa,
     /// The algorithm or key is not one nv2 can verify with.
     Unsupported(String),
@@ -105,7 +110,8 @@ impl fmt::Display for SignatureError {
 
 impl std::error::Error for SignatureError {}
 
-/// A certificate that could not be decoded, or that breaks a Notary certificate rule (spec §6).
+/// A certificate that could not be decoded, or that breaks a Notary certificate rule
+/// (signature-specification.md §Certificate Requirements).
 ///
 /// Display is notation-core-go's message for the same failure; subjects and issuers are rendered
 /// as Go's `pkix.Name.String()` ([`Certificate::subject_rfc4514`]), quoted as Go's `%q` where Go
@@ -113,7 +119,8 @@ impl std::error::Error for SignatureError {}
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CertError {
-    /// Spec §6 CA rules: basicConstraints must be present with `cA` true.
+    /// signature-specification.md §Root and Intermediate CA Certificates: basicConstraints must be
+    /// present with `cA` true.
     CaBasicConstraints {
         /// Subject of the offending certificate.
         subject: String,
@@ -123,25 +130,27 @@ pub enum CertError {
         /// Number of certificates supplied.
         len: usize,
     },
-    /// Spec §6 "Chain shape": a chain needs at least one certificate.
+    /// signature-specification.md §Other requirements: a chain needs at least one certificate.
     EmptyChain,
-    /// Spec §6 leaf rules: the EKU extension lists a purpose that is not allowed for the leaf
-    /// (serverAuth, clientAuth, emailProtection, timeStamping, OCSPSigning, any; spec §11.9).
+    /// signature-specification.md §Leaf Certificates: the EKU extension lists a purpose that is not
+    /// allowed for the leaf (serverAuth, clientAuth, emailProtection, timeStamping, OCSPSigning,
+    /// any; docs/conformance.md §D9).
     ForbiddenExtKeyUsage {
         /// Subject of the offending certificate.
         subject: String,
         /// Go's name of the purpose (`ServerAuth`, `OCSPSigning`, `Any`, ...).
         eku: &'static str,
     },
-    /// Spec §6 leaf rules: keyUsage has bits other than digitalSignature / nonRepudiation.
+    /// signature-specification.md §Leaf Certificates: keyUsage has bits other than digitalSignature
+    /// / nonRepudiation.
     ForbiddenKeyUsage {
         /// Subject of the offending certificate.
         subject: String,
         /// Go's names of the offending bits, in Go's order (`"CertSign"`, `"CRLSign"`, ...).
         usages: Vec<&'static str>,
     },
-    /// Spec §6 signing-time check: the certificate was not valid at the given time (bounds
-    /// inclusive, spec §11.7).
+    /// signature-specification.md §Other requirements (validity at signing time): the certificate
+    /// was not valid at the given time (bounds inclusive, docs/conformance.md §D7).
     InvalidAtSigningTime {
         /// Subject of the offending certificate.
         subject: String,
@@ -152,38 +161,42 @@ pub enum CertError {
         /// The certificate's notAfter.
         not_after: Instant,
     },
-    /// Spec §6 one-certificate chain: the certificate's signature does not verify under its own
-    /// key.
+    /// signature-specification.md §Other requirements (a chain of one certificate): the
+    /// certificate's signature does not verify under its own key.
     InvalidSelfSigned {
         /// Subject of the offending certificate.
         subject: String,
         /// Why the signature check failed.
         reason: SignatureError,
     },
-    /// Spec §6 one-certificate chain: the certificate breaks the leaf rules.
+    /// signature-specification.md §Other requirements (a chain of one certificate): the certificate
+    /// breaks the leaf rules.
     InvalidSelfSignedLeaf(Box<CertError>),
-    /// Spec §6: the keyUsage extension is absent (leaf and CA, code signing and timestamping).
+    /// signature-specification.md §Certificate Requirements: the keyUsage extension is absent (leaf
+    /// and CA, code signing and timestamping).
     KeyUsageMissing {
         /// Subject of the offending certificate.
         subject: String,
     },
-    /// Spec §6 CA rules: keyUsage lacks keyCertSign.
+    /// signature-specification.md §Root and Intermediate CA Certificates: keyUsage lacks
+    /// keyCertSign.
     KeyUsageMissingCertSign {
         /// Subject of the offending certificate.
         subject: String,
     },
-    /// Spec §6 leaf rules: keyUsage lacks digitalSignature.
+    /// signature-specification.md §Leaf Certificates: keyUsage lacks digitalSignature.
     KeyUsageMissingDigitalSignature {
         /// Subject of the offending certificate.
         subject: String,
     },
-    /// Spec §6 code-signing leaf and CA rules: keyUsage must be critical.
+    /// signature-specification.md §Leaf Certificates and §Root and Intermediate CA Certificates
+    /// (code signing): keyUsage must be critical.
     KeyUsageNotCritical {
         /// Subject of the offending certificate.
         subject: String,
     },
-    /// Spec §6 leaf rules: basicConstraints, when present, must have `cA` false (threat 8: a CA
-    /// certificate used as a signing certificate).
+    /// signature-specification.md §Leaf Certificates: basicConstraints, when present, must have
+    /// `cA` false (threat 8: a CA certificate used as a signing certificate).
     LeafIsCa {
         /// Subject of the offending certificate.
         subject: String,
@@ -191,10 +204,12 @@ pub enum CertError {
     /// An extension value does not decode; the text is Go's message (`x509: invalid CRL
     /// distribution point`, ...).
     MalformedExtension(&'static str),
-    /// The input holds no certificate at all (spec §7.1 file semantics).
+    /// The input holds no certificate at all (trust-store-trust-policy.md §Trust Store file
+    /// semantics).
     NoCertificates,
-    /// Spec §6 "Chain shape": certificate *i* is not issued by certificate *i+1* (signature, CA
-    /// status or issuer/subject name mismatch; threat 9: extra or reordered certificates).
+    /// signature-specification.md §Other requirements: certificate *i* is not issued by certificate
+    /// *i+1* (signature, CA status or issuer/subject name mismatch; threat 9: extra or reordered
+    /// certificates).
     NotIssuedBy {
         /// Subject of the child certificate.
         subject: String,
@@ -205,7 +220,8 @@ pub enum CertError {
     },
     /// The bytes are not a DER certificate (or PEM holding one).
     Parse(String),
-    /// Spec §6 CA rules: `pathLenConstraint` is smaller than the number of CAs below.
+    /// signature-specification.md §Root and Intermediate CA Certificates: `pathLenConstraint` is
+    /// smaller than the number of CAs below.
     PathLen {
         /// Subject of the offending certificate.
         subject: String,
@@ -214,21 +230,22 @@ pub enum CertError {
         /// The certificate's `pathLenConstraint`.
         actual: i64,
     },
-    /// Spec §6 "Chain shape": the last certificate's self-signature does not verify (or it may not
-    /// sign certificates).
+    /// signature-specification.md §Other requirements: the last certificate's self-signature does
+    /// not verify (or it may not sign certificates).
     RootInvalid {
         /// Subject of the offending certificate.
         subject: String,
         /// Why the signature check failed.
         reason: SignatureError,
     },
-    /// Spec §6 "Chain shape": the last certificate's signature verifies but its issuer and
-    /// subject names differ.
+    /// signature-specification.md §Other requirements: the last certificate's signature verifies
+    /// but its issuer and subject names differ.
     RootNotSelfIssued {
         /// Subject of the offending certificate.
         subject: String,
     },
-    /// Spec §6 one-certificate chain: issuer and subject names differ.
+    /// signature-specification.md §Other requirements (a chain of one certificate): issuer and
+    /// subject names differ.
     SelfIssuedMismatch {
         /// Subject of the certificate.
         subject: String,
@@ -237,24 +254,28 @@ pub enum CertError {
         /// Timestamping chains use Go's spacing variant of the message.
         timestamping: bool,
     },
-    /// Spec §6 "Chain shape": a self-signed certificate before the last position (threat 9).
+    /// signature-specification.md §Other requirements: a self-signed certificate before the last
+    /// position (threat 9).
     SelfSignedInChain {
         /// Subject of the offending certificate.
         subject: String,
         /// Whether it is the leaf (position 0) rather than an intermediate.
         leaf: bool,
     },
-    /// Spec §6 timestamping leaf: EKU must be exactly `id-kp-timeStamping`.
+    /// signature-specification.md §Leaf Certificates (timestamping): EKU must be exactly
+    /// `id-kp-timeStamping`.
     TimestampingEku {
         /// Subject of the offending certificate.
         subject: String,
     },
-    /// Spec §6 timestamping leaf: the EKU extension must be critical.
+    /// signature-specification.md §Leaf Certificates (timestamping): the EKU extension must be
+    /// critical.
     TimestampingEkuNotCritical {
         /// Subject of the offending certificate.
         subject: String,
     },
-    /// Spec §5 / §11.10: the leaf key is not RSA 2048/3072/4096 or EC P-256/384/521.
+    /// signature-specification.md §Signature Algorithm Requirements / docs/conformance.md §D10: the
+    /// leaf key is not RSA 2048/3072/4096 or EC P-256/384/521.
     UnsupportedKey {
         /// Subject of the offending certificate.
         subject: String,

@@ -1,7 +1,8 @@
 //! Distinguished names rendered exactly as Go's `pkix.Name.String()`.
 //!
-//! notation-go matches trusted identities (spec §7.2) against `cert.Subject.String()` and prints
-//! it in every certificate error, so nv2 reproduces that function, quirks included:
+//! notation-go matches trusted identities (trust-store-trust-policy.md §Trust Policy) against
+//! `cert.Subject.String()` and prints it in every certificate error, so nv2 reproduces that
+//! function, quirks included:
 //!
 //! * Go first decodes the name into `pkix.Name` (`FillFromRDNSequence`): the nine attributes it
 //!   knows (C, O, OU, CN, SERIALNUMBER, L, ST, STREET, POSTALCODE) go into fields — the last CN

@@ -1,11 +1,12 @@
 //! PEM block scanning with the semantics of Go's `encoding/pem.Decode`.
 //!
-//! notation-go reads trust-store and certificate files with `pem.Decode` (spec §7.1: "PEM
-//! sequence, else concatenated DER"), which skips text before and between blocks, tolerates
-//! `Key: value` headers, spaces, tabs and CRLF line ends, and silently passes over malformed
-//! blocks. The same scan is reproduced here so a file is read as the same list of blocks; the
-//! base64 body is decoded with [`crate::encoding::base64_std_decode`] (padded, canonical), the
-//! decoder `x5c` already uses, rather than a second one from `base64ct` (wasm size).
+//! notation-go reads trust-store and certificate files with `pem.Decode`
+//! (trust-store-trust-policy.md §Trust Store: "PEM sequence, else concatenated DER"), which skips
+//! text before and between blocks, tolerates `Key: value` headers, spaces, tabs and CRLF line ends,
+//! and silently passes over malformed blocks. The same scan is reproduced here so a file is read as
+//! the same list of blocks; the base64 body is decoded with [`crate::encoding::base64_std_decode`]
+//! (padded, canonical), the decoder `x5c` already uses, rather than a second one from `base64ct`
+//! (wasm size).
 
 const PEM_START: &[u8] = b"\n-----BEGIN ";
 const PEM_END: &[u8] = b"\n-----END ";

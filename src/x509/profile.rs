@@ -1,7 +1,9 @@
-//! The Notary certificate profiles (spec §6): code-signing and timestamping leaves, and CAs.
+//! The Notary certificate profiles (signature-specification.md §Certificate Requirements):
+//! code-signing and timestamping leaves, and CAs.
 //!
 //! Each rule is checked in notation-core-go's order so the first violation reported matches
-//! notation's. Only basicConstraints, keyUsage and extendedKeyUsage are interpreted (spec §6).
+//! notation's. Only basicConstraints, keyUsage and extendedKeyUsage are interpreted
+//! (signature-specification.md §Certificate Requirements).
 
 use const_oid::db::rfc5280 as oids;
 use const_oid::ObjectIdentifier;
@@ -11,11 +13,13 @@ use super::cert::{ku, Certificate};
 use super::CertError;
 use crate::crypto::PublicKey;
 
-/// Spec §6 leaf rules, code signing: basicConstraints `cA` false if present; keyUsage present,
-/// critical, with digitalSignature and none of keyEncipherment, dataEncipherment, keyAgreement,
-/// keyCertSign, cRLSign, encipherOnly, decipherOnly; EKU (optional) without serverAuth,
-/// clientAuth, emailProtection, timeStamping, OCSPSigning or anyExtendedKeyUsage (spec §11.9);
-/// key RSA 2048/3072/4096 or EC P-256/384/521 (spec §5, §11.10). Threat 8.
+/// signature-specification.md §Leaf Certificates, code signing: basicConstraints `cA` false if
+/// present; keyUsage present, critical, with digitalSignature and none of keyEncipherment,
+/// dataEncipherment, keyAgreement, keyCertSign, cRLSign, encipherOnly, decipherOnly; EKU (optional)
+/// without serverAuth, clientAuth, emailProtection, timeStamping, OCSPSigning or
+/// anyExtendedKeyUsage (docs/conformance.md §D9); key RSA 2048/3072/4096 or EC P-256/384/521
+/// (signature-specification.md §Signature Algorithm Requirements, docs/conformance.md §D10). Threat
+/// 8.
 pub fn validate_code_signing_leaf(cert: &Certificate) -> Result<(), CertError> {
     leaf_basic_constraints(cert)?;
     key_usage_present(cert, true)?;
@@ -24,9 +28,10 @@ pub fn validate_code_signing_leaf(cert: &Certificate) -> Result<(), CertError> {
     leaf_key(cert)
 }
 
-/// Spec §6 timestamping (TSA) leaf rules: basicConstraints `cA` false if present; keyUsage
-/// present (criticality not required) with digitalSignature and none of the forbidden bits; EKU
-/// present, critical, and exactly `id-kp-timeStamping` (RFC 3161 §2.3); key per spec §5.
+/// signature-specification.md §Leaf Certificates (timestamping): basicConstraints `cA` false if
+/// present; keyUsage present (criticality not required) with digitalSignature and none of the
+/// forbidden bits; EKU present, critical, and exactly `id-kp-timeStamping` (RFC 3161 §2.3); key per
+/// signature-specification.md §Signature Algorithm Requirements.
 pub fn validate_timestamping_leaf(cert: &Certificate) -> Result<(), CertError> {
     leaf_basic_constraints(cert)?;
     key_usage_present(cert, false)?;
@@ -35,18 +40,18 @@ pub fn validate_timestamping_leaf(cert: &Certificate) -> Result<(), CertError> {
     leaf_key(cert)
 }
 
-/// Spec §6 CA rules for code-signing chains: basicConstraints present with `cA` true;
-/// `pathLenConstraint`, when encoded (an explicit 0 included), at least `expected_path_len` (the
-/// number of intermediate CAs below this certificate); keyUsage present, critical, with
-/// keyCertSign.
+/// signature-specification.md §Root and Intermediate CA Certificates for code-signing chains:
+/// basicConstraints present with `cA` true; `pathLenConstraint`, when encoded (an explicit 0
+/// included), at least `expected_path_len` (the number of intermediate CAs below this certificate);
+/// keyUsage present, critical, with keyCertSign.
 pub fn validate_ca(cert: &Certificate, expected_path_len: usize) -> Result<(), CertError> {
     ca_basic_constraints(cert, expected_path_len)?;
     key_usage_present(cert, true)?;
     ca_key_usage(cert)
 }
 
-/// Spec §6 CA rules for timestamping chains: as [`validate_ca`] but keyUsage need not be
-/// critical.
+/// signature-specification.md §Root and Intermediate CA Certificates for timestamping chains: as
+/// [`validate_ca`] but keyUsage need not be critical.
 pub(crate) fn validate_timestamping_ca(
     cert: &Certificate,
     expected_path_len: usize,
@@ -60,8 +65,8 @@ fn subject(cert: &Certificate) -> String {
     cert.subject_rfc4514()
 }
 
-/// Spec §6: basicConstraints present with `cA` true, and the path length check (GO: a negative
-/// or absent `pathLenConstraint` is "not present").
+/// signature-specification.md §Certificate Requirements: basicConstraints present with `cA` true,
+/// and the path length check (GO: a negative or absent `pathLenConstraint` is "not present").
 fn ca_basic_constraints(cert: &Certificate, expected: usize) -> Result<(), CertError> {
     let Some(bc) = cert.basic_constraints().filter(|bc| bc.ca) else {
         return Err(CertError::CaBasicConstraints {
@@ -81,7 +86,8 @@ fn ca_basic_constraints(cert: &Certificate, expected: usize) -> Result<(), CertE
     Ok(())
 }
 
-/// Spec §6 leaf: basicConstraints optional, `cA` must be false when present (threat 8).
+/// signature-specification.md §Leaf Certificates: basicConstraints optional, `cA` must be false
+/// when present (threat 8).
 fn leaf_basic_constraints(cert: &Certificate) -> Result<(), CertError> {
     if cert.basic_constraints().is_some_and(|bc| bc.ca) {
         return Err(CertError::LeafIsCa {
@@ -91,7 +97,8 @@ fn leaf_basic_constraints(cert: &Certificate) -> Result<(), CertError> {
     Ok(())
 }
 
-/// Spec §6: keyUsage must be present; for code signing (leaf and CA) also critical.
+/// signature-specification.md §Certificate Requirements: keyUsage must be present; for code signing
+/// (leaf and CA) also critical.
 fn key_usage_present(cert: &Certificate, must_be_critical: bool) -> Result<(), CertError> {
     match cert.key_usage() {
         None => Err(CertError::KeyUsageMissing {
@@ -104,7 +111,7 @@ fn key_usage_present(cert: &Certificate, must_be_critical: bool) -> Result<(), C
     }
 }
 
-/// Spec §6 CA: keyUsage has keyCertSign.
+/// signature-specification.md §Root and Intermediate CA Certificates: keyUsage has keyCertSign.
 fn ca_key_usage(cert: &Certificate) -> Result<(), CertError> {
     let bits = cert.key_usage().map_or(0, |k| k.bits);
     if bits & ku::KEY_CERT_SIGN == 0 {
@@ -115,7 +122,8 @@ fn ca_key_usage(cert: &Certificate) -> Result<(), CertError> {
     Ok(())
 }
 
-/// Spec §6 leaf: digitalSignature set; nonRepudiation allowed; the other bits forbidden.
+/// signature-specification.md §Leaf Certificates: digitalSignature set; nonRepudiation allowed; the
+/// other bits forbidden.
 fn leaf_key_usage(cert: &Certificate) -> Result<(), CertError> {
     let bits = cert.key_usage().map_or(0, |k| k.bits);
     if bits & ku::DIGITAL_SIGNATURE == 0 {
@@ -148,8 +156,8 @@ fn leaf_key_usage(cert: &Certificate) -> Result<(), CertError> {
 
 /// Go's name for an EKU purpose it knows, as notation-core-go's `ekuToString`.
 fn forbidden_code_signing_eku(oid: &ObjectIdentifier) -> Option<&'static str> {
-    // GO forbids these five; SPEC (spec §11.9) also forbids anyExtendedKeyUsage: nv2 forbids
-    // the union.
+    // GO forbids these five; SPEC (docs/conformance.md §D9) also forbids anyExtendedKeyUsage: nv2
+    // forbids the union.
     let list = [
         (oids::ID_KP_SERVER_AUTH, "ServerAuth"),
         (oids::ID_KP_CLIENT_AUTH, "ClientAuth"),
@@ -161,8 +169,8 @@ fn forbidden_code_signing_eku(oid: &ObjectIdentifier) -> Option<&'static str> {
     list.iter().find(|(o, _)| o == oid).map(|(_, name)| *name)
 }
 
-/// Spec §6 code-signing leaf EKU: optional; the first forbidden purpose (in encoding order) is
-/// reported, as Go does.
+/// signature-specification.md §Leaf Certificates (code-signing EKU): optional; the first forbidden
+/// purpose (in encoding order) is reported, as Go does.
 fn code_signing_eku(cert: &Certificate) -> Result<(), CertError> {
     let Some(eku) = cert.ext_key_usage() else {
         return Ok(());
@@ -176,8 +184,8 @@ fn code_signing_eku(cert: &Certificate) -> Result<(), CertError> {
     Ok(())
 }
 
-/// Spec §6 timestamping leaf EKU: exactly one purpose, `id-kp-timeStamping`, extension critical
-/// (RFC 3161 §2.3).
+/// signature-specification.md §Leaf Certificates (timestamping EKU): exactly one purpose,
+/// `id-kp-timeStamping`, extension critical (RFC 3161 §2.3).
 fn timestamping_eku(cert: &Certificate) -> Result<(), CertError> {
     let Some(eku) = cert.ext_key_usage() else {
         return Err(CertError::TimestampingEku {
@@ -197,8 +205,9 @@ fn timestamping_eku(cert: &Certificate) -> Result<(), CertError> {
     Ok(())
 }
 
-/// Spec §5 / §11.10: the leaf key must be one of the six Notary key types. Messages follow
-/// notation-core-go's `ExtractKeySpec`.
+/// signature-specification.md §Signature Algorithm Requirements / docs/conformance.md §D10: the
+/// leaf key must be one of the six Notary key types. Messages follow notation-core-go's
+/// `ExtractKeySpec`.
 fn leaf_key(cert: &Certificate) -> Result<(), CertError> {
     let fail = |reason: String| CertError::UnsupportedKey {
         subject: subject(cert),

@@ -273,9 +273,10 @@ def main() -> None:
         **write(out, "identity/leaf", issue(ident_name, p256(), r)),
     }
 
-    # Air-gapped revocation (spec §8.1): a root whose leaf names a CRL distribution point, and
-    # CRLs for it: good (another serial listed), revoked (the leaf, keyCompromise), stale
-    # (nextUpdate passed) and one under the root's name signed by an unrelated key.
+    # Air-gapped revocation (trust-store-trust-policy.md §Certificate Revocation Evaluation): a root
+    # whose leaf names a CRL distribution point, and CRLs for it: good (another serial listed),
+    # revoked (the leaf, keyCompromise), stale (nextUpdate passed) and one under the root's name
+    # signed by an unrelated key.
     croot = issue(name("nv2 test crl root"), p256(), None, ca=True)
     cleaf = issue(name("nv2 test crl leaf"), p256(), croot, crl_url="http://crl.nv2.test/root.crl")
     other = cleaf.cert.serial_number ^ 1

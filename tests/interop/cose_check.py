@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Independent check of a COSE_Sign1 Notary envelope (spec §4) with software nv2 did not write:
-cbor2 decodes and re-encodes the CBOR, pyca/cryptography verifies the signature.
+"""Independent check of a COSE_Sign1 Notary envelope (signature-envelope-cose.md) with software nv2
+did not write: cbor2 decodes and re-encodes the CBOR, pyca/cryptography verifies the signature.
 
 Usage: cose_check.py ENVELOPE_FILE
 
 Decodes the envelope strictly (no indefinite lengths, no duplicate keys), checks each header
 label and value type against the Notary Project COSE envelope specification and RFC 9052/9360,
 rebuilds the Sig_structure (RFC 9052 §4.4) with cbor2, and verifies the signature with the leaf
-certificate's public key and the algorithm the key dictates (spec §5). Prints a JSON report of
-what it read on stdout; exits 1 with the reason on stderr when any check fails.
+certificate's public key and the algorithm the key dictates (signature-specification.md §Signature
+Algorithm Requirements). Prints a JSON report of what it read on stdout; exits 1 with the reason on
+stderr when any check fails.
 """
 
 import hashlib
@@ -82,8 +83,8 @@ def main():
     if unprotected is None:
         fail("unprotected header must be a map")
 
-    # Tag 1 is kept as its content so that its type can be checked (spec §4); cbor2 6 hands the
-    # decoded content (and an "immutable" flag) to a semantic decoder.
+    # Tag 1 is kept as its content so that its type can be checked (signature-envelope-cose.md);
+    # cbor2 6 hands the decoded content (and an "immutable" flag) to a semantic decoder.
     protected = strict_loads(protected_raw, semantic_decoders={1: lambda value, *_: Tag1(value)})
     protected = as_map(protected)
     if protected is None:
@@ -134,7 +135,8 @@ def main():
         if times[EXPIRY] <= times[time_label]:
             fail("expiry must be after the signing time")
 
-    # Unprotected: x5chain (33) as an array of DER certificates (RFC 9360, spec §4).
+    # Unprotected: x5chain (33) as an array of DER certificates (RFC 9360,
+    # signature-envelope-cose.md).
     chain = unprotected.get(33)
     if not isinstance(chain, (list, tuple)) or not chain or not all(isinstance(c, bytes) for c in chain):
         fail("x5chain (label 33) must be a non-empty array of byte strings")
@@ -148,7 +150,7 @@ def main():
         fail(f"{TIMESTAMP} must be a byte string")
     certs = [x509.load_der_x509_certificate(c) for c in chain]
 
-    # The key dictates the algorithm (spec §5).
+    # The key dictates the algorithm (signature-specification.md §Signature Algorithm Requirements).
     key = certs[0].public_key()
     if isinstance(key, rsa.RSAPublicKey):
         found = ("rsa", key.key_size)

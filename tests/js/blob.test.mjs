@@ -1,6 +1,7 @@
-// Detached blob signatures (spec §9) through the installed package: the JS API (signBlob,
-// verifyBlob, inspectBlobSignature) checked against node:crypto, and the `nv2 blob` CLI against
-// notation's blob vectors (`verify-blob` cases of the conformance set) and its own signatures.
+// Detached blob signatures (signature-specification.md §Blob Signatures) through the installed
+// package: the JS API (signBlob, verifyBlob, inspectBlobSignature) checked against node:crypto, and
+// the `nv2 blob` CLI against notation's blob vectors (`verify-blob` cases of the conformance set)
+// and its own signatures.
 import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

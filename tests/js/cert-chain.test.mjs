@@ -110,7 +110,8 @@ test('certChain: malformed chains are refused with ERR_INVALID_ARGUMENT or ERR_P
     await assert.rejects(nv2.signDescriptor({ target, key: c.key, certChain }), isKey, `signDescriptor key: ${what}`);
     await assert.rejects(nv2.signDescriptor({ target, signer, certChain }), is, `signDescriptor signer: ${what}`);
     assert.throws(() => nv2.prepareSignature({ target, certChain }), is, `prepareSignature: ${what}`);
-    // signBlob parses the chain first, on its own, to pick the blob's hash (spec §9).
+    // signBlob parses the chain first, on its own, to pick the blob's hash
+    // (signature-specification.md §Blob Signatures).
     await assert.rejects(nv2.signBlob({ blob: new Uint8Array(1), key: c.key, certChain }), is, `signBlob: ${what}`);
     await assert.rejects(nv2.sign(ref, { key: c.key, certChain }), isKey, `registry sign key: ${what}`);
     await assert.rejects(nv2.sign(ref, { signer, certChain }), is, `registry sign signer: ${what}`);

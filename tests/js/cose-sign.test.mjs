@@ -1,7 +1,7 @@
-// COSE_Sign1 signatures (spec §4, `signatureFormat: 'cose'`, `--signature-format cose`) through
-// the installed package. Every envelope nv2 produces here is also decoded and verified by
-// tests/interop/cose_check.py, which uses software nv2 did not write (cbor2 for CBOR, pyca
-// cryptography for the signature): it rebuilds the Sig_structure, checks the header labels and
+// COSE_Sign1 signatures (signature-envelope-cose.md, `signatureFormat: 'cose'`, `--signature-format
+// cose`) through the installed package. Every envelope nv2 produces here is also decoded and
+// verified by tests/interop/cose_check.py, which uses software nv2 did not write (cbor2 for CBOR,
+// pyca cryptography for the signature): it rebuilds the Sig_structure, checks the header labels and
 // value types against the specification, and reports what it read.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

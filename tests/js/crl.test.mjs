@@ -1,7 +1,8 @@
 // Air-gapped revocation: verifyEnvelope / verify / `nv2 verify --crl` with CRLs the caller
-// supplies (spec §8.1, threat model 5b, 21a, 21b). The PKI and the CRLs come from
-// tests/gen/make_pki.py (Python `cryptography`): a root, a leaf naming a CRL distribution point,
-// and CRLs that are good, list the leaf (keyCompromise), are stale, or are signed by another key.
+// supplies (trust-store-trust-policy.md §Certificate Revocation Evaluation, threat model 5b, 21a,
+// 21b). The PKI and the CRLs come from tests/gen/make_pki.py (Python `cryptography`): a root, a
+// leaf naming a CRL distribution point, and CRLs that are good, list the leaf (keyCompromise), are
+// stale, or are signed by another key.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -59,7 +59,7 @@ test('(c) with a future expiry (critical) and an extra unprotected member', { sk
   assert.equal(resultOf(out, 'expiry').ok, true);
 });
 
-test('(c) signing time with fractional seconds and an offset is accepted (spec §3.2)', { skip }, () => {
+test('(c) signing time with fractional seconds and an offset is accepted (signature-envelope-jws.md §Protected Headers)', { skip }, () => {
   const a = pki.algorithms.p256;
   const target = makeTarget('indep-offset');
   const { bytes } = buildJws({
@@ -82,7 +82,8 @@ test('(c) 3-level chain verifies against its root, and against a pinned intermed
   const out = verifyWith(nv2, bytes, target, { root: c.root });
   assert.equal(out.verified, true, show(out));
   assert.equal(out.signer.chain.length, 3);
-  // Authenticity is "any chain certificate equals a trusted certificate" (spec §8 step 3).
+  // Authenticity is "any chain certificate equals a trusted certificate"
+  // (trust-store-trust-policy.md §Signature Verification step "Validate Authenticity").
   const pinned = verifyWith(nv2, bytes, target, { trustStore: storeOf(c.intermediateEntry.cert) });
   assert.equal(pinned.verified, true, show(pinned));
 });

@@ -1,6 +1,7 @@
 // (e) Negative cases: each asserts which check fails and what that means at strict, permissive
-// and audit (spec §7.2 level table, §8). Envelopes are built with node:crypto (helpers.buildJws),
-// so the failures are exactly the ones constructed here.
+// and audit (trust-store-trust-policy.md §Signature Verification details, §Signature Verification).
+// Envelopes are built with node:crypto (helpers.buildJws), so the failures are exactly the ones
+// constructed here.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as nv2 from 'nv2';
@@ -21,7 +22,7 @@ import {
 const skip = needs('verifyEnvelope');
 const p256 = pki.algorithms.p256;
 const ACTION = {
-  // level → check → action (spec §7.2)
+  // level → check → action (trust-store-trust-policy.md §Trust Policy)
   strict: { integrity: 'enforce', authenticity: 'enforce', authenticTimestamp: 'enforce', expiry: 'enforce' },
   permissive: { integrity: 'enforce', authenticity: 'enforce', authenticTimestamp: 'log', expiry: 'log' },
   audit: { integrity: 'enforce', authenticity: 'log', authenticTimestamp: 'log', expiry: 'log' },
@@ -126,7 +127,7 @@ test('(e) alg mismatch: header PS256 with an EC leaf → integrity', { skip }, (
   expectCheckFailure({ check: 'integrity', codes: INTEGRITY_CODES, allowThrow: true, ...c });
 });
 
-test('(e) unknown critical header → integrity failure (spec §3.2, §11.1)', { skip }, () => {
+test('(e) unknown critical header → integrity failure (signature-envelope-jws.md §Protected Headers, docs/conformance.md §D1)', { skip }, () => {
   const c = jws({
     header: { 'io.example.unknown': 'x' },
     crit: ['io.cncf.notary.signingScheme', 'io.example.unknown'],
@@ -139,7 +140,7 @@ test('(e) crit missing the signing scheme → integrity failure', { skip }, () =
   expectCheckFailure({ check: 'integrity', codes: INTEGRITY_CODES, allowThrow: true, ...c });
 });
 
-test('(e) base64url padding on the signature → integrity failure (spec §3.1)', { skip }, () => {
+test('(e) base64url padding on the signature → integrity failure (signature-envelope-jws.md §Signature Envelope)', { skip }, () => {
   // A P-256 r||s signature is 64 bytes → 86 base64url chars + "==" when padded.
   const c = jws({ after: (p) => { p.signature += '=='; } });
   expectCheckFailure({ check: 'integrity', codes: INTEGRITY_CODES, allowThrow: true, ...c });
@@ -165,7 +166,8 @@ test('(e) base64url padding on the protected header → integrity failure', { sk
   expectCheckFailure({ check: 'integrity', codes: INTEGRITY_CODES, allowThrow: true, envelope, target, root });
 });
 
-// --- certificate profile (integrity: never downgradable, spec §6 / §11.4) --------------------------
+// --- certificate profile (integrity: never downgradable, signature-specification.md §Certificate
+// Requirements / docs/conformance.md §D4) --------------------------
 
 for (const [label, key, codes] of [
   ['serverAuth EKU leaf', 'serverAuthEku', ['ERR_CERT_INVALID', 'ERR_SIGNATURE_INTEGRITY']],

@@ -47,7 +47,8 @@ async function pushLayout(layoutRel, repo) {
     await putManifest(m, m.annotations?.['org.opencontainers.image.ref.name']);
   }
   // Some layouts carry no referrers tag index (their registry had the Referrers API). This
-  // registry has none, so write the index a copy tool writes for it (spec §1.3).
+  // registry has none, so write the index a copy tool writes for it (OCI distribution-spec spec.md
+  // §Referrers Tag Schema).
   const tagged = new Set(index.manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name']));
   const bySubject = new Map();
   for (const m of index.manifests) {
@@ -81,7 +82,8 @@ async function pushLayout(layoutRel, repo) {
 function trustStore(spec) {
   const out = {};
   for (const [key, files] of Object.entries(spec.stores ?? {})) {
-    // PEM files as text, DER files as bytes (both are accepted, spec §7.1).
+    // PEM files as text, DER files as bytes (both are accepted, trust-store-trust-policy.md §Trust
+    // Store).
     out[key] = files.map((f) => {
       const bytes = read(f);
       return bytes.includes('-----BEGIN') ? bytes.toString('utf8') : new Uint8Array(bytes);

@@ -1,6 +1,6 @@
 // Interop with oras (oras-py, an OCI client nv2 did not write): an artifact pushed by oras is
 // signed and verified by nv2, and the signature artifact, fetched back by oras, has exactly the
-// shape the Notary Project specification gives (spec §1.1).
+// shape the Notary Project specification gives (signature-specification.md §OCI Signatures).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

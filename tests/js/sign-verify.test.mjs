@@ -100,11 +100,12 @@ for (const name of ALG_NAMES) {
     const { a, target, res, signingTime, expiry } = await signFor(name);
     const { env, protectedHeader: h, payload, signature, signingInput } = parseJws(res.envelope);
 
-    // Flattened JWS JSON serialization, nothing else at the top level (spec §3.1).
+    // Flattened JWS JSON serialization, nothing else at the top level (signature-envelope-jws.md
+    // §Signature Envelope).
     assert.deepEqual(Object.keys(env).sort(), ['header', 'payload', 'protected', 'signature']);
     for (const k of ['payload', 'protected', 'signature']) assert.match(env[k], B64URL, `${k} is unpadded base64url`);
 
-    // Protected header (spec §3.2).
+    // Protected header (signature-envelope-jws.md §Protected Headers).
     assert.equal(h.alg, alg);
     assert.equal(h.cty, PAYLOAD_CTY);
     assert.equal(h['io.cncf.notary.signingScheme'], 'notary.x509');
@@ -117,7 +118,8 @@ for (const name of ALG_NAMES) {
     assert.equal(h['io.cncf.notary.expiry'], rfc3339(expiry.getTime()));
     assert.equal(h['io.cncf.notary.authenticSigningTime'], undefined);
 
-    // Unprotected header (spec §3.3): x5c is standard base64 DER, leaf first.
+    // Unprotected header (signature-envelope-jws.md §Unprotected Headers): x5c is standard base64
+    // DER, leaf first.
     const x5c = env.header.x5c;
     assert.ok(Array.isArray(x5c));
     const ders = pemToDers(a.chain);
@@ -128,14 +130,15 @@ for (const name of ALG_NAMES) {
     });
     assert.equal(env.header['io.cncf.notary.signingAgent'], 'nv2-tests/1.0');
 
-    // Payload (spec §2).
+    // Payload (signature-specification.md §Payload).
     assert.deepEqual(Object.keys(payload), ['targetArtifact']);
     assert.equal(payload.targetArtifact.mediaType, target.mediaType);
     assert.equal(payload.targetArtifact.digest, target.digest);
     assert.equal(payload.targetArtifact.size, target.size);
     assert.deepEqual(payload.targetArtifact.annotations, { 'org.example.build': name });
 
-    // Signature (spec §3.4, §5), checked with the certificate's public key by node:crypto.
+    // Signature (signature-envelope-jws.md §Signature, signature-specification.md §Signature
+    // Algorithm Requirements), checked with the certificate's public key by node:crypto.
     const publicKey = new crypto.X509Certificate(a.cert).publicKey;
     if (alg.startsWith('ES')) assert.equal(signature.length, SIG_LEN[alg]);
     else assert.equal(signature.length * 8, publicKey.asymmetricKeyDetails.modulusLength);
@@ -155,7 +158,7 @@ for (const name of ALG_NAMES) {
     }
   });
 
-  test(`(b) ${name} ${alg}: signature manifest and descriptors follow spec §1.1`, { skip }, async () => {
+  test(`(b) ${name} ${alg}: signature manifest and descriptors follow signature-specification.md §OCI Signatures`, { skip }, async () => {
     const { a, target, res } = await signFor(name);
     const m = JSON.parse(Buffer.from(res.manifest).toString('utf8'));
     assert.equal(m.schemaVersion, 2);

@@ -1,5 +1,5 @@
 //! For the registry tests: a launcher for the real CNCF distribution registry
-//! (`docker-registry`, toolchain §6), a std-only HTTP/1.1 client implementing
+//! (`docker-registry`, CONTRIBUTING.md §The test registry), a std-only HTTP/1.1 client implementing
 //! [`nv2::registry::HttpClient`], a tiny `block_on`, and small request-recording wrappers; the
 //! registry fixtures ([`super::fixtures`]) are re-exported.
 

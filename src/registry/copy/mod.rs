@@ -1,11 +1,12 @@
 //! Copying an artifact together with its signatures, within a registry or across registries
-//! (spec §1: signatures are separate artifacts whose `subject` is the signed manifest, so a copy
-//! that only moves the image leaves them behind).
+//! (signature-specification.md §OCI Signatures: signatures are separate artifacts whose `subject`
+//! is the signed manifest, so a copy that only moves the image leaves them behind).
 //!
 //! The copy is planned, then executed:
 //! 1. **Plan.** From the resolved source manifest, walk the graph: an index's `manifests`, a
 //!    manifest's `config` and `layers`, and (with [`CopyOptions::referrers`]) every manifest's
-//!    referrers (spec §1.2, §1.3), recursively (signatures on signatures). Every manifest is
+//! referrers (signature-specification.md §OCI Signature Discovery, OCI distribution-spec spec.md
+//! §Referrers Tag Schema), recursively (signatures on signatures). Every manifest is
 //!    fetched and checked against its descriptor (threat model 3). The walk is bounded in nodes
 //!    and referrer depth (threat model 14).
 //! 2. **Blobs**, with bounded concurrency: skipped when the destination has them (`HEAD`),
@@ -17,7 +18,8 @@
 //! 3. **Manifests**, children before parents and subjects before referrers, by digest, skipped
 //!    when present. Bytes are pushed exactly as fetched, so every digest is preserved.
 //! 4. **Referrers index**: where the destination did not answer `OCI-Subject` and has no
-//!    Referrers API, the subject's referrers tag index is updated (spec §1.3) with every
+//! Referrers API, the subject's referrers tag index is updated (OCI distribution-spec spec.md
+//! §Referrers Tag Schema) with every
 //!    referrer copied, in one read-modify-write per subject.
 //! 5. **Tag**, last, so a tag never names a graph whose parts are still missing.
 //!
@@ -182,7 +184,8 @@ pub struct CopyReport {
     pub blobs_skipped: usize,
     /// Blob bytes streamed.
     pub bytes_copied: u64,
-    /// Referrers tag indexes written at the destination (spec §1.3).
+    /// Referrers tag indexes written at the destination (OCI distribution-spec spec.md §Referrers
+    /// Tag Schema).
     pub referrers_index_updates: usize,
     /// Notes: tag resolution, skipped non-distributable layers, pagination, ...
     pub warnings: Vec<String>,
@@ -332,7 +335,7 @@ pub async fn copy<C: HttpClient>(
     }
 
     // Subjects with referrers in the graph, and whether the destination acknowledged each
-    // referrer with `OCI-Subject` (spec §1.3).
+    // referrer with `OCI-Subject` (OCI distribution-spec spec.md §Referrers Tag Schema).
     let mut by_subject: Vec<(Digest, Vec<(Descriptor, bool)>)> = Vec::new();
     for node in &plan.nodes {
         let (transfer, acknowledged) = copier.push_manifest(node).await?;
@@ -441,8 +444,9 @@ impl<C: HttpClient> Copier<'_, C> {
                         None => self.client.fetch_manifest(&self.src, &descriptor).await?,
                     };
                     if let Some(s) = &subject {
-                        // A listed referrer must name the subject it was listed for (spec §1.2);
-                        // anything else (a stale or forged index entry) is not copied as one.
+                        // A listed referrer must name the subject it was listed for
+                        // (signature-specification.md §OCI Signature Discovery); anything else (a
+                        // stale or forged index entry) is not copied as one.
                         if declared_subject(&bytes).as_ref() != Some(s) {
                             plan.warnings.push(format!(
                                 "{} is listed as a referrer of {s} but does not name it as its \
@@ -559,8 +563,9 @@ impl<C: HttpClient> Copier<'_, C> {
     }
 
     /// Makes the destination list `referrers` of `subject`: nothing to do where the Referrers
-    /// API lists them; otherwise one update of the referrers tag index (spec §1.3). Returns
-    /// whether the index was written, and a warning when a Referrers API does not list them.
+    /// API lists them; otherwise one update of the referrers tag index (OCI distribution-spec
+    /// spec.md §Referrers Tag Schema). Returns whether the index was written, and a warning when a
+    /// Referrers API does not list them.
     async fn index_referrers(
         &self,
         subject: &Digest,
