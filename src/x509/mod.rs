@@ -1,13 +1,12 @@
 //! X.509 certificates and the Notary Project certificate rules (signature-specification.md
 //! §Signature Algorithm Requirements, §Certificate Requirements).
 //!
-//! * [`Certificate`] wraps one DER certificate decoded by a flat DER walk ([`asn1`]), keeps the raw bytes Go
-//!   compares (TBS, issuer and subject names, public key) and caches the three extensions the
-//! Notary rules interpret: basicConstraints, keyUsage and extendedKeyUsage
-//! (signature-specification.md §Certificate Requirements, "only
-//!   basicConstraints, keyUsage and EKU are interpreted"), plus the revocation pointers (AIA OCSP,
-//! CRL distribution points) for the revocation step (trust-store-trust-policy.md §Certificate
-//! Revocation Evaluation).
+//! * [`Certificate`] wraps one DER certificate decoded by a flat DER walk ([`asn1`]), keeps the
+//!   raw bytes Go compares (TBS, issuer and subject names, public key) and caches the three
+//!   extensions the Notary rules interpret: basicConstraints, keyUsage and extendedKeyUsage
+//!   (signature-specification.md §Certificate Requirements, "only basicConstraints, keyUsage and
+//!   EKU are interpreted"), plus the revocation pointers (AIA OCSP, CRL distribution points) for
+//!   the revocation step (trust-store-trust-policy.md §Certificate Revocation Evaluation).
 //! * [`validate_code_signing_chain`] / [`validate_timestamping_chain`] implement
 //!   signature-specification.md §Other requirements with the leaf and CA profiles, in
 //!   notation-core-go's order of checks, so the first failure reported is the one notation reports.
@@ -16,9 +15,9 @@
 //!
 //! Deliberate choices:
 //! * SHA-1 (and MD5) certificate signatures are refused everywhere, including the single
-//! self-signed certificate case where notation-go still accepts SHA-1 (signature-specification.md
-//! §Other requirements: the
-//!   SPEC forbids SHA-1; we follow the SPEC). The message is Go's "insecure algorithm" text.
+//!   self-signed certificate case where notation-go still accepts SHA-1
+//!   (signature-specification.md §Other requirements: the SPEC forbids SHA-1; we follow the SPEC).
+//!   The message is Go's "insecure algorithm" text.
 //! * Leaf EKU (docs/conformance.md §D9): the union of both lists is forbidden — notation-go's
 //!   serverAuth, clientAuth, emailProtection, timeStamping, OCSPSigning, plus the SPEC's
 //!   anyExtendedKeyUsage.

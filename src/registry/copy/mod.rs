@@ -5,8 +5,8 @@
 //! The copy is planned, then executed:
 //! 1. **Plan.** From the resolved source manifest, walk the graph: an index's `manifests`, a
 //!    manifest's `config` and `layers`, and (with [`CopyOptions::referrers`]) every manifest's
-//! referrers (signature-specification.md §OCI Signature Discovery, OCI distribution-spec spec.md
-//! §Referrers Tag Schema), recursively (signatures on signatures). Every manifest is
+//!    referrers (signature-specification.md §OCI Signature Discovery, OCI distribution-spec
+//!    spec.md §Referrers Tag Schema), recursively (signatures on signatures). Every manifest is
 //!    fetched and checked against its descriptor (threat model 3). The walk is bounded in nodes
 //!    and referrer depth (threat model 14).
 //! 2. **Blobs**, with bounded concurrency: skipped when the destination has them (`HEAD`),
@@ -18,9 +18,8 @@
 //! 3. **Manifests**, children before parents and subjects before referrers, by digest, skipped
 //!    when present. Bytes are pushed exactly as fetched, so every digest is preserved.
 //! 4. **Referrers index**: where the destination did not answer `OCI-Subject` and has no
-//! Referrers API, the subject's referrers tag index is updated (OCI distribution-spec spec.md
-//! §Referrers Tag Schema) with every
-//!    referrer copied, in one read-modify-write per subject.
+//!    Referrers API, the subject's referrers tag index is updated (OCI distribution-spec spec.md
+//!    §Referrers Tag Schema) with every referrer copied, in one read-modify-write per subject.
 //! 5. **Tag**, last, so a tag never names a graph whose parts are still missing.
 //!
 //! Re-running after an interruption finishes the copy: present blobs and manifests are skipped,
