@@ -167,7 +167,7 @@ export type ErrorDetails =
 export class NotationError extends Error {
   constructor(
     message: string,
-    options?: { code?: NotationErrorCode; details?: unknown; cause?: unknown },
+    options?: { code?: NotationErrorCode; details?: ErrorDetails; cause?: unknown },
   );
   readonly code: NotationErrorCode;
   /** Structured context from the core, when available (docs/errors.md "Details"). */
@@ -220,7 +220,7 @@ export function isNotationErrorCode(code: unknown): code is NotationErrorCode;
 export function createError(
   code: NotationErrorCode,
   message: string,
-  options?: { details?: unknown; cause?: unknown },
+  options?: { details?: ErrorDetails; cause?: unknown },
 ): AnyNotationError;
 /** Converts an error thrown by the wasm module into a `NotationError` subclass (others unchanged). */
 export function fromWasmError(err: unknown): unknown;

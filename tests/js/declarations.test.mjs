@@ -246,7 +246,7 @@ const CASES = {
   async createError() {
     return [
       ['without details', nv2.createError('ERR_PARSE', 'x')],
-      ['with details and cause', nv2.createError('ERR_TRUST_STORE', 'x', { details: { a: 1 }, cause: new Error('c') })],
+      ['with details and cause', nv2.createError('ERR_USER_METADATA_MISMATCH', 'x', { details: { key: 'k' }, cause: new Error('c') })],
     ];
   },
   async errorFromResult() {
