@@ -1,3 +1,4 @@
+use super::der::{ber_to_der, instant_at, time};
 use super::*;
 
 #[test]
