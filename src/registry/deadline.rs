@@ -81,6 +81,31 @@ impl Deadlines {
         }
     }
 
+    /// The deadlines of a caller's `timeout` option: `total` (a single number) caps every
+    /// deadline as [`Deadlines::within`] does, then `first_byte`, `idle` and `operation` (a fixed
+    /// operation deadline) override theirs. Zero is refused: it would cut every request.
+    pub fn from_parts(
+        total: Option<u64>,
+        first_byte: Option<u64>,
+        idle: Option<u64>,
+        operation: Option<u64>,
+    ) -> Result<Self, &'static str> {
+        if [total, first_byte, idle, operation].contains(&Some(0)) {
+            return Err("a timeout must be at least 1 ms");
+        }
+        let mut d = total.map_or_else(Deadlines::default, Deadlines::within);
+        if let Some(ms) = first_byte {
+            d.first_byte_millis = ms;
+        }
+        if let Some(ms) = idle {
+            d.idle_millis = ms;
+        }
+        if let Some(ms) = operation {
+            d.operation = OperationDeadline::Fixed(ms);
+        }
+        Ok(d)
+    }
+
     /// The operation deadline once it is known to move `bytes` bytes.
     pub fn operation_millis(&self, bytes: u64) -> u64 {
         match self.operation {
@@ -182,5 +207,28 @@ mod tests {
         let d = Deadlines::within(600_000);
         assert_eq!((d.first_byte_millis, d.idle_millis), (30_000, 30_000));
         assert_eq!(DeadlinePhase::FirstByte.name(), "firstByte");
+    }
+
+    #[test]
+    fn timeout_options() {
+        assert_eq!(
+            Deadlines::from_parts(None, None, None, None),
+            Ok(Deadlines::default())
+        );
+        assert_eq!(
+            Deadlines::from_parts(Some(2000), None, None, None),
+            Ok(Deadlines::within(2000))
+        );
+        let d = Deadlines::from_parts(None, Some(1000), None, Some(5000)).unwrap();
+        assert_eq!((d.first_byte_millis, d.idle_millis), (1000, 30_000));
+        assert_eq!(d.operation_millis(1 << 30), 5000);
+        let d = Deadlines::from_parts(None, None, Some(700), None).unwrap();
+        assert_eq!(
+            d.operation_millis(0),
+            DEFAULT_OPERATION_BASE_MILLIS,
+            "still scaled"
+        );
+        assert!(Deadlines::from_parts(None, Some(0), None, None).is_err());
+        assert!(Deadlines::from_parts(Some(0), None, None, None).is_err());
     }
 }
