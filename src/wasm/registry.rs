@@ -47,22 +47,22 @@ fn registry_failure(e: RegistryError) -> JsFailure {
     JsFailure::new(e.code(), e.to_string()).with_details(e.details())
 }
 
-/// The `timeout` option as the JS wrapper normalises it: `{ ms?, firstByteMs?, idleMs?,
-/// operationMs? }` (milliseconds; `ms` is a single number caller's timeout).
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Timeout {
-    ms: Option<u64>,
-    first_byte_ms: Option<u64>,
-    idle_ms: Option<u64>,
-    operation_ms: Option<u64>,
-}
-
-/// The deadlines of `opts.timeout` (threat model 25; the rules are the core's).
+/// The deadlines of `opts.timeout` (threat model 25; the rules are the core's), as the JS wrapper
+/// normalises it: `{ ms?, firstByteMs?, idleMs?, operationMs? }` (milliseconds; `ms` is a single
+/// number the caller gave). Read field by field: a derived struct costs wasm size (docs/size.md).
 fn deadlines_field(opts: &JsValue) -> Result<Deadlines, JsFailure> {
-    let t: Timeout = opt_field(opts, "timeout")?.unwrap_or_default();
-    Deadlines::from_parts(t.ms, t.first_byte_ms, t.idle_ms, t.operation_ms)
-        .map_err(|e| JsFailure::invalid(format!("`timeout`: {e}")))
+    let t = js_sys::Reflect::get(opts, &"timeout".into()).unwrap_or(JsValue::UNDEFINED);
+    if t.is_undefined() || t.is_null() {
+        return Ok(Deadlines::default());
+    }
+    let ms = |k: &str| opt_field::<u64>(&t, k);
+    Deadlines::from_parts(
+        ms("ms")?,
+        ms("firstByteMs")?,
+        ms("idleMs")?,
+        ms("operationMs")?,
+    )
+    .map_err(|e| JsFailure::invalid(format!("`timeout`: {e}")))
 }
 
 /// The deadlines a `timeout` option gives, as `{ firstByteMs, idleMs, operationMs }` with the
