@@ -85,9 +85,12 @@ export function watchdog({ firstByteMs, idleMs, operationMs }, url, signal) {
   let timer;
   const fire = (during, ms) => controller.abort(new DeadlineError(during, ms, url));
   const operation = setTimeout(() => fire('operation', operationMs), Math.min(operationMs, 2 ** 31 - 1));
+  const end = Date.now() + operationMs;
   const arm = (during) => {
     clearTimeout(timer);
     const ms = during === 'firstByte' ? firstByteMs : idleMs;
+    // A wait that cannot end before the operation's deadline is that deadline (as in fetch.rs).
+    if (Date.now() + ms >= end) return;
     timer = setTimeout(() => fire(during, ms), Math.min(ms, 2 ** 31 - 1));
   };
   return {

@@ -165,19 +165,23 @@ impl FetchClient {
                 deadline.operation_millis,
             ));
         }
-        Ok(if left < phase_ms as f64 {
-            Wait {
-                millis: left,
-                phase: DeadlinePhase::Operation,
-                waited: deadline.operation_millis,
-            }
-        } else {
-            Wait {
-                millis: phase_ms as f64,
-                phase,
-                waited: phase_ms,
-            }
-        })
+        // A phase as long as the whole operation (a single `timeout` number) is the operation's
+        // deadline: reported as such, whatever the millisecond the request started in.
+        Ok(
+            if left < phase_ms as f64 || phase_ms >= deadline.operation_millis {
+                Wait {
+                    millis: left,
+                    phase: DeadlinePhase::Operation,
+                    waited: deadline.operation_millis,
+                }
+            } else {
+                Wait {
+                    millis: phase_ms as f64,
+                    phase,
+                    waited: phase_ms,
+                }
+            },
+        )
     }
 
     /// Awaits `promise`, or `None` when `wait` passes first. The timer is always cleared.

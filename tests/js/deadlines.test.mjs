@@ -128,10 +128,16 @@ test('a registry that accepts and never answers is cut by the first-byte deadlin
   assert.ok(ms >= 1000 && ms < 5000, `cut after ${ms} ms (default first-byte deadline: 30 s)`);
 
   // verify: the same deadline while resolving is inconclusive, with the reason.
-  const [v] = await timed(() => nv2.verify(ref, { ...trust(), timeout: 1000 }));
+  const [v] = await timed(() => nv2.verify(ref, { ...trust(), timeout: { firstByteMs: 1000 } }));
   assert.ok(v instanceof nv2.VerificationInconclusiveError, String(v));
   assert.equal(v.details.step, 'resolve');
   assert.equal(v.details.during, 'firstByte');
+  // A single number is the operation's deadline (and caps the waits within it): that is what
+  // passes first when the very first request hangs.
+  const [w, wms] = await timed(() => nv2.verify(ref, { ...trust(), timeout: 1200 }));
+  assert.equal(w.code, 'ERR_VERIFICATION_INCONCLUSIVE', String(w));
+  assert.deepEqual([w.details.during, w.details.waitedMs], ['operation', 1200]);
+  assert.ok(wms >= 1100 && wms < 5000, `${wms} ms`);
 });
 
 test('a body trickled one byte every 1.5 s is cut by the idle deadline', async () => {
@@ -230,14 +236,18 @@ test('CLI --timeout: cuts a silent registry, -o json says inconclusive with the 
   const out = JSON.parse(r.stdout);
   assert.equal(out.inconclusive, true);
   assert.equal(out.error.code, 'ERR_VERIFICATION_INCONCLUSIVE');
-  assert.equal(out.error.details.during, 'firstByte');
-  assert.equal(out.error.details.waitedMs, 1500);
+  assert.deepEqual([out.error.details.during, out.error.details.waitedMs], ['operation', 1500]);
+  assert.match(out.error.message, /waited 1500 ms for the operation to finish/);
   const list = await home.run(['list', ref, '--timeout', 'first-byte=1s']);
   assert.equal(list.code, 1);
   assert.match(list.stderr, /waited 1000 ms for the first byte .*\(ERR_REGISTRY_HTTP\)$/m);
-  const login = await home.run(['login', '-u', 'a', '-p', 'b', '--timeout', '1s', proxy.host]);
+  // nv2 login: the same deadlines (it used to have a fixed 30 s timeout).
+  const [login, lms] = await timed(() => home.run(['login', '-u', 'a', '--password-stdin', '--timeout', 'first-byte=1s', proxy.host], { input: 'b' }));
   assert.equal(login.code, 1);
-  assert.match(login.stderr, /waited 1000 ms for the first byte.*\(ERR_REGISTRY_HTTP\)$/m);
+  assert.match(login.stderr, /cannot reach http:\/\/.*\/v2\/: deadline passed: waited 1000 ms for the first byte \(ERR_REGISTRY_HTTP\)$/m);
+  assert.ok(lms < 10_000, `${lms} ms`);
+  const login2 = await home.run(['login', '-u', 'a', '--password-stdin', '--timeout', '1s', proxy.host], { input: 'b' });
+  assert.match(login2.stderr, /waited 1000 ms for the operation to finish \(ERR_REGISTRY_HTTP\)$/m);
   const bad = await home.run(['list', ref, '--timeout', 'soon']);
   assert.equal(bad.code, 2);
 });
