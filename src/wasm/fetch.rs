@@ -308,10 +308,7 @@ impl FetchClient {
         let capacity = expected.unwrap_or(0).min(max.unwrap_or(0)).min(1 << 30);
         let mut out: Vec<u8> = Vec::with_capacity(capacity as usize);
         loop {
-            let wait = match deadline {
-                Some(d) => Some(self.wait(d, DeadlinePhase::Idle, d.idle_millis)),
-                None => None,
-            };
+            let wait = deadline.map(|d| self.wait(d, DeadlinePhase::Idle, d.idle_millis));
             let wait = match wait.transpose() {
                 Ok(w) => w,
                 Err(e) => {
