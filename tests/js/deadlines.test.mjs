@@ -43,6 +43,7 @@ async function startProxy(upstream) {
     if (action === 'trickle' || action === 'steady') {
       // No Content-Length (chunked): nv2 checks a declared length against the descriptor first.
       res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' });
+      res.flushHeaders();
       const [every, chunk] = action === 'steady' ? [50, Buffer.alloc(16 * 1024, 0x20)] : [1500, Buffer.from(' ')];
       const t = setInterval(() => res.write(chunk), every);
       timers.add(t);
