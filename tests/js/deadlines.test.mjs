@@ -17,6 +17,8 @@ import { startRegistry, pushImage, freePort } from './support/registry.mjs';
 import { cliHome, strictPolicy } from './support/cli.mjs';
 
 const alg = pki.algorithms.p256;
+// Without deadlines these cases would hang forever: each test fails after LIMIT instead.
+const LIMIT = 60_000;
 let reg;
 let proxy;
 let home;
@@ -115,7 +117,7 @@ async function timed(fn) {
   }
 }
 
-test('a registry that accepts and never answers is cut by the first-byte deadline', async () => {
+test('a registry that accepts and never answers is cut by the first-byte deadline', { timeout: LIMIT }, async () => {
   const { ref } = await signedImage('dl/hang');
   proxy.rule = () => 'hang';
   const [e, ms] = await timed(() => nv2.listSignatures(ref, { timeout: { firstByteMs: 1000 } }));
@@ -141,7 +143,7 @@ test('a registry that accepts and never answers is cut by the first-byte deadlin
   assert.ok(wms >= 1100 && wms < 5000, `${wms} ms`);
 });
 
-test('a body trickled one byte every 1.5 s is cut by the idle deadline', async () => {
+test('a body trickled one byte every 1.5 s is cut by the idle deadline', { timeout: LIMIT }, async () => {
   const { ref, sig } = await signedImage('dl/trickle');
   proxy.rule = (req) => (req.url.endsWith(sig.manifestDescriptor.digest) ? 'trickle' : undefined);
   const [r, ms] = await timed(() => nv2.verify(ref, { ...trust(), timeout: { idleMs: 1000 } }));
@@ -162,7 +164,7 @@ test('a body trickled one byte every 1.5 s is cut by the idle deadline', async (
   assert.ok(ms2 >= 2400 && ms2 < 6000, `cut after ${ms2} ms`);
 });
 
-test('a huge but steady body is cut by the operation deadline', async () => {
+test('a huge but steady body is cut by the operation deadline', { timeout: LIMIT }, async () => {
   const { ref } = await signedImage('dl/steady');
   // Resolving the tag (up to 4 MiB accepted): 16 KiB every 50 ms, never idle, never done.
   const byTag = ref.replace(/@.*/, ':v1');
@@ -177,7 +179,7 @@ test('a huge but steady body is cut by the operation deadline', async () => {
   assert.equal(v.details.during, 'operation');
 });
 
-test('a reset on the referrers route is inconclusive, never "no signature" (API and CLI)', async () => {
+test('a reset on the referrers route is inconclusive, never "no signature" (API and CLI)', { timeout: LIMIT }, async () => {
   const { ref } = await signedImage('dl/reset');
   proxy.rule = (req) => (isReferrers(req) ? 'reset' : undefined);
   proxy.log = [];
@@ -204,7 +206,7 @@ test('a reset on the referrers route is inconclusive, never "no signature" (API 
   assert.match(text.stderr, /^Error: signature verification inconclusive for .*referrers.*\(ERR_VERIFICATION_INCONCLUSIVE\)$/m);
 });
 
-test('503 after the retries on referrers, signature manifest or envelope blob is inconclusive', async () => {
+test('503 after the retries on referrers, signature manifest or envelope blob is inconclusive', { timeout: LIMIT }, async () => {
   const { ref, sig } = await signedImage('dl/unavailable');
   const cases = {
     referrers: isReferrers,
@@ -228,7 +230,7 @@ test('503 after the retries on referrers, signature manifest or envelope blob is
   await assert.rejects(nv2.verify(ref.replace(/@.*/, ':v1'), trust()), (e) => e.code === 'ERR_VERIFICATION_INCONCLUSIVE' && e.details.step === 'resolve');
 });
 
-test('CLI --timeout: cuts a silent registry, -o json says inconclusive with the reason', async () => {
+test('CLI --timeout: cuts a silent registry, -o json says inconclusive with the reason', { timeout: LIMIT }, async () => {
   const { ref } = await signedImage('dl/cli');
   proxy.rule = () => 'hang';
   const [r, ms] = await timed(() => home.run(['verify', ref, '--timeout', '1500ms', '-o', 'json']));
@@ -253,7 +255,7 @@ test('CLI --timeout: cuts a silent registry, -o json says inconclusive with the 
   assert.equal(bad.code, 2);
 });
 
-test("the caller's AbortSignal still stops an operation, as an abort, not a deadline", async () => {
+test("the caller's AbortSignal still stops an operation, as an abort, not a deadline", { timeout: LIMIT }, async () => {
   const { ref } = await signedImage('dl/abort');
   proxy.rule = () => 'hang';
   const controller = new AbortController();
@@ -266,7 +268,7 @@ test("the caller's AbortSignal still stops an operation, as an abort, not a dead
   await assert.rejects(nv2.listSignatures(ref, { timeout: { soon: 1 } }), (x) => x.code === 'ERR_INVALID_ARGUMENT');
 });
 
-test('sign cut by a deadline writes no index entry; copy cut mid-blob is finished by a re-run', async () => {
+test('sign cut by a deadline writes no index entry; copy cut mid-blob is finished by a re-run', { timeout: LIMIT }, async () => {
   const { target, ref } = await signedImage('dl/write');
   // The signature manifest PUT never answers: sign fails typed, the referrers index is unchanged.
   const indexUrl = `${reg.url}/v2/dl/write/manifests/${target.digest.replace(':', '-')}`;
