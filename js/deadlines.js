@@ -80,11 +80,12 @@ export class DeadlineError extends Error {
  * timer for what is awaited next, `disarm()` stops it, `signal` aborts with a DeadlineError when
  * it fires or when `operationMs` (what is left of the operation) passes. `done()` clears both.
  */
-export function watchdog({ firstByteMs, idleMs, operationMs }, url, signal) {
+export function watchdog({ firstByteMs, idleMs, operationMs, operationTotalMs }, url, signal) {
   const controller = new AbortController();
   let timer;
   const fire = (during, ms) => controller.abort(new DeadlineError(during, ms, url));
-  const operation = setTimeout(() => fire('operation', operationMs), Math.min(operationMs, 2 ** 31 - 1));
+  // `operationMs` is what is left; the error names the operation's whole deadline when known.
+  const operation = setTimeout(() => fire('operation', operationTotalMs ?? operationMs), Math.min(operationMs, 2 ** 31 - 1));
   const end = Date.now() + operationMs;
   const arm = (during) => {
     clearTimeout(timer);

@@ -291,11 +291,28 @@ test('sign cut by a deadline writes no index entry; copy cut mid-blob is finishe
     assert.equal(c.details.during, 'idle');
     const tagged = await fetch(`${dst.url}/v2/dl/copy/manifests/v1`, { headers: { Accept: target.mediaType } });
     assert.equal(tagged.status, 404, 'the tag is written last: nothing names a half-copied graph');
+    // The same through Node's streaming pipe (a blob larger than chunkSize is streamed in one
+    // request, node-pipe.js): its watchdog cuts the trickle too.
+    const big = JSON.parse(await (await fetch(`${reg.url}/v2/dl/write/manifests/${target.digest}`, { headers: { Accept: target.mediaType } })).text()).layers[1];
+    const ranges = [];
+    proxy.rule = (req) => {
+      if (!(req.url.endsWith(`/blobs/${big.digest}`) && req.method === 'GET')) return undefined;
+      ranges.push(req.headers.range);
+      return 'trickle';
+    };
+    const [p] = await timed(() => nv2.copy(ref, `${dst.host}/dl/pipe:v1`, { chunkSize: 1024, timeout: { idleMs: 1000 } }));
+    assert.equal(p.code, 'ERR_REGISTRY_HTTP', String(p));
+    assert.deepEqual([p.details.during, p.details.waitedMs], ['idle', 1000]);
+    assert.ok(p.details.url.endsWith(`/blobs/${big.digest}`), p.details.url);
+    assert.deepEqual(ranges, [undefined], 'streamed in one request (no Range): the pipe path');
+    const pipeTagged = await fetch(`${dst.url}/v2/dl/pipe/manifests/v1`, { headers: { Accept: target.mediaType } });
+    assert.equal(pipeTagged.status, 404);
     proxy.rule = () => undefined;
     const report = await nv2.copy(ref, `${dst.host}/dl/copy:v1`);
     assert.equal(report.destination.digest, target.digest);
     const v = await nv2.verify(`${dst.host}/dl/copy:v1`, trust());
     assert.equal(v.verified, true);
+    assert.equal((await nv2.copy(ref, `${dst.host}/dl/pipe:v1`, { chunkSize: 1024 })).destination.digest, target.digest);
   } finally {
     dst.stop();
   }
