@@ -36,7 +36,10 @@ pub struct FetchClient {
     set_timeout: Option<Function>,
     clear_timeout: Option<Function>,
     abort_controller: Option<Function>,
-    /// When the operation started (host clock, ms): this client's creation.
+    /// The host's monotonic clock, `performance.now` with its receiver (High Resolution Time:
+    /// wall-clock jumps must not fire or stall a deadline); `Date.now` where there is none.
+    monotonic: Option<(JsValue, Function)>,
+    /// When the operation started (ms on that clock): this client's creation.
     started: f64,
     pipe: Option<Function>,
 }
@@ -135,19 +138,37 @@ impl FetchClient {
                 .ok()
                 .and_then(|f| f.dyn_into::<Function>().ok())
         };
-        Ok(FetchClient {
+        let monotonic = Reflect::get(&global, &"performance".into())
+            .ok()
+            .filter(|p| p.is_object())
+            .and_then(|p| {
+                let now = Reflect::get(&p, &"now".into()).ok()?.dyn_into().ok()?;
+                Some((p, now))
+            });
+        let mut client = FetchClient {
             fetch,
             set_timeout: global_fn("setTimeout"),
             clear_timeout: global_fn("clearTimeout"),
             abort_controller: global_fn("AbortController"),
-            started: js_sys::Date::now(),
+            monotonic,
+            started: 0.0,
             pipe: None,
-        })
+        };
+        client.started = client.clock();
+        Ok(client)
+    }
+
+    fn clock(&self) -> f64 {
+        self.monotonic
+            .as_ref()
+            .and_then(|(p, now)| now.call0(p).ok())
+            .and_then(|v| v.as_f64())
+            .unwrap_or_else(js_sys::Date::now)
     }
 
     /// Milliseconds since the operation started.
     fn elapsed(&self) -> f64 {
-        js_sys::Date::now() - self.started
+        self.clock() - self.started
     }
 
     /// The wait for `phase` (`phase_ms`) under `deadline`, or an error when the operation's
