@@ -19,7 +19,7 @@ PYTHON      := $(VENV)/bin/python
 # budget. With the registry transport, RFC 3161, CRL revocation, blob signing, copy and COSE
 # signing, and after removing duplicate code (docs/size.md), the package measures 344,708 bytes.
 # Request and operation deadlines (threat model 25: host timers raced against headers and body
-# chunks, typed transport errors with their details) brought it to 352,509 bytes. The gate
+# chunks, typed transport errors with their details) brought it to 352,666 bytes. The gate
 # (347 KiB: the measured size rounded up to the next KiB, plus 2 KiB) leaves under 3 KB: nothing
 # grows unnoticed; the levers back toward 300 KB are in docs/size.md.
 MAX_GZIP    ?= 355328
