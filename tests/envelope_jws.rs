@@ -795,8 +795,10 @@ fn deep_and_huge_input_fails_cleanly() {
     let cert = format!("\"{}\"", base64_std_encode(&f.chain[0]));
     p.header = format!(r#"{{"x5c":[{}]}}"#, vec![cert; 1000].join(","));
     let e = check(&p.to_json()).unwrap_err();
-    assert!(matches!(e, EnvelopeError::Limit(_)));
-    assert_eq!(e.code(), "ERR_PARSE");
+    assert!(
+        matches!(e, EnvelopeError::Limit(l) if l.limit == "envelope.chain.certificates" && l.found == 1000)
+    );
+    assert_eq!(e.code(), "ERR_LIMIT");
     // Over 32 MiB.
     let big = vec![b' '; 32 * 1024 * 1024 + 1];
     let e = parse(&big).unwrap_err();

@@ -15,6 +15,8 @@
 //! §Protected Headers), and refuses to emit an envelope whose signature does not verify under the
 //! leaf certificate's key (threat model 3d).
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -28,7 +30,8 @@ use super::{
     SigningScheme, UnverifiedEnvelope, MAX_CERT_CHAIN_LEN,
 };
 use crate::crypto::{PublicKey, SignatureAlgorithm};
-use crate::encoding::{self, SeenKeys};
+use crate::encoding;
+use crate::limits::{LimitExceeded, CRIT_ENTRIES, JWS_HEADER_ENTRIES};
 use crate::time::Instant;
 
 /// `alg` (signature-envelope-jws.md §Protected Headers).
@@ -191,6 +194,7 @@ fn non_blank(m: &Map<String, Value>, name: &str) -> Result<Option<String>, Envel
 /// Applies the protected-header rules of signature-envelope-jws.md §Protected Headers (and
 /// docs/conformance.md §D1, §D2).
 fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeError> {
+    LimitExceeded::check("jws.header.entries", JWS_HEADER_ENTRIES, m.len())?;
     // docs/conformance.md §D2, threat model 11a: a case-variant of a registered or Notary name
     // (`Alg`) would be read as that name by a case-insensitive decoder (Go), so it is refused.
     for key in m.keys() {
@@ -224,17 +228,12 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
         .to_string();
 
     // signature-envelope-jws.md §Protected Headers `crit`: required, non-empty array of distinct
-    // strings.
-    let crit: Vec<&str> = match m.get(HEADER_CRIT) {
+    // strings, at most [`CRIT_ENTRIES`]; kept as a set, so each header below is one lookup, not a
+    // scan of `crit` (RFC 7515 §4.1.11).
+    let crit_raw = match m.get(HEADER_CRIT) {
         None => return Err(EnvelopeError::MissingCrit),
         Some(Value::Array(a)) if a.is_empty() => return Err(EnvelopeError::MissingCrit),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .ok_or_else(|| EnvelopeError::invalid(HEADER_CRIT, "entries must be strings"))
-            })
-            .collect::<Result<_, _>>()?,
+        Some(Value::Array(a)) => a,
         Some(_) => {
             return Err(EnvelopeError::invalid(
                 HEADER_CRIT,
@@ -242,9 +241,17 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
             ))
         }
     };
-    let mut seen = SeenKeys::default();
-    for c in &crit {
-        if !seen.insert((*c).to_string()) {
+    LimitExceeded::check("jws.crit.entries", CRIT_ENTRIES, crit_raw.len())?;
+    let entries: Vec<&str> = crit_raw
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .ok_or_else(|| EnvelopeError::invalid(HEADER_CRIT, "entries must be strings"))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut crit = BTreeSet::new();
+    for c in &entries {
+        if !crit.insert(*c) {
             return Err(EnvelopeError::invalid(
                 HEADER_CRIT,
                 format!("duplicate entry {c:?}"),
@@ -255,7 +262,7 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
     // signature-envelope-jws.md §Protected Headers `crit` entries: registered names and the
     // non-critical signingTime may not be listed; every other entry must name a header that is
     // present.
-    for c in &crit {
+    for c in &entries {
         if JWS_REGISTERED.contains(c) || *c == HEADER_SIGNING_TIME || !m.contains_key(*c) {
             return Err(EnvelopeError::CriticalNotPresent((*c).to_string()));
         }
@@ -376,10 +383,11 @@ fn parse_unprotected(h: &Map<String, Value>) -> Result<Unprotected, EnvelopeErro
     };
     // Threat model 9, 13: bounded chain length, checked before decoding anything.
     if x5c.len() > MAX_CERT_CHAIN_LEN {
-        return Err(EnvelopeError::Limit(format!(
-            "certificate chain of {} certificates exceeds the limit of {MAX_CERT_CHAIN_LEN}",
-            x5c.len()
-        )));
+        return Err(EnvelopeError::Limit(LimitExceeded {
+            limit: "envelope.chain.certificates",
+            max: MAX_CERT_CHAIN_LEN,
+            found: x5c.len(),
+        }));
     }
     let cert_chain = x5c
         .iter()
