@@ -111,6 +111,8 @@ impl VerifyError {
         match self {
             VerifyError::Policy(e) => e.code(),
             VerifyError::Envelope(e) => e.code(),
+            // A certificate over a budget is the budget's failure (docs/limits.md).
+            VerifyError::Certificate(CertError::Limit(_)) => ErrorCode::Limit,
             VerifyError::Certificate(_) => ErrorCode::SignatureIntegrity,
             VerifyError::PluginRequired { .. } => ErrorCode::VerificationPlugin,
             VerifyError::Untrusted(_) => ErrorCode::SignatureAuthenticity,
@@ -229,14 +231,10 @@ impl CertSummary {
     }
 
     /// Summaries of an envelope's certificate chain (DER, leaf first), for inspection; the
-    /// text of the first decoding error otherwise.
-    pub fn of_chain(ders: &[Vec<u8>]) -> Result<Vec<Self>, String> {
+    /// first decoding error otherwise.
+    pub fn of_chain(ders: &[Vec<u8>]) -> Result<Vec<Self>, CertError> {
         ders.iter()
-            .map(|der| {
-                Certificate::from_der(der)
-                    .map(|c| CertSummary::of(&c))
-                    .map_err(|e| e.to_string())
-            })
+            .map(|der| Certificate::from_der(der).map(|c| CertSummary::of(&c)))
             .collect()
     }
 }

@@ -7,12 +7,15 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::envelope::EnvelopeError;
+use crate::limits::LimitExceeded;
 use crate::oci::Descriptor;
 use crate::registry::RegistryError;
 use crate::time::Instant;
 use crate::timestamp::TimestampError;
 use crate::truststore::TrustStoreError;
 use crate::verify::VerifyError;
+use crate::x509::CertError;
 
 /// Which validity rule a chain certificate broke (signature-specification.md §Signature
 /// Verification, step "authentic timestamp").
@@ -352,9 +355,30 @@ impl VerifyError {
                 ));
             }
             VerifyError::UserMetadataMismatch { key } => f.key = Some(key),
+            VerifyError::Envelope(e) => return e.details(),
+            VerifyError::Certificate(CertError::Limit(l)) => return Some(limit_details(l)),
             _ => return None,
         }
         Some(f.into_value())
+    }
+}
+
+/// `{ limit, max, found }` (`ERR_LIMIT` from a structural budget, docs/limits.md).
+pub(crate) fn limit_details(l: &LimitExceeded) -> Value {
+    let mut m = Map::new();
+    put_str(&mut m, "limit", Some(l.limit));
+    put_num(&mut m, "max", Some(l.max as u64));
+    put_num(&mut m, "found", Some(l.found as u64));
+    Value::Object(m)
+}
+
+impl EnvelopeError {
+    /// Structured context for hosts (JS `error.details`): `{ limit, max, found }` for a budget.
+    pub fn details(&self) -> Option<Value> {
+        match self {
+            EnvelopeError::Limit(l) => Some(limit_details(l)),
+            _ => None,
+        }
     }
 }
 

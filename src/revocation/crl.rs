@@ -25,6 +25,8 @@
 //!   limits) could have been the one listing the certificate, so while any such input exists a
 //!   certificate with CRL distribution points is never reported good, only revoked or unknown.
 
+use std::collections::BTreeSet;
+
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, GeneralizedTime, UintRef};
 use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
@@ -32,6 +34,7 @@ use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
 use super::{CertStatus, Purpose, RevocationChecker};
 use crate::crypto::{CryptoError, PublicKey};
 use crate::error::ErrorCode;
+use crate::limits::{LimitExceeded, CRL_ENTRY_EXTENSIONS, EXTENSIONS};
 use crate::time::Instant;
 use crate::x509::{self, CertError, Certificate};
 
@@ -64,6 +67,8 @@ pub enum CrlError {
     Malformed(String),
     /// Larger than [`MAX_CRL_BYTES`], or more than [`MAX_CRLS`] CRLs (threat model 13).
     Limit(String),
+    /// A structural budget of the CRL (extensions, entry extensions; [`crate::limits`]).
+    Budget(LimitExceeded),
 }
 
 impl CrlError {
@@ -71,7 +76,7 @@ impl CrlError {
     pub fn code(&self) -> ErrorCode {
         match self {
             CrlError::Malformed(_) => ErrorCode::Parse,
-            CrlError::Limit(_) => ErrorCode::Limit,
+            CrlError::Limit(_) | CrlError::Budget(_) => ErrorCode::Limit,
         }
     }
 }
@@ -81,6 +86,7 @@ impl core::fmt::Display for CrlError {
         match self {
             CrlError::Malformed(d) => write!(f, "x509: malformed crl: {d}"),
             CrlError::Limit(d) => f.write_str(d),
+            CrlError::Budget(l) => l.fmt(f),
         }
     }
 }
@@ -247,12 +253,15 @@ impl Crl {
             unknown_critical: None,
             entries: Vec::new(),
         };
-        let mut seen: Vec<ObjectIdentifier> = Vec::new();
+        // Budgets (crate::limits), then duplicates found with a set: comparing each extension
+        // with every earlier one was quadratic in the extension count.
+        LimitExceeded::check("crl.extensions", EXTENSIONS, f.extensions.len())
+            .map_err(CrlError::Budget)?;
+        let mut seen: BTreeSet<ObjectIdentifier> = BTreeSet::new();
         for ext in &f.extensions {
-            if seen.contains(&ext.id) {
+            if !seen.insert(ext.id) {
                 return Err(CrlError::Malformed("duplicate CRL extension".into()));
             }
-            seen.push(ext.id);
             let value = ext.value;
             match ext.id {
                 id if id == ID_CE_CRL_NUMBER => crl.number = Some(crl_number(value)?),
@@ -278,12 +287,17 @@ impl Crl {
                 invalidity: None,
                 unknown_critical: None,
             };
-            let mut seen: Vec<ObjectIdentifier> = Vec::new();
+            LimitExceeded::check(
+                "crl.entry.extensions",
+                CRL_ENTRY_EXTENSIONS,
+                entry.extensions.len(),
+            )
+            .map_err(CrlError::Budget)?;
+            let mut seen: BTreeSet<ObjectIdentifier> = BTreeSet::new();
             for ext in &entry.extensions {
-                if seen.contains(&ext.id) {
+                if !seen.insert(ext.id) {
                     return Err(CrlError::Malformed("duplicate CRL entry extension".into()));
                 }
-                seen.push(ext.id);
                 let value = ext.value;
                 match ext.id {
                     id if id == ID_CE_CRL_REASONS => {

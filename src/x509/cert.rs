@@ -1,6 +1,7 @@
 //! [`Certificate`]: one parsed X.509 certificate with the fields the Notary rules read.
 
 use core::fmt;
+use std::collections::BTreeSet;
 
 use const_oid::db::rfc5280 as oids;
 use const_oid::ObjectIdentifier;
@@ -11,6 +12,7 @@ use super::asn1::{self, sequence_contents};
 use super::name::go_name_string;
 use super::{pem, CertError, SignatureError};
 use crate::crypto::{CryptoError, PublicKey};
+use crate::limits::{LimitExceeded, EXTENSIONS, NAME_RDNS};
 use crate::time::Instant;
 
 /// Go's `x509.KeyUsage` bit positions (RFC 5280 §4.2.1.3 order).
@@ -281,6 +283,10 @@ impl Certificate {
                 "inner and outer signature algorithm identifiers don't match".into(),
             ));
         }
+        for attrs in [&f.subject_attrs, &f.issuer_attrs] {
+            LimitExceeded::check("x509.name.attributes", NAME_RDNS, attrs.len())
+                .map_err(CertError::Limit)?;
+        }
         let subject = go_name_string(&f.subject_attrs)?;
         let issuer = go_name_string(&f.issuer_attrs)?;
 
@@ -289,14 +295,18 @@ impl Certificate {
         let mut ext_key_usage = None;
         let mut ocsp_urls = Vec::new();
         let mut crl_urls = Vec::new();
-        let mut seen: Vec<ObjectIdentifier> = Vec::new();
+        // Budgets (crate::limits): extensions and name attributes are counted before anything
+        // is interpreted, and duplicates are found with a set, not by comparing each extension
+        // with every earlier one (a leaf with 100 000 extensions took minutes).
+        LimitExceeded::check("x509.extensions", EXTENSIONS, f.extensions.len())
+            .map_err(CertError::Limit)?;
+        let mut seen: BTreeSet<ObjectIdentifier> = BTreeSet::new();
         for ext in &f.extensions {
-            if seen.contains(&ext.id) {
+            if !seen.insert(ext.id) {
                 return Err(CertError::Parse(
                     "certificate contains duplicate extensions".into(),
                 ));
             }
-            seen.push(ext.id);
             let value = ext.value;
             if ext.id == oids::ID_CE_BASIC_CONSTRAINTS {
                 basic_constraints =
