@@ -119,6 +119,9 @@ impl VerifyError {
             VerifyError::UntrustedIdentity { .. } => ErrorCode::UntrustedIdentity,
             VerifyError::Expired { .. } => ErrorCode::SignatureExpired,
             VerifyError::CertificateNotValid(_) => ErrorCode::CertExpired,
+            VerifyError::Timestamp(TimestampFailure::Token(e)) if e.code() == ErrorCode::Limit => {
+                ErrorCode::Limit
+            }
             VerifyError::Timestamp(_) => ErrorCode::Timestamp,
             VerifyError::Revoked { .. } => ErrorCode::CertRevoked,
             VerifyError::RevocationUnknown { .. } => ErrorCode::VerificationInconclusive,

@@ -318,6 +318,10 @@ impl VerifyError {
                 f.checked_at = Some(c.checked_at);
                 f.rule = Some(c.rule.name());
             }
+            VerifyError::Timestamp(TimestampFailure::Token(e)) => match &**e {
+                TimestampError::Limit(l) => return Some(limit_details(l)),
+                _ => f.reason = Some("token"),
+            },
             VerifyError::Timestamp(t) => {
                 f.reason = Some(t.reason());
                 match t {
@@ -490,6 +494,29 @@ mod tests {
             "integrity check failed. signature does not match the given blob"
         );
         assert!(VerifyError::Untrusted("x".into()).details().is_none());
+    }
+
+    #[test]
+    fn budgets_carry_limit_max_and_found() {
+        let l = LimitExceeded {
+            limit: "cose.header.entries",
+            max: 1024,
+            found: 5000,
+        };
+        let want = json!({ "limit": "cose.header.entries", "max": 1024, "found": 5000 });
+        let e = VerifyError::Envelope(EnvelopeError::Limit(l));
+        assert_eq!(e.code(), crate::error::ErrorCode::Limit);
+        assert_eq!(e.details().unwrap(), want);
+        let e = VerifyError::Certificate(CertError::Limit(l));
+        assert_eq!(e.code(), crate::error::ErrorCode::Limit);
+        assert_eq!(e.details().unwrap(), want);
+        let e = VerifyError::Timestamp(TimestampFailure::Token(Arc::new(TimestampError::Limit(l))));
+        assert_eq!(e.code(), crate::error::ErrorCode::Limit);
+        assert_eq!(e.details().unwrap(), want);
+        let e = VerifyError::Timestamp(TimestampFailure::Token(Arc::new(TimestampError::Parse(
+            "x".into(),
+        ))));
+        assert_eq!(e.details().unwrap(), json!({ "reason": "token" }));
     }
 
     #[test]
