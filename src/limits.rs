@@ -43,6 +43,11 @@ pub const NAME_ENTRIES: usize = 1024;
 /// Signed attributes of one RFC 3161 token's SignerInfo (RFC 5652 §5.3); real tokens carry four to
 /// six.
 pub const SIGNED_ATTRIBUTES: usize = 64;
+/// Entries of one referrers listing (all Referrers API pages together, or the `sha256-<hex>` tag
+/// index), malformed ones included (OCI distribution-spec spec.md §Listing Referrers); beyond it
+/// the list is cut with a warning, as at the page cap. Only the first
+/// `max_signature_attempts` signatures are examined anyway.
+pub const REFERRERS_ENTRIES: usize = 10_000;
 /// Signature checks one verification performs (rustls-webpki's 100-signature budget): chain
 /// links of the envelope and the timestamp, the envelope itself, CRLs.
 pub const SIGNATURE_CHECKS: usize = 100;
