@@ -150,6 +150,13 @@ export interface DigestMismatchDetails {
   expected: string;
   actual: string;
 }
+/** `ERR_LIMIT` from a structural budget (docs/limits.md): its stable name, the budget and the count found. */
+export interface LimitDetails {
+  /** e.g. `cose.header.entries`, `x509.extensions`, `timestamp.signedAttributes`. */
+  limit: string;
+  max: number;
+  found: number;
+}
 /** Every `details` shape the core produces. */
 export type ErrorDetails =
   | SignatureExpiredDetails
@@ -161,7 +168,8 @@ export type ErrorDetails =
   | UserMetadataMismatchDetails
   | VerificationPluginDetails
   | RegistryHttpDetails
-  | DigestMismatchDetails;
+  | DigestMismatchDetails
+  | LimitDetails;
 
 /** Base class of every nv2 error. `code` is stable; `message` is for humans. */
 export class NotationError extends Error {

@@ -37,9 +37,11 @@ pub const CRL_ENTRY_EXTENSIONS: usize = 64;
 /// Relative distinguished names in one certificate name (RFC 5280 §4.1.2.4); real names have fewer
 /// than ten.
 pub const NAME_RDNS: usize = 128;
-/// Entries of one subjectAltName or other GeneralNames (RFC 5280 §4.2.1.6); rustls-webpki caps the
-/// names it compares at 128 per certificate, nv2 accepts more but not unboundedly many.
-pub const NAME_ENTRIES: usize = 1024;
+/// URLs (GeneralNames, RFC 5280 §4.2.1.6) of one certificate's authorityInfoAccess OCSP entries or
+/// CRL distribution points (§4.2.1.13, §4.2.2.1), and of one CRL's issuing distribution point
+/// (§5.2.5): each certificate URL may be compared with each scope URL. Real ones hold one to three.
+/// nv2 reads no other GeneralNames (no subjectAltName rule applies to Notary certificates).
+pub const URLS: usize = 64;
 /// Signed attributes of one RFC 3161 token's SignerInfo (RFC 5652 §5.3); real tokens carry four to
 /// six.
 pub const SIGNED_ATTRIBUTES: usize = 64;
@@ -48,9 +50,6 @@ pub const SIGNED_ATTRIBUTES: usize = 64;
 /// the list is cut with a warning, as at the page cap. Only the first
 /// `max_signature_attempts` signatures are examined anyway.
 pub const REFERRERS_ENTRIES: usize = 10_000;
-/// Signature checks one verification performs (rustls-webpki's 100-signature budget): chain
-/// links of the envelope and the timestamp, the envelope itself, CRLs.
-pub const SIGNATURE_CHECKS: usize = 100;
 
 /// A budget was exceeded (`ERR_LIMIT`; details `{ limit, max, found }`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

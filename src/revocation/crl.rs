@@ -34,7 +34,7 @@ use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
 use super::{CertStatus, Purpose, RevocationChecker};
 use crate::crypto::{CryptoError, PublicKey};
 use crate::error::ErrorCode;
-use crate::limits::{LimitExceeded, CRL_ENTRY_EXTENSIONS, EXTENSIONS};
+use crate::limits::{LimitExceeded, CRL_ENTRY_EXTENSIONS, EXTENSIONS, URLS};
 use crate::time::Instant;
 use crate::x509::{self, CertError, Certificate};
 
@@ -267,8 +267,11 @@ impl Crl {
                 id if id == ID_CE_CRL_NUMBER => crl.number = Some(crl_number(value)?),
                 id if id == ID_CE_DELTA_CRL_INDICATOR => crl.delta_of = Some(crl_number(value)?),
                 id if id == ID_CE_ISSUING_DISTRIBUTION_POINT => {
-                    crl.scope =
-                        Some(parse_scope(value).map_err(malformed("issuing distribution point"))?)
+                    let scope =
+                        parse_scope(value).map_err(malformed("issuing distribution point"))?;
+                    LimitExceeded::check("crl.urls", URLS, scope.uris.len())
+                        .map_err(CrlError::Budget)?;
+                    crl.scope = Some(scope)
                 }
                 // Kept raw: a malformed Freshest CRL fails the check (unknown), not the parse,
                 // as notation-core-go parses it only when fetching the delta.

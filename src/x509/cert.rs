@@ -12,7 +12,7 @@ use super::asn1::{self, sequence_contents};
 use super::name::go_name_string;
 use super::{pem, CertError, SignatureError};
 use crate::crypto::{CryptoError, PublicKey};
-use crate::limits::{LimitExceeded, EXTENSIONS, NAME_RDNS};
+use crate::limits::{LimitExceeded, EXTENSIONS, NAME_RDNS, URLS};
 use crate::time::Instant;
 
 /// Go's `x509.KeyUsage` bit positions (RFC 5280 §4.2.1.3 order).
@@ -329,6 +329,9 @@ impl Certificate {
                     .map_err(|e| CertError::Parse(e.to_string()))?;
             }
         }
+        // Each URL may be matched against each of a CRL's scope URLs: both lists are budgeted.
+        LimitExceeded::check("x509.urls", URLS, ocsp_urls.len().max(crl_urls.len()))
+            .map_err(CertError::Limit)?;
 
         Ok(Certificate {
             der: der.to_vec(),

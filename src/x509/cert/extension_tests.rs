@@ -105,3 +105,26 @@ fn name_attributes_are_budgeted() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn distribution_point_urls_are_budgeted() {
+    // CRL distribution points with 100 URIs in one fullName.
+    let uri = |i: usize| {
+        let s = format!("http://c{i}");
+        let mut v = vec![0x86, s.len() as u8];
+        v.extend_from_slice(s.as_bytes());
+        v
+    };
+    let wrap = |tag: u8, body: Vec<u8>| {
+        let mut v = vec![tag, 0x82, (body.len() >> 8) as u8, body.len() as u8];
+        v.extend(body);
+        v
+    };
+    let names: Vec<u8> = (0..100).flat_map(uri).collect();
+    let value = wrap(0x30, wrap(0x30, wrap(0xa0, wrap(0xa0, names))));
+    let ext = crate::x509::testpki::ext(oids::ID_CE_CRL_DISTRIBUTION_POINTS, false, value);
+    match Certificate::from_der(&leaf_with(vec![ext])) {
+        Err(CertError::Limit(l)) => assert_eq!((l.limit, l.max, l.found), ("x509.urls", 64, 100)),
+        other => panic!("{other:?}"),
+    }
+}
