@@ -786,10 +786,11 @@ fn deep_and_huge_input_fails_cleanly() {
             error: EncodingError::TooDeep
         }
     );
-    assert_eq!(e.code(), "ERR_PARSE");
+    assert_eq!(e.code(), "ERR_LIMIT");
+    assert_eq!(e.details().unwrap()["limit"], "json.depth");
     // Deep envelope JSON itself.
     let e = check(deep.as_bytes()).unwrap_err();
-    assert_eq!(e.code(), "ERR_PARSE");
+    assert_eq!(e.code(), "ERR_LIMIT");
     // 1000-certificate x5c.
     let mut p = Parts::signed(&header("ES256"), PAYLOAD, &f.key, Es256, &f.chain);
     let cert = format!("\"{}\"", base64_std_encode(&f.chain[0]));

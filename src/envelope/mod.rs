@@ -295,19 +295,19 @@ pub enum EnvelopeError {
 }
 
 impl EnvelopeError {
-    /// Stable error code: `ERR_UNSUPPORTED_ENVELOPE`, `ERR_LIMIT` (size and structural budgets),
-    /// `ERR_PARSE` (JSON nesting) or `ERR_SIGNATURE_INTEGRITY`. Production failures are
-    /// `ERR_SIGNING`.
+    /// Stable error code: `ERR_UNSUPPORTED_ENVELOPE`, `ERR_LIMIT` (size and structural budgets,
+    /// JSON nesting included) or `ERR_SIGNATURE_INTEGRITY`. Production failures are `ERR_SIGNING`.
     pub fn code(&self) -> ErrorCode {
         match self {
             EnvelopeError::UnsupportedMediaType(_) => ErrorCode::UnsupportedEnvelope,
             // Threat model 13b: an envelope over the byte budget is refused before parsing; 13a:
             // so is one over a structural budget (docs/limits.md).
-            EnvelopeError::TooLarge(_) | EnvelopeError::Limit(_) => ErrorCode::Limit,
-            EnvelopeError::Json {
+            EnvelopeError::TooLarge(_)
+            | EnvelopeError::Limit(_)
+            | EnvelopeError::Json {
                 error: EncodingError::TooDeep,
                 ..
-            } => ErrorCode::Parse,
+            } => ErrorCode::Limit,
             EnvelopeError::Signing(_) => ErrorCode::Signing,
             _ => ErrorCode::SignatureIntegrity,
         }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::encoding::{EncodingError, MAX_JSON_DEPTH};
 use crate::envelope::EnvelopeError;
 use crate::limits::LimitExceeded;
 use crate::oci::Descriptor;
@@ -381,6 +382,15 @@ impl EnvelopeError {
     pub fn details(&self) -> Option<Value> {
         match self {
             EnvelopeError::Limit(l) => Some(limit_details(l)),
+            // The JSON reader stops at the first level over MAX_JSON_DEPTH.
+            EnvelopeError::Json {
+                error: EncodingError::TooDeep,
+                ..
+            } => Some(limit_details(&LimitExceeded {
+                limit: "json.depth",
+                max: MAX_JSON_DEPTH,
+                found: MAX_JSON_DEPTH + 1,
+            })),
             _ => None,
         }
     }
