@@ -13,8 +13,6 @@
 //! certificates) and the signing agent in the unprotected bucket. As for JWS, nothing is emitted
 //! whose signature does not verify under the leaf certificate's key (threat model 3d).
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
 mod header;
@@ -32,6 +30,7 @@ use super::{
     SigningScheme, UnverifiedEnvelope, MAX_CERT_CHAIN_LEN,
 };
 use crate::crypto::{PublicKey, SignatureAlgorithm};
+use crate::encoding::SeenKeys;
 use crate::limits::{LimitExceeded, CRIT_ENTRIES};
 use crate::time::Instant;
 
@@ -190,7 +189,7 @@ fn parse_protected(m: &Headers) -> Result<SignedAttributes, EnvelopeError> {
         Some(_) => return Err(EnvelopeError::invalid("crit", "must be an array")),
     };
     LimitExceeded::check("cose.crit.entries", CRIT_ENTRIES, crit_raw.len())?;
-    let mut crit = BTreeSet::new();
+    let mut crit = SeenKeys::default();
     for c in crit_raw {
         let c = Label::from_cbor(c)?;
         // signature-envelope-cose.md: crit must not list the registered labels 0-8 nor the
@@ -199,11 +198,11 @@ fn parse_protected(m: &Headers) -> Result<SignedAttributes, EnvelopeError> {
         if registered || c == Label::text(HEADER_SIGNING_TIME) || get(m, &c).is_none() {
             return Err(EnvelopeError::CriticalNotPresent(c.name()));
         }
-        if !crit.insert(c.clone()) {
+        if !crit.insert(c.id()) {
             return Err(duplicate_crit(&c));
         }
     }
-    let is_crit = |name: &str| crit.contains(&Label::text(name));
+    let is_crit = |name: &str| crit.contains(&Label::text(name).id());
 
     let scheme_name = text_header(m, &Label::text(HEADER_SIGNING_SCHEME))?
         .ok_or_else(|| EnvelopeError::MissingHeader(HEADER_SIGNING_SCHEME.into()))?;
@@ -269,7 +268,7 @@ fn parse_protected(m: &Headers) -> Result<SignedAttributes, EnvelopeError> {
         if is_known(label) {
             continue;
         }
-        let critical = crit.contains(label);
+        let critical = crit.contains(&label.id());
         // docs/conformance.md §D1: unknown critical attributes fail unless a plugin is named.
         if critical && verification_plugin.is_none() {
             return Err(EnvelopeError::UnsupportedCriticalAttribute(label.name()));

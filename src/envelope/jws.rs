@@ -15,8 +15,6 @@
 //! §Protected Headers), and refuses to emit an envelope whose signature does not verify under the
 //! leaf certificate's key (threat model 3d).
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -30,7 +28,7 @@ use super::{
     SigningScheme, UnverifiedEnvelope, MAX_CERT_CHAIN_LEN,
 };
 use crate::crypto::{PublicKey, SignatureAlgorithm};
-use crate::encoding;
+use crate::encoding::{self, SeenKeys};
 use crate::limits::{LimitExceeded, CRIT_ENTRIES, JWS_HEADER_ENTRIES};
 use crate::time::Instant;
 
@@ -249,9 +247,9 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
                 .ok_or_else(|| EnvelopeError::invalid(HEADER_CRIT, "entries must be strings"))
         })
         .collect::<Result<_, _>>()?;
-    let mut crit = BTreeSet::new();
+    let mut crit = SeenKeys::default();
     for c in &entries {
-        if !crit.insert(*c) {
+        if !crit.insert((*c).to_string()) {
             return Err(EnvelopeError::invalid(
                 HEADER_CRIT,
                 format!("duplicate entry {c:?}"),
@@ -285,7 +283,7 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
             verification_plugin: verification_plugin.is_some(),
             verification_plugin_min_version: verification_plugin_min_version.is_some(),
         },
-        |name| crit.contains(&name),
+        |name| crit.contains(name),
     )?;
 
     // signature-envelope-jws.md §Protected Headers: each scheme has its own time header; the other
@@ -325,7 +323,7 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
         if KNOWN_PROTECTED.contains(&key.as_str()) {
             continue;
         }
-        let critical = crit.contains(&key.as_str());
+        let critical = crit.contains(key);
         if critical && verification_plugin.is_none() {
             return Err(EnvelopeError::UnsupportedCriticalAttribute(key.clone()));
         }

@@ -8,9 +8,8 @@ use super::client::{pull_scope, push_scope, RegistryClient, MANIFEST_ACCEPT};
 use super::content::{check_size, http_error};
 use super::error::RegistryError;
 use super::http::{link_next, query_encode, HttpClient, HttpRequest};
-use std::collections::BTreeSet;
-
 use crate::crypto::HashAlgorithm;
+use crate::encoding::SeenKeys;
 use crate::limits::REFERRERS_ENTRIES;
 use crate::oci::{Descriptor, Digest, Reference, MEDIA_TYPE_OCI_INDEX};
 
@@ -420,13 +419,14 @@ impl<C: HttpClient> RegistryClient<C> {
             };
             // A set of the listed digests: comparing each new entry with every listed one was
             // quadratic for a copy bringing many referrers to a long index.
-            let listed: BTreeSet<String> =
-                descriptors.iter().map(|d| d.digest.to_string()).collect();
+            let mut listed = SeenKeys::default();
+            for d in &descriptors {
+                listed.insert(d.digest.to_string());
+            }
             let mut missing: Vec<&Descriptor> = Vec::new();
-            let mut adding = BTreeSet::new();
             for e in entries {
-                let key = e.digest.to_string();
-                if !listed.contains(&key) && adding.insert(key) {
+                // Inserted as it is added: an entry given twice is added once.
+                if listed.insert(e.digest.to_string()) {
                     missing.push(e);
                 }
             }

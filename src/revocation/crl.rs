@@ -25,14 +25,13 @@
 //!   limits) could have been the one listing the certificate, so while any such input exists a
 //!   certificate with CRL distribution points is never reported good, only revoked or unknown.
 
-use std::collections::BTreeSet;
-
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, GeneralizedTime, UintRef};
 use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
 
 use super::{CertStatus, Purpose, RevocationChecker};
 use crate::crypto::{CryptoError, PublicKey};
+use crate::encoding::SeenKeys;
 use crate::error::ErrorCode;
 use crate::limits::{LimitExceeded, CRL_ENTRY_EXTENSIONS, EXTENSIONS, URLS};
 use crate::time::Instant;
@@ -257,9 +256,9 @@ impl Crl {
         // with every earlier one was quadratic in the extension count.
         LimitExceeded::check("crl.extensions", EXTENSIONS, f.extensions.len())
             .map_err(CrlError::Budget)?;
-        let mut seen: BTreeSet<ObjectIdentifier> = BTreeSet::new();
+        let mut seen = SeenKeys::default();
         for ext in &f.extensions {
-            if !seen.insert(ext.id) {
+            if !seen.insert(ext.id.to_string()) {
                 return Err(CrlError::Malformed("duplicate CRL extension".into()));
             }
             let value = ext.value;
@@ -296,9 +295,9 @@ impl Crl {
                 entry.extensions.len(),
             )
             .map_err(CrlError::Budget)?;
-            let mut seen: BTreeSet<ObjectIdentifier> = BTreeSet::new();
+            let mut seen = SeenKeys::default();
             for ext in &entry.extensions {
-                if !seen.insert(ext.id) {
+                if !seen.insert(ext.id.to_string()) {
                     return Err(CrlError::Malformed("duplicate CRL entry extension".into()));
                 }
                 let value = ext.value;

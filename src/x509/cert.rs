@@ -1,10 +1,8 @@
 //! [`Certificate`]: one parsed X.509 certificate with the fields the Notary rules read.
 
-use core::fmt;
-use std::collections::BTreeSet;
-
 use const_oid::db::rfc5280 as oids;
 use const_oid::ObjectIdentifier;
+use core::fmt;
 use der::asn1::{AnyRef, BitStringRef};
 use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
 
@@ -12,6 +10,7 @@ use super::asn1::{self, sequence_contents};
 use super::name::go_name_string;
 use super::{pem, CertError, SignatureError};
 use crate::crypto::{CryptoError, PublicKey};
+use crate::encoding::SeenKeys;
 use crate::limits::{LimitExceeded, EXTENSIONS, NAME_RDNS, URLS};
 use crate::time::Instant;
 
@@ -300,9 +299,9 @@ impl Certificate {
         // with every earlier one (a leaf with 100 000 extensions took minutes).
         LimitExceeded::check("x509.extensions", EXTENSIONS, f.extensions.len())
             .map_err(CertError::Limit)?;
-        let mut seen: BTreeSet<ObjectIdentifier> = BTreeSet::new();
+        let mut seen = SeenKeys::default();
         for ext in &f.extensions {
-            if !seen.insert(ext.id) {
+            if !seen.insert(ext.id.to_string()) {
                 return Err(CertError::Parse(
                     "certificate contains duplicate extensions".into(),
                 ));

@@ -1,11 +1,10 @@
 //! COSE header maps and labels (RFC 9052 §3), as signature-envelope-cose.md reads them.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use super::super::cbor::{malformed, Cbor};
 use super::super::EnvelopeError;
+use crate::encoding::SeenKeys;
 use crate::limits::{LimitExceeded, COSE_HEADER_ENTRIES};
 use crate::time::Instant;
 
@@ -37,6 +36,14 @@ impl Label {
         }
     }
 
+    /// A key for [`SeenKeys`]: distinct labels never share one (the kind letter comes first).
+    pub(super) fn id(&self) -> String {
+        match self {
+            Label::Int(n) => format!("i{n}"),
+            Label::Text(t) => format!("t{t}"),
+        }
+    }
+
     pub(super) fn text(s: &str) -> Self {
         Label::Text(s.to_string())
     }
@@ -44,10 +51,11 @@ impl Label {
 
 /// A COSE header map (RFC 9052 §3): the entries in wire order (extended attributes are reported
 /// in that order) and an index by label, so each lookup is a B-tree search, not a scan of every
-/// entry (a scan per label of another bucket or of `crit` was quadratic in the header size).
+/// entry (a scan per label of another bucket or of `crit` was quadratic in the header size). The
+/// index is a [`SeenKeys`], the one B-tree instance the wasm links for keys.
 pub(super) struct Headers {
     entries: Vec<(Label, Cbor)>,
-    index: BTreeMap<Label, usize>,
+    index: SeenKeys,
 }
 
 impl Headers {
@@ -64,13 +72,13 @@ pub(super) fn header_map(c: Cbor, what: &str) -> Result<Headers, EnvelopeError> 
     };
     LimitExceeded::check("cose.header.entries", COSE_HEADER_ENTRIES, raw.len())?;
     let mut entries = Vec::with_capacity(raw.len());
-    let mut index = BTreeMap::new();
+    let mut index = SeenKeys::default();
     for (k, v) in raw {
         let label = Label::from_cbor(&k)?;
         // The CBOR reader already refused equal keys; equal labels from distinct keys cannot
         // occur (unsigned and negative integers never overlap), but a duplicate label is refused
         // here too, as RFC 9052 §3 requires.
-        if index.insert(label.clone(), entries.len()).is_some() {
+        if !index.insert_at(label.id(), entries.len()) {
             return Err(malformed(format!(
                 "duplicate {what} header {:?}",
                 label.name()
@@ -82,7 +90,8 @@ pub(super) fn header_map(c: Cbor, what: &str) -> Result<Headers, EnvelopeError> 
 }
 
 pub(super) fn get<'a>(m: &'a Headers, l: &Label) -> Option<&'a Cbor> {
-    m.index.get(l).map(|&i| &m.entries[i].1)
+    let i = m.index.position(&l.id())?;
+    m.entries.get(i).map(|(_, v)| v)
 }
 
 pub(super) fn text_header(m: &Headers, l: &Label) -> Result<Option<String>, EnvelopeError> {
