@@ -29,7 +29,7 @@ CONFORMANCE := $(abspath tests/vectors/notation)
 NV2_REQUIRE_FULL_API ?= 1
 export NV2_REQUIRE_FULL_API
 
-.PHONY: pkg wasm test test-native test-wasm test-js test-types test-browser pki demo demo-offline bench bench-copy setup \
+.PHONY: pkg wasm test test-native test-wasm test-js test-types test-browser pki demo demo-offline bench bench-adversarial bench-copy setup \
         clippy fmt fmt-check clean venv node-deps pack
 
 # ---------------------------------------------------------------------------------------------
@@ -154,7 +154,13 @@ clean:
 bench: $(WASM_OUT) pki
 	node bench/verify-envelope.mjs --pkg $(PKG) --pki $(PKI)
 	node bench/verify-registry.mjs --pkg $(PKG) --pki $(PKI)
+	$(MAKE) bench-adversarial
 	$(MAKE) bench-copy
+
+# Adversarial inputs of 1, 2, 4 and 8 MiB through the wasm package: milliseconds per MiB, which
+# must stay flat (docs/limits.md, docs/performance.md).
+bench-adversarial: $(WASM_OUT) pki
+	node bench/adversarial.mjs --pkg $(PKG) --pki $(PKI)
 
 # `nv2 copy` against `skopeo copy` of a ~200 MB image between two local registries: wall time
 # (median of REPS) and peak RSS (/usr/bin/time), with the installed package.
