@@ -128,3 +128,61 @@ test('CRL budgets: a CRL over a budget is no evidence (fail closed, the budget n
   assert.equal(withCrls([good, adv.crl({ entries: 100_000 })]).verified, true);
   await stillAnswers();
 });
+
+// Entries, not indexes (issue 9 item 4): a referrers tag index holding junk beside a real
+// signature still verifies, and the skipped entries reach `result.warnings` (which the CLI
+// prints). The junk is served by a minimal registry (distribution validates index entries on
+// push, other registries need not), the signature comes from nv2.sign on the spec-following
+// test registry.
+test('a junk referrers tag-index entry is skipped with a warning; the signature still verifies', { skip }, async () => {
+  const { createServer } = await import('node:http');
+  const { startReferrersRegistry } = await import('./support/referrers-registry.mjs');
+  const { pushImage } = await import('./support/registry.mjs');
+  const src = await startReferrersRegistry();
+  const servers = [src];
+  try {
+    const target = await pushImage(src.url, 'app/junk', 'v1');
+    await nv2.sign(`${src.host}/app/junk@${target.digest}`, { key: p256.key, certChain: p256.chain });
+    const get = async (path, accept) => Buffer.from(await (await fetch(`${src.url}${path}`, { headers: { Accept: accept } })).arrayBuffer());
+    const INDEX = 'application/vnd.oci.image.index.v1+json';
+    const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+    const listed = JSON.parse(await get(`/v2/app/junk/referrers/${target.digest}`, INDEX));
+    const sig = listed.manifests[0];
+    const sigManifest = await get(`/v2/app/junk/manifests/${sig.digest}`, MANIFEST);
+    const layer = JSON.parse(sigManifest).layers[0];
+    const envelope = await get(`/v2/app/junk/blobs/${layer.digest}`, '*/*');
+    const image = await get(`/v2/app/junk/manifests/${target.digest}`, MANIFEST);
+    const tagIndex = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: ['junk', { mediaType: 7 }, sig] }),
+    );
+    const tag = target.digest.replace(':', '-');
+    const routes = new Map([
+      [`/v2/app/junk/manifests/${tag}`, [INDEX, tagIndex]],
+      [`/v2/app/junk/manifests/${target.digest}`, [MANIFEST, image]],
+      [`/v2/app/junk/manifests/${sig.digest}`, [MANIFEST, sigManifest]],
+      [`/v2/app/junk/blobs/${layer.digest}`, ['application/octet-stream', envelope]],
+    ]);
+    const junk = createServer((req, res) => {
+      const hit = routes.get(new URL(req.url, 'http://x').pathname);
+      if (!hit) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        return res.end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown"}]}');
+      }
+      res.writeHead(200, { 'content-type': hit[0], 'docker-content-digest': req.url.split('/').pop() });
+      res.end(req.method === 'HEAD' ? undefined : hit[1]);
+    });
+    await new Promise((r) => junk.listen(0, '127.0.0.1', r));
+    servers.push({ stop: () => junk.close() });
+    const host = `127.0.0.1:${junk.address().port}`;
+    const result = await nv2.verify(`${host}/app/junk@${target.digest}`, {
+      trustPolicy: policy(),
+      trustStore: { 'ca:b': [p256.root] },
+    });
+    assert.equal(result.verified, true, JSON.stringify(result));
+    const skipped = result.warnings.filter((w) => /entry \d skipped/.test(w));
+    assert.equal(skipped.length, 2, JSON.stringify(result.warnings));
+    await stillAnswers();
+  } finally {
+    for (const s of servers) s.stop();
+  }
+});
