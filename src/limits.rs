@@ -45,6 +45,10 @@ pub const URLS: usize = 64;
 /// Signed attributes of one RFC 3161 token's SignerInfo (RFC 5652 §5.3); real tokens carry four to
 /// six.
 pub const SIGNED_ATTRIBUTES: usize = 64;
+/// Signature checks while verifying one RFC 3161 token: TSA chain building (RFC 5280 §6 path
+/// candidates) and SignerInfo signatures, all SignerInfos together (RFC 5652 §5.6). A real token
+/// needs two to four. rustls-webpki's budget is 100 per path search.
+pub const SIGNATURE_CHECKS: usize = 32;
 /// Entries of one referrers listing (all Referrers API pages together, or the `sha256-<hex>` tag
 /// index), malformed ones included (OCI distribution-spec spec.md §Listing Referrers); beyond it
 /// the list is cut with a warning, as at the page cap. Only the first

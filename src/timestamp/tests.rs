@@ -136,3 +136,51 @@ fn signed_attributes_are_budgeted_and_sorted_in_n_log_n() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn signature_checks_are_one_budget_for_all_signer_infos() {
+    use crate::x509::testpki::{build, build_der, key, Spec, NOT_BEFORE};
+    // A TSA leaf issued by "CN=TSA CA", and 40 decoy "CN=TSA CA" certificates with other keys:
+    // every decoy costs a signature check while building the chain to a root that is never
+    // reached.
+    let leaf = build(&Spec::tsa("CN=tsa", "CN=TSA CA"), &key(1), &key(2));
+    let mut certs = vec![leaf.clone()];
+    for i in 0..40u8 {
+        let mut spec = Spec::ca("CN=TSA CA", "CN=Root");
+        spec.serial = 10 + i;
+        certs.push(build(&spec, &key(3), &key(4)));
+    }
+    let root = Certificate::from_der(&build_der(
+        &Spec::ca("CN=Other", "CN=Other"),
+        &key(5),
+        &key(5),
+    ))
+    .unwrap();
+    let hash = HashAlgorithm::Sha256.digest(leaf.der());
+    let signing_cert_v2 = tlv(0x30, &tlv(0x30, &tlv(0x30, &tlv(0x04, &hash))));
+    let signer = token::SignerInfo {
+        version: 1,
+        sid_issuer: leaf.raw_issuer().to_vec(),
+        sid_serial: leaf.serial().to_vec(),
+        digest_alg: SIGNING_CERT_V2,
+        signed_attrs: None,
+        attrs: vec![(SIGNING_CERT_V2, signing_cert_v2)],
+        sig_alg: SIGNING_CERT_V2,
+        sig_params: None,
+        signature: vec![0],
+    };
+    // 32 SignerInfos naming the same certificate: a budget each would allow 32 × 32 checks.
+    let token = SignedToken {
+        content: Vec::new(),
+        certs,
+        signers: vec![signer; 32],
+    };
+    let at = Instant::from_unix_seconds(NOT_BEFORE as i64 + 86_400);
+    match token.verify(&[root], at) {
+        Err(e @ TimestampError::Limit(l)) => {
+            assert_eq!((l.limit, l.max), ("timestamp.signatureChecks", 32));
+            assert_eq!(e.code(), ErrorCode::Limit);
+        }
+        other => panic!("{other:?}"),
+    }
+}
