@@ -18,11 +18,11 @@ PYTHON      := $(VENV)/bin/python
 # Size gate for the gzipped .wasm. The offline foundation measured 293,118 bytes against its 300 KB
 # budget. With the registry transport, RFC 3161, CRL revocation, blob signing, copy and COSE
 # signing, and after removing duplicate code (docs/size.md), the package measures 344,708 bytes.
-# Request and operation deadlines (threat model 25: host timers raced against headers and body
-# chunks, typed transport errors with their details) brought it to 352,666 bytes. The gate
-# (347 KiB: the measured size rounded up to the next KiB, plus 2 KiB) leaves under 3 KB: nothing
-# grows unnoticed; the levers back toward 300 KB are in docs/size.md.
-MAX_GZIP    ?= 355328
+# Request and operation deadlines (threat model 25) and the structural budgets and linear-time
+# checks of docs/limits.md (issue 9) brought it to MEASURED bytes. The gate (the measured size
+# rounded up to the next KiB, plus 2 KiB) leaves under 3 KB: nothing grows unnoticed; the levers
+# back toward 300 KB are in docs/size.md.
+MAX_GZIP    ?= 360448
 # The notation vectors, vendored in the repository (tests/vectors/notation/README.md).
 CONFORMANCE := $(abspath tests/vectors/notation)
 # Tests of verify/sign skip (with a reason) while the wasm module lacks those exports; set to 1 to
@@ -30,7 +30,7 @@ CONFORMANCE := $(abspath tests/vectors/notation)
 NV2_REQUIRE_FULL_API ?= 1
 export NV2_REQUIRE_FULL_API
 
-.PHONY: pkg wasm test test-native test-wasm test-js test-types test-browser pki demo demo-offline bench bench-copy setup \
+.PHONY: pkg wasm test test-native test-wasm test-js test-types test-browser pki demo demo-offline bench bench-adversarial bench-copy setup \
         clippy fmt fmt-check clean venv node-deps pack
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +155,13 @@ clean:
 bench: $(WASM_OUT) pki
 	node bench/verify-envelope.mjs --pkg $(PKG) --pki $(PKI)
 	node bench/verify-registry.mjs --pkg $(PKG) --pki $(PKI)
+	$(MAKE) bench-adversarial
 	$(MAKE) bench-copy
+
+# Adversarial inputs of 1, 2, 4 and 8 MiB through the wasm package: milliseconds per MiB, which
+# must stay flat (docs/limits.md, docs/performance.md).
+bench-adversarial: $(WASM_OUT) pki
+	node bench/adversarial.mjs --pkg $(PKG) --pki $(PKI)
 
 # `nv2 copy` against `skopeo copy` of a ~200 MB image between two local registries: wall time
 # (median of REPS) and peak RSS (/usr/bin/time), with the installed package.

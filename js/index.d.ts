@@ -169,6 +169,13 @@ export type InconclusiveDetails = {
   step: 'resolve' | 'discover' | 'fetch';
   cause: NotationErrorCode;
 } & (Partial<TransportDetails> & Partial<RegistryHttpDetails>);
+/** `ERR_LIMIT` from a structural budget (docs/limits.md): its stable name, the budget and the count found. */
+export interface LimitDetails {
+  /** e.g. `cose.header.entries`, `x509.extensions`, `timestamp.signedAttributes`. */
+  limit: string;
+  max: number;
+  found: number;
+}
 /** Every `details` shape the core produces. */
 export type ErrorDetails =
   | SignatureExpiredDetails
@@ -182,7 +189,8 @@ export type ErrorDetails =
   | RegistryHttpDetails
   | DigestMismatchDetails
   | TransportDetails
-  | InconclusiveDetails;
+  | InconclusiveDetails
+  | LimitDetails;
 
 /** Base class of every nv2 error. `code` is stable; `message` is for humans. */
 export class NotationError extends Error {

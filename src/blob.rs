@@ -116,7 +116,8 @@ pub fn inspect_blob_signature(
     envelope: &[u8],
 ) -> Result<BlobSignatureInfo, EnvelopeError> {
     let env = UnverifiedEnvelope::parse(media_type, envelope)?;
-    let chain = CertSummary::of_chain(env.cert_chain()).map_err(EnvelopeError::Certificate)?;
+    let chain = CertSummary::of_chain(env.cert_chain())
+        .map_err(|e| crate::envelope::cert_failure("", e))?;
     let mut info = BlobSignatureInfo {
         format: env.format(),
         signed: env.signed_attributes().clone(),

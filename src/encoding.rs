@@ -38,6 +38,22 @@ impl SeenKeys {
     pub(crate) fn insert(&mut self, key: String) -> bool {
         self.0.insert(key, String::new()).is_none()
     }
+
+    /// Records `key` with a position (a COSE header's index in wire order); false when `key` was
+    /// already recorded. The position is kept as decimal text, in the same B-tree instance.
+    pub(crate) fn insert_at(&mut self, key: String, position: usize) -> bool {
+        self.0.insert(key, position.to_string()).is_none()
+    }
+
+    /// Whether `key` was recorded.
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+
+    /// The position recorded with `key` by [`SeenKeys::insert_at`].
+    pub(crate) fn position(&self, key: &str) -> Option<usize> {
+        self.0.get(key).and_then(|p| p.parse().ok())
+    }
 }
 
 /// Why an encoded value was refused.

@@ -87,6 +87,7 @@ pub mod crypto;
 pub mod encoding;
 pub mod envelope;
 pub mod error;
+pub mod limits;
 pub mod oci;
 pub mod payload;
 pub mod policy;

@@ -111,12 +111,17 @@ impl VerifyError {
         match self {
             VerifyError::Policy(e) => e.code(),
             VerifyError::Envelope(e) => e.code(),
+            // A certificate over a budget is the budget's failure (docs/limits.md).
+            VerifyError::Certificate(CertError::Limit(_)) => ErrorCode::Limit,
             VerifyError::Certificate(_) => ErrorCode::SignatureIntegrity,
             VerifyError::PluginRequired { .. } => ErrorCode::VerificationPlugin,
             VerifyError::Untrusted(_) => ErrorCode::SignatureAuthenticity,
             VerifyError::UntrustedIdentity { .. } => ErrorCode::UntrustedIdentity,
             VerifyError::Expired { .. } => ErrorCode::SignatureExpired,
             VerifyError::CertificateNotValid(_) => ErrorCode::CertExpired,
+            VerifyError::Timestamp(TimestampFailure::Token(e)) if e.code() == ErrorCode::Limit => {
+                ErrorCode::Limit
+            }
             VerifyError::Timestamp(_) => ErrorCode::Timestamp,
             VerifyError::Revoked { .. } => ErrorCode::CertRevoked,
             VerifyError::RevocationUnknown { .. } => ErrorCode::VerificationInconclusive,
@@ -229,14 +234,10 @@ impl CertSummary {
     }
 
     /// Summaries of an envelope's certificate chain (DER, leaf first), for inspection; the
-    /// text of the first decoding error otherwise.
-    pub fn of_chain(ders: &[Vec<u8>]) -> Result<Vec<Self>, String> {
+    /// first decoding error otherwise.
+    pub fn of_chain(ders: &[Vec<u8>]) -> Result<Vec<Self>, CertError> {
         ders.iter()
-            .map(|der| {
-                Certificate::from_der(der)
-                    .map(|c| CertSummary::of(&c))
-                    .map_err(|e| e.to_string())
-            })
+            .map(|der| Certificate::from_der(der).map(|c| CertSummary::of(&c)))
             .collect()
     }
 }

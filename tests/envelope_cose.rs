@@ -301,7 +301,7 @@ fn x5chain_rules() {
     );
     let many = es256_with(|_, u| u[0].1 = C::A(vec![C::B(fx.chain[0].clone()); 1000]));
     let e = check(&many).unwrap_err();
-    assert_eq!(e.code(), "ERR_PARSE");
+    assert_eq!(e.code(), "ERR_LIMIT");
     // In the protected bucket only: ignored there, so the chain is missing.
     let in_prot = es256_with(|p, u| {
         let x = u.remove(0);

@@ -786,17 +786,20 @@ fn deep_and_huge_input_fails_cleanly() {
             error: EncodingError::TooDeep
         }
     );
-    assert_eq!(e.code(), "ERR_PARSE");
+    assert_eq!(e.code(), "ERR_LIMIT");
+    assert_eq!(e.details().unwrap()["limit"], "json.depth");
     // Deep envelope JSON itself.
     let e = check(deep.as_bytes()).unwrap_err();
-    assert_eq!(e.code(), "ERR_PARSE");
+    assert_eq!(e.code(), "ERR_LIMIT");
     // 1000-certificate x5c.
     let mut p = Parts::signed(&header("ES256"), PAYLOAD, &f.key, Es256, &f.chain);
     let cert = format!("\"{}\"", base64_std_encode(&f.chain[0]));
     p.header = format!(r#"{{"x5c":[{}]}}"#, vec![cert; 1000].join(","));
     let e = check(&p.to_json()).unwrap_err();
-    assert!(matches!(e, EnvelopeError::Limit(_)));
-    assert_eq!(e.code(), "ERR_PARSE");
+    assert!(
+        matches!(e, EnvelopeError::Limit(l) if l.limit == "envelope.chain.certificates" && l.found == 1000)
+    );
+    assert_eq!(e.code(), "ERR_LIMIT");
     // Over 32 MiB.
     let big = vec![b' '; 32 * 1024 * 1024 + 1];
     let e = parse(&big).unwrap_err();

@@ -13,8 +13,7 @@ use serde_json::Value;
 use super::EnvelopeError;
 use crate::encoding::SeenKeys;
 
-/// Deepest CBOR nesting accepted (threat model 13).
-const MAX_CBOR_DEPTH: usize = 64;
+use crate::limits::{self, LimitExceeded, CBOR_DEPTH, CBOR_ITEMS};
 
 /// A decoded CBOR data item.
 #[derive(Clone, PartialEq)]
@@ -92,6 +91,13 @@ fn key_id(k: &Cbor) -> Option<String> {
     })
 }
 
+/// [`CBOR_ITEMS`]: entries of one array or map, refused from the declared count before any is
+/// read.
+fn items_budget(declared: u64) -> Result<(), EnvelopeError> {
+    let found = usize::try_from(declared).unwrap_or(usize::MAX);
+    Ok(LimitExceeded::check("cbor.items", CBOR_ITEMS, found)?)
+}
+
 struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
@@ -143,10 +149,13 @@ impl<'a> Reader<'a> {
     }
 
     fn item(&mut self, depth: usize) -> Result<Cbor, EnvelopeError> {
-        if depth > MAX_CBOR_DEPTH {
-            return Err(EnvelopeError::Limit(format!(
-                "CBOR nesting exceeds the maximum depth of {MAX_CBOR_DEPTH}"
-            )));
+        // Threat model 13: recursion is bounded, so a deep item is refused, not a stack overflow.
+        if depth > CBOR_DEPTH {
+            return Err(EnvelopeError::Limit(LimitExceeded {
+                limit: "cbor.depth",
+                max: CBOR_DEPTH,
+                found: depth,
+            }));
         }
         let (major, arg, info) = self.head()?;
         Ok(match major {
@@ -158,24 +167,29 @@ impl<'a> Reader<'a> {
                     .map_err(|_| malformed("CBOR text string is not UTF-8"))?,
             ),
             4 => {
-                // No allocation from an untrusted count (threat model 13): every item takes at
-                // least one byte, so the count is bounded by what remains.
-                let remaining = (self.data.len() - self.pos) as u64;
-                if arg > remaining {
+                // Every item takes at least one byte, so a count above what remains is a
+                // truncation; a count within it is still only a claim: the reservation is capped
+                // (threat model 13; a declared count once reserved gigabytes and trapped the wasm
+                // module), and the count is budgeted.
+                let remaining = self.data.len() - self.pos;
+                if arg > remaining as u64 {
                     return Err(malformed("truncated CBOR"));
                 }
-                let mut v = Vec::with_capacity(arg as usize);
+                items_budget(arg)?;
+                let mut v = Vec::with_capacity(limits::prealloc(arg, remaining, 1));
                 for _ in 0..arg {
                     v.push(self.item(depth + 1)?);
                 }
                 Cbor::Array(v)
             }
             5 => {
-                let remaining = (self.data.len() - self.pos) as u64;
-                if arg > remaining / 2 {
+                let remaining = self.data.len() - self.pos;
+                if arg > remaining as u64 / 2 {
                     return Err(malformed("truncated CBOR"));
                 }
-                let mut v: Vec<(Cbor, Cbor)> = Vec::with_capacity(arg as usize);
+                items_budget(arg)?;
+                let mut v: Vec<(Cbor, Cbor)> =
+                    Vec::with_capacity(limits::prealloc(arg, remaining, 2));
                 let mut keys = SeenKeys::default();
                 for _ in 0..arg {
                     let k = self.item(depth + 1)?;
@@ -287,7 +301,7 @@ pub(super) enum Out<'a> {
 
 /// Writes `item` (at nesting `depth`, bounded as for reading) to `out`.
 pub(super) fn write(out: &mut Vec<u8>, item: &Out, depth: usize) -> Result<(), EnvelopeError> {
-    if depth > MAX_CBOR_DEPTH {
+    if depth > CBOR_DEPTH {
         return Err(EnvelopeError::Signing(
             "an extended attribute value is nested too deeply".into(),
         ));
@@ -431,5 +445,51 @@ mod tests {
         // Invalid UTF-8 text.
         assert!(decode_all(&[0x61, 0xff]).is_err());
         assert_eq!(decode_all(&[0xf9, 0x3c, 0x00]).unwrap(), Cbor::Float(1.0));
+    }
+
+    fn limit_of(r: Result<Cbor, EnvelopeError>) -> LimitExceeded {
+        match r {
+            Err(EnvelopeError::Limit(l)) => l,
+            other => panic!("expected a limit, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn declared_counts_are_claims_not_reservations() {
+        // 4 MiB of nested arrays each declaring the most items the budget allows: once every
+        // level reserved its declared count (a trap in wasm); now the depth budget answers.
+        let mut nested = Vec::new();
+        while nested.len() < 4 << 20 {
+            nested.extend_from_slice(&[0x99, 0xff, 0xf0]);
+        }
+        let l = limit_of(decode_all(&nested));
+        assert_eq!(
+            (l.limit, l.max, l.found),
+            ("cbor.depth", CBOR_DEPTH, CBOR_DEPTH + 1)
+        );
+
+        // Many real items: an array of 100 000 zeros (and a map of 50 000 entries) are refused by
+        // the item budget from the declared count.
+        let mut many = vec![0x9a, 0x00, 0x01, 0x86, 0xa0];
+        many.resize(many.len() + 100_000, 0x00);
+        let l = limit_of(decode_all(&many));
+        assert_eq!(
+            (l.limit, l.max, l.found),
+            ("cbor.items", CBOR_ITEMS, 100_000)
+        );
+
+        // Within the budget, a large array still decodes (linear, nothing quadratic).
+        let mut ok = vec![0x99, 0xff, 0xff];
+        ok.resize(ok.len() + 65_535, 0x00);
+        assert!(matches!(decode_all(&ok), Ok(Cbor::Array(a)) if a.len() == 65_535));
+
+        // A map of the maximum size with distinct keys decodes in n log n.
+        let mut map = vec![0xb9, 0xff, 0xff];
+        for i in 0..65_535u32 {
+            map.push(0x1a);
+            map.extend_from_slice(&i.to_be_bytes());
+            map.push(0x00);
+        }
+        assert!(matches!(decode_all(&map), Ok(Cbor::Map(m)) if m.len() == 65_535));
     }
 }

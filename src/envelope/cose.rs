@@ -15,6 +15,10 @@
 
 use serde_json::Value;
 
+mod header;
+
+use header::{get, header_map, text_header, time_header, to_json, Headers, Label};
+
 use super::cbor::{decode_all, malformed, push_head, write, Cbor, Out};
 use super::headers::{
     HEADER_AUTHENTIC_SIGNING_TIME, HEADER_EXPIRY, HEADER_SIGNING_AGENT, HEADER_SIGNING_SCHEME,
@@ -27,6 +31,7 @@ use super::{
 };
 use crate::crypto::{PublicKey, SignatureAlgorithm};
 use crate::encoding::SeenKeys;
+use crate::limits::{LimitExceeded, CRIT_ENTRIES};
 use crate::time::Instant;
 
 /// CBOR tag of `COSE_Sign1_Tagged` (RFC 9052 §4.2).
@@ -39,117 +44,6 @@ pub(crate) const LABEL_CRIT: i64 = 2;
 pub(crate) const LABEL_CONTENT_TYPE: i64 = 3;
 /// Header label `x5chain` (RFC 9360).
 pub(crate) const LABEL_X5CHAIN: i64 = 33;
-
-/// A header label: integer or text (RFC 9052 §3).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Label {
-    Int(i64),
-    Text(String),
-}
-
-impl Label {
-    fn from_cbor(c: &Cbor) -> Result<Self, EnvelopeError> {
-        match c {
-            Cbor::Uint(n) => i64::try_from(*n)
-                .map(Label::Int)
-                .map_err(|_| malformed("header label out of range")),
-            Cbor::Nint(n) => i64::try_from(*n)
-                .map(|n| Label::Int(-1 - n))
-                .map_err(|_| malformed("header label out of range")),
-            Cbor::Text(s) => Ok(Label::Text(s.clone())),
-            _ => Err(malformed("header labels must be integers or text strings")),
-        }
-    }
-
-    fn name(&self) -> String {
-        match self {
-            Label::Int(n) => n.to_string(),
-            Label::Text(s) => s.clone(),
-        }
-    }
-
-    fn text(s: &str) -> Self {
-        Label::Text(s.to_string())
-    }
-}
-
-fn header_map(c: Cbor, what: &str) -> Result<Vec<(Label, Cbor)>, EnvelopeError> {
-    match c {
-        Cbor::Map(entries) => entries
-            .into_iter()
-            .map(|(k, v)| Ok((Label::from_cbor(&k)?, v)))
-            .collect(),
-        _ => Err(malformed(format!("{what} header is not a map"))),
-    }
-}
-
-fn get<'a>(m: &'a [(Label, Cbor)], l: &Label) -> Option<&'a Cbor> {
-    m.iter().find(|(k, _)| k == l).map(|(_, v)| v)
-}
-
-fn text_header(m: &[(Label, Cbor)], l: &Label) -> Result<Option<String>, EnvelopeError> {
-    match get(m, l) {
-        None => Ok(None),
-        Some(Cbor::Text(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(EnvelopeError::invalid(&l.name(), "not a text string")),
-    }
-}
-
-/// signature-envelope-cose.md: Notary times are CBOR tag 1 (epoch seconds); tag 0 strings and
-/// untagged numbers are refused.
-fn time_header(m: &[(Label, Cbor)], l: &Label) -> Result<Option<Instant>, EnvelopeError> {
-    let bad =
-        || EnvelopeError::invalid(&l.name(), "only Tag `1` Datetime CBOR object is supported");
-    match get(m, l) {
-        None => Ok(None),
-        Some(Cbor::Tag(1, inner)) => match **inner {
-            Cbor::Uint(n) => i64::try_from(n)
-                .map(|s| Some(Instant::from_unix_seconds(s)))
-                .map_err(|_| bad()),
-            Cbor::Nint(n) => i64::try_from(n)
-                .map(|n| Some(Instant::from_unix_seconds(-1 - n)))
-                .map_err(|_| bad()),
-            Cbor::Float(f) if f.is_finite() && f.abs() < 1e15 => {
-                Ok(Some(Instant::from_unix_millis((f * 1000.0).floor() as i64)))
-            }
-            _ => Err(bad()),
-        },
-        Some(_) => Err(bad()),
-    }
-}
-
-/// Converts a CBOR value to JSON for [`ExtendedAttribute::value`] (byte strings become standard
-/// base64 text, tags are dropped).
-fn to_json(c: &Cbor) -> Value {
-    match c {
-        Cbor::Uint(n) => Value::from(*n),
-        Cbor::Nint(n) => i64::try_from(*n)
-            .map(|n| Value::from(-1 - n))
-            .unwrap_or(Value::Null),
-        Cbor::Bytes(b) => Value::from(crate::encoding::base64_std_encode(b)),
-        Cbor::Text(s) => Value::from(s.as_str()),
-        Cbor::Array(a) => Value::Array(a.iter().map(to_json).collect()),
-        Cbor::Map(m) => {
-            // Inserted one by one (a later equal key wins, as with `collect`): collecting into
-            // the map would link a second B-tree builder and sort (about 6 KB of wasm).
-            let mut out = serde_json::Map::new();
-            for (k, v) in m {
-                let key = match Label::from_cbor(k) {
-                    Ok(l) => l.name(),
-                    Err(_) => format!("{k:?}"),
-                };
-                out.insert(key, to_json(v));
-            }
-            Value::Object(out)
-        }
-        Cbor::Tag(_, inner) => to_json(inner),
-        Cbor::Bool(b) => Value::Bool(*b),
-        Cbor::Null | Cbor::Undefined => Value::Null,
-        Cbor::Float(f) => serde_json::Number::from_f64(*f)
-            .map(Value::Number)
-            .unwrap_or(Value::Null),
-    }
-}
 
 /// Parses a COSE_Sign1 envelope (signature-envelope-cose.md). Use [`UnverifiedEnvelope::parse`] for
 /// media-type dispatch.
@@ -181,7 +75,7 @@ pub fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
     let protected = header_map(decode_all(&protected_raw)?, "protected")?;
 
     // RFC 9052 §3: a label may appear in only one bucket; crit only in the protected bucket.
-    for (k, _) in &unprotected {
+    for (k, _) in unprotected.iter() {
         if get(&protected, k).is_some() {
             return Err(malformed(format!(
                 "header {:?} appears in both the protected and unprotected buckets",
@@ -210,10 +104,11 @@ pub fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
         None => return Err(EnvelopeError::MissingHeader("x5chain".into())),
     };
     if chain.len() > MAX_CERT_CHAIN_LEN {
-        return Err(EnvelopeError::Limit(format!(
-            "certificate chain of {} certificates exceeds the limit of {MAX_CERT_CHAIN_LEN}",
-            chain.len()
-        )));
+        return Err(EnvelopeError::Limit(LimitExceeded {
+            limit: "envelope.chain.certificates",
+            max: MAX_CERT_CHAIN_LEN,
+            found: chain.len(),
+        }));
     }
     let cert_chain = chain
         .iter()
@@ -250,6 +145,10 @@ pub fn parse(bytes: &[u8]) -> Result<UnverifiedEnvelope, EnvelopeError> {
     })
 }
 
+fn duplicate_crit(c: &Label) -> EnvelopeError {
+    EnvelopeError::invalid("crit", format!("duplicate entry {:?}", c.name()))
+}
+
 /// The labels signature-envelope-cose.md gives a meaning to in the protected bucket.
 fn is_known(l: &Label) -> bool {
     match l {
@@ -258,7 +157,7 @@ fn is_known(l: &Label) -> bool {
     }
 }
 
-fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeError> {
+fn parse_protected(m: &Headers) -> Result<SignedAttributes, EnvelopeError> {
     // Label 1: alg, an integer naming one of the six (signature-envelope-cose.md,
     // signature-specification.md §Signature Algorithm Requirements).
     let algorithm = match get(m, &Label::Int(LABEL_ALG)) {
@@ -281,33 +180,29 @@ fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeErro
             ))
         }
     };
-    // Label 2: crit, a non-empty array of distinct labels.
-    let crit: Vec<Label> = match get(m, &Label::Int(LABEL_CRIT)) {
+    // Label 2: crit, a non-empty array of distinct labels (RFC 9052 §3.1), at most
+    // [`CRIT_ENTRIES`]; kept as a set, so the checks below are a lookup per label, not a scan.
+    let crit_raw = match get(m, &Label::Int(LABEL_CRIT)) {
         None => return Err(EnvelopeError::MissingCrit),
         Some(Cbor::Array(a)) if a.is_empty() => return Err(EnvelopeError::MissingCrit),
-        Some(Cbor::Array(a)) => a.iter().map(Label::from_cbor).collect::<Result<_, _>>()?,
+        Some(Cbor::Array(a)) => a,
         Some(_) => return Err(EnvelopeError::invalid("crit", "must be an array")),
     };
-    let mut seen = SeenKeys::default();
-    for c in &crit {
-        let id = match c {
-            Label::Int(n) => format!("i{n}"),
-            Label::Text(t) => format!("t{t}"),
-        };
-        if !seen.insert(id) {
-            return Err(EnvelopeError::invalid(
-                "crit",
-                format!("duplicate entry {:?}", c.name()),
-            ));
-        }
+    LimitExceeded::check("cose.crit.entries", CRIT_ENTRIES, crit_raw.len())?;
+    let mut crit = SeenKeys::default();
+    for c in crit_raw {
+        let c = Label::from_cbor(c)?;
         // signature-envelope-cose.md: crit must not list the registered labels 0-8 nor the
         // non-critical signing time; every listed label must be present in the protected bucket.
         let registered = matches!(c, Label::Int(0..=8));
-        if registered || *c == Label::text(HEADER_SIGNING_TIME) || get(m, c).is_none() {
+        if registered || c == Label::text(HEADER_SIGNING_TIME) || get(m, &c).is_none() {
             return Err(EnvelopeError::CriticalNotPresent(c.name()));
         }
+        if !crit.insert(c.id()) {
+            return Err(duplicate_crit(&c));
+        }
     }
-    let is_crit = |name: &str| crit.contains(&Label::text(name));
+    let is_crit = |name: &str| crit.contains(&Label::text(name).id());
 
     let scheme_name = text_header(m, &Label::text(HEADER_SIGNING_SCHEME))?
         .ok_or_else(|| EnvelopeError::MissingHeader(HEADER_SIGNING_SCHEME.into()))?;
@@ -369,11 +264,11 @@ fn parse_protected(m: &[(Label, Cbor)]) -> Result<SignedAttributes, EnvelopeErro
     }
 
     let mut extended_attributes = Vec::new();
-    for (label, value) in m {
+    for (label, value) in m.iter() {
         if is_known(label) {
             continue;
         }
-        let critical = crit.contains(label);
+        let critical = crit.contains(&label.id());
         // docs/conformance.md §D1: unknown critical attributes fail unless a plugin is named.
         if critical && verification_plugin.is_none() {
             return Err(EnvelopeError::UnsupportedCriticalAttribute(label.name()));

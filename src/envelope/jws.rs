@@ -29,6 +29,7 @@ use super::{
 };
 use crate::crypto::{PublicKey, SignatureAlgorithm};
 use crate::encoding::{self, SeenKeys};
+use crate::limits::{LimitExceeded, CRIT_ENTRIES, JWS_HEADER_ENTRIES};
 use crate::time::Instant;
 
 /// `alg` (signature-envelope-jws.md §Protected Headers).
@@ -191,6 +192,7 @@ fn non_blank(m: &Map<String, Value>, name: &str) -> Result<Option<String>, Envel
 /// Applies the protected-header rules of signature-envelope-jws.md §Protected Headers (and
 /// docs/conformance.md §D1, §D2).
 fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeError> {
+    LimitExceeded::check("jws.header.entries", JWS_HEADER_ENTRIES, m.len())?;
     // docs/conformance.md §D2, threat model 11a: a case-variant of a registered or Notary name
     // (`Alg`) would be read as that name by a case-insensitive decoder (Go), so it is refused.
     for key in m.keys() {
@@ -224,17 +226,12 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
         .to_string();
 
     // signature-envelope-jws.md §Protected Headers `crit`: required, non-empty array of distinct
-    // strings.
-    let crit: Vec<&str> = match m.get(HEADER_CRIT) {
+    // strings, at most [`CRIT_ENTRIES`]; kept as a set, so each header below is one lookup, not a
+    // scan of `crit` (RFC 7515 §4.1.11).
+    let crit_raw = match m.get(HEADER_CRIT) {
         None => return Err(EnvelopeError::MissingCrit),
         Some(Value::Array(a)) if a.is_empty() => return Err(EnvelopeError::MissingCrit),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .ok_or_else(|| EnvelopeError::invalid(HEADER_CRIT, "entries must be strings"))
-            })
-            .collect::<Result<_, _>>()?,
+        Some(Value::Array(a)) => a,
         Some(_) => {
             return Err(EnvelopeError::invalid(
                 HEADER_CRIT,
@@ -242,9 +239,17 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
             ))
         }
     };
-    let mut seen = SeenKeys::default();
-    for c in &crit {
-        if !seen.insert((*c).to_string()) {
+    LimitExceeded::check("jws.crit.entries", CRIT_ENTRIES, crit_raw.len())?;
+    let entries: Vec<&str> = crit_raw
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .ok_or_else(|| EnvelopeError::invalid(HEADER_CRIT, "entries must be strings"))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut crit = SeenKeys::default();
+    for c in &entries {
+        if !crit.insert((*c).to_string()) {
             return Err(EnvelopeError::invalid(
                 HEADER_CRIT,
                 format!("duplicate entry {c:?}"),
@@ -255,7 +260,7 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
     // signature-envelope-jws.md §Protected Headers `crit` entries: registered names and the
     // non-critical signingTime may not be listed; every other entry must name a header that is
     // present.
-    for c in &crit {
+    for c in &entries {
         if JWS_REGISTERED.contains(c) || *c == HEADER_SIGNING_TIME || !m.contains_key(*c) {
             return Err(EnvelopeError::CriticalNotPresent((*c).to_string()));
         }
@@ -278,7 +283,7 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
             verification_plugin: verification_plugin.is_some(),
             verification_plugin_min_version: verification_plugin_min_version.is_some(),
         },
-        |name| crit.contains(&name),
+        |name| crit.contains(name),
     )?;
 
     // signature-envelope-jws.md §Protected Headers: each scheme has its own time header; the other
@@ -318,7 +323,7 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
         if KNOWN_PROTECTED.contains(&key.as_str()) {
             continue;
         }
-        let critical = crit.contains(&key.as_str());
+        let critical = crit.contains(key);
         if critical && verification_plugin.is_none() {
             return Err(EnvelopeError::UnsupportedCriticalAttribute(key.clone()));
         }
@@ -376,10 +381,11 @@ fn parse_unprotected(h: &Map<String, Value>) -> Result<Unprotected, EnvelopeErro
     };
     // Threat model 9, 13: bounded chain length, checked before decoding anything.
     if x5c.len() > MAX_CERT_CHAIN_LEN {
-        return Err(EnvelopeError::Limit(format!(
-            "certificate chain of {} certificates exceeds the limit of {MAX_CERT_CHAIN_LEN}",
-            x5c.len()
-        )));
+        return Err(EnvelopeError::Limit(LimitExceeded {
+            limit: "envelope.chain.certificates",
+            max: MAX_CERT_CHAIN_LEN,
+            found: x5c.len(),
+        }));
     }
     let cert_chain = x5c
         .iter()
@@ -423,207 +429,11 @@ fn parse_unprotected(h: &Map<String, Value>) -> Result<Unprotected, EnvelopeErro
     })
 }
 
-/// What [`prepare`] needs to build a JWS envelope (signature-envelope-jws.md); the same options
-/// build a COSE envelope ([`super::cose::prepare`]).
-pub type JwsSigningOptions = EnvelopeSigningOptions;
+mod build;
 
-/// A JWS envelope waiting for its signature: hand [`PreparedJws::signing_input`] to the signer,
-/// then call [`PreparedJws::complete`].
-#[derive(Clone, Debug)]
-pub struct PreparedJws {
-    protected: String,
-    payload: String,
-    signing_input: Vec<u8>,
-    algorithm: SignatureAlgorithm,
-    key: PublicKey,
-    cert_chain: Vec<Vec<u8>>,
-    signing_agent: Option<String>,
-    has_critical_extension: bool,
-}
-
-fn signing_err(s: impl Into<String>) -> EnvelopeError {
-    EnvelopeError::Signing(s.into())
-}
-
-/// Builds the protected header and signing input for `payload` (signature-envelope-jws.md
-/// §Signature Envelope, §Protected Headers). `payload` must be a JSON object (the Notary payload,
-/// signature-specification.md §Payload).
-pub fn prepare(payload: &[u8], opts: &JwsSigningOptions) -> Result<PreparedJws, EnvelopeError> {
-    match encoding::parse_json_strict(payload) {
-        Ok(Value::Object(_)) => {}
-        _ => return Err(signing_err("the payload must be a strict JSON object")),
-    }
-    let (key, signing_time, expiry) = super::check_signing_options(opts)?;
-
-    let mut header = Map::new();
-    // Crit order as notation-core-go writes it: scheme, critical extended attributes,
-    // authenticSigningTime, expiry.
-    let mut crit = vec![Value::from(HEADER_SIGNING_SCHEME)];
-    for attr in &opts.extended_attributes {
-        let k = attr.key.as_str();
-        if k.is_empty()
-            || k.starts_with(crate::oci::RESERVED_ANNOTATION_PREFIX)
-            || KNOWN_PROTECTED
-                .iter()
-                .chain(JWS_REGISTERED.iter())
-                .any(|r| r.eq_ignore_ascii_case(k))
-        {
-            return Err(signing_err(format!(
-                "extended attribute name {k:?} is reserved"
-            )));
-        }
-        if header.insert(k.to_string(), attr.value.clone()).is_some() {
-            return Err(signing_err(format!("duplicate extended attribute {k:?}")));
-        }
-        if attr.critical {
-            crit.push(Value::from(k));
-        }
-    }
-    header.insert(HEADER_ALG.into(), opts.algorithm.jws_name().into());
-    header.insert(HEADER_CTY.into(), MEDIA_TYPE_PAYLOAD.into());
-    header.insert(
-        HEADER_SIGNING_SCHEME.into(),
-        opts.signing_scheme.as_str().into(),
-    );
-    match opts.signing_scheme {
-        SigningScheme::X509 => {
-            header.insert(HEADER_SIGNING_TIME.into(), signing_time.to_rfc3339().into());
-        }
-        SigningScheme::X509SigningAuthority => {
-            crit.push(HEADER_AUTHENTIC_SIGNING_TIME.into());
-            header.insert(
-                HEADER_AUTHENTIC_SIGNING_TIME.into(),
-                signing_time.to_rfc3339().into(),
-            );
-        }
-    }
-    if let Some(e) = expiry {
-        crit.push(HEADER_EXPIRY.into());
-        header.insert(HEADER_EXPIRY.into(), e.to_rfc3339().into());
-    }
-    header.insert(HEADER_CRIT.into(), Value::Array(crit));
-    // Keys sorted, whatever serde_json's map flavour (an insertion sort: a dozen keys at most,
-    // and no sort or map instantiation in the wasm).
-    let mut sorted: Vec<(&String, &Value)> = Vec::with_capacity(header.len());
-    for (k, v) in &header {
-        let at = sorted
-            .iter()
-            .position(|(s, _)| *s > k)
-            .unwrap_or(sorted.len());
-        sorted.insert(at, (k, v));
-    }
-    let header_json =
-        serde_json::to_vec(&SortedMap(&sorted)).map_err(|e| signing_err(e.to_string()))?;
-
-    let protected = encoding::base64url_encode(&header_json);
-    let payload_b64 = encoding::base64url_encode(payload);
-    let signing_input = format!("{protected}.{payload_b64}").into_bytes();
-    Ok(PreparedJws {
-        protected,
-        payload: payload_b64,
-        signing_input,
-        algorithm: opts.algorithm,
-        key,
-        cert_chain: opts.cert_chain.clone(),
-        signing_agent: opts.signing_agent.clone(),
-        has_critical_extension: opts.extended_attributes.iter().any(|a| a.critical),
-    })
-}
-
-#[derive(Serialize)]
-struct EnvelopeOut<'a> {
-    payload: &'a str,
-    protected: &'a str,
-    header: HeaderOut<'a>,
-    signature: String,
-}
-
-/// serde's `rename` takes a literal, not a constant: the two names below are
-/// [`HEADER_TIMESTAMP_SIGNATURE`] and [`HEADER_SIGNING_AGENT`] (a test checks they agree).
-#[derive(Serialize)]
-struct HeaderOut<'a> {
-    #[serde(
-        rename = "io.cncf.notary.timestampSignature",
-        skip_serializing_if = "Option::is_none"
-    )]
-    timestamp_signature: Option<String>,
-    x5c: Vec<String>,
-    #[serde(
-        rename = "io.cncf.notary.signingAgent",
-        skip_serializing_if = "Option::is_none"
-    )]
-    signing_agent: Option<&'a str>,
-}
-
-impl PreparedJws {
-    /// The exact bytes to sign: ASCII `protected + "." + payload` (signature-envelope-jws.md
-    /// §Signature Envelope).
-    pub fn signing_input(&self) -> &[u8] {
-        &self.signing_input
-    }
-
-    /// The algorithm the signature must use.
-    pub fn algorithm(&self) -> SignatureAlgorithm {
-        self.algorithm
-    }
-
-    /// Emits the envelope with `signature` (PSS, or raw `r || s` ECDSA; signature-envelope-jws.md
-    /// §Signature). The signature is first verified under the leaf certificate's key, and the
-    /// result is re-parsed and its integrity re-checked: a signer using another key fails here and
-    /// nothing is emitted (threat model 3d).
-    pub fn complete(self, signature: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
-        self.complete_with_timestamp(signature, None)
-    }
-
-    /// As [`PreparedJws::complete`], adding an RFC 3161 timestamp token (DER) as
-    /// `io.cncf.notary.timestampSignature` (signature-envelope-jws.md §Unprotected Headers). The
-    /// token must stamp `signature`; nv2 does not check that here (the verifier does,
-    /// trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp").
-    pub fn complete_with_timestamp(
-        self,
-        signature: &[u8],
-        timestamp_token: Option<&[u8]>,
-    ) -> Result<Vec<u8>, EnvelopeError> {
-        self.key
-            .verify_notary(self.algorithm, &self.signing_input, signature)
-            .map_err(|_| {
-                signing_err("the signature does not verify under the signing certificate's key")
-            })?;
-        let out = EnvelopeOut {
-            payload: &self.payload,
-            protected: &self.protected,
-            header: HeaderOut {
-                timestamp_signature: timestamp_token.map(encoding::base64_std_encode),
-                x5c: self
-                    .cert_chain
-                    .iter()
-                    .map(|c| encoding::base64_std_encode(c))
-                    .collect(),
-                signing_agent: self.signing_agent.as_deref(),
-            },
-            signature: encoding::base64url_encode(signature),
-        };
-        let bytes = serde_json::to_vec(&out).map_err(|e| signing_err(e.to_string()))?;
-        // Self-check: what we emit must pass our own parser and integrity check. An envelope with
-        // a critical extended attribute is, by docs/conformance.md §D1, only verifiable through a
-        // plugin, so for those the signature check above is the check.
-        if !self.has_critical_extension {
-            parse(&bytes)
-                .and_then(UnverifiedEnvelope::verify_integrity)
-                .map_err(|e| signing_err(format!("produced envelope fails verification: {e}")))?;
-        }
-        Ok(bytes)
-    }
-}
-
-/// Serializes key/value pairs as a JSON object in their order.
-struct SortedMap<'a>(&'a [(&'a String, &'a Value)]);
-
-impl Serialize for SortedMap<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
-}
+#[cfg(test)]
+use build::HeaderOut;
+pub use build::{prepare, JwsSigningOptions, PreparedJws};
 
 #[cfg(test)]
 mod tests;

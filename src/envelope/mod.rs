@@ -15,6 +15,7 @@ use core::fmt;
 use crate::crypto::{CryptoError, PublicKey, SignatureAlgorithm};
 use crate::encoding::EncodingError;
 use crate::error::ErrorCode;
+use crate::limits::LimitExceeded;
 use crate::payload::MEDIA_TYPE_PAYLOAD;
 use crate::time::Instant;
 
@@ -27,7 +28,7 @@ pub mod jws;
 pub const MAX_ENVELOPE_SIZE: usize = 32 * 1024 * 1024;
 
 /// Most certificates accepted in an envelope's chain (threat model 9, 13).
-pub(crate) const MAX_CERT_CHAIN_LEN: usize = 10;
+pub(crate) const MAX_CERT_CHAIN_LEN: usize = crate::limits::CHAIN_CERTIFICATES;
 
 /// Media type of a JWS envelope (signature-envelope-jws.md).
 pub const MEDIA_TYPE_JWS: &str = "application/jose+json";
@@ -283,8 +284,9 @@ pub enum EnvelopeError {
     SignatureInvalid,
     /// The payload is not a JSON object (signature-envelope-jws.md §Protected Headers).
     PayloadNotObject,
-    /// A structural bound (nesting depth, certificate count) was exceeded (threat model 13a).
-    Limit(String),
+    /// A structural budget (nesting depth, entry or certificate count; [`crate::limits`]) was
+    /// exceeded (threat model 13a).
+    Limit(LimitExceeded),
     /// The envelope is larger than [`MAX_ENVELOPE_SIZE`] (threat model 13b).
     TooLarge(String),
     /// Producing an envelope failed (invalid options, or the signature does not verify under the
@@ -293,19 +295,19 @@ pub enum EnvelopeError {
 }
 
 impl EnvelopeError {
-    /// Stable error code: `ERR_UNSUPPORTED_ENVELOPE`, `ERR_PARSE` (size/depth limits) or
-    /// `ERR_SIGNATURE_INTEGRITY`. Production failures are `ERR_SIGNING`.
+    /// Stable error code: `ERR_UNSUPPORTED_ENVELOPE`, `ERR_LIMIT` (size and structural budgets,
+    /// JSON nesting included) or `ERR_SIGNATURE_INTEGRITY`. Production failures are `ERR_SIGNING`.
     pub fn code(&self) -> ErrorCode {
         match self {
             EnvelopeError::UnsupportedMediaType(_) => ErrorCode::UnsupportedEnvelope,
-            // Threat model 13b: an envelope over the byte budget is refused before parsing.
-            EnvelopeError::TooLarge(_) => ErrorCode::Limit,
-            // Threat model 13a: structural bounds (depth, chain length) are parse failures.
-            EnvelopeError::Limit(_)
+            // Threat model 13b: an envelope over the byte budget is refused before parsing; 13a:
+            // so is one over a structural budget (docs/limits.md).
+            EnvelopeError::TooLarge(_)
+            | EnvelopeError::Limit(_)
             | EnvelopeError::Json {
                 error: EncodingError::TooDeep,
                 ..
-            } => ErrorCode::Parse,
+            } => ErrorCode::Limit,
             EnvelopeError::Signing(_) => ErrorCode::Signing,
             _ => ErrorCode::SignatureIntegrity,
         }
@@ -367,13 +369,30 @@ impl fmt::Display for EnvelopeError {
             ),
             EnvelopeError::SignatureInvalid => f.write_str("signature is invalid"),
             EnvelopeError::PayloadNotObject => f.write_str("payload is not a JSON object"),
-            EnvelopeError::Limit(s) | EnvelopeError::TooLarge(s) => f.write_str(s),
+            EnvelopeError::Limit(l) => l.fmt(f),
+            EnvelopeError::TooLarge(s) => f.write_str(s),
             EnvelopeError::Signing(s) => write!(f, "failed to produce the envelope: {s}"),
         }
     }
 }
 
 impl std::error::Error for EnvelopeError {}
+
+impl From<LimitExceeded> for EnvelopeError {
+    fn from(l: LimitExceeded) -> Self {
+        EnvelopeError::Limit(l)
+    }
+}
+
+/// A certificate failure inside an envelope: a budget stays a budget (`ERR_LIMIT`), anything else
+/// is the envelope's certificate failure, prefixed by `what`.
+pub(crate) fn cert_failure(what: &str, e: crate::x509::CertError) -> EnvelopeError {
+    match e {
+        crate::x509::CertError::Limit(l) => EnvelopeError::Limit(l),
+        e if what.is_empty() => EnvelopeError::Certificate(e.to_string()),
+        e => EnvelopeError::Certificate(format!("{what}: {e}")),
+    }
+}
 
 impl UnverifiedEnvelope {
     /// Parses an envelope of media type `media_type` (signature-specification.md §OCI Signatures):
@@ -572,9 +591,7 @@ pub(crate) fn check_required_critical(
 /// The public key of a DER certificate (its SubjectPublicKeyInfo), as a Notary key
 /// (signature-specification.md §Signature Algorithm Requirements).
 pub(crate) fn leaf_public_key(cert_der: &[u8]) -> Result<PublicKey, EnvelopeError> {
-    let malformed = |e: crate::x509::CertError| {
-        EnvelopeError::Certificate(format!("malformed signing certificate: {e}"))
-    };
+    let malformed = |e| cert_failure("malformed signing certificate", e);
     let spki_der = crate::x509::Certificate::from_der(cert_der).map_err(malformed)?;
     PublicKey::from_spki_der(spki_der.spki_der()).map_err(|e| match e {
         CryptoError::UnsupportedKey(s) => EnvelopeError::Certificate(s),

@@ -7,12 +7,16 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::encoding::{EncodingError, MAX_JSON_DEPTH};
+use crate::envelope::EnvelopeError;
+use crate::limits::LimitExceeded;
 use crate::oci::Descriptor;
 use crate::registry::{RegistryError, TransportKind};
 use crate::time::Instant;
 use crate::timestamp::TimestampError;
 use crate::truststore::TrustStoreError;
 use crate::verify::VerifyError;
+use crate::x509::CertError;
 
 /// Which validity rule a chain certificate broke (signature-specification.md §Signature
 /// Verification, step "authentic timestamp").
@@ -328,6 +332,10 @@ impl VerifyError {
                 f.checked_at = Some(c.checked_at);
                 f.rule = Some(c.rule.name());
             }
+            VerifyError::Timestamp(TimestampFailure::Token(e)) => match &**e {
+                TimestampError::Limit(l) => return Some(limit_details(l)),
+                _ => f.reason = Some("token"),
+            },
             VerifyError::Timestamp(t) => {
                 f.reason = Some(t.reason());
                 match t {
@@ -365,9 +373,39 @@ impl VerifyError {
                 ));
             }
             VerifyError::UserMetadataMismatch { key } => f.key = Some(key),
+            VerifyError::Envelope(e) => return e.details(),
+            VerifyError::Certificate(CertError::Limit(l)) => return Some(limit_details(l)),
             _ => return None,
         }
         Some(f.into_value())
+    }
+}
+
+/// `{ limit, max, found }` (`ERR_LIMIT` from a structural budget, docs/limits.md).
+pub(crate) fn limit_details(l: &LimitExceeded) -> Value {
+    let mut m = Map::new();
+    put_str(&mut m, "limit", Some(l.limit));
+    put_num(&mut m, "max", Some(l.max as u64));
+    put_num(&mut m, "found", Some(l.found as u64));
+    Value::Object(m)
+}
+
+impl EnvelopeError {
+    /// Structured context for hosts (JS `error.details`): `{ limit, max, found }` for a budget.
+    pub fn details(&self) -> Option<Value> {
+        match self {
+            EnvelopeError::Limit(l) => Some(limit_details(l)),
+            // The JSON reader stops at the first level over MAX_JSON_DEPTH.
+            EnvelopeError::Json {
+                error: EncodingError::TooDeep,
+                ..
+            } => Some(limit_details(&LimitExceeded {
+                limit: "json.depth",
+                max: MAX_JSON_DEPTH,
+                found: MAX_JSON_DEPTH + 1,
+            })),
+            _ => None,
+        }
     }
 }
 
@@ -503,6 +541,29 @@ mod tests {
             "integrity check failed. signature does not match the given blob"
         );
         assert!(VerifyError::Untrusted("x".into()).details().is_none());
+    }
+
+    #[test]
+    fn budgets_carry_limit_max_and_found() {
+        let l = LimitExceeded {
+            limit: "cose.header.entries",
+            max: 1024,
+            found: 5000,
+        };
+        let want = json!({ "limit": "cose.header.entries", "max": 1024, "found": 5000 });
+        let e = VerifyError::Envelope(EnvelopeError::Limit(l));
+        assert_eq!(e.code(), crate::error::ErrorCode::Limit);
+        assert_eq!(e.details().unwrap(), want);
+        let e = VerifyError::Certificate(CertError::Limit(l));
+        assert_eq!(e.code(), crate::error::ErrorCode::Limit);
+        assert_eq!(e.details().unwrap(), want);
+        let e = VerifyError::Timestamp(TimestampFailure::Token(Arc::new(TimestampError::Limit(l))));
+        assert_eq!(e.code(), crate::error::ErrorCode::Limit);
+        assert_eq!(e.details().unwrap(), want);
+        let e = VerifyError::Timestamp(TimestampFailure::Token(Arc::new(TimestampError::Parse(
+            "x".into(),
+        ))));
+        assert_eq!(e.details().unwrap(), json!({ "reason": "token" }));
     }
 
     #[test]

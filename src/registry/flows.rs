@@ -451,6 +451,15 @@ async fn fetch_signature<C: HttpClient>(
     repo: &Reference,
     desc: &Descriptor,
 ) -> Result<(SignatureManifest, Vec<u8>), RegistryError> {
+    // notation-go's `getSignatureBlobDesc`: a listed signature that is not an image manifest
+    // (signature-specification.md §OCI Signatures) fails as that signature, unfetched; the other
+    // signatures are still examined.
+    if desc.media_type != MEDIA_TYPE_OCI_MANIFEST {
+        return Err(RegistryError::Parse(format!(
+            "sigManifestDesc.MediaType requires {MEDIA_TYPE_OCI_MANIFEST:?}, got {:?}",
+            desc.media_type
+        )));
+    }
     let bytes = client.fetch_manifest(repo, desc).await?;
     let manifest =
         SignatureManifest::parse(&bytes).map_err(|e| RegistryError::Parse(e.to_string()))?;

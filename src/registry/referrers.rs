@@ -9,6 +9,8 @@ use super::content::{check_size, http_error};
 use super::error::RegistryError;
 use super::http::{link_next, query_encode, HttpClient, HttpRequest};
 use crate::crypto::HashAlgorithm;
+use crate::encoding::SeenKeys;
+use crate::limits::REFERRERS_ENTRIES;
 use crate::oci::{Descriptor, Digest, Reference, MEDIA_TYPE_OCI_INDEX};
 
 /// The referrers list of one subject.
@@ -53,9 +55,69 @@ struct Index {
     entries: Vec<serde_json::Value>,
 }
 
+/// What a listing noted about its entries: the ones that were not descriptors (skipped, one
+/// warning each for the first [`SKIPPED_WARNINGS`], then a count, so the warnings stay bounded
+/// whatever the index holds) and how many more entries the listing may still consider
+/// ([`REFERRERS_ENTRIES`], malformed entries included).
+struct Skipped {
+    count: usize,
+    warnings: Vec<String>,
+    budget: usize,
+    cut: bool,
+}
+
+impl Default for Skipped {
+    fn default() -> Self {
+        Skipped {
+            count: 0,
+            warnings: Vec::new(),
+            budget: REFERRERS_ENTRIES,
+            cut: false,
+        }
+    }
+}
+
+/// Individual warnings kept for skipped entries of one listing.
+const SKIPPED_WARNINGS: usize = 8;
+
+impl Skipped {
+    fn note(&mut self, what: &str, position: usize, why: &str) {
+        self.count += 1;
+        if self.warnings.len() < SKIPPED_WARNINGS {
+            self.warnings
+                .push(format!("{what} entry {position} skipped: {why}"));
+        }
+    }
+
+    /// The warnings, with the count of the ones not spelled out and the cut, if any.
+    fn into_warnings(mut self) -> Vec<String> {
+        let spelled = self.warnings.len();
+        if self.count > spelled {
+            self.warnings.push(format!(
+                "{} more malformed referrers entries skipped",
+                self.count - spelled
+            ));
+        }
+        if self.cut {
+            self.warnings.push(format!(
+                "referrers list cut at {REFERRERS_ENTRIES} entries (limit)"
+            ));
+        }
+        self.warnings
+    }
+}
+
 /// Parses an OCI image index: `mediaType`, when present, must be the index type; `manifests`
-/// must be an array of descriptors (threat model 22b: anything else is not an index).
-fn parse_index(bytes: &[u8]) -> Result<(Index, Vec<Descriptor>), String> {
+/// must be an array (threat model 22b: anything else is not an index). Entries are judged one by
+/// one: an entry that is not a descriptor is skipped and noted in `skipped` (its raw value stays
+/// in [`Index::entries`], so a writer keeps it), and the well-formed entries are returned: a
+/// single malformed entry, which anyone who can push the tag can add, must not hide every
+/// signature of the subject (issue 9, "entries, not indexes").
+fn parse_index(
+    bytes: &[u8],
+    what: &str,
+    skipped: &mut Skipped,
+) -> Result<(Index, Vec<Descriptor>), String> {
     let v = crate::encoding::parse_json_strict(bytes).map_err(|e| e.to_string())?;
     let serde_json::Value::Object(mut raw) = v else {
         return Err("not a JSON object".into());
@@ -73,9 +135,17 @@ fn parse_index(bytes: &[u8]) -> Result<(Index, Vec<Descriptor>), String> {
         Some(_) => return Err("manifests is not an array".into()),
         None => return Err("manifests is missing".into()),
     };
-    let mut descriptors = Vec::with_capacity(entries.len().min(1024));
-    for e in &entries {
-        descriptors.push(Descriptor::from_json_value(e.clone()).map_err(|e| e.to_string())?);
+    let mut descriptors = Vec::with_capacity(entries.len().min(crate::limits::PREALLOC));
+    for (i, e) in entries.iter().enumerate() {
+        if skipped.budget == 0 {
+            skipped.cut = true;
+            break;
+        }
+        skipped.budget -= 1;
+        match Descriptor::from_json_value(e.clone()) {
+            Ok(d) => descriptors.push(d),
+            Err(why) => skipped.note(what, i, &why.to_string()),
+        }
     }
     Ok((Index { raw, entries }, descriptors))
 }
@@ -165,7 +235,10 @@ impl<C: HttpClient> RegistryClient<C> {
                 warnings,
             });
         }
-        let descriptors = match parse_index(&body.bytes) {
+        let mut skipped = Skipped::default();
+        let parsed = parse_index(&body.bytes, &format!("referrers tag {tag}"), &mut skipped);
+        warnings.extend(skipped.into_warnings());
+        let descriptors = match parsed {
             Ok((_, d)) => d,
             Err(why) => {
                 // OCI distribution-spec spec.md §Referrers Tag Schema: non-index content at the tag
@@ -201,6 +274,8 @@ impl<C: HttpClient> RegistryClient<C> {
         let mut visited: Vec<String> = Vec::new();
         let mut out = Vec::new();
         let mut warnings = Vec::new();
+        // Across pages: the skipped entries and the REFERRERS_ENTRIES budget.
+        let mut skipped = Skipped::default();
         let mut page = 0usize;
         loop {
             if visited.contains(&url) {
@@ -257,7 +332,9 @@ impl<C: HttpClient> RegistryClient<C> {
                 ));
             }
             check_size(&resp, limit, "referrers page")?;
-            let (_, descriptors) = parse_index(&resp.body).map_err(RegistryError::Parse)?;
+            let (_, descriptors) =
+                parse_index(&resp.body, &format!("referrers page {page}"), &mut skipped)
+                    .map_err(RegistryError::Parse)?;
             // Filter client-side whether or not `OCI-Filters-Applied` names `artifactType`: a
             // registry claiming to have filtered is not trusted (threat model 1).
             out.extend(
@@ -265,6 +342,10 @@ impl<C: HttpClient> RegistryClient<C> {
                     .into_iter()
                     .filter(|d| type_matches(d, artifact_type)),
             );
+            if skipped.cut {
+                // Malformed entries count too: a flood of junk entries is bounded like any other.
+                break;
+            }
             let Some(next) = link_next(resp.header_all("link")) else {
                 break;
             };
@@ -282,6 +363,7 @@ impl<C: HttpClient> RegistryClient<C> {
             }
             url = next_url.to_string();
         }
+        warnings.extend(skipped.into_warnings());
         Ok(ApiAnswer::Listed(out, warnings))
     }
 
@@ -329,7 +411,13 @@ impl<C: HttpClient> RegistryClient<C> {
                     None,
                 ),
                 Some(body) => {
-                    let (index, d) = parse_index(&body.bytes).map_err(|why| {
+                    // Malformed entries are kept as they are (another writer's business) and not
+                    // counted as listed; the write path reads every entry.
+                    let mut skipped = Skipped {
+                        budget: usize::MAX,
+                        ..Skipped::default()
+                    };
+                    let (index, d) = parse_index(&body.bytes, "", &mut skipped).map_err(|why| {
                         RegistryError::ReferrersIndex(format!(
                             "tag {tag} does not hold an OCI image index ({why}); not modified"
                         ))
@@ -337,10 +425,19 @@ impl<C: HttpClient> RegistryClient<C> {
                     (index, d, body.etag)
                 }
             };
-            let missing: Vec<&Descriptor> = entries
-                .iter()
-                .filter(|e| !descriptors.iter().any(|d| d.digest == e.digest))
-                .collect();
+            // A set of the listed digests: comparing each new entry with every listed one was
+            // quadratic for a copy bringing many referrers to a long index.
+            let mut listed = SeenKeys::default();
+            for d in &descriptors {
+                listed.insert(d.digest.to_string());
+            }
+            let mut missing: Vec<&Descriptor> = Vec::new();
+            for e in entries {
+                // Inserted as it is added: an entry given twice is added once.
+                if listed.insert(e.digest.to_string()) {
+                    missing.push(e);
+                }
+            }
             if missing.is_empty() {
                 if !wrote {
                     return Ok(false);
@@ -443,9 +540,11 @@ mod tests {
 
     #[test]
     fn index_parsing() {
-        assert!(parse_index(br#"{"schemaVersion":2,"manifests":[]}"#).is_ok());
-        assert!(parse_index(br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","manifests":[]}"#).is_err());
-        assert!(parse_index(br#"{"schemaVersion":2,"config":{},"layers":[]}"#).is_err());
-        assert!(parse_index(b"[]").is_err());
+        let parse = |b: &[u8]| parse_index(b, "t", &mut Skipped::default());
+        assert!(parse(br#"{"schemaVersion":2,"manifests":[]}"#).is_ok());
+        assert!(parse(br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","manifests":[]}"#).is_err());
+        assert!(parse(br#"{"schemaVersion":2,"config":{},"layers":[]}"#).is_err());
+        assert!(parse(b"[]").is_err());
+        assert!(parse(br#"{"schemaVersion":2,"manifests":{}}"#).is_err());
     }
 }

@@ -31,7 +31,9 @@ use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
 
 use super::{CertStatus, Purpose, RevocationChecker};
 use crate::crypto::{CryptoError, PublicKey};
+use crate::encoding::SeenKeys;
 use crate::error::ErrorCode;
+use crate::limits::{LimitExceeded, CRL_ENTRY_EXTENSIONS, EXTENSIONS, URLS};
 use crate::time::Instant;
 use crate::x509::{self, CertError, Certificate};
 
@@ -64,6 +66,8 @@ pub enum CrlError {
     Malformed(String),
     /// Larger than [`MAX_CRL_BYTES`], or more than [`MAX_CRLS`] CRLs (threat model 13).
     Limit(String),
+    /// A structural budget of the CRL (extensions, entry extensions; [`crate::limits`]).
+    Budget(LimitExceeded),
 }
 
 impl CrlError {
@@ -71,7 +75,7 @@ impl CrlError {
     pub fn code(&self) -> ErrorCode {
         match self {
             CrlError::Malformed(_) => ErrorCode::Parse,
-            CrlError::Limit(_) => ErrorCode::Limit,
+            CrlError::Limit(_) | CrlError::Budget(_) => ErrorCode::Limit,
         }
     }
 }
@@ -81,6 +85,7 @@ impl core::fmt::Display for CrlError {
         match self {
             CrlError::Malformed(d) => write!(f, "x509: malformed crl: {d}"),
             CrlError::Limit(d) => f.write_str(d),
+            CrlError::Budget(l) => l.fmt(f),
         }
     }
 }
@@ -247,19 +252,25 @@ impl Crl {
             unknown_critical: None,
             entries: Vec::new(),
         };
-        let mut seen: Vec<ObjectIdentifier> = Vec::new();
+        // Budgets (crate::limits), then duplicates found with a set: comparing each extension
+        // with every earlier one was quadratic in the extension count.
+        LimitExceeded::check("crl.extensions", EXTENSIONS, f.extensions.len())
+            .map_err(CrlError::Budget)?;
+        let mut seen = SeenKeys::default();
         for ext in &f.extensions {
-            if seen.contains(&ext.id) {
+            if !seen.insert(ext.id.to_string()) {
                 return Err(CrlError::Malformed("duplicate CRL extension".into()));
             }
-            seen.push(ext.id);
             let value = ext.value;
             match ext.id {
                 id if id == ID_CE_CRL_NUMBER => crl.number = Some(crl_number(value)?),
                 id if id == ID_CE_DELTA_CRL_INDICATOR => crl.delta_of = Some(crl_number(value)?),
                 id if id == ID_CE_ISSUING_DISTRIBUTION_POINT => {
-                    crl.scope =
-                        Some(parse_scope(value).map_err(malformed("issuing distribution point"))?)
+                    let scope =
+                        parse_scope(value).map_err(malformed("issuing distribution point"))?;
+                    LimitExceeded::check("crl.urls", URLS, scope.uris.len())
+                        .map_err(CrlError::Budget)?;
+                    crl.scope = Some(scope)
                 }
                 // Kept raw: a malformed Freshest CRL fails the check (unknown), not the parse,
                 // as notation-core-go parses it only when fetching the delta.
@@ -278,12 +289,17 @@ impl Crl {
                 invalidity: None,
                 unknown_critical: None,
             };
-            let mut seen: Vec<ObjectIdentifier> = Vec::new();
+            LimitExceeded::check(
+                "crl.entry.extensions",
+                CRL_ENTRY_EXTENSIONS,
+                entry.extensions.len(),
+            )
+            .map_err(CrlError::Budget)?;
+            let mut seen = SeenKeys::default();
             for ext in &entry.extensions {
-                if seen.contains(&ext.id) {
+                if !seen.insert(ext.id.to_string()) {
                     return Err(CrlError::Malformed("duplicate CRL entry extension".into()));
                 }
-                seen.push(ext.id);
                 let value = ext.value;
                 match ext.id {
                     id if id == ID_CE_CRL_REASONS => {
@@ -422,203 +438,9 @@ impl Crl {
     }
 }
 
-/// A [`RevocationChecker`] answering from CRLs supplied by the caller, at the caller's `now`.
-#[derive(Clone, Debug)]
-pub struct CrlRevocationChecker {
-    crls: Vec<Crl>,
-    rejected: Vec<String>,
-    now: Instant,
-}
+mod checker;
 
-impl CrlRevocationChecker {
-    /// A checker over `inputs` (each one CRL, DER or PEM) at time `now`. Inputs that do not
-    /// parse, or beyond [`MAX_CRLS`], are kept as rejections: they make "good" impossible for
-    /// certificates that name CRL distribution points (fail closed, see the module docs).
-    pub fn new<B: AsRef<[u8]>>(inputs: &[B], now: Instant) -> Self {
-        let mut crls = Vec::new();
-        let mut rejected = Vec::new();
-        for (i, input) in inputs.iter().enumerate() {
-            if i >= MAX_CRLS {
-                rejected.push(
-                    CrlError::Limit(format!("more than {MAX_CRLS} CRLs were supplied")).to_string(),
-                );
-                break;
-            }
-            match Crl::from_pem_or_der(input.as_ref()) {
-                Ok(crl) => crls.push(crl),
-                Err(e) => rejected.push(format!("CRL #{i}: {e}")),
-            }
-        }
-        CrlRevocationChecker {
-            crls,
-            rejected,
-            now,
-        }
-    }
-
-    /// The supplied inputs that could not be used, with the reason.
-    pub fn rejected(&self) -> &[String] {
-        &self.rejected
-    }
-
-    /// The delta CRL that goes with `base` (RFC 5280 §5.2.4, notation-core-go `validate`): when
-    /// the base names delta CRLs (Freshest CRL with at least one URI) or `needed` is set, the
-    /// newest supplied delta CRL of the same issuer whose number is above the base's and whose
-    /// indicator is at most the base's number; an error when one is needed and none fits.
-    /// `valid` checks signature and validity of a candidate.
-    pub fn delta_for(
-        &self,
-        base: &Crl,
-        needed: bool,
-        valid: &dyn Fn(&Crl) -> Result<(), String>,
-    ) -> Result<Option<&Crl>, String> {
-        let named = !base
-            .delta_crl_urls()
-            .map_err(|e| format!("failed to parse Freshest CRL extension: {e}"))?
-            .is_empty();
-        if !named && !needed {
-            return Ok(None);
-        }
-        let Some(base_number) = &base.number else {
-            return Err("base CRL has no CRL number, so no delta CRL can be matched".into());
-        };
-        let mut best: Option<&Crl> = None;
-        let mut why = String::from("no delta CRL of this issuer was supplied");
-        for delta in self
-            .crls
-            .iter()
-            .filter(|c| c.is_delta() && c.raw_issuer == base.raw_issuer)
-        {
-            let (Some(number), Some(min_base)) = (&delta.number, &delta.delta_of) else {
-                why = "delta CRL has no CRL number".into();
-                continue;
-            };
-            if cmp_number(number, base_number).is_le() {
-                why = "delta CRL number is not greater than the base CRL number".into();
-                continue;
-            }
-            if cmp_number(min_base, base_number).is_gt() {
-                why = "delta CRL indicator is greater than the base CRL number".into();
-                continue;
-            }
-            if let Err(e) = valid(delta) {
-                why = format!("delta CRL: {e}");
-                continue;
-            }
-            if best.is_none_or(|b| {
-                b.number
-                    .as_deref()
-                    .is_some_and(|n| cmp_number(number, n).is_gt())
-            }) {
-                best = Some(delta);
-            }
-        }
-        match (best, self.rejected.first()) {
-            (Some(d), _) => Ok(Some(d)),
-            (None, Some(r)) => Err(format!("{why}; {r}")),
-            (None, None) => Err(if named {
-                format!("the base CRL names a delta CRL, but {why}")
-            } else {
-                format!("the certificate names a delta CRL (Freshest CRL), but {why}")
-            }),
-        }
-    }
-}
-
-/// notation-core-go `checkRevocation` over the base and delta entries for `serial`.
-fn entry_status(
-    serial: &[u8],
-    base: &Crl,
-    delta: Option<&Crl>,
-    signing_time: Option<Instant>,
-) -> Result<bool, String> {
-    let mut latest_hold: Option<&Entry> = None;
-    let entries = base
-        .entries
-        .iter()
-        .chain(delta.into_iter().flat_map(|d| d.entries.iter()));
-    for entry in entries.filter(|e| e.serial == serial) {
-        if let Some(oid) = entry.unknown_critical {
-            return Err(format!(
-                "unsupported critical extension found in CRL: {oid}"
-            ));
-        }
-        // RFC 5280 §5.3.2: signed before the key was compromised → not revoked at signing.
-        if let (Some(at), Some(inv)) = (signing_time, entry.invalidity) {
-            if at < inv {
-                return Ok(false);
-            }
-        }
-        match entry.reason {
-            Some(REASON_CERTIFICATE_HOLD | REASON_REMOVE_FROM_CRL) => {
-                if latest_hold.is_none_or(|h| h.revoked_at < entry.revoked_at) {
-                    latest_hold = Some(entry);
-                }
-            }
-            _ => return Ok(true),
-        }
-    }
-    Ok(latest_hold.is_some_and(|h| h.reason == Some(REASON_CERTIFICATE_HOLD)))
-}
-
-impl RevocationChecker for CrlRevocationChecker {
-    fn check(
-        &self,
-        cert: &Certificate,
-        issuer: &Certificate,
-        _: Purpose,
-        signing_time: Option<Instant>,
-    ) -> CertStatus {
-        // trust-store-trust-policy.md §Certificate Revocation Evaluation: no CRL distribution point
-        // → CRL not supported; then OCSP (not available air-gapped) decides, or nothing does.
-        if cert.crl_urls().is_empty() {
-            return super::OfflineRevocationChecker.check(cert, issuer, Purpose::CodeSigning, None);
-        }
-        let valid = |c: &Crl| c.validate(issuer, self.now);
-        let mut newest: Option<&Crl> = None;
-        let mut why: Option<String> = None;
-        for crl in self.crls.iter().filter(|c| !c.is_delta() && c.covers(cert)) {
-            match valid(crl) {
-                Ok(()) => {
-                    if newest.is_none_or(|n| n.is_older_than(crl)) {
-                        newest = Some(crl);
-                    }
-                }
-                Err(e) => {
-                    why.get_or_insert(e);
-                }
-            }
-        }
-        let Some(base) = newest else {
-            let why = why
-                .or_else(|| self.rejected.first().cloned())
-                .unwrap_or_else(|| {
-                    format!("no CRL issued by {} was supplied", cert.issuer_rfc4514())
-                });
-            return CertStatus::Unknown(why);
-        };
-        let needs_delta = cert.extension(&ID_CE_FRESHEST_CRL).is_some();
-        let delta = match self.delta_for(base, needs_delta, &valid) {
-            Ok(d) => d,
-            Err(e) => return CertStatus::Unknown(e),
-        };
-        let serial = cert.serial();
-        match entry_status(serial, base, delta, signing_time) {
-            Ok(true) => CertStatus::Revoked(format!(
-                "listed in the CRL issued by {} at {}",
-                cert.issuer_rfc4514(),
-                base.this_update.to_rfc3339()
-            )),
-            Err(e) => CertStatus::Unknown(e),
-            Ok(false) => match self.rejected.first() {
-                Some(r) => CertStatus::Unknown(format!(
-                    "a supplied CRL could not be read, so good cannot be established: {r}"
-                )),
-                None => CertStatus::Good,
-            },
-        }
-    }
-}
+pub use checker::CrlRevocationChecker;
 
 #[cfg(test)]
 mod tests;

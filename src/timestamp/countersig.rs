@@ -5,6 +5,7 @@
 use super::der::*;
 use super::token::SignerInfo;
 use super::*;
+use crate::limits::{LimitExceeded, SIGNATURE_CHECKS};
 
 impl SignedToken {
     /// trust-store-trust-policy.md §Signature Verification step "Validate Authentic Timestamp": the
@@ -20,11 +21,21 @@ impl SignedToken {
         at: Instant,
     ) -> Result<Vec<Certificate>, TimestampError> {
         let mut last = String::from("signerInfo not found");
+        // One signature-check budget for the whole token (crate::limits::SIGNATURE_CHECKS), shared
+        // by its SignerInfos: a budget per SignerInfo multiplied with their count.
+        let mut budget = SIGNATURE_CHECKS;
         for si in &self.signers {
-            match self.verify_signer(si, roots, at) {
+            match self.verify_signer(si, roots, at, &mut budget) {
                 Ok(chain) => return Ok(chain),
                 Err(e) => last = e,
             }
+        }
+        if budget == 0 {
+            return Err(TimestampError::Limit(LimitExceeded {
+                limit: "timestamp.signatureChecks",
+                max: SIGNATURE_CHECKS,
+                found: SIGNATURE_CHECKS + 1,
+            }));
         }
         Err(TimestampError::Verify(last))
     }
@@ -34,6 +45,7 @@ impl SignedToken {
         si: &SignerInfo,
         roots: &[Certificate],
         at: Instant,
+        budget: &mut usize,
     ) -> Result<Vec<Certificate>, String> {
         let cert = self.signing_certificate(si)?;
         let cms = |e: String| format!("cms verification failure: {e}");
@@ -43,7 +55,11 @@ impl SignedToken {
                 si.version
             )));
         }
-        let chain = build_chain(cert, &self.certs, roots, at).map_err(cms)?;
+        let chain = build_chain(cert, &self.certs, roots, at, budget).map_err(cms)?;
+        if *budget == 0 {
+            return Err(cms("signature check budget exhausted".into()));
+        }
+        *budget -= 1;
         self.verify_signature(si, cert).map_err(cms)?;
         self.verify_signed_attrs(si, &chain).map_err(cms)?;
         // RFC 3161 §2.3: the TSA certificate has exactly one EKU, timeStamping, critical.
@@ -199,6 +215,7 @@ fn build_chain(
     pool: &[Certificate],
     roots: &[Certificate],
     at: Instant,
+    budget: &mut usize,
 ) -> Result<Vec<Certificate>, String> {
     if !leaf.is_valid_at(at) {
         let (rel, bound) = if at < leaf.not_before() {
@@ -216,8 +233,7 @@ fn build_chain(
         return Err("x509: certificate specifies an incompatible key usage".into());
     }
     let mut chain = vec![leaf.clone()];
-    let mut budget = MAX_ITEMS;
-    if extend(&mut chain, pool, roots, at, &mut budget) {
+    if extend(&mut chain, pool, roots, at, budget) {
         Ok(chain)
     } else {
         Err("x509: certificate signed by unknown authority".into())

@@ -63,6 +63,8 @@ pub enum TimestampError {
     TooLarge(usize),
     /// Not a CMS SignedData holding a TSTInfo (step b).
     Parse(String),
+    /// A structural budget of the token (signed attributes; [`crate::limits`]).
+    Limit(crate::limits::LimitExceeded),
     /// The TSTInfo does not decode (step c).
     Info(String),
     /// The TSTInfo is invalid or stamps another message (step c; threat 20: token from another
@@ -96,6 +98,7 @@ impl TimestampError {
     pub fn code(&self) -> ErrorCode {
         match self {
             TimestampError::RevocationUnknown { .. } => ErrorCode::VerificationInconclusive,
+            TimestampError::Limit(_) => ErrorCode::Limit,
             _ => ErrorCode::Timestamp,
         }
     }
@@ -103,7 +106,7 @@ impl TimestampError {
     /// The message notation-go reports for this failure in the authenticTimestamp step.
     pub fn notation_message(&self) -> String {
         let context = match self {
-            TimestampError::TooLarge(_) | TimestampError::Parse(_) => {
+            TimestampError::TooLarge(_) | TimestampError::Parse(_) | TimestampError::Limit(_) => {
                 "failed to parse timestamp countersignature"
             }
             TimestampError::Info(_) => "failed to get the timestamp TSTInfo",
@@ -126,6 +129,7 @@ impl fmt::Display for TimestampError {
                 "cms: syntax error: timestamp token of {n} bytes exceeds {MAX_TOKEN_LEN} bytes"
             ),
             TimestampError::Parse(s) => f.write_str(s),
+            TimestampError::Limit(l) => l.fmt(f),
             TimestampError::Info(s) => {
                 write!(f, "cannot unmarshal TSTInfo from timestamp token: {s}")
             }

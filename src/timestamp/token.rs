@@ -5,6 +5,7 @@ use const_oid::ObjectIdentifier as Oid;
 
 use super::der::*;
 use super::*;
+use crate::limits::{LimitExceeded, SIGNED_ATTRIBUTES};
 
 // ---------------------------------------------------------------------------------------------
 // CMS SignedData
@@ -25,8 +26,26 @@ pub(super) struct SignerInfo {
     pub(super) signature: Vec<u8>,
 }
 
+/// A SignerInfo failure: a syntax error (tspclient-go's text), or a budget.
+pub(super) enum SignerInfoError {
+    Syntax(String),
+    Limit(LimitExceeded),
+}
+
+impl From<String> for SignerInfoError {
+    fn from(s: String) -> Self {
+        SignerInfoError::Syntax(s)
+    }
+}
+
+impl From<&str> for SignerInfoError {
+    fn from(s: &str) -> Self {
+        SignerInfoError::Syntax(s.to_string())
+    }
+}
+
 impl SignerInfo {
-    fn parse(b: &[u8]) -> Result<Self, String> {
+    fn parse(b: &[u8]) -> Result<Self, SignerInfoError> {
         let mut r = Rd(b);
         let version = int(r.take(0x02)?)?;
         let mut sid = Rd(r.take(0x30)?);
@@ -40,21 +59,25 @@ impl SignerInfo {
         let mut attrs = Vec::new();
         if let Some(t) = r.opt(0xa0) {
             // Re-tagged as SET OF and sorted, which is the DER that was signed (Go re-marshals).
+            // At most SIGNED_ATTRIBUTES (crate::limits), refused at the first one over; sorted
+            // with the library sort (an insertion sort of attacker-chosen items was quadratic).
             let mut elems: Vec<&[u8]> = Vec::new();
             for item in Rd(t.body).items() {
                 let item = item?;
+                if attrs.len() == SIGNED_ATTRIBUTES {
+                    return Err(SignerInfoError::Limit(LimitExceeded {
+                        limit: "timestamp.signedAttributes",
+                        max: SIGNED_ATTRIBUTES,
+                        found: SIGNED_ATTRIBUTES + 1,
+                    }));
+                }
                 let mut a = Rd(item.body);
                 attrs.push((oid(a.take(0x06)?)?, a.take(0x31)?.to_vec()));
                 elems.push(item.raw);
             }
-            // Insertion sort (DER SET OF order; already sorted in practice, a handful of items).
-            for i in 1..elems.len() {
-                let mut j = i;
-                while j > 0 && elems[j - 1] > elems[j] {
-                    elems.swap(j - 1, j);
-                    j -= 1;
-                }
-            }
+            // DER SET OF order (X.690 §11.6): by encoding, bytewise, the shorter one first when
+            // one is a prefix of the other: exactly the slice order.
+            elems.sort_unstable();
             let mut der = vec![0x31];
             push_len(&mut der, t.body.len());
             elems.iter().for_each(|e| der.extend_from_slice(e));
@@ -126,7 +149,7 @@ impl SignedToken {
         let mut certs = Vec::new();
         let parsed = (|| {
             if content.1.tag != 0x30 {
-                return Err(TAGS.to_string());
+                return Err(SignerInfoError::from(TAGS));
             }
             let mut r = Rd(content.1.body);
             let version = int(r.take(0x02)?)?;
@@ -147,10 +170,12 @@ impl SignedToken {
                 }
                 signers.push(SignerInfo::parse(si.body)?);
             }
-            Ok((version, ect, econtent, cert_tlvs, signers))
+            Ok::<_, SignerInfoError>((version, ect, econtent, cert_tlvs, signers))
         })();
-        let (version, ect, content, cert_tlvs, signers) =
-            parsed.map_err(|e| syntax("invalid signed data", e))?;
+        let (version, ect, content, cert_tlvs, signers) = parsed.map_err(|e| match e {
+            SignerInfoError::Syntax(e) => syntax("invalid signed data", e),
+            SignerInfoError::Limit(l) => TimestampError::Limit(l),
+        })?;
         for c in Rd(cert_tlvs).items().take(MAX_ITEMS) {
             let cert = c
                 .map_err(CertError::Parse)

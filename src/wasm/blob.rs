@@ -26,7 +26,7 @@ fn policy_failure(e: crate::policy::PolicyError) -> JsFailure {
 }
 
 fn parse_failure(e: crate::envelope::EnvelopeError) -> JsFailure {
-    JsFailure::new(e.code(), e.to_string())
+    JsFailure::new(e.code(), e.to_string()).with_details(e.details())
 }
 
 /// Hashes a blob chunk by chunk: `new BlobHasher("sha384")`, `update(chunk)` any number of

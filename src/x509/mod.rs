@@ -131,6 +131,8 @@ pub enum CertError {
     },
     /// signature-specification.md §Other requirements: a chain needs at least one certificate.
     EmptyChain,
+    /// A structural budget of a certificate (extensions, names; [`crate::limits`]) was exceeded.
+    Limit(crate::limits::LimitExceeded),
     /// signature-specification.md §Leaf Certificates: the EKU extension lists a purpose that is not
     /// allowed for the leaf (serverAuth, clientAuth, emailProtection, timeStamping, OCSPSigning,
     /// any; docs/conformance.md §D9).
@@ -292,6 +294,7 @@ impl CertError {
             | CertError::MalformedExtension(_)
             | CertError::NoCertificates
             | CertError::ChainTooLong { .. } => ErrorCode::Parse,
+            CertError::Limit(_) => ErrorCode::Limit,
             _ => ErrorCode::CertInvalid,
         }
     }
@@ -307,6 +310,7 @@ impl fmt::Display for CertError {
                  critical, and set to true",
                 go_quote(subject)
             ),
+            E::Limit(l) => l.fmt(f),
             E::ChainTooLong { len } => write!(
                 f,
                 "certificate chain has {len} certificates, more than the maximum of \

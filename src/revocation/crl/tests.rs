@@ -437,3 +437,48 @@ fn issuing_distribution_point_scope() {
     unknown(&status(&[with(idp(flag(2)))], None), "no CRL"); // CA certs only
     unknown(&status(&[with(idp(flag(4)))], None), "no CRL"); // indirect
 }
+
+fn private_ext(i: usize) -> Vec<u8> {
+    let oid = ObjectIdentifier::new(&format!("1.3.6.1.4.1.99999.{i}")).unwrap();
+    ext(oid, false, tlv(Tag::Null, &[]))
+}
+
+fn budget(r: Result<Crl, CrlError>) -> crate::limits::LimitExceeded {
+    match r {
+        Err(CrlError::Budget(l)) => l,
+        other => panic!("expected a budget, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn crl_extensions_are_budgeted_and_checked_for_duplicates_by_set() {
+    let mut spec = CrlSpec::new(vec![]);
+    spec.exts = (0..300).map(private_ext).collect();
+    let l = budget(Crl::from_der(&spec.der(2)));
+    assert_eq!((l.limit, l.max, l.found), ("crl.extensions", 256, 300));
+    assert_eq!(CrlError::Budget(l).code(), ErrorCode::Limit);
+    // At the budget, distinct extensions parse; one duplicate among them is still found.
+    spec.exts = (0..256).map(private_ext).collect();
+    assert!(Crl::from_der(&spec.der(2)).is_ok());
+    spec.exts[255] = private_ext(3);
+    assert!(matches!(
+        Crl::from_der(&spec.der(2)),
+        Err(CrlError::Malformed(_))
+    ));
+
+    let spec = CrlSpec::new(vec![(5, NOW - DAY, (0..100).map(private_ext).collect())]);
+    let l = budget(Crl::from_der(&spec.der(2)));
+    assert_eq!((l.limit, l.max, l.found), ("crl.entry.extensions", 64, 100));
+}
+
+#[test]
+fn many_crl_entries_parse_in_linear_time() {
+    // 200 000 entries, each with the most extensions allowed: parsed once, no per-entry scans of
+    // earlier entries.
+    let exts: Vec<Vec<u8>> = (0..3).map(private_ext).collect();
+    let entries = (0..200_000u32)
+        .map(|i| (i as u8, NOW - DAY, exts.clone()))
+        .collect();
+    let crl = Crl::from_der(&CrlSpec::new(entries).der(2)).unwrap();
+    assert_eq!(crl.entries.len(), 200_000);
+}

@@ -50,3 +50,81 @@ fn aia_skips_non_uri_locations() {
     assert_eq!(parse_aia_ocsp(&v).unwrap(), vec!["u"]);
     assert!(parse_aia_ocsp(&[0x30, 0x02, 0x30, 0x00]).is_err());
 }
+
+fn private_exts(n: usize) -> Vec<x509_cert::ext::Extension> {
+    (0..n)
+        .map(|i| {
+            let oid = ObjectIdentifier::new(&format!("1.3.6.1.4.1.99999.{i}")).unwrap();
+            crate::x509::testpki::ext(oid, false, vec![0x05, 0x00])
+        })
+        .collect()
+}
+
+fn leaf_with(extra: Vec<x509_cert::ext::Extension>) -> Vec<u8> {
+    use crate::x509::testpki::{build_der, key, Spec};
+    let mut spec = Spec::leaf("CN=leaf", "CN=leaf");
+    spec.extra = extra;
+    build_der(&spec, &key(1), &key(1))
+}
+
+#[test]
+fn extensions_are_budgeted_and_deduplicated_by_set() {
+    // 20 000 distinct extensions: refused from the count, before any is compared.
+    match Certificate::from_der(&leaf_with(private_exts(20_000))) {
+        Err(CertError::Limit(l)) => {
+            assert_eq!((l.limit, l.max, l.found), ("x509.extensions", 256, 20_001));
+            assert_eq!(CertError::Limit(l).code(), crate::error::ErrorCode::Limit);
+        }
+        other => panic!("{other:?}"),
+    }
+    // At the budget (255 + keyUsage) they parse; a duplicate among them is still refused.
+    assert!(Certificate::from_der(&leaf_with(private_exts(255))).is_ok());
+    let mut dup = private_exts(255);
+    dup[254] = dup[3].clone();
+    assert!(matches!(
+        Certificate::from_der(&leaf_with(dup)),
+        Err(CertError::Parse(_))
+    ));
+}
+
+#[test]
+fn name_attributes_are_budgeted() {
+    use crate::x509::testpki::{build_der, key, Spec};
+    let subject = (0..200)
+        .map(|i| format!("OU=u{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let spec = Spec::leaf(&subject, "CN=issuer");
+    match Certificate::from_der(&build_der(&spec, &key(1), &key(2))) {
+        Err(CertError::Limit(l)) => {
+            assert_eq!(
+                (l.limit, l.max, l.found),
+                ("x509.name.attributes", 128, 200)
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn distribution_point_urls_are_budgeted() {
+    // CRL distribution points with 100 URIs in one fullName.
+    let uri = |i: usize| {
+        let s = format!("http://c{i}");
+        let mut v = vec![0x86, s.len() as u8];
+        v.extend_from_slice(s.as_bytes());
+        v
+    };
+    let wrap = |tag: u8, body: Vec<u8>| {
+        let mut v = vec![tag, 0x82, (body.len() >> 8) as u8, body.len() as u8];
+        v.extend(body);
+        v
+    };
+    let names: Vec<u8> = (0..100).flat_map(uri).collect();
+    let value = wrap(0x30, wrap(0x30, wrap(0xa0, wrap(0xa0, names))));
+    let ext = crate::x509::testpki::ext(oids::ID_CE_CRL_DISTRIBUTION_POINTS, false, value);
+    match Certificate::from_der(&leaf_with(vec![ext])) {
+        Err(CertError::Limit(l)) => assert_eq!((l.limit, l.max, l.found), ("x509.urls", 64, 100)),
+        other => panic!("{other:?}"),
+    }
+}
