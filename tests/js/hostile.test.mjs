@@ -246,7 +246,7 @@ test('re-pointed subject: B\'s signature listed as A\'s referrer is refused', { 
   await both({
     arm: () => setListing(A.target.digest, [B.sig]),
     ref: () => byDigest(A.target.digest),
-    expect: { verified: false, code: ['ERR_SIGNATURE_INTEGRITY', 'ERR_DESCRIPTOR_MISMATCH'], withinMs: 10_000 },
+    expect: { verified: false, code: 'ERR_DESCRIPTOR_MISMATCH', withinMs: 10_000 },
   });
   setListing(A.target.digest, [A.trustedSig]);
 });
@@ -259,7 +259,7 @@ test('re-pointed subject: B\'s envelope in a manifest rewritten with subject A i
     await both({
       arm: () => setListing(A.target.digest, [forged]),
       ref: () => byDigest(A.target.digest),
-      expect: { verified: false, code: ['ERR_SIGNATURE_INTEGRITY', 'ERR_DESCRIPTOR_MISMATCH'], withinMs: 10_000 },
+      expect: { verified: false, code: 'ERR_DESCRIPTOR_MISMATCH', withinMs: 10_000 },
     });
     await both({
       arm: () => setListing(A.target.digest, [forged, A.trustedSig]),
@@ -301,7 +301,7 @@ test('endless envelope body (chunked, never ends): reading stops at the descript
   await both({
     arm: () => h.script([{ step: 'envelope', do: { endless: true } }]),
     ref: () => byDigest(A.target.digest),
-    expect: { verified: false, code: ['ERR_DIGEST_MISMATCH', 'ERR_LIMIT'], withinMs: 10_000 },
+    expect: { verified: false, code: 'ERR_LIMIT', withinMs: 10_000 },
   });
 });
 
@@ -313,7 +313,7 @@ test('gzip bomb (Content-Encoding: gzip, 64 MiB decoded) as envelope and as mani
   await both({
     arm: () => h.script([{ step: 'envelope', do: { gzip: bomb } }]),
     ref: () => byDigest(A.target.digest),
-    expect: { verified: false, code: ['ERR_DIGEST_MISMATCH', 'ERR_LIMIT'], withinMs: 10_000 },
+    expect: { verified: false, code: 'ERR_LIMIT', withinMs: 10_000 },
   });
   await both({ arm: () => h.script([{ step: 'resolve', do: { gzip: bomb } }]), ref: () => byTag('v1'), expect: { verified: false, code: 'ERR_LIMIT', withinMs: 10_000 } });
 });
@@ -395,7 +395,7 @@ test('silent token realm with credentials: an AbortSignal ends it as inconclusiv
     },
     ref: () => byTag('v1'),
     jsOpts: { signal: AbortSignal.timeout(1500), credentials: { [h.host]: login } },
-    expect: { verified: false, code: [INCONCLUSIVE, 'ERR_REGISTRY_AUTH'], withinMs: 6_000 },
+    expect: { verified: false, code: INCONCLUSIVE, withinMs: 6_000 },
   });
   assert.equal(count(r.js.reqs, 'token', 'b'), 1);
   assert.ok(r.js.reqs.every((q) => q.authorization === null), 'no Authorization anywhere (the realm is another host)');
@@ -517,6 +517,7 @@ test('envelope redirected (307) to another origin: followed without Authorizatio
   for (const v of [r.js, r.cli]) {
     assert.equal(count(v.reqs, 'envelope', 'b'), 1, 'the redirect was followed');
     assert.ok(v.reqs.filter((q) => q.origin === 'b').every((q) => q.authorization === null), 'no Authorization at b');
+    assert.ok(v.reqs.some((q) => q.step === 'envelope' && q.origin === 'a' && q.authorization?.startsWith('Basic ')), 'a got the credentials');
   }
 });
 
@@ -557,7 +558,8 @@ test('Bearer realm on another host: the token is requested without the credentia
   for (const v of [r.js, r.cli]) {
     assert.ok(count(v.reqs, 'token', 'b') >= 1, 'the realm was asked for a token');
     assert.ok(v.reqs.filter((q) => q.origin === 'b').every((q) => q.authorization === null), 'no Authorization at the realm');
-    assert.ok(v.reqs.filter((q) => q.origin === 'a' && q.authorization).every((q) => q.authorization === 'Bearer tok-2'), 'only the token at a');
+    const atA = v.reqs.filter((q) => q.origin === 'a' && q.authorization);
+    assert.ok(atA.length > 0 && atA.every((q) => q.authorization === 'Bearer tok-2'), 'only the token at a');
   }
 });
 
@@ -568,7 +570,7 @@ test('credentials for one registry are not used for a reference to another', { t
     expect: { verified: true, withinMs: 10_000 },
     only: ['js'],
   });
-  assert.ok(r.js.reqs.every((q) => q.origin === 'b' && q.authorization === null));
+  assert.ok(r.js.reqs.length > 0 && r.js.reqs.every((q) => q.origin === 'b' && q.authorization === null));
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -597,6 +599,8 @@ test('deep JSON (nesting 100 000) in a signature manifest, on resolve and in a r
   await both({
     arm: () => h.script([{ step: 'referrers-api', do: (c, a) => ({ ...a, body: page }) }, API_ONLY]),
     ref: () => byDigest(A.target.digest),
+    // Today ERR_PARSE; with discovery failures inconclusive (wt-deadlines) it may be that. Never
+    // ERR_NO_SIGNATURE: an unreadable listing is not an empty one (threat model 27).
     expect: { verified: false, code: ['ERR_PARSE', INCONCLUSIVE], withinMs: 10_000 },
   });
 });
@@ -626,6 +630,8 @@ test('referrers listing of only hostile descriptors: nothing fetched by them, no
           h.script(rules);
         },
         ref: () => byDigest(A.target.digest),
+        // Referrers API: today the page is refused whole (ERR_PARSE); the tag index is ignored
+        // whole (ERR_NO_SIGNATURE). Entry by entry (wt-budgets) both are ERR_NO_SIGNATURE.
         expect: { verified: false, code: ['ERR_NO_SIGNATURE', 'ERR_PARSE'], withinMs: 10_000 },
       });
       assert.equal(count(r.js.reqs, 'sig-manifest') + count(r.cli.reqs, 'sig-manifest'), 0);
@@ -693,7 +699,7 @@ test('x5c of 1000 certificates: refused cleanly and quickly', { timeout: T }, as
     await both({
       arm: () => setListing(A.target.digest, [sig]),
       ref: () => byDigest(A.target.digest),
-      expect: { verified: false, code: ['ERR_LIMIT', 'ERR_SIGNATURE_INTEGRITY', 'ERR_CERT_INVALID', 'ERR_PARSE'], withinMs: 10_000 },
+      expect: { verified: false, code: ['ERR_PARSE', 'ERR_LIMIT'] /* ERR_LIMIT: the certs-per-chain budget */, withinMs: 10_000 },
     });
   } finally {
     setListing(A.target.digest, [A.trustedSig]);
