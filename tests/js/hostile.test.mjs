@@ -177,6 +177,21 @@ test('honest hostile registry: verified through the Referrers API and through th
   assert.equal(count(t.cli.reqs, 'referrers-tag'), 1, 'the tag schema was used');
 });
 
+test('harness: the attacker records Authorization per origin and its actions do what they say', { timeout: T }, async () => {
+  // So that the assertions below can fail: a header sent to origin b is seen at b, a reset is a
+  // network error, a silent server does not answer, a bomb decodes to far more than it weighs.
+  const mark = h.requests.length;
+  await fetch(`${h.other.url}/v2/`, { headers: { authorization: 'Basic bGVhaw==' } });
+  assert.deepEqual(h.since(mark).map((q) => [q.origin, q.authorization]), [['b', 'Basic bGVhaw==']]);
+  h.script([{ step: 'ping', times: 1, do: { reset: true } }, { step: 'ping', times: 1, do: { silent: true } }, { step: 'ping', do: { gzip: bomb } }]);
+  await assert.rejects(fetch(`${h.url}/v2/`), TypeError);
+  await assert.rejects(fetch(`${h.url}/v2/`, { signal: AbortSignal.timeout(300) }), (e) => e.name === 'TimeoutError');
+  const decoded = await (await fetch(`${h.url}/v2/`)).arrayBuffer();
+  assert.equal(decoded.byteLength, 64 << 20);
+  assert.ok(bomb.length < 1 << 20, `${bomb.length} bytes on the wire`);
+  h.reset();
+});
+
 // ------------------------------------------------------------------------------------------------
 // Lying digests and Docker-Content-Digest (threat model 3; distribution-spec §Pulling manifests:
 // the client verifies the content against the digest it asked for).
@@ -797,6 +812,27 @@ test('copy from a source whose signature envelope lies: refused, no destination 
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(errorLine(r) ?? '', /\(ERR_DIGEST_MISMATCH\)$/, r.stderr);
   assert.equal(await destTag(dst2, 'v1'), 404);
+  h.reset();
+});
+
+test('copy of a digest the source answers with other bytes: ERR_DIGEST_MISMATCH, nothing tagged (JS and CLI)', { timeout: T }, async () => {
+  const other = h.manifest(B.target.digest).body;
+  const lie = (c, a) => ({ ...a, body: other, headers: { ...a.headers, 'docker-content-digest': A.target.digest } });
+  for (const via of ['js', 'cli']) {
+    h.script([{ step: 'resolve', do: lie }]);
+    const dst = `dst${++n}/app`;
+    const src = `${h.host}/${repo()}@${A.target.digest}`;
+    if (via === 'js') {
+      await assert.rejects(nv2.copy(src, `${up.host}/${dst}:v1`), (e) => e.code === 'ERR_DIGEST_MISMATCH' || (console.error(e), false));
+    } else {
+      const r = await home.run(['copy', '-q', src, `${up.host}/${dst}:v1`]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(errorLine(r) ?? '', /\(ERR_DIGEST_MISMATCH\)$/, r.stderr);
+    }
+    assert.equal(await destTag(dst, 'v1'), 404);
+    const m = await fetch(`${up.url}/v2/${dst}/manifests/${B.target.digest}`, { method: 'HEAD', headers: { accept: MANIFEST } });
+    assert.equal(m.status, 404, 'the substituted manifest was not pushed either');
+  }
   h.reset();
 });
 
