@@ -578,6 +578,25 @@ test('Bearer realm on another host: the token is requested without the credentia
   }
 });
 
+test('token realm on the registry\'s own origin that redirects elsewhere: not followed, ERR_REGISTRY_AUTH, nothing at the other origin', { timeout: T }, async () => {
+  // The realm is on the registry's origin, so Basic credentials may go there (distribution token
+  // auth); the token request is sent without following redirects, so they cannot be bounced on.
+  const r = await both({
+    arm: () => {
+      h.setAuth({ bearer: { token: 'tok-3', realm: `${h.url}/token` } });
+      h.script([{ step: 'token', origin: 'a', do: { redirect: `${h.other.url}/token` } }]);
+    },
+    ref: () => byDigest(A.target.digest),
+    jsOpts: { credentials: { [h.host]: login } },
+    cliArgs: ['-u', login.username, '-p', login.password],
+    expect: { verified: false, code: 'ERR_REGISTRY_AUTH', withinMs: 10_000 },
+  });
+  for (const v of [r.js, r.cli]) {
+    assert.ok(v.reqs.some((q) => q.step === 'token' && q.origin === 'a' && q.authorization?.startsWith('Basic ')));
+    assert.equal(v.reqs.filter((q) => q.origin === 'b').length, 0, 'the redirect was not followed');
+  }
+});
+
 test('credentials for one registry are not used for a reference to another', { timeout: T }, async () => {
   const r = await both({
     ref: () => `${h.other.host}/${repo()}@${A.target.digest}`,
