@@ -7,8 +7,8 @@
 // their origin.
 //
 // Tests of behaviour another hardening branch delivers assert the final behaviour issue 9 asks
-// for and carry node:test's `todo` (they report, they do not fail): `needs wt-deadlines branch`
-// (deadlines; discovery failures are inconclusive), `needs wt-budgets branch` (ERR_LIMIT
+// for and carry node:test's `todo` (they report, they do not fail): `needs deadlines branch`
+// (deadlines; discovery failures are inconclusive), `needs budgets branch` (ERR_LIMIT
 // budgets; a malformed index entry is skipped, not fatal to the index).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,8 +21,8 @@ import { startRegistry, pushImage } from './support/registry.mjs';
 import { cliHome, errorLine, strictPolicy } from './support/cli.mjs';
 import { startHostileRegistry, gzipBomb, sha256, INDEX, MANIFEST, SIGNATURE } from './support/hostile-registry.mjs';
 
-const DEADLINES = { todo: 'needs wt-deadlines branch' };
-const BUDGETS = { todo: 'needs wt-budgets branch' };
+const DEADLINES = { todo: 'needs deadlines branch' };
+const BUDGETS = { todo: 'needs budgets branch' };
 const T = 30_000; // per-test node:test timeout: no test may hang the suite
 const trusted = pki.algorithms.p256;
 const untrusted = pki.untrusted;
@@ -335,7 +335,7 @@ test('gzip bomb (Content-Encoding: gzip, 64 MiB decoded) as envelope and as mani
 
 // ------------------------------------------------------------------------------------------------
 // Slow and silent servers (threat model 25). Today an AbortSignal (JS) bounds an operation; the
-// `timeout` option / `--timeout` deadlines are the wt-deadlines branch.
+// `timeout` option / `--timeout` deadlines are the deadlines branch.
 
 const STEPS = {
   resolve: { rules: [], ref: () => byTag('v1') },
@@ -633,7 +633,7 @@ test('deep JSON (nesting 100 000) in a signature manifest, on resolve and in a r
   await both({
     arm: () => h.script([{ step: 'referrers-api', do: (c, a) => ({ ...a, body: page }) }, API_ONLY]),
     ref: () => byDigest(A.target.digest),
-    // Today ERR_PARSE; with discovery failures inconclusive (wt-deadlines) it may be that. Never
+    // Today ERR_PARSE; with discovery failures inconclusive (deadlines branch) it may be that. Never
     // ERR_NO_SIGNATURE: an unreadable listing is not an empty one (threat model 27).
     expect: { verified: false, code: ['ERR_PARSE', INCONCLUSIVE], withinMs: 10_000 },
   });
@@ -665,7 +665,7 @@ test('referrers listing of only hostile descriptors: nothing fetched by them, no
         },
         ref: () => byDigest(A.target.digest),
         // Referrers API: today the page is refused whole (ERR_PARSE); the tag index is ignored
-        // whole (ERR_NO_SIGNATURE). Entry by entry (wt-budgets) both are ERR_NO_SIGNATURE.
+        // whole (ERR_NO_SIGNATURE). Entry by entry (budgets branch) both are ERR_NO_SIGNATURE.
         expect: { verified: false, code: ['ERR_NO_SIGNATURE', 'ERR_PARSE'], withinMs: 10_000 },
       });
       assert.equal(count(r.js.reqs, 'sig-manifest') + count(r.cli.reqs, 'sig-manifest'), 0);
