@@ -14,11 +14,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as nv2 from 'nv2';
 import { pki, PKI_DIR, policy, buildJws } from './helpers.mjs';
 import { startRegistry, pushImage } from './support/registry.mjs';
-import { cliHome, errorLine, strictPolicy } from './support/cli.mjs';
+import { NV2_BIN, cliHome, errorLine, strictPolicy } from './support/cli.mjs';
 import { startHostileRegistry, gzipBomb, sha256, INDEX, MANIFEST, SIGNATURE } from './support/hostile-registry.mjs';
 
 const DEADLINES = { todo: 'needs deadlines branch' };
@@ -110,10 +110,39 @@ async function jsVerify(ref, opts = {}) {
   }
 }
 
+/**
+ * Runs the installed `nv2` in the test's CLI home (as support/cli.mjs does) but bounded: killed
+ * after `limitMs`, so a CLI that prints its verdict and then never exits (a pending request or
+ * timer keeps Node alive) fails its test with that message instead of hanging the suite.
+ */
+function runCli(args, { env = {}, limitMs = 20_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NV2_BIN, args, { env: { ...process.env, NV2_DEBUG: '', ...home.env, ...env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, limitMs);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, killed });
+    });
+    child.stdin.end('');
+  });
+}
+const exited = (r, what) =>
+  assert.equal(r.killed, false, `${what}: nv2 did not exit within its bound (killed)\n${r.stdout}\n${r.stderr}`);
+
 /** `nv2 verify` → { verified, inconclusive, code, warnings, digest, ms, out }. */
 async function cliVerify(ref, args = [], env = {}) {
   const t0 = Date.now();
-  const r = await home.run(['verify', ref, '--trust-policy', policyFile, '--trust-store', storeDir, ...args], { env });
+  const r = await runCli(['verify', ref, '--trust-policy', policyFile, '--trust-store', storeDir, ...args], { env });
+  exited(r, `verify ${ref}`);
   const line = errorLine(r) ?? '';
   const code = r.code === 0 ? null : (line.match(/\((ERR_[A-Z_]+)\)$/) ?? [])[1] ?? `exit ${r.code}`;
   return {
@@ -811,7 +840,8 @@ test('copy from a source serving a wrong layer: refused, no destination tag (JS 
 
   h.script([{ step: 'blob', match: (c) => c.digest === layerDigest(), do: lie }]);
   const dst2 = `dst${++n}/app`;
-  const r = await home.run(['copy', '-q', `${h.host}/${repo()}:v1`, `${up.host}/${dst2}:v1`]);
+  const r = await runCli(['copy', '-q', `${h.host}/${repo()}:v1`, `${up.host}/${dst2}:v1`], { limitMs: 15_000 });
+  exited(r, 'copy');
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(errorLine(r) ?? '', /\(ERR_DIGEST_MISMATCH\)$/, r.stderr);
   assert.equal(await destTag(dst2, 'v1'), 404);
@@ -827,7 +857,8 @@ test('copy from a source whose signature envelope lies: refused, no destination 
   assert.equal(await destTag(dst1, 'v1'), 404);
   h.script([{ step: 'envelope', do: lie }]);
   const dst2 = `dst${++n}/app`;
-  const r = await home.run(['copy', '-q', `${h.host}/${repo()}:v1`, `${up.host}/${dst2}:v1`]);
+  const r = await runCli(['copy', '-q', `${h.host}/${repo()}:v1`, `${up.host}/${dst2}:v1`], { limitMs: 15_000 });
+  exited(r, 'copy');
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(errorLine(r) ?? '', /\(ERR_DIGEST_MISMATCH\)$/, r.stderr);
   assert.equal(await destTag(dst2, 'v1'), 404);
@@ -844,7 +875,8 @@ test('copy of a digest the source answers with other bytes: ERR_DIGEST_MISMATCH,
     if (via === 'js') {
       await assert.rejects(nv2.copy(src, `${up.host}/${dst}:v1`), (e) => e.code === 'ERR_DIGEST_MISMATCH' || (console.error(e), false));
     } else {
-      const r = await home.run(['copy', '-q', src, `${up.host}/${dst}:v1`]);
+      const r = await runCli(['copy', '-q', src, `${up.host}/${dst}:v1`], { limitMs: 15_000 });
+      exited(r, 'copy');
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(errorLine(r) ?? '', /\(ERR_DIGEST_MISMATCH\)$/, r.stderr);
     }
@@ -862,7 +894,8 @@ test('copy interrupted by a reset mid-layer: no destination tag; run again hones
   await assert.rejects(nv2.copy(src, `${up.host}/${dst}:v1`), (e) => e instanceof nv2.NotationError);
   assert.equal(await destTag(dst, 'v1'), 404);
   h.reset();
-  const r = await home.run(['copy', '-q', src, `${up.host}/${dst}:v1`]);
+  const r = await runCli(['copy', '-q', src, `${up.host}/${dst}:v1`], { limitMs: 15_000 });
+  exited(r, 'copy');
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(await destTag(dst, 'v1'), A.target.digest);
   const v = await cliVerify(`${up.host}/${dst}:v1`);
