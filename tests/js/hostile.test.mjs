@@ -115,7 +115,7 @@ async function jsVerify(ref, opts = {}) {
  * after `limitMs`, so a CLI that prints its verdict and then never exits (a pending request or
  * timer keeps Node alive) fails its test with that message instead of hanging the suite.
  */
-function runCli(args, { env = {}, limitMs = 20_000 } = {}) {
+function runCli(args, { env = {}, limitMs = 20_000, input = '' } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(NV2_BIN, args, { env: { ...process.env, NV2_DEBUG: '', ...home.env, ...env }, stdio: 'pipe' });
     let stdout = '';
@@ -132,7 +132,7 @@ function runCli(args, { env = {}, limitMs = 20_000 } = {}) {
       clearTimeout(timer);
       resolve({ code, stdout, stderr, killed });
     });
-    child.stdin.end('');
+    child.stdin.end(input);
   });
 }
 const exited = (r, what) =>
@@ -634,6 +634,22 @@ test('credentials for one registry are not used for a reference to another', { t
     only: ['js'],
   });
   assert.ok(r.js.reqs.length > 0 && r.js.reqs.every((q) => q.origin === 'b' && q.authorization === null));
+});
+
+test('a stored login (nv2 login) for one registry is not sent to another', { timeout: T }, async () => {
+  h.setAuth({ basic: login });
+  const mark = h.requests.length;
+  const li = await runCli(['login', '-u', login.username, '--password-stdin', h.host], { limitMs: 10_000, input: `${login.password}\n` });
+  exited(li, 'login');
+  try {
+    assert.equal(li.code, 0, li.stdout + li.stderr);
+    assert.ok(h.since(mark).some((q) => q.origin === 'a' && q.authorization?.startsWith('Basic ')), 'login checked at a');
+    const r = await both({ ref: () => `${h.other.host}/${repo()}@${A.target.digest}`, only: ['cli'], arm: () => h.setAuth({ basic: login }), expect: { verified: true, withinMs: 10_000 } });
+    assert.ok(r.cli.reqs.length > 0 && r.cli.reqs.every((q) => q.origin === 'b' && q.authorization === null));
+  } finally {
+    await runCli(['logout', h.host], { limitMs: 10_000 });
+    h.reset();
+  }
 });
 
 // ------------------------------------------------------------------------------------------------
