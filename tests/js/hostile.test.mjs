@@ -1,4 +1,4 @@
-// The hostile-registry suite (issue 9 item 7; docs/threat-model.md §4 names these tests): the
+// The hostile-registry suite (issue 9 item 7; docs/threat-model.md §5 names these tests): the
 // installed package's JS API (`verify`, `copy`) and the `nv2` CLI against
 // support/hostile-registry.mjs, the attacker (threat model A1). The content it serves is real:
 // nv2 signs images in a real CNCF distribution registry (support/registry.mjs) and the hostile
@@ -34,7 +34,7 @@ let h; // the hostile registry
 let home; // CLI home
 let policyFile;
 let storeDir;
-let A; // signed image: { target, trustedSig, untrustedSig, index }
+let A; // signed image: { target, trustedSig, untrustedSig }
 let B; // another signed image (its signature is re-pointed at A)
 let C; // an unsigned image
 let bomb; // gzip bytes that decode to 64 MiB
