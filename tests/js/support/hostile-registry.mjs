@@ -25,8 +25,8 @@
 //   envelope        a blob that is the layer of a signature manifest
 //   blob            any other blob (config, image layers)
 //   token           GET /token (the Bearer realm, on origin b)
-//   upload          blob uploads and manifest PUTs (copy destinations are real registries;
-//                   this is only for completeness)
+//   upload          blob uploads and manifest PUTs: refused (404). The attacker is only ever a
+//                   source; copy destinations are the real registry.
 import { createServer } from 'node:http';
 import * as crypto from 'node:crypto';
 import * as zlib from 'node:zlib';
@@ -193,15 +193,15 @@ export async function startHostileRegistry() {
       const a = answer();
       res.writeHead(a.status, { ...a.headers, 'content-length': String(a.body.length) });
       let i = 0;
-      const step = act.chunk ?? 1;
+      const size = act.chunk ?? 1;
       const t = setInterval(() => {
         if (res.destroyed || i >= a.body.length) {
           clearInterval(t);
           if (!res.destroyed) res.end();
           return;
         }
-        res.write(a.body.subarray(i, i + step));
-        i += step;
+        res.write(a.body.subarray(i, i + size));
+        i += size;
       }, act.trickleMs);
       res.on('close', () => clearInterval(t));
       return;
