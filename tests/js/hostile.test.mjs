@@ -188,6 +188,17 @@ test('endless manifest on resolve: ERR_LIMIT at the 4 MiB manifest bound', { tim
   await both({ arm: () => h.script([{ step: 'resolve', do: { endless: true } }]), ref: () => byTag('v1'), expect: { verified: false, code: 'ERR_LIMIT', withinMs: 10_000 } });
 });
 
+test('endless Referrers API page: refused at the 4 MiB bound, never read as "no signatures"', { timeout: T }, async () => {
+  // The tag schema holds the valid signature: falling back to it after a page the client could
+  // not read would turn a hostile answer into a different listing (threat model 27).
+  const r = await both({
+    arm: () => h.script([{ step: 'referrers-api', do: { endless: true, fill: 0x20 } }]),
+    ref: () => byDigest(A.target.digest),
+    expect: { verified: false, code: ['ERR_LIMIT', INCONCLUSIVE], withinMs: 10_000 },
+  });
+  assert.equal(count(r.js.reqs, 'referrers-tag') + count(r.cli.reqs, 'referrers-tag'), 0, 'no fallback to the tag schema');
+});
+
 test('gzip bomb (Content-Encoding: gzip, 64 MiB decoded) as envelope and as manifest: refused, decoded bytes counted', { timeout: T }, async () => {
   await both({
     arm: () => h.script([{ step: 'envelope', do: { gzip: bomb } }]),
