@@ -93,6 +93,28 @@ test('envelope bytes that differ (same length): not verified, ERR_DIGEST_MISMATC
   await both({ arm: () => h.script([{ step: 'envelope', do: lie }]), ref: () => byDigest(A.target.digest), expect: { verified: false, code: 'ERR_DIGEST_MISMATCH', withinMs: 10_000 } });
 });
 
+test('sign a digest the registry answers with other bytes: ERR_DIGEST_MISMATCH, nothing pushed (JS and CLI)', { timeout: T }, async () => {
+  // Checklist 3d: nv2 signs only the bytes it hashed; a lie at resolve stops before any upload.
+  const other = h.manifest(B.target.digest).body;
+  const lie = (c, a) => ({ ...a, body: other, headers: { ...a.headers, 'docker-content-digest': A.target.digest } });
+  for (const via of ['js', 'cli']) {
+    h.script([{ step: 'resolve', do: lie }]);
+    const mark = h.requests.length;
+    const t0 = Date.now();
+    if (via === 'js') {
+      await assert.rejects(nv2.sign(byDigest(A.target.digest), { key: trusted.key, certChain: trusted.chain }), (e) => e.code === 'ERR_DIGEST_MISMATCH');
+    } else {
+      const r = await runCli(['sign', '-k', join(PKI_DIR, trusted.keyFile), '-c', join(PKI_DIR, trusted.chainFile), byDigest(A.target.digest)], { limitMs: 15_000 });
+      exited(r, 'sign');
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(errorLine(r) ?? '', /\(ERR_DIGEST_MISMATCH\)$/, r.stderr);
+    }
+    assert.ok(Date.now() - t0 < 10_000);
+    assert.equal(count(h.since(mark), 'upload'), 0, `${via}: nothing pushed`);
+  }
+  h.reset();
+});
+
 test('tag that moves between requests: resolved once, the first digest is the one verified', { timeout: T }, async () => {
   // After the first resolve, `v1` names the unsigned image (a tag swap, GHSA-xhg5).
   const moved = (ctx, a) => ({ ...a, body: h.manifest(C.target.digest).body, headers: { ...a.headers, 'docker-content-digest': C.target.digest } });
