@@ -358,6 +358,19 @@ test('flood: 3000 untrusted referrers before the trusted one: at most 100 examin
         assert.ok(v.warnings.some((w) => /100/.test(w) && /limit/i.test(w)), `a limit warning: ${v.warnings}`);
       }
     }
+    // inspect (reads every listed signature, trusts none) is bounded the same way.
+    setListing(A.target.digest, list);
+    let mark = h.requests.length;
+    const info = await nv2.inspect(byDigest(A.target.digest), { cache: false });
+    assert.equal(info.signatures.length, 100);
+    assert.ok(info.warnings.some((w) => /limit/.test(w)), String(info.warnings));
+    assert.ok(count(h.since(mark), 'sig-manifest') <= 100);
+    mark = h.requests.length;
+    const cli = await runCli(['inspect', byDigest(A.target.digest), '-o', 'json'], { limitMs: 20_000 });
+    exited(cli, 'inspect');
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(JSON.parse(cli.stdout).signatures.length, 100);
+    assert.ok(count(h.since(mark), 'sig-manifest') <= 100);
     // --max-signatures / maxSignatures lowers the bound.
     const r = await both({ arm: () => setListing(A.target.digest, list), ref: () => byDigest(A.target.digest), jsOpts: { maxSignatures: 5 }, cliArgs: ['--max-signatures', '5'], expect: { verified: false, code: 'ERR_SIGNATURE_AUTHENTICITY', withinMs: 10_000 } });
     assert.ok(count(r.cli.reqs, 'sig-manifest') <= 5);
