@@ -18,9 +18,11 @@ PYTHON      := $(VENV)/bin/python
 # Size gate for the gzipped .wasm. The offline foundation measured 293,118 bytes against its 300 KB
 # budget. With the registry transport, RFC 3161, CRL revocation, blob signing, copy and COSE
 # signing, and after removing duplicate code (docs/size.md), the package measures 344,708 bytes.
-# The gate (339 KiB: the measured size rounded up to the next KiB, plus 2 KiB) leaves under 3 KB:
-# nothing grows unnoticed; the levers back toward 300 KB are in docs/size.md.
-MAX_GZIP    ?= 347136
+# Request and operation deadlines (threat model 25: host timers raced against headers and body
+# chunks, typed transport errors with their details) brought it to 352,666 bytes. The gate
+# (347 KiB: the measured size rounded up to the next KiB, plus 2 KiB) leaves under 3 KB: nothing
+# grows unnoticed; the levers back toward 300 KB are in docs/size.md.
+MAX_GZIP    ?= 355328
 # The notation vectors, vendored in the repository (tests/vectors/notation/README.md).
 CONFORMANCE := $(abspath tests/vectors/notation)
 # Tests of verify/sign skip (with a reason) while the wasm module lacks those exports; set to 1 to

@@ -1,6 +1,7 @@
 // The runtime-independent API. `node.js` and `browser.js` load the wasm module (synchronously
 // in Node, with `init()` in browsers) and re-export everything here.
 import * as wasm from './dist/nv2_wasm.js';
+import { normaliseTimeout, withSignal } from './deadlines.js';
 import { createError, errorFromResult, fromWasmError, SigningError } from './errors.js';
 
 let ready = false;
@@ -285,17 +286,20 @@ async function registryArgs(references, opts = {}) {
   const args = { ...opts };
   delete args.credentials;
   delete args.signal;
+  delete args.timeout;
   if (opts.fetch !== undefined && typeof opts.fetch !== 'function') {
     throw invalid('nv2: fetch must be a function');
   }
+  // Deadlines (docs/api.md §Deadlines): checked here, computed and enforced by the wasm side.
+  const timeout = normaliseTimeout(opts.timeout);
+  if (timeout) args.timeout = timeout;
   if (opts.signal !== undefined) {
-    // An AbortSignal stops every request of the operation (the wasm side sees a network error).
+    // An AbortSignal stops every request of the operation (the wasm side sees an abort). It is
+    // combined with each request's own signal, which the transport aborts on a deadline.
     if (opts.signal === null || typeof opts.signal.aborted !== 'boolean') {
       throw invalid('nv2: signal must be an AbortSignal');
     }
-    const base = opts.fetch ?? globalThis.fetch;
-    const signal = opts.signal;
-    args.fetch = (url, init) => base(url, { ...init, signal });
+    args.fetch = withSignal(opts.fetch ?? globalThis.fetch, opts.signal);
   }
   let credentials = {};
   if (typeof opts.credentials === 'function') {
@@ -314,6 +318,14 @@ async function registryArgs(references, opts = {}) {
   }
   args.credentials = credentials;
   return args;
+}
+
+/**
+ * @internal The deadlines `timeout` gives an operation that moves `bytes` bytes, as
+ * `{ firstByteMs, idleMs, operationMs }` (the core's rules), for the CLI's own requests.
+ */
+export function _deadlines(timeout, bytes = 0) {
+  return call('deadlines', { timeout: normaliseTimeout(timeout) }, bytes);
 }
 
 async function callAsync(name, ...args) {

@@ -150,6 +150,25 @@ export interface DigestMismatchDetails {
   expected: string;
   actual: string;
 }
+/**
+ * `ERR_REGISTRY_HTTP` when no (complete) answer came: the URL (without its query), the kind of
+ * failure and, for a passed deadline, what was waited for and how long (docs/api.md §Deadlines).
+ */
+export interface TransportDetails {
+  url: string;
+  /** `opaque`: a browser's unexplained network error (e.g. CORS); `aborted`: the caller's signal. */
+  transport: 'network' | 'opaque' | 'deadline' | 'aborted';
+  during?: 'firstByte' | 'idle' | 'operation';
+  waitedMs?: number;
+}
+/**
+ * `ERR_VERIFICATION_INCONCLUSIVE` from the registry: where verification was (`step`), the code
+ * of what failed there (`cause`), and that failure's own details (transport or HTTP status).
+ */
+export type InconclusiveDetails = {
+  step: 'resolve' | 'discover' | 'fetch';
+  cause: NotationErrorCode;
+} & (Partial<TransportDetails> & Partial<RegistryHttpDetails>);
 /** Every `details` shape the core produces. */
 export type ErrorDetails =
   | SignatureExpiredDetails
@@ -161,7 +180,9 @@ export type ErrorDetails =
   | UserMetadataMismatchDetails
   | VerificationPluginDetails
   | RegistryHttpDetails
-  | DigestMismatchDetails;
+  | DigestMismatchDetails
+  | TransportDetails
+  | InconclusiveDetails;
 
 /** Base class of every nv2 error. `code` is stable; `message` is for humans. */
 export class NotationError extends Error {
@@ -525,6 +546,16 @@ export type Credentials =
   | Record<string, { username: string; password: string }>
   | ((registry: string) => Promise<{ username: string; password: string } | null | undefined>);
 
+/** Deadlines in milliseconds, each optional (the others keep their defaults). */
+export interface Timeout {
+  /** From sending a request to its response headers (also bounds connecting). */
+  firstByteMs?: number;
+  /** The longest pause between two body chunks. */
+  idleMs?: number;
+  /** The whole operation, fixed (instead of the default that grows with the bytes moved). */
+  operationMs?: number;
+}
+
 export interface RegistryOptions {
   /** The fetch to use (default `globalThis.fetch`). */
   fetch?: typeof fetch;
@@ -533,8 +564,18 @@ export interface RegistryOptions {
   credentials?: Credentials;
   /** Signatures examined at most (default 100). */
   maxSignatures?: number;
-  /** Aborts every request of the operation (it then fails with a network error). */
+  /**
+   * Aborts every request of the operation (it then fails with `ERR_REGISTRY_HTTP`, `details.transport:
+   * 'aborted'`; verify: inconclusive). Combined with the deadlines.
+   */
   signal?: AbortSignal;
+  /**
+   * Deadlines (docs/api.md §Deadlines). A number (ms) caps everything: the whole operation and each
+   * wait within it. An object sets the deadlines it names. Defaults: first byte 30 s, idle 30 s,
+   * operation 120 s + 1 s per 256 KiB it may move. A passed deadline is `ERR_REGISTRY_HTTP` with
+   * {@link TransportDetails}; in verify, `ERR_VERIFICATION_INCONCLUSIVE`.
+   */
+  timeout?: number | Timeout;
   /**
    * Share content fetched by digest (checked) and recent Referrers API answers with other calls
    * in this module instance (default true). Tags and referrers listings are always fetched.
@@ -575,7 +616,10 @@ export interface ArtifactVerification {
   warnings: string[];
   signatures: { descriptor: Descriptor; outcome: VerificationOutcome | null; error?: CheckError }[];
   verifiedSignature: VerificationOutcome | null;
-  /** When no signature verified: the most specific of the signatures' failures (docs/errors.md). */
+  /**
+   * When no signature verified: the most specific of the signatures' failures (docs/errors.md),
+   * or, when the signatures could not be discovered (`inconclusive`, `signatures` empty), why.
+   */
   error: CheckError | null;
 }
 

@@ -4,20 +4,26 @@
 // way, so a copy holds stream buffers, not layers. Browsers need HTTP/2 to stream request
 // bodies, so the browser entry has no pipe and copies in ranged chunks instead. The wasm side compares the hash with the
 // descriptor's digest before it closes the upload (threat model 3).
+// Deadlines (threat model 25): the wasm side passes the request's `{ firstByteMs, idleMs,
+// operationMs }` in `info.deadline`; a watchdog aborts both streams when the source's headers,
+// the next chunk, or the sink's answer do not come in time, and the pipe rejects with the
+// DeadlineError (`during`, `waitedMs`), which src/wasm/fetch.rs reports as a deadline.
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { watchdog } from './deadlines.js';
 
 const MAX_SINK_ANSWER = 64 * 1024;
 const PROGRESS_STEP = 4 * 1024 * 1024;
 
 /** Counts, bounds and hashes the bytes going through; reports progress. */
-function meter({ blob, size, algorithm }, onProgress) {
+function meter({ blob, size, algorithm }, onProgress, tick) {
   const hash = createHash(algorithm);
   const state = { bytes: 0, reported: 0, hash };
   const step = (chunk) => {
+    tick?.();
     state.bytes += chunk.byteLength;
     // A source that sends more than the descriptor says is cut off (threat model 15).
     if (state.bytes > size) throw new Error(`blob ${blob} is longer than its descriptor's ${size} bytes`);
@@ -38,14 +44,33 @@ function result(source, sink, state) {
   return { source, sink, hash: new Uint8Array(state.hash.digest()), bytes: state.bytes };
 }
 
+/** Runs `run(wd)` under the watchdog of `info.deadline` (none: no deadlines). */
+async function guarded(info, url, signal, run) {
+  if (!info.deadline) return run(null);
+  const wd = watchdog(info.deadline, url, signal);
+  try {
+    return await run(wd);
+  } catch (e) {
+    throw wd.reason ?? e;
+  } finally {
+    wd.done();
+  }
+}
+
 async function fetchPipe(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, info, onProgress) {
+  return guarded(info, sourceUrl, undefined, (wd) => fetchPipeOnce(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, info, onProgress, wd));
+}
+
+async function fetchPipeOnce(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, info, onProgress, wd) {
   const pairs = (headers) => [...headers.entries()];
-  const source = await fetch(sourceUrl, sourceInit);
+  wd?.arm('firstByte');
+  const source = await fetch(sourceUrl, wd ? { ...sourceInit, signal: wd.signal } : sourceInit);
+  wd?.arm('idle');
   if (source.status !== 200 || !source.body) {
     await source.body?.cancel().catch(() => {});
     return { source: { status: source.status, headers: pairs(source.headers) }, sink: null };
   }
-  const { state, step } = meter(info, onProgress);
+  const { state, step } = meter(info, onProgress, () => wd?.arm('idle'));
   const body = source.body.pipeThrough(
     new TransformStream({
       transform(chunk, controller) {
@@ -54,7 +79,8 @@ async function fetchPipe(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, info, 
       },
     }),
   );
-  const sink = await fetch(sinkUrl, { ...sinkInit, body, duplex: 'half' });
+  const sink = await fetch(sinkUrl, { ...sinkInit, body, duplex: 'half', ...(wd ? { signal: wd.signal } : {}) });
+  wd?.disarm();
   const answer = new Uint8Array(await sink.arrayBuffer()).subarray(0, MAX_SINK_ANSWER);
   return result(
     { status: source.status, headers: pairs(source.headers) },
@@ -69,17 +95,23 @@ async function fetchPipe(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, info, 
  * 200 MB layer), while a node:http request waits for 'drain' (measured +17 MB).
  */
 async function httpSinkPipe(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, info, onProgress, signal) {
+  return guarded(info, sourceUrl, signal, (wd) => httpSinkPipeOnce(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, info, onProgress, signal, wd));
+}
+
+async function httpSinkPipeOnce(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, info, onProgress, signal, wd) {
   const pairs = (headers) => [...headers.entries()];
-  const source = await fetch(sourceUrl, sourceInit);
+  wd?.arm('firstByte');
+  const source = await fetch(sourceUrl, wd ? { ...sourceInit, signal: wd.signal } : sourceInit);
+  wd?.arm('idle');
   const sourceAnswer = { status: source.status, headers: pairs(source.headers) };
   if (source.status !== 200 || !source.body) {
     await source.body?.cancel().catch(() => {});
     return { source: sourceAnswer, sink: null };
   }
-  const { state, step } = meter(info, onProgress);
+  const { state, step } = meter(info, onProgress, () => wd?.arm('idle'));
   const mod = sinkUrl.startsWith('https:') ? https : http;
   const headers = Object.fromEntries(sinkInit.headers);
-  const sink = mod.request(sinkUrl, { method: sinkInit.method, headers, signal });
+  const sink = mod.request(sinkUrl, { method: sinkInit.method, headers, signal: wd?.signal ?? signal });
   const answered = new Promise((resolve, reject) => sink.once('response', resolve).once('error', reject));
   const sent = pipeline(
     Readable.fromWeb(source.body),
@@ -95,8 +127,11 @@ async function httpSinkPipe(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, inf
     }),
     sink,
   );
+  // Once the body is sent, the sink's answer is awaited like a first byte.
+  sent.then(() => wd?.arm('firstByte'), () => {});
   const [sending, answer] = await Promise.allSettled([sent, answered]);
   if (answer.status === 'rejected') throw answer.reason;
+  wd?.disarm();
   const res = answer.value;
   // A registry may answer (an error) before it has read the whole body: report that answer.
   if (sending.status === 'rejected' && res.statusCode === 202) throw sending.reason;

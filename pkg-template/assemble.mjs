@@ -28,7 +28,7 @@ manifest.version = version;
 for (const k of ['scripts', 'dependencies', 'devDependencies']) delete manifest[k];
 writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 
-for (const f of ['node.js', 'node-pipe.js', 'browser.js', 'core.js', 'errors.js', 'index.d.ts']) {
+for (const f of ['node.js', 'node-pipe.js', 'deadlines.js', 'browser.js', 'core.js', 'errors.js', 'index.d.ts']) {
   copyFileSync(join(root, 'js', f), join(pkg, f));
 }
 // The `nv2` command line (bin entry cli/nv2.mjs): js/cli/** → pkg/cli/.

@@ -111,8 +111,8 @@ pub use oci::{Descriptor, Digest, OciError, Reference, SignatureManifest};
 pub use payload::Payload;
 pub use policy::{BlobTrustPolicy, OciTrustPolicy, PolicyError, VerificationLevel};
 pub use registry::{
-    HttpClient, HttpRequest, HttpResponse, RegistryClient, RegistryError, RegistryOptions,
-    TransportError,
+    Deadlines, HttpClient, HttpRequest, HttpResponse, RegistryClient, RegistryError,
+    RegistryOptions, TransportError, TransportKind,
 };
 pub use revocation::{CrlRevocationChecker, OfflineRevocationChecker, RevocationChecker};
 pub use sign::{

@@ -91,6 +91,7 @@ fn artifact(signatures: Vec<SignatureVerification>) -> ArtifactVerification {
         level: VerificationLevel::Strict,
         policy_name: "p".into(),
         signatures,
+        discovery: None,
     }
 }
 

@@ -12,7 +12,7 @@ use nv2::oci::{Descriptor, Digest, Reference, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_O
 use nv2::policy::OciTrustPolicy;
 use nv2::registry::{
     verify, HttpRequest, HttpResponse, RegistryClient, RegistryOptions, StaticCredentials,
-    TransportError, VerifyOptions,
+    TransportError, TransportKind, VerifyOptions,
 };
 use nv2::time::Instant;
 use nv2::truststore::TrustStore;
@@ -230,11 +230,15 @@ fn signature_flood_stops_at_max_attempts_and_other_types_are_not_fetched() {
 
 #[test]
 fn referrers_fallback_rules() {
-    // A network failure on the referrers route (a browser's CORS error against distribution):
-    // fall back to the tag schema; the capability is cached.
+    // The browser's opaque network error on the referrers route (its CORS error against
+    // distribution): fall back to the tag schema; the capability is cached. (Other transport
+    // failures there are not "no API": tests/registry_discovery.rs.)
     let fake = Fake::new(|q: &HttpRequest| {
         if q.url.contains("/referrers/") {
-            Err(TransportError::new("Failed to fetch"))
+            Err(TransportError::of_kind(
+                TransportKind::Opaque,
+                "Failed to fetch",
+            ))
         } else {
             Ok(not_found())
         }

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as nv2 from '../node.js';
-import { parseArgs, UsageError } from './args.mjs';
+import { parseArgs, parseDuration, UsageError } from './args.mjs';
 import { storedCredentials } from './creds.mjs';
 
 // ---------------------------------------------------------------------------------------------
@@ -17,6 +17,11 @@ export const REGISTRY = {
   username: { type: 'string', short: 'u', value: 'user', desc: 'registry username' },
   password: { type: 'string', short: 'p', value: 'pass', desc: 'registry password (prefer --password-stdin)' },
   'password-stdin': { type: 'boolean', desc: 'read the registry password from stdin' },
+  timeout: {
+    type: 'string',
+    value: 'duration',
+    desc: 'deadline of the whole operation and of each wait, e.g. 30s, 5m; or first-byte=10s,idle=20s,operation=10m (default: 30s first byte, 30s idle, 120s + 1s per 256 KiB moved)',
+  },
 };
 export const MAX_SIGS = { 'max-signatures': { type: 'string', value: 'N', desc: 'most signatures to examine (default 100)' } };
 /** --key/--cert of the signing commands (sign, blob sign; resolved by keys.mjs). */
@@ -148,8 +153,28 @@ export async function flagLogin(values, command, { required = false } = {}) {
   return { username, password };
 }
 
+const TIMEOUT_KEYS = { 'first-byte': 'firstByteMs', idle: 'idleMs', operation: 'operationMs' };
+
 /**
- * plainHttp and credentials for a registry call on `ref`. Credentials are resolved here into a
+ * The --timeout value as the API's `timeout` option (docs/cli.md §Deadlines): a duration (a
+ * number of ms capping every deadline) or `first-byte=…,idle=…,operation=…`; `{}` when not given.
+ */
+export function timeoutOption(values, command) {
+  const text = values.timeout;
+  if (text === undefined) return {};
+  if (!text.includes('=')) return { timeout: parseDuration(text, '--timeout', command) };
+  const timeout = {};
+  for (const part of text.split(',')) {
+    const [k, v = ''] = part.split('=');
+    const key = TIMEOUT_KEYS[k];
+    if (!key) throw new UsageError(`--timeout: unknown deadline "${k}" (first-byte, idle, operation)`, command);
+    timeout[key] = parseDuration(v, `--timeout ${k}`, command);
+  }
+  return { timeout };
+}
+
+/**
+ * plainHttp, credentials and timeout for a registry call on `ref`. Credentials are resolved here into a
  * plain `{ host: login }` map (flags, else the stored logins; see creds.mjs).
  */
 export async function registryOptions(values, command, ref) {
@@ -158,6 +183,7 @@ export async function registryOptions(values, command, ref) {
   return {
     ...(values['plain-http'] ? { plainHttp: true } : {}),
     ...(login ? { credentials: { [host]: login } } : {}),
+    ...timeoutOption(values, command),
   };
 }
 

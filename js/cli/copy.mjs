@@ -2,7 +2,7 @@
 // repository or registry, with a progress display on stderr.
 import * as nv2 from '../node.js';
 import { parseArgs, UsageError } from './args.mjs';
-import { flagLogin, HELP, output, OUTPUT, positiveInt, printJson, REGISTRY, warn } from './common.mjs';
+import { flagLogin, HELP, output, OUTPUT, positiveInt, printJson, REGISTRY, timeoutOption, warn } from './common.mjs';
 import { storedCredentials } from './creds.mjs';
 
 const MB = (n) => `${(n / 1e6).toFixed(1)} MB`;
@@ -98,6 +98,7 @@ commands.copy = {
       referrers: !values['no-referrers'],
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(values['plain-http'] ? { plainHttp: true } : {}),
+      ...timeoutOption(values, command),
       credentials,
       onProgress: copyProgress(values.quiet || out === 'json' && !process.stderr.isTTY),
     });

@@ -55,14 +55,29 @@ commands.verify = {
         throw nv2.createError('ERR_INVALID_ARGUMENT', `cannot read CRL file ${f}: ${e.code ?? e.message}`);
       }
     });
-    const result = await nv2.verify(ref, {
-      trustPolicy,
-      trustStore,
-      ...(crls.length ? { crls } : {}),
-      ...(Object.keys(userMetadata).length ? { userMetadata } : {}),
-      ...(maxSignatures !== undefined ? { maxSignatures } : {}),
-      ...reg,
-    });
+    let result;
+    try {
+      result = await nv2.verify(ref, {
+        trustPolicy,
+        trustStore,
+        ...(crls.length ? { crls } : {}),
+        ...(Object.keys(userMetadata).length ? { userMetadata } : {}),
+        ...(maxSignatures !== undefined ? { maxSignatures } : {}),
+        ...reg,
+      });
+    } catch (e) {
+      // Inconclusive before the artifact was resolved (network, deadline, 5xx): the same verdict
+      // shape as later inconclusive results, so `-o json` always says `inconclusive: true`.
+      if (e?.code !== 'ERR_VERIFICATION_INCONCLUSIVE') throw e;
+      result = {
+        reference: ref,
+        verified: false,
+        inconclusive: true,
+        signatures: [],
+        warnings: [],
+        error: { code: e.code, message: String(e.message).replace(/^nv2: /, ''), ...(e.details ? { details: e.details } : {}) },
+      };
+    }
     for (const w of result.warnings ?? []) warn(w);
     if (out === 'json') {
       printJson(result);
@@ -90,7 +105,16 @@ commands.verify = {
     }
     // The core reports the most specific failure, not the first (src/error/rank.rs).
     first = result.error ?? first;
-    const code = result.inconclusive ? 'ERR_VERIFICATION_INCONCLUSIVE' : first?.code ?? 'ERR_SIGNATURE_AUTHENTICITY';
+    if (result.inconclusive) {
+      // No verdict (threat model 25, 27): say why — the URL and what was waited for are in the
+      // message; never reported as "failed" or "unsigned".
+      const why = result.signatures?.map((s) => s.error).find((e) => e?.code === 'ERR_VERIFICATION_INCONCLUSIVE') ?? first;
+      process.stderr.write(
+        `Error: signature verification inconclusive for ${at}${why ? `: ${why.message}` : ''} (ERR_VERIFICATION_INCONCLUSIVE)\n`,
+      );
+      return 1;
+    }
+    const code = first?.code ?? 'ERR_SIGNATURE_AUTHENTICITY';
     process.stderr.write(
       `Error: signature verification failed for ${at}${first ? `: ${first.message}` : ''} (${code})\n`,
     );

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::oci::Descriptor;
-use crate::registry::RegistryError;
+use crate::registry::{RegistryError, TransportKind};
 use crate::time::Instant;
 use crate::timestamp::TimestampError;
 use crate::truststore::TrustStoreError;
@@ -223,6 +223,13 @@ struct Fields<'a> {
     actual_digest: Option<&'a str>,
     /// Targets (`ERR_DESCRIPTOR_MISMATCH`).
     targets: Option<(Value, Value)>,
+    /// Transport failures (threat model 25, 27): where and what kind.
+    step: Option<&'a str>,
+    cause: Option<&'a str>,
+    url: Option<&'a str>,
+    transport: Option<&'a str>,
+    during: Option<&'a str>,
+    waited_ms: Option<u64>,
 }
 
 type Map = serde_json::Map<String, Value>;
@@ -285,6 +292,12 @@ impl Fields<'_> {
             put(&mut m, "expected", expected);
             put(&mut m, "actual", actual);
         }
+        put_str(&mut m, "step", self.step);
+        put_str(&mut m, "cause", self.cause);
+        put_str(&mut m, "url", self.url);
+        put_str(&mut m, "transport", self.transport);
+        put_str(&mut m, "during", self.during);
+        put_num(&mut m, "waitedMs", self.waited_ms);
         Value::Object(m)
     }
 }
@@ -362,7 +375,31 @@ impl RegistryError {
     /// Structured context for hosts (JS `error.details`), when the failure carries values.
     pub fn details(&self) -> Option<Value> {
         let mut f = Fields::default();
+        self.fill(&mut f)?;
+        Some(f.into_value())
+    }
+
+    /// Fills `f` from this error; `None` when it carries no values. An inconclusive verification
+    /// gives its step and cause's code, then the cause's own fields.
+    fn fill<'a>(&'a self, f: &mut Fields<'a>) -> Option<()> {
         match self {
+            RegistryError::Inconclusive { step, cause } => {
+                f.step = Some(step);
+                f.cause = Some(cause.code().as_str());
+                let _ = cause.fill(f);
+            }
+            RegistryError::Transport(t) => {
+                f.url = t.url.as_deref();
+                f.transport = Some(t.kind.name());
+                if let TransportKind::Deadline {
+                    during,
+                    waited_millis,
+                } = t.kind
+                {
+                    f.during = Some(during.name());
+                    f.waited_ms = Some(waited_millis);
+                }
+            }
             RegistryError::Http {
                 operation,
                 status,
@@ -379,7 +416,7 @@ impl RegistryError {
             }
             _ => return None,
         }
-        Some(f.into_value())
+        Some(())
     }
 }
 
@@ -481,5 +518,43 @@ mod tests {
             json!({ "operation": "GET manifest", "status": 404, "registryCodes": ["MANIFEST_UNKNOWN"] })
         );
         assert!(RegistryError::Limit("x".into()).details().is_none());
+    }
+
+    #[test]
+    fn transport_details_say_where_and_what_was_waited_for() {
+        use crate::registry::{DeadlinePhase, TransportError};
+        let t = TransportError::deadline(DeadlinePhase::Idle, 1500)
+            .at("http://127.0.0.1:5000/v2/a/blobs/sha256:ab?X-Sig=secret");
+        let e = RegistryError::Transport(t);
+        assert_eq!(
+            e.details().unwrap(),
+            json!({ "url": "http://127.0.0.1:5000/v2/a/blobs/sha256:ab", "transport": "deadline",
+                    "during": "idle", "waitedMs": 1500 })
+        );
+        assert!(!e.to_string().contains("secret"), "no query in messages");
+        assert!(e.to_string().contains("1500 ms"), "{e}");
+        let e = e.inconclusive("discover");
+        assert_eq!(e.code(), crate::error::ErrorCode::VerificationInconclusive);
+        assert_eq!(
+            e.details().unwrap(),
+            json!({ "step": "discover", "cause": "ERR_REGISTRY_HTTP",
+                    "url": "http://127.0.0.1:5000/v2/a/blobs/sha256:ab", "transport": "deadline",
+                    "during": "idle", "waitedMs": 1500 })
+        );
+        assert!(e
+            .to_string()
+            .starts_with("verification inconclusive while discovering"));
+        let e = RegistryError::Http {
+            operation: "GET referrers".into(),
+            status: 503,
+            codes: vec![],
+            message: String::new(),
+        }
+        .inconclusive("discover");
+        assert_eq!(
+            e.details().unwrap(),
+            json!({ "step": "discover", "cause": "ERR_REGISTRY_HTTP", "operation": "GET referrers",
+                    "status": 503, "registryCodes": [] })
+        );
     }
 }

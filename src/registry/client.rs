@@ -3,10 +3,11 @@
 //! (authentication, redirects, retries) is in [`super::session`], the content operations
 //! (manifests, blobs) in [`super::content`], the caches in [`super::cache`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use super::auth::Credentials;
 use super::cache::Cache;
+use super::deadline::Deadlines;
 use super::http::HttpClient;
 use crate::oci::{Descriptor, Reference};
 
@@ -77,6 +78,8 @@ pub struct RegistryOptions {
     /// Hosts, besides the registry's own, that may receive Basic credentials as a Bearer
     /// token `realm` over https (e.g. `auth.docker.io`; threat model 16b).
     pub token_realm_hosts: Vec<String>,
+    /// First-byte, idle and operation deadlines ([`Deadlines::default`]; threat model 25).
+    pub deadlines: Deadlines,
 }
 
 impl Default for RegistryOptions {
@@ -93,6 +96,7 @@ impl Default for RegistryOptions {
             max_redirects: MAX_REDIRECTS,
             max_index_update_attempts: MAX_INDEX_UPDATE_ATTEMPTS,
             token_realm_hosts: Vec::new(),
+            deadlines: Deadlines::default(),
         }
     }
 }
@@ -142,6 +146,9 @@ pub struct RegistryClient<C: HttpClient> {
     pub(super) basic: RefCell<Cache<()>>,
     pub(crate) referrers_api: RefCell<Cache<bool>>,
     pub(super) content: Option<std::rc::Rc<ContentCache>>,
+    /// Bytes the operation has planned to move so far (request bodies and response bounds):
+    /// the operation deadline grows with them ([`Deadlines::operation_millis`]).
+    pub(super) planned_bytes: Cell<u64>,
 }
 
 /// Scope for pulls of `repo` (distribution token scope).
@@ -165,6 +172,7 @@ impl<C: HttpClient> RegistryClient<C> {
             basic: RefCell::new(Cache::new()),
             referrers_api: RefCell::new(Cache::new()),
             content: None,
+            planned_bytes: Cell::new(0),
         }
     }
 

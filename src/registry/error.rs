@@ -43,9 +43,16 @@ pub enum RegistryError {
     /// No Notary signature is associated with the artifact (`ERR_NO_SIGNATURE`;
     /// signing-and-verification-workflow.md §OCI artifact verification workflow, threat model 1).
     NoSignature(String),
-    /// Verification could not reach a verdict because of the network (`ERR_VERIFICATION_
-    /// INCONCLUSIVE`; architecture practice 9): never "verified", never "unsigned".
-    Inconclusive(String),
+    /// Verification could not reach a verdict because of the network or the registry's state
+    /// (`ERR_VERIFICATION_INCONCLUSIVE`; architecture practice 9, threat model 25, 27): never
+    /// "verified", never "unsigned".
+    Inconclusive {
+        /// Where verification was: `resolve`, `discover` (listing signatures) or `fetch` (a
+        /// signature manifest or envelope).
+        step: &'static str,
+        /// What failed there.
+        cause: Box<RegistryError>,
+    },
     /// A plain-`http` URL for a registry that is not allowed plain HTTP, or an `https` →
     /// `http` downgrade (`ERR_INSECURE_TRANSPORT`; threat model 16d).
     InsecureTransport(String),
@@ -71,7 +78,7 @@ impl RegistryError {
             RegistryError::DigestMismatch { .. } => ErrorCode::DigestMismatch,
             RegistryError::Limit(_) => ErrorCode::Limit,
             RegistryError::NoSignature(_) => ErrorCode::NoSignature,
-            RegistryError::Inconclusive(_) => ErrorCode::VerificationInconclusive,
+            RegistryError::Inconclusive { .. } => ErrorCode::VerificationInconclusive,
             RegistryError::InsecureTransport(_) => ErrorCode::InsecureTransport,
             RegistryError::Parse(_) => ErrorCode::Parse,
             RegistryError::ReferrersIndex(_) => ErrorCode::ReferrersIndex,
@@ -84,8 +91,27 @@ impl RegistryError {
     pub fn is_transport(&self) -> bool {
         matches!(
             self,
-            RegistryError::Transport(_) | RegistryError::Inconclusive(_)
+            RegistryError::Transport(_) | RegistryError::Inconclusive { .. }
         )
+    }
+
+    /// Whether the error says nothing about the artifact: no answer (network, deadline, abort),
+    /// or a 429 / 5xx still there after the retries (the registry's state, not a verdict;
+    /// threat model 27). During verification such a failure is inconclusive.
+    pub fn is_indeterminate(&self) -> bool {
+        self.is_transport()
+            || matches!(self, RegistryError::Http { status, .. } if *status == 429 || *status >= 500)
+    }
+
+    /// `self` as an inconclusive verification failure at `step` (already inconclusive: as is).
+    pub fn inconclusive(self, step: &'static str) -> RegistryError {
+        match self {
+            e @ RegistryError::Inconclusive { .. } => e,
+            cause => RegistryError::Inconclusive {
+                step,
+                cause: Box::new(cause),
+            },
+        }
     }
 
     /// Whether this is an HTTP 404.
@@ -120,7 +146,15 @@ impl fmt::Display for RegistryError {
             ),
             RegistryError::Limit(s) => write!(f, "limit exceeded: {s}"),
             RegistryError::NoSignature(s) => f.write_str(s),
-            RegistryError::Inconclusive(s) => write!(f, "verification inconclusive: {s}"),
+            RegistryError::Inconclusive { step, cause } => write!(
+                f,
+                "verification inconclusive while {}: {cause}",
+                match *step {
+                    "resolve" => "resolving the reference",
+                    "discover" => "discovering the signatures",
+                    _ => "fetching a signature",
+                }
+            ),
             RegistryError::InsecureTransport(s) => write!(f, "insecure transport: {s}"),
             RegistryError::Parse(s) => write!(f, "malformed registry response: {s}"),
             RegistryError::ReferrersIndex(s) => write!(f, "referrers index: {s}"),

@@ -199,6 +199,9 @@ pub struct ArtifactVerification {
     pub policy_name: String,
     /// The signatures examined, in order; the last one is the verified one when `verified`.
     pub signatures: Vec<SignatureVerification>,
+    /// Why the signatures could not be listed (an inconclusive [`RegistryError`]; then
+    /// `inconclusive` is set and `signatures` is empty).
+    pub discovery: Option<RegistryError>,
 }
 
 impl ArtifactVerification {
@@ -229,6 +232,9 @@ impl ArtifactVerification {
     pub fn failure(&self) -> Option<SignatureFailure<'_>> {
         if self.verified {
             return None;
+        }
+        if let Some(e) = &self.discovery {
+            return Some(SignatureFailure::Fetch(e));
         }
         most_specific(
             self.signatures.iter().filter_map(|s| s.failure()),
@@ -273,10 +279,17 @@ impl core::fmt::Display for SignatureFailure<'_> {
     }
 }
 
-fn inconclusive(e: RegistryError) -> RegistryError {
-    match e {
-        RegistryError::Transport(t) => RegistryError::Inconclusive(t.to_string()),
-        other => other,
+/// A failure at `step` of verify as the verdict sees it: no answer, or a 429 / 5xx after the
+/// retries, says nothing about the artifact and is inconclusive (architecture practice 9, threat
+/// model 25, 27); a definite answer (a 404, a digest mismatch, a malformed document) stays what it
+/// is.
+fn inconclusive_at(step: &'static str) -> impl Fn(RegistryError) -> RegistryError {
+    move |e| {
+        if e.is_indeterminate() {
+            e.inconclusive(step)
+        } else {
+            e
+        }
     }
 }
 
@@ -285,9 +298,11 @@ fn inconclusive(e: RegistryError) -> RegistryError {
 /// policy statement for `registry/repository@digest` (no applicable statement is an error); a
 /// `skip` level verifies without fetching anything; list signatures (none → `ERR_NO_SIGNATURE`);
 /// examine at most `max_signature_attempts`, fetching each manifest and envelope with size and
-/// digest checks, stopping at the first that verifies. Network failures make the result
-/// inconclusive (`ERR_VERIFICATION_INCONCLUSIVE` before any signature is examined, `inconclusive:
-/// true` after), never verified or unsigned.
+/// digest checks, stopping at the first that verifies. Network failures, passed deadlines and
+/// 429 / 5xx answers after the retries make the result inconclusive (`ERR_VERIFICATION_
+/// INCONCLUSIVE` thrown while resolving; `inconclusive: true` with the reason in `discovery` when
+/// listing the signatures failed, in the signature's result when fetching one did), never
+/// verified or unsigned.
 pub async fn verify<C: HttpClient>(
     client: &RegistryClient<C>,
     reference: &Reference,
@@ -296,7 +311,10 @@ pub async fn verify<C: HttpClient>(
     now: Instant,
     opts: &VerifyOptions<'_>,
 ) -> Result<ArtifactVerification, RegistryError> {
-    let target = client.resolve(reference).await.map_err(inconclusive)?;
+    let target = client
+        .resolve(reference)
+        .await
+        .map_err(inconclusive_at("resolve"))?;
     let artifact_reference = format!("{}@{}", target.pinned.scope(), target.descriptor.digest);
     let statement = policy.applicable_statement(&artifact_reference)?;
     let level = statement.signature_verification.level;
@@ -310,13 +328,23 @@ pub async fn verify<C: HttpClient>(
         level,
         policy_name: statement.name.clone(),
         signatures: Vec::new(),
+        discovery: None,
     };
     if level == VerificationLevel::Skip {
         result.verified = true;
         return Ok(result);
     }
     let repo = target.pinned.clone();
-    let list = list_for(client, target).await.map_err(inconclusive)?;
+    // Any failure while discovering the signatures leaves the question open: only a definite
+    // answer (an empty listing, the API's 404 then no tag) means "unsigned" (threat model 27).
+    let list = match list_for(client, target).await {
+        Ok(list) => list,
+        Err(e) => {
+            result.inconclusive = true;
+            result.discovery = Some(e.inconclusive("discover"));
+            return Ok(result);
+        }
+    };
     result.warnings = list.warnings;
     if list.signatures.is_empty() {
         return Err(RegistryError::NoSignature(format!(
@@ -376,7 +404,7 @@ pub async fn verify<C: HttpClient>(
         result.signatures.push(SignatureVerification {
             descriptor: desc.clone(),
             envelope_media_type,
-            result: outcome.map_err(inconclusive),
+            result: outcome.map_err(inconclusive_at("fetch")),
         });
         if done {
             result.verified = true;
@@ -387,7 +415,7 @@ pub async fn verify<C: HttpClient>(
         result.inconclusive = result
             .signatures
             .iter()
-            .any(|s| matches!(&s.result, Err(e) if e.is_transport()));
+            .any(|s| matches!(&s.result, Err(e) if e.is_indeterminate()));
     }
     Ok(result)
 }

@@ -8,6 +8,7 @@
 
 use core::fmt;
 
+use super::deadline::{DeadlinePhase, RequestDeadline};
 use crate::crypto::HashAlgorithm;
 
 /// An HTTP request for the injected client.
@@ -26,6 +27,10 @@ pub struct HttpRequest {
     /// `max_response_bytes + 1` (decoded) bytes: the caller then fails with `ERR_LIMIT` without
     /// the whole body ever being buffered (threat model 13, 15). `None`: small or no body.
     pub max_response_bytes: Option<u64>,
+    /// The deadlines the client must honour (threat model 25), stamped by the registry client
+    /// before sending; `None`: the client's own (none). A passed deadline is a
+    /// [`TransportError`] of kind [`TransportKind::Deadline`].
+    pub deadline: Option<RequestDeadline>,
 }
 
 impl HttpRequest {
@@ -37,6 +42,7 @@ impl HttpRequest {
             headers: Vec::new(),
             body: Default::default(),
             max_response_bytes: None,
+            deadline: None,
         }
     }
 
@@ -87,27 +93,110 @@ impl HttpResponse {
     }
 }
 
-/// The request never got an HTTP response: connection refused, DNS, TLS, a browser CORS
-/// rejection (`TypeError: Failed to fetch`), an aborted stream. During verification this makes
-/// the result inconclusive, never "unsigned" (architecture practice 9).
+/// Why a request got no (complete) response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportKind {
+    /// A definite network failure the host could name: connection refused or reset, DNS, TLS, a
+    /// body cut short (Node's `fetch` gives a `cause`). Never "absent" (threat model 27).
+    Network,
+    /// A network error the host cannot explain: a browser's `TypeError: Failed to fetch` with no
+    /// cause. The Fetch standard makes a CORS failure such an opaque "network error" on purpose
+    /// (WHATWG fetch §4.1 "main fetch", §3.2.5 CORS check), so on the Referrers API route it is
+    /// read as "no Referrers API" (CONTRIBUTING.md §The test registry); anywhere else it is a
+    /// failure like [`TransportKind::Network`].
+    Opaque,
+    /// A deadline passed (threat model 25; [`super::deadline`]).
+    Deadline {
+        /// Which deadline.
+        during: DeadlinePhase,
+        /// How long was waited, in milliseconds.
+        waited_millis: u64,
+    },
+    /// The caller aborted (its `AbortSignal`).
+    Aborted,
+}
+
+impl TransportKind {
+    /// `network`, `opaque`, `deadline`, `aborted` (`details.transport` in JS).
+    pub fn name(self) -> &'static str {
+        match self {
+            TransportKind::Network => "network",
+            TransportKind::Opaque => "opaque",
+            TransportKind::Deadline { .. } => "deadline",
+            TransportKind::Aborted => "aborted",
+        }
+    }
+}
+
+/// The request never got an HTTP response (or its body was cut): connection refused, DNS, TLS,
+/// a browser CORS rejection (`TypeError: Failed to fetch`), a deadline, an abort. During
+/// verification this makes the result inconclusive, never "unsigned" (architecture practice 9).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransportError {
     /// A description from the host (must not contain credentials).
     pub message: String,
+    /// What kind of failure.
+    pub kind: TransportKind,
+    /// The URL of the request, without its query (a CDN redirect's query may hold a signed
+    /// capability; threat model 16), set by the registry client.
+    pub url: Option<String>,
 }
 
 impl TransportError {
-    /// A transport error with `message`.
+    /// A definite network failure ([`TransportKind::Network`]) with `message`.
     pub fn new(message: impl Into<String>) -> Self {
         TransportError {
             message: message.into(),
+            kind: TransportKind::Network,
+            url: None,
         }
+    }
+
+    /// A transport error of `kind`.
+    pub fn of_kind(kind: TransportKind, message: impl Into<String>) -> Self {
+        TransportError {
+            kind,
+            ..TransportError::new(message)
+        }
+    }
+
+    /// A passed deadline: `during`, after `waited_millis`.
+    pub fn deadline(during: DeadlinePhase, waited_millis: u64) -> Self {
+        TransportError::of_kind(
+            TransportKind::Deadline {
+                during,
+                waited_millis,
+            },
+            during.name(),
+        )
+    }
+
+    /// Records the request's URL (without its query) unless one is already set.
+    pub fn at(mut self, url: &str) -> Self {
+        if self.url.is_none() {
+            self.url = Some(url.split(['?', '#']).next().unwrap_or_default().to_string());
+        }
+        self
     }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "network error: {}", self.message)
+        match self.kind {
+            TransportKind::Deadline {
+                during,
+                waited_millis,
+            } => write!(
+                f,
+                "deadline passed: waited {waited_millis} ms for {}",
+                during.waited_for()
+            )?,
+            _ => write!(f, "network error: {}", self.message)?,
+        }
+        if let Some(url) = &self.url {
+            write!(f, " ({url})")?;
+        }
+        Ok(())
     }
 }
 

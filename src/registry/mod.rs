@@ -15,7 +15,9 @@
 //!   one over https (threat 16);
 //! - plain HTTP only for loopback registries or when explicitly enabled (16d);
 //! - loops have budgets: redirects, retries, referrers pages (same-origin `Link`s with a visited
-//!   set), signature attempts, referrers-index update rounds (threats 14, 22).
+//!   set), signature attempts, referrers-index update rounds (threats 14, 22);
+//! - every request has first-byte and idle deadlines, every operation an overall one that grows
+//!   with the bytes it moves; a passed deadline is a transport failure (threat 25).
 
 #![warn(missing_docs)]
 
@@ -24,6 +26,7 @@ mod cache;
 pub(crate) mod client;
 mod content;
 pub(crate) mod copy;
+pub(crate) mod deadline;
 pub(crate) mod error;
 pub(crate) mod flows;
 pub(crate) mod http;
@@ -45,11 +48,15 @@ pub use copy::{
     copy, CopyEvent, CopyObserver, CopyOptions, CopyReport, Transfer, DEFAULT_CHUNK_BYTES,
     DEFAULT_COPY_CONCURRENCY, MAX_BUFFERED_BLOB_BYTES, MAX_COPY_MANIFESTS, MAX_REFERRER_DEPTH,
 };
+pub use deadline::{
+    DeadlinePhase, Deadlines, OperationDeadline, RequestDeadline, DEFAULT_FIRST_BYTE_MILLIS,
+    DEFAULT_IDLE_MILLIS, DEFAULT_MIN_BYTES_PER_SECOND, DEFAULT_OPERATION_BASE_MILLIS,
+};
 pub use error::RegistryError;
 pub use flows::{
     inspect, list_signatures, push_signature, sign, verify, ArtifactVerification, EnvelopeInfo,
     Inspection, SignatureDescriptor, SignatureFailure, SignatureInspection, SignatureList,
     SignatureVerification, VerifyOptions,
 };
-pub use http::{HttpClient, HttpRequest, HttpResponse, Piped, TransportError};
+pub use http::{HttpClient, HttpRequest, HttpResponse, Piped, TransportError, TransportKind};
 pub use referrers::{referrers_tag, ReferrerList};

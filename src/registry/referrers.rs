@@ -98,9 +98,11 @@ impl<C: HttpClient> RegistryClient<C> {
     /// rel="next"` pages with a visited set and a page cap, filtering client-side unless
     /// `OCI-Filters-Applied` names `artifactType`. Falls back to the tag schema (OCI
     /// distribution-spec spec.md §Referrers Tag Schema) when the API answers 404 without
-    /// `NAME_UNKNOWN`, answers something that is not an image index, or the request gets no
-    /// response at all (a browser's CORS failure on the unsupported route, CONTRIBUTING.md §The
-    /// test registry). The answer is cached per repository.
+    /// `NAME_UNKNOWN`, answers something that is not an image index, or the request fails with
+    /// the browser's opaque network error (a CORS failure on the unsupported route,
+    /// CONTRIBUTING.md §The test registry). Any other failure (reset, deadline, 5xx after the
+    /// retries) is an error, never "no Referrers API" (threat model 27). The answer is cached
+    /// per repository.
     pub async fn referrers(
         &self,
         repo: &Reference,
@@ -222,7 +224,13 @@ impl<C: HttpClient> RegistryClient<C> {
                 .await
             {
                 Ok(r) => r,
-                Err(RegistryError::Transport(e)) if page == 1 => {
+                // Only the browser's opaque network error (a CORS failure on the unsupported
+                // route, CONTRIBUTING.md §The test registry) means "no Referrers API"; a reset, a
+                // deadline or an abort says nothing about the API and fails discovery (threat
+                // model 27).
+                Err(RegistryError::Transport(e))
+                    if page == 1 && e.kind == super::http::TransportKind::Opaque =>
+                {
                     return Ok(ApiAnswer::Unsupported(format!(
                         "network error: {}",
                         e.message

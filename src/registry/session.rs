@@ -86,11 +86,29 @@ impl<C: HttpClient> RegistryClient<C> {
         Ok(url)
     }
 
+    /// Stamps `req` with its deadlines (threat model 25), counting `bytes` more for the
+    /// operation deadline: the request body plus the most the response may carry.
+    pub(crate) fn with_deadline(&self, mut req: HttpRequest, bytes: u64) -> HttpRequest {
+        let planned = self.planned_bytes.get().saturating_add(bytes);
+        self.planned_bytes.set(planned);
+        req.deadline = Some(self.options.deadlines.request(planned));
+        req
+    }
+
+    /// Sends one request through the injected client, stamped with its deadlines; a transport
+    /// failure names the URL.
+    pub(crate) async fn send_once(&self, req: HttpRequest) -> Result<HttpResponse, RegistryError> {
+        let bytes = (req.body.len() as u64).saturating_add(req.max_response_bytes.unwrap_or(0));
+        let req = self.with_deadline(req, bytes);
+        let url = req.url.clone();
+        Ok(self.http.send(req).await.map_err(|e| e.at(&url))?)
+    }
+
     /// One request with retries of 429/5xx (bounded backoff through the injected sleep).
     async fn send_with_retries(&self, req: HttpRequest) -> Result<HttpResponse, RegistryError> {
         let mut attempt = 0u32;
         loop {
-            let resp = self.http.send(req.clone()).await?;
+            let resp = self.send_once(req.clone()).await?;
             if (resp.status == 429 || resp.status >= 500) && attempt < self.options.max_retries {
                 let delay = self
                     .options
@@ -233,7 +251,7 @@ impl<C: HttpClient> RegistryClient<C> {
             }
             // The token endpoint is contacted directly: no redirects, so credentials cannot be
             // bounced elsewhere.
-            let tresp = self.http.send(treq).await?;
+            let tresp = self.send_once(treq).await?;
             if tresp.status != 200 {
                 return Err(RegistryError::Auth(format!(
                     "token request answered HTTP {}",

@@ -4,7 +4,8 @@
 //! Options shared by all four: `fetch?` (a fetch function; default `globalThis.fetch`),
 //! `plainHttp?` (plain HTTP for every registry; loopback registries use it by default),
 //! `credentials?` (`{ "host:port": { username, password } }`, resolved by the JS wrapper),
-//! `maxSignatures?` (default 100, signature-specification.md §OCI Signatures).
+//! `maxSignatures?` (default 100, signature-specification.md §OCI Signatures), `timeout?`
+//! (deadlines, `{ ms?, firstByteMs?, idleMs?, operationMs? }` as the JS wrapper normalises it).
 
 use core::future::Future;
 use core::pin::Pin;
@@ -26,9 +27,9 @@ use super::{error_json, outcome_json};
 use crate::oci::Reference;
 use crate::policy::OciTrustPolicy;
 use crate::registry::{
-    self, ContentCache, LoginFingerprints, RegistryClient, RegistryError, RegistryOptions,
-    SessionCache, SignatureDescriptor, StaticCredentials, DEFAULT_CONTENT_CACHE_BYTES,
-    DEFAULT_SESSION_CACHE_ENTRIES,
+    self, ContentCache, Deadlines, LoginFingerprints, RegistryClient, RegistryError,
+    RegistryOptions, SessionCache, SignatureDescriptor, StaticCredentials,
+    DEFAULT_CONTENT_CACHE_BYTES, DEFAULT_SESSION_CACHE_ENTRIES,
 };
 use crate::sign::{self as core_sign, LocalSigner, SignOptions, Signer};
 use crate::time::Instant;
@@ -44,6 +45,38 @@ fn promise(f: impl Future<Output = Result<JsValue, JsFailure>> + 'static) -> Pro
 
 fn registry_failure(e: RegistryError) -> JsFailure {
     JsFailure::new(e.code(), e.to_string()).with_details(e.details())
+}
+
+/// The deadlines of `opts.timeout` (threat model 25; the rules are the core's), as the JS wrapper
+/// normalises it: `{ ms?, firstByteMs?, idleMs?, operationMs? }` (milliseconds; `ms` is a single
+/// number the caller gave). Read field by field: a derived struct costs wasm size (docs/size.md).
+fn deadlines_field(opts: &JsValue) -> Result<Deadlines, JsFailure> {
+    let t = js_sys::Reflect::get(opts, &"timeout".into()).unwrap_or(JsValue::UNDEFINED);
+    if t.is_undefined() || t.is_null() {
+        return Ok(Deadlines::default());
+    }
+    let ms = |k: &str| opt_field::<u64>(&t, k);
+    Deadlines::from_parts(
+        ms("ms")?,
+        ms("firstByteMs")?,
+        ms("idleMs")?,
+        ms("operationMs")?,
+    )
+    .map_err(|e| JsFailure::invalid(format!("`timeout`: {e}")))
+}
+
+/// The deadlines a `timeout` option gives, as `{ firstByteMs, idleMs, operationMs }` with the
+/// operation deadline of an operation that moves `bytes` bytes: for hosts that make requests of
+/// their own under the same rules (the CLI's `nv2 login`).
+#[wasm_bindgen(js_name = deadlines)]
+pub fn deadlines(opts: JsValue, bytes: f64) -> Result<JsValue, JsValue> {
+    let d = deadlines_field(&opts).map_err(js_error)?;
+    to_js(&json!({
+        "firstByteMs": d.first_byte_millis,
+        "idleMs": d.idle_millis,
+        "operationMs": d.operation_millis(bytes.max(0.0) as u64),
+    }))
+    .map_err(js_error)
 }
 
 #[derive(serde::Deserialize)]
@@ -136,6 +169,7 @@ fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
     if let Some(plain) = opt_field::<bool>(opts, "plainHttp")? {
         options.plain_http = plain;
     }
+    options.deadlines = deadlines_field(opts)?;
     if let Some(max) = opt_field::<usize>(opts, "maxSignatures")? {
         if max == 0 {
             return Err(JsFailure::invalid("`maxSignatures` must be at least 1"));

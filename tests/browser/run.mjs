@@ -92,6 +92,16 @@ const server = createServer((req, res) => {
     res.writeHead(204);
     return res.end();
   }
+  // TEST STAND-IN for a misbehaving registry (the real one cannot be slow), same origin as the
+  // page: /v2/dl/hang/… accepts and never answers; /v2/dl/trickle/… sends its headers, then one
+  // body byte every 1.5 s (deadline checks in page/main.js).
+  if (path.startsWith('/v2/dl/hang/')) return;
+  if (path.startsWith('/v2/dl/trickle/')) {
+    res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' });
+    res.flushHeaders();
+    const t = setInterval(() => res.write(' '), 1500);
+    return res.on('close', () => clearInterval(t));
+  }
   if (path.startsWith('/pkg/')) return serveFile(res, pkgDir, path.slice(5));
   if (path.startsWith('/page/')) return serveFile(res, pageDir, path.slice(6));
   return notFound(res);

@@ -13,11 +13,16 @@ import {
   assertVerified,
   init,
   isInitialized,
+  listSignatures,
   prepareSignature,
   signDescriptor,
+  verify,
   verifyEnvelope,
   version,
   type AnyNotationError,
+  type InconclusiveDetails,
+  type Timeout,
+  type TransportDetails,
   type Descriptor,
   type NotationErrorCode,
   type PendingSignature,
@@ -164,7 +169,25 @@ function narrow(e: AnyNotationError): void {
   }
 }
 
+// Deadlines: a number or per-deadline milliseconds, with the caller's signal.
+async function deadlines(signal: AbortSignal): Promise<void> {
+  const t: Timeout = { firstByteMs: 1000, idleMs: 2000, operationMs: 60_000 };
+  await listSignatures('localhost:5000/a:v1', { timeout: 1500, signal });
+  await listSignatures('localhost:5000/a:v1', { timeout: t });
+  // @ts-expect-error not a deadline
+  await listSignatures('localhost:5000/a:v1', { timeout: { soon: 1 } });
+  const v = await verify('localhost:5000/a:v1', { trustPolicy: {} as TrustPolicyDocument, trustStore: {}, timeout: t });
+  if (v.inconclusive && v.error?.details) {
+    const d = v.error.details as InconclusiveDetails;
+    const step: 'resolve' | 'discover' | 'fetch' = d.step;
+    const during: 'firstByte' | 'idle' | 'operation' | undefined = d.during;
+    void [step, during];
+  }
+  const td: TransportDetails = { url: 'http://x/v2/', transport: 'deadline', during: 'idle', waitedMs: 1 };
+  void td;
+}
+
 const codes: readonly NotationErrorCode[] = ERROR_CODES;
 // @ts-expect-error not a code
 const notACode: NotationErrorCode = 'ERR_NOPE';
-void [main, handle, narrow, codes, notACode];
+void [main, handle, narrow, codes, notACode, deadlines];

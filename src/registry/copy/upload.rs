@@ -220,6 +220,10 @@ impl<C: HttpClient> Copier<'_, C> {
                 HttpRequest::new("GET", url.clone()),
                 &pull_scope(&self.src),
             );
+            // Deadlines (threat model 25): the blob's bytes count once for the operation; the
+            // sink shares the source's stream.
+            let source = self.client.with_deadline(source, blob.size);
+            let sink = self.client.with_deadline(sink.clone(), 0);
             let Some(piped) = self
                 .client
                 .http()
@@ -230,7 +234,8 @@ impl<C: HttpClient> Copier<'_, C> {
                     &blob.digest.to_string(),
                     blob.size,
                 )
-                .await?
+                .await
+                .map_err(|e| e.at(&source.url))?
             else {
                 return Ok(None);
             };

@@ -233,6 +233,46 @@ await check('registry: verify → verified; untrusted store → not verified', a
   return ok.verifiedSignature.signer.subject;
 }, missing('registryVerify'));
 
+// Deadlines in the browser (threat model 25): the wasm transport's timers and AbortController
+// cut a registry that never answers (first byte) and one that trickles its body (idle), and the
+// page's own AbortSignal still stops a call. The stand-in routes are served by run.mjs.
+const zero = `sha256:${'0'.repeat(64)}`;
+const cut = async (ref, opts) => {
+  const t0 = performance.now();
+  try {
+    await nv2.listSignatures(ref, opts);
+  } catch (e) {
+    return [e, performance.now() - t0];
+  }
+  throw new Error('the call was not cut');
+};
+await check('deadlines: a registry that never answers is cut by the first-byte deadline', async () => {
+  const [e, ms] = await cut(`${location.host}/dl/hang@${zero}`, { timeout: { firstByteMs: 800 } });
+  assert(e instanceof nv2.RegistryError && e.code === 'ERR_REGISTRY_HTTP', String(e));
+  assert(e.details?.during === 'firstByte' && e.details.waitedMs === 800, JSON.stringify(e.details));
+  assert(ms < 5000, `${ms} ms`);
+  return `${Math.round(ms)} ms`;
+}, missing('registryList'));
+await check('deadlines: a trickled body is cut by the idle deadline, verify is inconclusive', async () => {
+  const [e, ms] = await cut(`${location.host}/dl/trickle@${zero}`, { timeout: { idleMs: 800 } });
+  assert(e.details?.during === 'idle', JSON.stringify(e.details));
+  assert(ms < 5000, `${ms} ms`);
+  let v;
+  try {
+    await nv2.verify(`${location.host}/dl/trickle@${zero}`, { trustPolicy: policy(), trustStore: { 'ca:test': [fx.p256.root] }, timeout: { operationMs: 1200 } });
+  } catch (x) {
+    v = x;
+  }
+  assert(v?.code === 'ERR_VERIFICATION_INCONCLUSIVE' && v.details?.during === 'operation', JSON.stringify(v?.details));
+  return `${Math.round(ms)} ms`;
+}, missing('registryVerify'));
+await check("deadlines: the page's AbortSignal still stops a call (an abort, not a deadline)", async () => {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 300);
+  const [e] = await cut(`${location.host}/dl/hang@${zero}`, { signal: controller.signal, timeout: 20_000 });
+  assert(e.details?.transport === 'aborted', JSON.stringify(e.details));
+}, missing('registryList'));
+
 const failed = results.filter((r) => r.status === 'fail').length;
 document.getElementById('summary').textContent =
   `${results.filter((r) => r.status === 'pass').length} passed, ${failed} failed, ` +
