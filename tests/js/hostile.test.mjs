@@ -230,8 +230,8 @@ test('gzip bomb (Content-Encoding: gzip, 64 MiB decoded) as envelope and as mani
 });
 
 // ------------------------------------------------------------------------------------------------
-// Slow and silent servers (threat model 25). Today an AbortSignal (JS) bounds an operation; the
-// `timeout` option / `--timeout` deadlines are the deadlines branch.
+// Slow and silent servers (threat model 25): the `timeout` option / `--timeout` deadlines, and
+// the caller's AbortSignal (JS), each end an operation as inconclusive.
 
 const STEPS = {
   resolve: { rules: [], ref: () => byTag('v1') },
@@ -558,7 +558,7 @@ test('deep JSON (nesting 100 000) in a signature manifest, on resolve and in a r
   await both({
     arm: () => h.script([{ step: 'referrers-api', do: (c, a) => ({ ...a, body: page }) }, API_ONLY]),
     ref: () => byDigest(A.target.digest),
-    // Today ERR_PARSE; with discovery failures inconclusive (deadlines branch) it may be that. Never
+    // ERR_PARSE before discovery failures became inconclusive (deadlines), inconclusive since. Never
     // ERR_NO_SIGNATURE: an unreadable listing is not an empty one (threat model 27).
     expect: { verified: false, code: ['ERR_PARSE', INCONCLUSIVE], withinMs: 10_000 },
   });
