@@ -19,10 +19,10 @@ PYTHON      := $(VENV)/bin/python
 # budget. With the registry transport, RFC 3161, CRL revocation, blob signing, copy and COSE
 # signing, and after removing duplicate code (docs/size.md), the package measures 344,708 bytes.
 # Request and operation deadlines (threat model 25) and the structural budgets and linear-time
-# checks of docs/limits.md (issue 9) brought it to MEASURED bytes. The gate (the measured size
+# checks of docs/limits.md (issue 9) brought it to 355,908 bytes. The gate (the measured size
 # rounded up to the next KiB, plus 2 KiB) leaves under 3 KB: nothing grows unnoticed; the levers
 # back toward 300 KB are in docs/size.md.
-MAX_GZIP    ?= 360448
+MAX_GZIP    ?= 358400
 # The notation vectors, vendored in the repository (tests/vectors/notation/README.md).
 CONFORMANCE := $(abspath tests/vectors/notation)
 # Tests of verify/sign skip (with a reason) while the wasm module lacks those exports; set to 1 to

@@ -13,7 +13,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { watchdog } from './deadlines.js';
+import { anySignal, watchdog } from './deadlines.js';
 
 const MAX_SINK_ANSWER = 64 * 1024;
 const PROGRESS_STEP = 4 * 1024 * 1024;
@@ -46,8 +46,9 @@ function result(source, sink, state) {
 
 /** Runs `run(wd)` under the watchdog of `info.deadline` (none: no deadlines). */
 async function guarded(info, url, signal, run) {
+  // `info.signal`: the wasm side aborts it when it stops waiting for this pipe (src/wasm/fetch.rs).
   if (!info.deadline) return run(null);
-  const wd = watchdog(info.deadline, url, signal);
+  const wd = watchdog(info.deadline, url, anySignal([signal, info.signal]));
   try {
     return await run(wd);
   } catch (e) {

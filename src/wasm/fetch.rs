@@ -226,11 +226,14 @@ impl FetchClient {
                 )
                 .unwrap_or(JsValue::UNDEFINED);
         });
+        // Cleared on every exit, including when this future is dropped unfinished (a copy's
+        // sibling transfer failed): a pending timer would keep Node's event loop alive.
+        let _timer = ClearOnDrop {
+            clear: self.clear_timeout.clone(),
+            id,
+        };
         let raced = Promise::race(&Array::of2(&promise, &timer));
         let result = JsFuture::from(raced).await;
-        if let Some(clear) = &self.clear_timeout {
-            let _ = clear.call1(&JsValue::UNDEFINED, &id);
-        }
         match result {
             Ok(v) if v == marker => Ok(None),
             Ok(v) => Ok(Some(v)),
@@ -385,6 +388,29 @@ async fn cancel(reader: &JsValue) {
     }
 }
 
+/// Clears a `setTimeout` timer when dropped.
+struct ClearOnDrop {
+    clear: Option<Function>,
+    id: JsValue,
+}
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        if let Some(clear) = &self.clear {
+            let _ = clear.call1(&JsValue::UNDEFINED, &self.id);
+        }
+    }
+}
+
+/// Aborts a request's controller when dropped.
+struct AbortOnDrop(Option<JsValue>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        abort(self.0.as_ref());
+    }
+}
+
 /// Aborts a request through its controller.
 fn abort(controller: Option<&JsValue>) {
     if let Some(c) = controller {
@@ -462,6 +488,13 @@ impl HttpClient for FetchClient {
         args.push(&sink.url.as_str().into());
         args.push(&Self::init(sink, "manual", None));
         args.push(&info);
+        // The helper's streams stop when this future is dropped unfinished (a sibling transfer
+        // of the copy failed), so nothing keeps streaming, or keeps Node alive, after the copy.
+        let controller = self.controller();
+        if let Some(signal) = controller.as_ref().and_then(|c| get(c, "signal").ok()) {
+            let _ = Reflect::set(&info, &"signal".into(), &signal);
+        }
+        let _abort = AbortOnDrop(controller);
         let promise = pipe
             .apply(&JsValue::UNDEFINED, &args)
             .map_err(|e| failure(&e))?;
@@ -493,6 +526,9 @@ impl HttpClient for FetchClient {
         if get(&resp, "type")?.as_string().as_deref() == Some("opaqueredirect") {
             (resp, controller) = self.fetch_once(&req, "follow").await?;
         }
+        // Aborted on every exit: a no-op once the body is read (WHATWG fetch §5.6 "abort" of a
+        // finished fetch), and the connection's release when this future is dropped mid-body.
+        let _abort = AbortOnDrop(controller.clone());
         let status = get(&resp, "status")?
             .as_f64()
             .ok_or_else(|| TransportError::new("response has no status"))?
