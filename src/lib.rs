@@ -102,6 +102,10 @@ pub mod x509;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz_api;
+
 // The facade: what a user of the crate calls, at the crate root. The modules stay public for
 // the rest of their public items.
 pub use blob::{hash_algorithm_for_envelope, inspect_blob_signature, BlobHasher};

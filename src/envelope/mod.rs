@@ -18,7 +18,7 @@ use crate::error::ErrorCode;
 use crate::payload::MEDIA_TYPE_PAYLOAD;
 use crate::time::Instant;
 
-mod cbor;
+pub(crate) mod cbor;
 pub mod cose;
 pub(crate) mod headers;
 pub mod jws;

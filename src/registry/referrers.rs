@@ -48,14 +48,14 @@ pub fn referrers_tag(subject: &Digest) -> String {
 
 /// An OCI image index read from a registry: its raw object (to keep unknown members and other
 /// writers' entries intact) and the parsed descriptors.
-struct Index {
+pub(crate) struct Index {
     raw: serde_json::Map<String, serde_json::Value>,
     entries: Vec<serde_json::Value>,
 }
 
 /// Parses an OCI image index: `mediaType`, when present, must be the index type; `manifests`
 /// must be an array of descriptors (threat model 22b: anything else is not an index).
-fn parse_index(bytes: &[u8]) -> Result<(Index, Vec<Descriptor>), String> {
+pub(crate) fn parse_index(bytes: &[u8]) -> Result<(Index, Vec<Descriptor>), String> {
     let v = crate::encoding::parse_json_strict(bytes).map_err(|e| e.to_string())?;
     let serde_json::Value::Object(mut raw) = v else {
         return Err("not a JSON object".into());
