@@ -310,3 +310,7 @@ pub fn http_headers(bytes: &[u8]) -> (Vec<String>, Option<String>) {
     }
     (challenges.into_iter().map(|c| c.scheme).collect(), next)
 }
+
+/// Every committed fuzz finding (fuzz/regressions/<target>/*) through its target's entry point.
+#[cfg(test)]
+mod regressions;

@@ -102,7 +102,9 @@ pub mod x509;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
-#[cfg(feature = "fuzzing")]
+// Parser entry points for fuzz/ (feature `fuzzing`); compiled in unit tests too, for the
+// regression test over fuzz/regressions/ (src/fuzz_api/regressions.rs).
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzz_api;
 
