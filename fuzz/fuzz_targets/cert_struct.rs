@@ -35,11 +35,11 @@ const CN: &[u8] = &[0x06, 3, 0x55, 0x04, 0x03];
 
 fn ext_oid(kind: u8, i: usize) -> Vec<u8> {
     match kind % 6 {
-        0 => vec![0x06, 3, 0x55, 0x1d, 15],  // keyUsage
-        1 => vec![0x06, 3, 0x55, 0x1d, 19],  // basicConstraints
-        2 => vec![0x06, 3, 0x55, 0x1d, 37],  // extendedKeyUsage
-        3 => vec![0x06, 3, 0x55, 0x1d, 31],  // cRLDistributionPoints
-        4 => vec![0x06, 3, 0x55, 0x1d, 46],  // freshestCRL
+        0 => vec![0x06, 3, 0x55, 0x1d, 15], // keyUsage
+        1 => vec![0x06, 3, 0x55, 0x1d, 19], // basicConstraints
+        2 => vec![0x06, 3, 0x55, 0x1d, 37], // extendedKeyUsage
+        3 => vec![0x06, 3, 0x55, 0x1d, 31], // cRLDistributionPoints
+        4 => vec![0x06, 3, 0x55, 0x1d, 46], // freshestCRL
         _ => {
             // 1.3.6.1.4.1.<i>: distinct private OIDs.
             let mut o = vec![0x2b, 6, 1, 4, 1];
@@ -56,7 +56,10 @@ fn ext_oid(kind: u8, i: usize) -> Vec<u8> {
 fn name(n: usize) -> Vec<u8> {
     let mut body = Vec::new();
     for i in 0..n.max(1) {
-        let atv = der_tlv(0x30, &[CN, &der_tlv(0x0c, format!("n{i}").as_bytes())].concat());
+        let atv = der_tlv(
+            0x30,
+            &[CN, &der_tlv(0x0c, format!("n{i}").as_bytes())].concat(),
+        );
         body.extend(der_tlv(0x31, &atv));
     }
     der_tlv(0x30, &body)
@@ -84,7 +87,11 @@ fn splice(huge_at: Option<u8>, at: u8, part: Vec<u8>) -> Vec<u8> {
         Some(h) if h % 8 == at => {
             // Keep the tag, replace the length with a 4-octet one declaring 4 GiB - 1.
             let mut out = vec![part[0], 0x84, 0xff, 0xff, 0xff, 0xff];
-            let hdr = if part[1] < 0x80 { 2 } else { 2 + usize::from(part[1] & 0x7f) };
+            let hdr = if part[1] < 0x80 {
+                2
+            } else {
+                2 + usize::from(part[1] & 0x7f)
+            };
             out.extend_from_slice(&part[hdr..]);
             out
         }
@@ -108,7 +115,11 @@ fn certificate(s: &Spec) -> Vec<u8> {
         let purposes: Vec<u8> = (0..eku_many)
             .flat_map(|i| der_tlv(0x06, &[0x2b, 6, 1, 5, 5, 7, 3, (i % 128) as u8]))
             .collect();
-        exts.extend(ext_der(&ext_oid(2, 0), Some(true), &der_tlv(0x30, &purposes)));
+        exts.extend(ext_der(
+            &ext_oid(2, 0),
+            Some(true),
+            &der_tlv(0x30, &purposes),
+        ));
     }
     for i in 0..usize::from(s.ext_many % 4096) {
         exts.extend(ext_der(&ext_oid(5, 1000 + i), None, &[0x05, 0]));
@@ -152,7 +163,10 @@ fn crl(s: &Spec) -> Vec<u8> {
         let mut e = der_tlv(0x02, &[(i >> 8) as u8 | 1, i as u8]);
         e.extend(time(s.utc));
         if let Some(x) = s.exts.get(i % s.exts.len().max(1)) {
-            e.extend(der_tlv(0x30, &ext_der(&ext_oid(x.kind, i), x.critical, &x.value)));
+            e.extend(der_tlv(
+                0x30,
+                &ext_der(&ext_oid(x.kind, i), x.critical, &x.value),
+            ));
         }
         revoked.extend(der_tlv(0x30, &e));
     }

@@ -22,7 +22,9 @@ struct Spec {
     unprotected_extra: bool,
 }
 
-const ALGS: &[&str] = &["PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "none", "HS256"];
+const ALGS: &[&str] = &[
+    "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "none", "HS256",
+];
 
 fn json_str(s: &str) -> String {
     // serde_json's escaping is what a producer would emit.

@@ -68,21 +68,38 @@ static ALLOCATOR: Counting = Counting;
 /// 1 MiB. 64× covers the owned copies the parsers make (a parsed value tree, a base64 decode,
 /// a BER → DER copy, the differential's second decode); the constant covers fixed costs (RSA
 /// and EC arithmetic, the JSON parser's buffers, error strings).
+///
+/// `NV2_FUZZ_HEAP_PER_BYTE` and `NV2_FUZZ_HEAP_BASE` (bytes) override the two numbers, read once:
+/// lowering them shows near-misses, and `NV2_FUZZ_HEAP_PER_BYTE=0 NV2_FUZZ_HEAP_BASE=0` checks
+/// that the oracle fires at all.
 pub fn heap_bound(len: usize) -> usize {
-    len.saturating_mul(64).saturating_add(1 << 20)
+    static BOUND: std::sync::OnceLock<(usize, usize)> = std::sync::OnceLock::new();
+    let (per_byte, base) = *BOUND.get_or_init(|| {
+        let var = |k: &str, d: usize| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
+        (
+            var("NV2_FUZZ_HEAP_PER_BYTE", 64),
+            var("NV2_FUZZ_HEAP_BASE", 1 << 20),
+        )
+    });
+    len.saturating_mul(per_byte).saturating_add(base)
 }
 
 /// Runs `f` on an input of `len` bytes under the heap bound: aborts the process when the peak
 /// exceeds [`heap_bound`].
 pub fn bounded<R>(len: usize, f: impl FnOnce() -> R) -> R {
+    let bound = heap_bound(len); // before the reset: its first call allocates
     let base = CURRENT.load(Relaxed);
     PEAK.store(base, Relaxed);
     let out = f();
     let peak = PEAK.load(Relaxed).saturating_sub(base);
-    if peak > heap_bound(len) {
+    if peak > bound {
         eprintln!(
-            "heap oracle: {peak} bytes reserved at the peak for a {len}-byte input (bound {})",
-            heap_bound(len)
+            "heap oracle: {peak} bytes reserved at the peak for a {len}-byte input (bound {bound})"
         );
         std::process::abort();
     }
@@ -99,7 +116,10 @@ fn secs(t: &x509_cert::time::Time) -> i64 {
 fn alg(a: &x509_cert::spki::AlgorithmIdentifierOwned) -> nv2::fuzz_api::AlgView {
     nv2::fuzz_api::AlgView {
         oid: a.oid.to_string(),
-        params: a.parameters.as_ref().map(|p| p.to_der().expect("re-encode")),
+        params: a
+            .parameters
+            .as_ref()
+            .map(|p| p.to_der().expect("re-encode")),
         raw: a.to_der().expect("re-encode"),
     }
 }

@@ -24,10 +24,9 @@ fn run(target: &str, data: &[u8]) {
         }
         "crl" => {
             let mine = super::crl(data).is_ok();
-            let theirs = x509_cert::crl::CertificateList::<x509_cert::certificate::Rfc5280>::from_der(
-                data,
-            )
-            .is_ok();
+            let theirs =
+                x509_cert::crl::CertificateList::<x509_cert::certificate::Rfc5280>::from_der(data)
+                    .is_ok();
             assert_eq!(mine, theirs, "CRL decision differs from x509-cert");
         }
         "timestamp_token" => drop(super::timestamp_token(data)),
