@@ -53,6 +53,9 @@ fn fuzz_regressions() {
     let mut n = 0;
     for target in targets {
         let target = target.unwrap().path();
+        if !target.is_dir() {
+            continue;
+        }
         let name = target.file_name().unwrap().to_string_lossy().into_owned();
         for file in std::fs::read_dir(&target).unwrap() {
             let file = file.unwrap().path();
