@@ -8,38 +8,13 @@
 mod support;
 
 use nv2::crypto::HashAlgorithm;
-use nv2::oci::{Descriptor, Digest, Reference, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST};
-use nv2::policy::OciTrustPolicy;
+use nv2::oci::{Descriptor, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST};
 use nv2::registry::{
     verify, DeadlinePhase, Deadlines, HttpRequest, HttpResponse, RegistryClient, RegistryError,
     RegistryOptions, TransportError, TransportKind, VerifyOptions,
 };
-use nv2::time::Instant;
-use nv2::truststore::TrustStore;
 use support::registry::*;
-
-const NOTARY: &str = "application/vnd.cncf.notary.signature";
-const MANIFEST: &[u8] = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"#;
-
-fn digest() -> Digest {
-    Digest::of(HashAlgorithm::Sha256, MANIFEST)
-}
-
-fn repo() -> Reference {
-    Reference::parse_qualified(&format!("reg.example/app@{}", digest())).unwrap()
-}
-
-fn manifest_response() -> HttpResponse {
-    response(200, &[("content-type", MEDIA_TYPE_OCI_MANIFEST)], MANIFEST)
-}
-
-fn not_found() -> HttpResponse {
-    response(
-        404,
-        &[("content-type", "application/json")],
-        br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#,
-    )
-}
+use support::scripted::{digest, manifest_response, not_found, now, policy, repo, store, NOTARY};
 
 fn signature_index() -> HttpResponse {
     let d = Descriptor::for_content(MEDIA_TYPE_OCI_MANIFEST, HashAlgorithm::Sha256, b"sig");
@@ -50,30 +25,6 @@ fn signature_index() -> HttpResponse {
     }))
     .unwrap();
     response(200, &[("content-type", MEDIA_TYPE_OCI_INDEX)], &body)
-}
-
-fn policy() -> OciTrustPolicy {
-    OciTrustPolicy::from_json(
-        br#"{"version":"1.0","trustPolicies":[{"name":"p","registryScopes":["reg.example/app"],
-        "signatureVerification":{"level":"strict"},"trustStores":["ca:test"],"trustedIdentities":["*"]}]}"#,
-    )
-    .unwrap()
-}
-
-fn store() -> TrustStore {
-    let mut s = TrustStore::new();
-    let pem = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/keys/p256.crt"
-    ))
-    .unwrap();
-    s.add_named_store("ca", "test", &[("p256.crt".into(), pem)])
-        .unwrap();
-    s
-}
-
-fn now() -> Instant {
-    Instant::parse_rfc3339("2027-01-01T00:00:00Z").unwrap()
 }
 
 /// No retry delays in tests.

@@ -8,7 +8,7 @@ mod support;
 
 use nv2::crypto::HashAlgorithm;
 use nv2::limits::REFERRERS_ENTRIES;
-use nv2::oci::{Descriptor, Digest, Reference, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST};
+use nv2::oci::{Descriptor, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST};
 use nv2::registry::{
     list_signatures, referrers_tag, verify, HttpRequest, HttpResponse, RegistryClient,
     RegistryOptions, VerifyOptions,
@@ -17,27 +17,10 @@ use nv2::sign::{sign_descriptor, SignedArtifact};
 use serde_json::{json, Value};
 use support::fixtures::{now, policy, sign_opts, signer, store};
 use support::registry::*;
-
-const NOTARY: &str = "application/vnd.cncf.notary.signature";
-const MANIFEST: &[u8] = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"#;
+use support::scripted::{digest, index, repo, MANIFEST, NOTARY};
 
 fn target() -> Descriptor {
     Descriptor::for_content(MEDIA_TYPE_OCI_MANIFEST, HashAlgorithm::Sha256, MANIFEST)
-}
-
-fn digest() -> Digest {
-    target().digest
-}
-
-fn repo() -> Reference {
-    Reference::parse_qualified(&format!("reg.example/app@{}", digest())).unwrap()
-}
-
-fn index(entries: Vec<Value>) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "schemaVersion": 2, "mediaType": MEDIA_TYPE_OCI_INDEX, "manifests": entries
-    }))
-    .unwrap()
 }
 
 /// What someone who can push the tag adds: entries that are not descriptors, and a Notary entry

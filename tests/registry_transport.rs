@@ -8,36 +8,21 @@ mod support;
 use std::cell::Cell;
 
 use nv2::crypto::HashAlgorithm;
-use nv2::oci::{Descriptor, Digest, Reference, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST};
-use nv2::policy::OciTrustPolicy;
+use nv2::oci::{Descriptor, Reference, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST};
 use nv2::registry::{
     verify, HttpRequest, HttpResponse, RegistryClient, RegistryOptions, StaticCredentials,
     TransportError, TransportKind, VerifyOptions,
 };
-use nv2::time::Instant;
-use nv2::truststore::TrustStore;
 use support::registry::*;
-
-const NOTARY: &str = "application/vnd.cncf.notary.signature";
-const MANIFEST: &[u8] = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"#;
-
-fn digest() -> Digest {
-    Digest::of(HashAlgorithm::Sha256, MANIFEST)
-}
-
-fn repo() -> Reference {
-    Reference::parse_qualified(&format!("reg.example/app@{}", digest())).unwrap()
-}
+use support::scripted::{
+    digest, index, manifest_response, not_found, now, policy, repo, store, NOTARY,
+};
 
 fn referrers_url() -> String {
     format!(
         "https://reg.example/v2/app/referrers/{}?artifactType=application%2Fvnd.cncf.notary.signature",
         digest()
     )
-}
-
-fn manifest_response() -> HttpResponse {
-    response(200, &[("content-type", MEDIA_TYPE_OCI_MANIFEST)], MANIFEST)
 }
 
 fn entry(i: usize, artifact_type: &str) -> serde_json::Value {
@@ -51,13 +36,6 @@ fn entry(i: usize, artifact_type: &str) -> serde_json::Value {
     v
 }
 
-fn index(entries: Vec<serde_json::Value>) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2, "mediaType": MEDIA_TYPE_OCI_INDEX, "manifests": entries
-    }))
-    .unwrap()
-}
-
 fn index_response(body: Vec<u8>, link: Option<&str>) -> HttpResponse {
     let mut r = response(200, &[("content-type", MEDIA_TYPE_OCI_INDEX)], &body);
     if let Some(l) = link {
@@ -65,38 +43,6 @@ fn index_response(body: Vec<u8>, link: Option<&str>) -> HttpResponse {
             .push(("link".into(), format!("<{l}>; rel=\"next\"")));
     }
     r
-}
-
-fn not_found() -> HttpResponse {
-    response(
-        404,
-        &[("content-type", "application/json")],
-        br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#,
-    )
-}
-
-fn policy() -> OciTrustPolicy {
-    OciTrustPolicy::from_json(
-        br#"{"version":"1.0","trustPolicies":[{"name":"p","registryScopes":["reg.example/app"],
-        "signatureVerification":{"level":"strict"},"trustStores":["ca:test"],"trustedIdentities":["*"]}]}"#,
-    )
-    .unwrap()
-}
-
-fn store() -> TrustStore {
-    let mut s = TrustStore::new();
-    let pem = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/keys/p256.crt"
-    ))
-    .unwrap();
-    s.add_named_store("ca", "test", &[("p256.crt".into(), pem)])
-        .unwrap();
-    s
-}
-
-fn now() -> Instant {
-    Instant::parse_rfc3339("2027-01-01T00:00:00Z").unwrap()
 }
 
 #[test]
