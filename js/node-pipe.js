@@ -58,20 +58,33 @@ async function guarded(info, url, signal, run) {
   }
 }
 
+const pairs = (headers) => [...headers.entries()];
+
+/**
+ * The source's request, shared by both pipes: its headers within the first-byte deadline, then
+ * each chunk within the idle one (`wd`, or none). `{ answer, source }` where `source` is null when
+ * there is no 200 body to stream (the body is cancelled), else `{ body, state, step }` (meter).
+ */
+async function openSource(fetch, sourceUrl, sourceInit, info, onProgress, wd) {
+  wd?.arm('firstByte');
+  const res = await fetch(sourceUrl, wd ? { ...sourceInit, signal: wd.signal } : sourceInit);
+  wd?.arm('idle');
+  const answer = { status: res.status, headers: pairs(res.headers) };
+  if (res.status !== 200 || !res.body) {
+    await res.body?.cancel().catch(() => {});
+    return { answer, source: null };
+  }
+  return { answer, source: { body: res.body, ...meter(info, onProgress, () => wd?.arm('idle')) } };
+}
+
 async function fetchPipe(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, info, onProgress) {
   return guarded(info, sourceUrl, undefined, (wd) => fetchPipeOnce(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, info, onProgress, wd));
 }
 
 async function fetchPipeOnce(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, info, onProgress, wd) {
-  const pairs = (headers) => [...headers.entries()];
-  wd?.arm('firstByte');
-  const source = await fetch(sourceUrl, wd ? { ...sourceInit, signal: wd.signal } : sourceInit);
-  wd?.arm('idle');
-  if (source.status !== 200 || !source.body) {
-    await source.body?.cancel().catch(() => {});
-    return { source: { status: source.status, headers: pairs(source.headers) }, sink: null };
-  }
-  const { state, step } = meter(info, onProgress, () => wd?.arm('idle'));
+  const { answer: sourceAnswer, source } = await openSource(fetch, sourceUrl, sourceInit, info, onProgress, wd);
+  if (!source) return { source: sourceAnswer, sink: null };
+  const { state, step } = source;
   const body = source.body.pipeThrough(
     new TransformStream({
       transform(chunk, controller) {
@@ -84,7 +97,7 @@ async function fetchPipeOnce(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, in
   wd?.disarm();
   const answer = new Uint8Array(await sink.arrayBuffer()).subarray(0, MAX_SINK_ANSWER);
   return result(
-    { status: source.status, headers: pairs(source.headers) },
+    sourceAnswer,
     { status: sink.status, headers: pairs(sink.headers), body: answer },
     state,
   );
@@ -100,16 +113,9 @@ async function httpSinkPipe(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, inf
 }
 
 async function httpSinkPipeOnce(fetch, sourceUrl, sourceInit, sinkUrl, sinkInit, info, onProgress, signal, wd) {
-  const pairs = (headers) => [...headers.entries()];
-  wd?.arm('firstByte');
-  const source = await fetch(sourceUrl, wd ? { ...sourceInit, signal: wd.signal } : sourceInit);
-  wd?.arm('idle');
-  const sourceAnswer = { status: source.status, headers: pairs(source.headers) };
-  if (source.status !== 200 || !source.body) {
-    await source.body?.cancel().catch(() => {});
-    return { source: sourceAnswer, sink: null };
-  }
-  const { state, step } = meter(info, onProgress, () => wd?.arm('idle'));
+  const { answer: sourceAnswer, source } = await openSource(fetch, sourceUrl, sourceInit, info, onProgress, wd);
+  if (!source) return { source: sourceAnswer, sink: null };
+  const { state, step } = source;
   const mod = sinkUrl.startsWith('https:') ? https : http;
   const headers = Object.fromEntries(sinkInit.headers);
   const sink = mod.request(sinkUrl, { method: sinkInit.method, headers, signal: wd?.signal ?? signal });

@@ -280,14 +280,15 @@ impl FetchClient {
     }
 
     /// Sends `req` and awaits its response headers within the first-byte deadline; returns the
-    /// response and its controller (to abort the body on a later deadline).
+    /// response and the request's abort guard (the request is aborted when it is dropped: on a
+    /// passed deadline, on any error, or when the caller's future is dropped mid-body).
     async fn fetch_once(
         &self,
         req: &HttpRequest,
         redirect: &str,
-    ) -> Result<(JsValue, Option<JsValue>), TransportError> {
-        let controller = req.deadline.and_then(|_| self.controller());
-        let signal = controller.as_ref().and_then(|c| get(c, "signal").ok());
+    ) -> Result<(JsValue, AbortOnDrop), TransportError> {
+        let abort = AbortOnDrop(req.deadline.and_then(|_| self.controller()));
+        let signal = abort.signal();
         let wait = match &req.deadline {
             Some(d) => Some(self.wait(d, DeadlinePhase::FirstByte, d.first_byte_millis)?),
             None => None,
@@ -298,9 +299,8 @@ impl FetchClient {
             .call2(&JsValue::UNDEFINED, &req.url.as_str().into(), &init)
             .map_err(|e| failure(&e))?;
         match self.race(promise, wait.as_ref()).await? {
-            Some(resp) => Ok((resp, controller)),
+            Some(resp) => Ok((resp, abort)),
             None => {
-                abort(controller.as_ref());
                 let wait = wait.unwrap_or(Wait {
                     millis: 0.0,
                     phase: DeadlinePhase::FirstByte,
@@ -321,7 +321,6 @@ impl FetchClient {
         max: Option<u64>,
         expected: Option<u64>,
         deadline: Option<&RequestDeadline>,
-        controller: Option<&JsValue>,
     ) -> Result<Vec<u8>, TransportError> {
         let body = get(resp, "body")?;
         if body.is_null() || body.is_undefined() {
@@ -337,7 +336,6 @@ impl FetchClient {
                 Ok(w) => w,
                 Err(e) => {
                     cancel(&reader).await;
-                    abort(controller);
                     return Err(e);
                 }
             };
@@ -352,7 +350,6 @@ impl FetchClient {
                 })?;
             let Some(chunk) = read else {
                 cancel(&reader).await;
-                abort(controller);
                 let wait = wait.unwrap_or(Wait {
                     millis: 0.0,
                     phase: DeadlinePhase::Idle,
@@ -402,19 +399,23 @@ impl Drop for ClearOnDrop {
     }
 }
 
-/// Aborts a request's controller when dropped.
+/// A request's `AbortController` (when the host has one), aborted when dropped: a no-op once the
+/// request has finished (WHATWG fetch §5.6 "abort" of a finished fetch), the connection's release
+/// on a passed deadline, an error, or a future dropped unfinished.
 struct AbortOnDrop(Option<JsValue>);
 
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        abort(self.0.as_ref());
+impl AbortOnDrop {
+    /// The controller's `signal`, for the request's init.
+    fn signal(&self) -> Option<JsValue> {
+        self.0.as_ref().and_then(|c| get(c, "signal").ok())
     }
 }
 
-/// Aborts a request through its controller.
-fn abort(controller: Option<&JsValue>) {
-    if let Some(c) = controller {
-        let _ = call_method(c, "abort");
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = &self.0 {
+            let _ = call_method(c, "abort");
+        }
     }
 }
 
@@ -490,11 +491,10 @@ impl HttpClient for FetchClient {
         args.push(&info);
         // The helper's streams stop when this future is dropped unfinished (a sibling transfer
         // of the copy failed), so nothing keeps streaming, or keeps Node alive, after the copy.
-        let controller = self.controller();
-        if let Some(signal) = controller.as_ref().and_then(|c| get(c, "signal").ok()) {
+        let abort = AbortOnDrop(self.controller());
+        if let Some(signal) = abort.signal() {
             let _ = Reflect::set(&info, &"signal".into(), &signal);
         }
-        let _abort = AbortOnDrop(controller);
         let promise = pipe
             .apply(&JsValue::UNDEFINED, &args)
             .map_err(|e| failure(&e))?;
@@ -522,13 +522,11 @@ impl HttpClient for FetchClient {
     }
 
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let (mut resp, mut controller) = self.fetch_once(&req, "manual").await?;
+        // `_abort` lives until the body is read or this future ends (AbortOnDrop).
+        let (mut resp, mut _abort) = self.fetch_once(&req, "manual").await?;
         if get(&resp, "type")?.as_string().as_deref() == Some("opaqueredirect") {
-            (resp, controller) = self.fetch_once(&req, "follow").await?;
+            (resp, _abort) = self.fetch_once(&req, "follow").await?;
         }
-        // Aborted on every exit: a no-op once the body is read (WHATWG fetch §5.6 "abort" of a
-        // finished fetch), and the connection's release when this future is dropped mid-body.
-        let _abort = AbortOnDrop(controller.clone());
         let status = get(&resp, "status")?
             .as_f64()
             .ok_or_else(|| TransportError::new("response has no status"))?
@@ -546,7 +544,6 @@ impl HttpClient for FetchClient {
                 req.max_response_bytes,
                 expected,
                 req.deadline.as_ref(),
-                controller.as_ref(),
             )
             .await?
         };
