@@ -11,7 +11,7 @@ use nv2::crypto::SignatureAlgorithm;
 use nv2::oci::{Descriptor, Digest, Reference, SignatureManifest, MEDIA_TYPE_OCI_MANIFEST};
 use nv2::registry::{
     inspect, list_signatures, push_signature, referrers_tag, sign, verify, HttpClient, HttpRequest,
-    RegistryClient, RegistryError, RegistryOptions, StaticCredentials, VerifyOptions,
+    HttpResponse, RegistryClient, RegistryError, RegistryOptions, StaticCredentials, VerifyOptions,
 };
 use nv2::sign::{sign_descriptor, SignedArtifact};
 use support::registry::*;
@@ -138,6 +138,94 @@ fn concurrent_signers_are_both_listed() {
             "round {round}: both concurrent signatures listed"
         );
     }
+}
+
+/// A registry that has not caught up with a blob just pushed (a concurrent upload of the same
+/// empty config rewriting its link, an eventually consistent store) refuses the signature
+/// manifest with `MANIFEST_BLOB_UNKNOWN`: the idempotent PUT is retried, boundedly.
+#[test]
+fn manifest_put_refused_for_a_blob_just_pushed_is_retried_boundedly() {
+    let reg = TestRegistry::start();
+    let r = reference(&reg, "demo/lag", "v1");
+    let digest = push_image(&client(&reg), &r, "lag");
+    let blob_unknown = |refusals: &Cell<u32>, q: &HttpRequest, resp: HttpResponse, upto: u32| {
+        if q.method == "PUT" && q.url.contains("/manifests/sha256:") && refusals.get() < upto {
+            refusals.set(refusals.get() + 1);
+            return Ok(response(
+                400,
+                &[("content-type", "application/json")],
+                br#"{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"},{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry"}]}"#,
+            ));
+        }
+        Ok(resp)
+    };
+
+    // Refused twice, accepted the third time: signed, listed.
+    let refusals = Cell::new(0);
+    let lagging = RegistryClient::new(
+        Recording::with_hook(StdHttpClient::new(), |q: &HttpRequest, resp| {
+            blob_unknown(&refusals, q, resp, 2)
+        }),
+        options(),
+    );
+    let signed = block_on(sign(&lagging, &r, &signer("p256"), &sign_opts(0))).unwrap();
+    assert_eq!(refusals.get(), 2);
+    let list = block_on(list_signatures(&client(&reg), &by_digest(&r, &digest))).unwrap();
+    assert_eq!(list.signatures.len(), 1);
+    assert_eq!(list.signatures[0].digest, signed.manifest.digest);
+
+    // Refused every time: the registry's error after max_retries + 1 PUTs, no index written.
+    let refusals = Cell::new(0);
+    let stuck = RegistryClient::new(
+        Recording::with_hook(StdHttpClient::new(), |q: &HttpRequest, resp| {
+            blob_unknown(&refusals, q, resp, u32::MAX)
+        }),
+        options(),
+    );
+    let e = block_on(sign(&stuck, &r, &signer("p384"), &sign_opts(1))).unwrap_err();
+    assert_eq!(e.code(), "ERR_REGISTRY_HTTP", "{e}");
+    assert!(e.to_string().contains("MANIFEST_BLOB_UNKNOWN"), "{e}");
+    assert_eq!(refusals.get(), options().max_retries + 1);
+    let puts = stuck
+        .http()
+        .requests()
+        .iter()
+        .filter(|q| q.method == "PUT" && q.url.contains("/manifests/"))
+        .count();
+    assert_eq!(
+        puts as u32,
+        options().max_retries + 1,
+        "no referrers index PUT"
+    );
+    let list = block_on(list_signatures(&client(&reg), &by_digest(&r, &digest))).unwrap();
+    assert_eq!(
+        list.signatures.len(),
+        1,
+        "the refused signature is not listed"
+    );
+
+    // Another refusal is not retried.
+    let refusals = Cell::new(0);
+    let other = RegistryClient::new(
+        Recording::with_hook(
+            StdHttpClient::new(),
+            |q: &HttpRequest, resp: HttpResponse| {
+                if q.method == "PUT" && q.url.contains("/manifests/sha256:") {
+                    refusals.set(refusals.get() + 1);
+                    return Ok(response(
+                        400,
+                        &[("content-type", "application/json")],
+                        br#"{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid"}]}"#,
+                    ));
+                }
+                Ok(resp)
+            },
+        ),
+        options(),
+    );
+    let e = block_on(sign(&other, &r, &signer("p384"), &sign_opts(2))).unwrap_err();
+    assert!(e.to_string().contains("MANIFEST_INVALID"), "{e}");
+    assert_eq!(refusals.get(), 1);
 }
 
 /// A signature whose envelope has been altered after signing (other bytes pushed).

@@ -6,6 +6,7 @@ use super::client::{
 };
 use super::error::{registry_error_codes, RegistryError};
 use super::http::{query_encode, HttpClient, HttpRequest, HttpResponse};
+use super::session::backoff_millis;
 use crate::crypto::HashAlgorithm;
 use crate::oci::{
     Descriptor, Digest, Reference, MEDIA_TYPE_DOCKER_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST_LIST,
@@ -212,15 +213,32 @@ impl<C: HttpClient> RegistryClient<C> {
         media_type: &str,
         bytes: &[u8],
     ) -> Result<PushedManifest, RegistryError> {
-        let mut req = HttpRequest::new("PUT", self.url(repo, &format!("manifests/{reference}")))
-            .header("Content-Type", media_type);
-        req.body = bytes.to_vec().into();
-        let (resp, _) = self
-            .request(&repo.registry, req, &push_scope(repo), "PUT manifest")
-            .await?;
-        if !(200..300).contains(&resp.status) {
-            return Err(http_error("PUT manifest", &resp));
-        }
+        let mut attempt: u32 = 0;
+        let resp = loop {
+            let mut req =
+                HttpRequest::new("PUT", self.url(repo, &format!("manifests/{reference}")))
+                    .header("Content-Type", media_type);
+            req.body = bytes.to_vec().into();
+            let (resp, _) = self
+                .request(&repo.registry, req, &push_scope(repo), "PUT manifest")
+                .await?;
+            if (200..300).contains(&resp.status) {
+                break resp;
+            }
+            let err = http_error("PUT manifest", &resp);
+            // The blobs were pushed (or found) just before, so `MANIFEST_BLOB_UNKNOWN` is the
+            // registry's own state catching up: a concurrent upload of the same blob rewriting
+            // its repository link (distribution's filesystem driver writes links in place), or
+            // an eventually consistent store. The PUT is idempotent (OCI distribution-spec
+            // spec.md §Pushing Manifests), so it is retried a bounded number of times.
+            if attempt >= self.options().max_retries || !has_code(&err, "MANIFEST_BLOB_UNKNOWN") {
+                return Err(err);
+            }
+            self.http()
+                .sleep(backoff_millis(self.options().retry_base_millis, attempt))
+                .await;
+            attempt += 1;
+        };
         let oci_subject = resp.header("oci-subject").map(str::to_string);
         if oci_subject.is_some() {
             // An `OCI-Subject` answer marks the repository as Referrers-API capable (OCI
@@ -320,6 +338,12 @@ pub(crate) fn check_content(desc: &Descriptor, bytes: &[u8]) -> Result<(), Regis
 }
 
 /// `ERR_REGISTRY_HTTP` from a response.
+/// Whether a registry error carries the distribution error `code` (OCI distribution-spec spec.md
+/// §Error Codes).
+fn has_code(err: &RegistryError, code: &str) -> bool {
+    matches!(err, RegistryError::Http { codes, .. } if codes.iter().any(|c| c == code))
+}
+
 pub(crate) fn http_error(operation: &str, resp: &HttpResponse) -> RegistryError {
     let (codes, message) = registry_error_codes(&resp.body);
     RegistryError::Http {

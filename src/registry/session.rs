@@ -110,12 +110,9 @@ impl<C: HttpClient> RegistryClient<C> {
         loop {
             let resp = self.send_once(req.clone()).await?;
             if (resp.status == 429 || resp.status >= 500) && attempt < self.options.max_retries {
-                let delay = self
-                    .options
-                    .retry_base_millis
-                    .saturating_mul(1 << attempt.min(16))
-                    .min(5000);
-                self.http.sleep(delay).await;
+                self.http
+                    .sleep(backoff_millis(self.options.retry_base_millis, attempt))
+                    .await;
                 attempt += 1;
                 continue;
             }
@@ -300,4 +297,9 @@ impl<C: HttpClient> RegistryClient<C> {
                 .any(|h| h.eq_ignore_ascii_case(realm.host()));
         host_ok && (realm.scheme == "https" || self.plain_allowed(realm.host()))
     }
+}
+
+/// The wait before retry `attempt` (0-based): `base` doubled per retry, capped at 5 s.
+pub(crate) fn backoff_millis(base: u64, attempt: u32) -> u64 {
+    base.saturating_mul(1 << attempt.min(16)).min(5000)
 }
