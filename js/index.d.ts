@@ -573,6 +573,12 @@ export interface RegistryOptions {
   /** Signatures examined at most (default 100). */
   maxSignatures?: number;
   /**
+   * Signature checks (envelopes, certificate links, timestamps, CRLs) of one verification, all
+   * examined signatures together (default 1024); when they run out the rest are not examined and
+   * an unverified result is inconclusive (`step: 'verify'`).
+   */
+  maxSignatureChecks?: number;
+  /**
    * Aborts every request of the operation (it then fails with `ERR_REGISTRY_HTTP`, `details.transport:
    * 'aborted'`; verify: inconclusive). Combined with the deadlines.
    */

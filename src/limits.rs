@@ -49,6 +49,14 @@ pub const SIGNED_ATTRIBUTES: usize = 64;
 /// candidates) and SignerInfo signatures, all SignerInfos together (RFC 5652 §5.6). A real token
 /// needs two to four. rustls-webpki's budget is 100 per path search.
 pub const SIGNATURE_CHECKS: usize = 32;
+/// Signature checks for one verification of an artifact in a registry, all signatures examined
+/// together: envelope signatures, certificate links, timestamp tokens and CRLs (counted where the
+/// math runs, [`crate::crypto::PublicKey`]). One envelope needs at most about 100 (docs/limits.md
+/// §Count budgets) and a real one two to six, so `MAX_SIGNATURE_ATTEMPTS` real envelopes fit;
+/// without it, that many hostile envelopes (10-certificate chains, timestamp tokens, CRLs) could
+/// cost about 10,000. Signatures not examined when it runs out make an unverified result
+/// inconclusive, never unsigned.
+pub const VERIFICATION_SIGNATURE_CHECKS: usize = 1024;
 /// Entries of one referrers listing (all Referrers API pages together, or the `sha256-<hex>` tag
 /// index), malformed ones included (OCI distribution-spec spec.md §Listing Referrers); beyond it
 /// the list is cut with a warning, as at the page cap. Only the first

@@ -270,6 +270,9 @@ pub struct Outcome {
     pub target_artifact: Option<Descriptor>,
     /// Logged (non-enforced) failures and other notes, as text.
     pub warnings: Vec<String>,
+    /// Signature checks made (envelope, certificate links, timestamp, CRLs), for the
+    /// per-verification budget ([`crate::limits::VERIFICATION_SIGNATURE_CHECKS`]).
+    pub signature_checks: usize,
 }
 
 impl Outcome {
@@ -535,6 +538,7 @@ fn run_statement(req: &Inputs<'_>, statement: &TrustPolicyStatement) -> Outcome 
             algorithm: None,
             target_artifact: None,
             warnings: Vec::new(),
+            signature_checks: 0,
         },
         statement,
     };
@@ -547,7 +551,9 @@ fn run_statement(req: &Inputs<'_>, statement: &TrustPolicyStatement) -> Outcome 
         run.outcome.verified = true;
         return run.outcome;
     }
-    if run.verify(req).is_ok() {
+    let (verdict, checks) = crate::crypto::counted(|| run.verify(req));
+    run.outcome.signature_checks = checks;
+    if verdict.is_ok() {
         run.outcome.verified = true;
     }
     run.outcome

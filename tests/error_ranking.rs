@@ -27,6 +27,7 @@ fn outcome(stage: FailureStage, e: VerifyError) -> Outcome {
         algorithm: None,
         target_artifact: None,
         warnings: Vec::new(),
+        signature_checks: 0,
     }
 }
 

@@ -264,3 +264,120 @@ fn every_request_carries_deadlines_that_grow_with_the_bytes() {
         (1500, 1500, 1500)
     );
 }
+
+/// docs/limits.md §Count budgets: the signature checks of all the signatures one verification
+/// examines have one budget; when it runs out the rest are not examined and, with none verified,
+/// the result is inconclusive (`step: verify`, cause `ERR_LIMIT`), never unsigned. Five
+/// untrusted signatures (each costs at least its envelope check) are listed before a trusted one.
+#[test]
+fn signature_check_budget_stops_examining_and_is_inconclusive() {
+    use nv2::sign::sign_descriptor;
+    let target = Descriptor::for_content(
+        MEDIA_TYPE_OCI_MANIFEST,
+        HashAlgorithm::Sha256,
+        support::scripted::MANIFEST,
+    );
+    let mut signed: Vec<_> = (0..5)
+        .map(|i| sign_descriptor(&target, &signer("p384"), &sign_opts(i)).unwrap())
+        .collect();
+    signed.push(sign_descriptor(&target, &signer("p256"), &sign_opts(9)).unwrap());
+    let entries: Vec<serde_json::Value> = signed
+        .iter()
+        .map(|s| {
+            let mut v = serde_json::to_value(&s.manifest.descriptor).unwrap();
+            v["artifactType"] = serde_json::Value::from(NOTARY);
+            v
+        })
+        .collect();
+    let index = support::scripted::index(entries);
+    let fetched = std::cell::Cell::new(0usize);
+    let fake = Fake::new(|q: &HttpRequest| {
+        if q.url.ends_with(&format!("/manifests/{}", digest())) {
+            return Ok(manifest_response());
+        }
+        if q.url.contains("/referrers/") {
+            return Ok(response(
+                200,
+                &[("content-type", MEDIA_TYPE_OCI_INDEX)],
+                &index,
+            ));
+        }
+        for s in &signed {
+            if q.url
+                .ends_with(&format!("/manifests/{}", s.manifest.descriptor.digest))
+            {
+                fetched.set(fetched.get() + 1);
+                return Ok(response(
+                    200,
+                    &[("content-type", MEDIA_TYPE_OCI_MANIFEST)],
+                    &s.manifest.bytes,
+                ));
+            }
+            if q.url
+                .ends_with(&format!("/blobs/{}", s.envelope_descriptor.digest))
+            {
+                return Ok(response(200, &[], &s.envelope));
+            }
+        }
+        Ok(not_found())
+    });
+    let run = |max_checks: usize| {
+        let c = RegistryClient::new(
+            &fake,
+            RegistryOptions {
+                max_signature_checks: max_checks,
+                ..options()
+            },
+        );
+        block_on(verify(
+            &c,
+            &repo(),
+            &policy(),
+            &store(),
+            now(),
+            &VerifyOptions::default(),
+        ))
+        .unwrap()
+    };
+
+    // The default budget reaches the trusted sixth signature.
+    let v = run(nv2::limits::VERIFICATION_SIGNATURE_CHECKS);
+    assert!(v.verified && !v.inconclusive, "{v:?}");
+    assert_eq!(v.signatures.len(), 6);
+    let spent: usize = v
+        .signatures
+        .iter()
+        .map(|s| s.result.as_ref().unwrap().signature_checks)
+        .sum();
+    assert!(spent >= 6, "every envelope check is counted: {spent}");
+
+    // A budget of 3 stops after the signatures that spent it: inconclusive, not unsigned.
+    fetched.set(0);
+    let v = run(3);
+    assert!(!v.verified && v.inconclusive, "{v:?}");
+    let last = v.signatures.last().unwrap();
+    let e = last.result.as_ref().unwrap_err();
+    assert_eq!(e.code(), "ERR_VERIFICATION_INCONCLUSIVE", "{e}");
+    assert_eq!(e.details().unwrap()["step"], "verify");
+    assert_eq!(e.details().unwrap()["cause"], "ERR_LIMIT");
+    let examined = v.signatures.len() - 1;
+    assert!((1..=3).contains(&examined), "{examined} examined");
+    let made: usize = v.signatures[..examined]
+        .iter()
+        .map(|s| s.result.as_ref().unwrap().signature_checks)
+        .sum();
+    assert!(made >= 3, "{made}");
+    assert!(
+        v.warnings
+            .iter()
+            .any(|w| w.contains("not examined (limit)")),
+        "{:?}",
+        v.warnings
+    );
+    assert!(
+        fetched.get() <= 5,
+        "the trusted signature is not fetched: {}",
+        fetched.get()
+    );
+    assert_eq!(v.failure().unwrap().code(), "ERR_VERIFICATION_INCONCLUSIVE");
+}

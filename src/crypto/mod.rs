@@ -16,6 +16,7 @@
 //! details), so they leak nothing useful to an attacker.
 
 mod algorithm;
+mod checks;
 mod hash;
 mod private_key;
 mod pss;
@@ -29,6 +30,7 @@ use der::asn1::AnyRef;
 use der::{Decode, Encode, Tagged};
 
 pub use algorithm::SignatureAlgorithm;
+pub(crate) use checks::{count_check, counted};
 pub use hash::{hex, sha256_hex, HashAlgorithm, IncrementalHash};
 pub use private_key::PrivateKey;
 pub use public_key::PublicKey;

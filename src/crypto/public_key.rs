@@ -213,6 +213,7 @@ impl PublicKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), CryptoError> {
+        super::count_check();
         let derived = self.notary_algorithm()?;
         if derived != alg {
             return Err(CryptoError::UnsupportedAlgorithm(format!(
@@ -256,6 +257,7 @@ impl PublicKey {
         signature: &[u8],
     ) -> Result<(), CryptoError> {
         use const_oid::db::rfc5912 as oids;
+        super::count_check();
         let pkcs1 = [
             (oids::SHA_256_WITH_RSA_ENCRYPTION, HashAlgorithm::Sha256),
             (oids::SHA_384_WITH_RSA_ENCRYPTION, HashAlgorithm::Sha384),

@@ -67,6 +67,9 @@ pub struct RegistryOptions {
     pub max_referrer_pages: usize,
     /// Signatures examined per verification ([`MAX_SIGNATURE_ATTEMPTS`]).
     pub max_signature_attempts: usize,
+    /// Signature checks per verification, all examined signatures together
+    /// ([`crate::limits::VERIFICATION_SIGNATURE_CHECKS`]).
+    pub max_signature_checks: usize,
     /// Retries of 429/5xx answers ([`MAX_RETRIES`]).
     pub max_retries: u32,
     /// First backoff delay in milliseconds (doubled per retry, capped at 5 s).
@@ -91,6 +94,7 @@ impl Default for RegistryOptions {
             max_envelope_bytes: MAX_ENVELOPE_BYTES,
             max_referrer_pages: MAX_REFERRER_PAGES,
             max_signature_attempts: MAX_SIGNATURE_ATTEMPTS,
+            max_signature_checks: crate::limits::VERIFICATION_SIGNATURE_CHECKS,
             max_retries: MAX_RETRIES,
             retry_base_millis: 200,
             max_redirects: MAX_REDIRECTS,

@@ -47,8 +47,9 @@ pub enum RegistryError {
     /// (`ERR_VERIFICATION_INCONCLUSIVE`; architecture practice 9, threat model 25, 27): never
     /// "verified", never "unsigned".
     Inconclusive {
-        /// Where verification was: `resolve`, `discover` (listing signatures) or `fetch` (a
-        /// signature manifest or envelope).
+        /// Where verification was: `resolve`, `discover` (listing signatures), `fetch` (a
+        /// signature manifest or envelope) or `verify` (the signature-check budget ran out
+        /// before every signature was examined).
         step: &'static str,
         /// What failed there.
         cause: Box<RegistryError>,

@@ -367,7 +367,27 @@ pub async fn verify<C: HttpClient>(
     // [`SIGNATURE_FETCH_CONCURRENCY`] at a time, so a long list costs round trips per batch, not
     // per signature, and at most a batch more than needed is fetched.
     let mut fetched_ahead: Vec<Result<(SignatureManifest, Vec<u8>), RegistryError>> = Vec::new();
+    let mut checks = 0usize;
+    let max_checks = client.options().max_signature_checks;
     for (i, desc) in candidates.iter().enumerate() {
+        if checks >= max_checks {
+            // docs/limits.md §Count budgets: the rest are not examined, and a signature not
+            // examined may be the valid one, so the result is inconclusive (never unsigned).
+            let rest = candidates.len() - i;
+            result.warnings.push(format!(
+                "{checks} signature checks made; the {rest} signature(s) left are not examined (limit)"
+            ));
+            result.signatures.push(SignatureVerification {
+                descriptor: (*desc).clone(),
+                envelope_media_type: None,
+                result: Err(RegistryError::Limit(format!(
+                    "verification.signatureChecks: at most {max_checks} \
+                     signature checks per verification ({checks} made, {rest} signature(s) left)"
+                ))
+                .inconclusive("verify")),
+            });
+            break;
+        }
         if fetched_ahead.is_empty() {
             let batch = if i == 0 {
                 1
@@ -400,6 +420,9 @@ pub async fn verify<C: HttpClient>(
             };
             verify_with_statement(&req, statement)
         });
+        if let Ok(o) = &outcome {
+            checks = checks.saturating_add(o.signature_checks);
+        }
         let done = matches!(&outcome, Ok(o) if o.verified);
         result.signatures.push(SignatureVerification {
             descriptor: desc.clone(),

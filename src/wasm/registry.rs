@@ -176,6 +176,9 @@ fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
         }
         options.max_signature_attempts = max;
     }
+    if let Some(max) = opt_field::<usize>(opts, "maxSignatureChecks")? {
+        options.max_signature_checks = max;
+    }
     let mut creds = StaticCredentials::new();
     let mut fingerprints = LoginFingerprints::new();
     // `{ registry: { username, password } }`, read through the JSON map type already in the

@@ -368,6 +368,11 @@ test('flood: 3000 untrusted referrers before the trusted one: at most 100 examin
     // --max-signatures / maxSignatures lowers the bound.
     const r = await both({ arm: () => setListing(A.target.digest, list), ref: () => byDigest(A.target.digest), jsOpts: { maxSignatures: 5 }, cliArgs: ['--max-signatures', '5'], expect: { verified: false, code: 'ERR_SIGNATURE_AUTHENTICITY', withinMs: 10_000 } });
     assert.ok(count(r.cli.reqs, 'sig-manifest') <= 5);
+    // maxSignatureChecks: the checks of all examined signatures together are bounded; the rest are
+    // not examined, so the verdict is inconclusive (never unsigned, never authenticity).
+    const c = await both({ only: ['js'], arm: () => setListing(A.target.digest, list), ref: () => byDigest(A.target.digest), jsOpts: { maxSignatureChecks: 10 }, expect: { verified: false, code: 'ERR_VERIFICATION_INCONCLUSIVE', withinMs: 10_000 } });
+    assert.ok(c.js.warnings.some((w) => /not examined \(limit\)/.test(w)), String(c.js.warnings));
+    assert.ok(count(c.js.reqs, 'sig-manifest') < 15, `${count(c.js.reqs, 'sig-manifest')} signature manifests fetched`);
   } finally {
     setListing(A.target.digest, [A.trustedSig]);
   }
