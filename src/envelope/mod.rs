@@ -416,7 +416,7 @@ impl UnverifiedEnvelope {
 
     /// Checks the envelope's integrity (trust-store-trust-policy.md §Signature Verification step
     /// "Validate Integrity", signature-specification.md §Signature Algorithm Requirements): decodes
-    /// the leaf certificate (`x5c[0]` / x5chain[0]), derives the algorithm from its key, requires
+    /// the leaf certificate (`x5c[0]` / `x5chain[0]`), derives the algorithm from its key, requires
     /// the header `alg` to equal it, requires the Notary payload content type, verifies the
     /// signature over the exact signed bytes, and requires the payload to be a JSON object.
     ///

@@ -105,7 +105,7 @@ pub enum TransportKind {
     /// read as "no Referrers API" (CONTRIBUTING.md §The test registry); anywhere else it is a
     /// failure like [`TransportKind::Network`].
     Opaque,
-    /// A deadline passed (threat model 25; [`super::deadline`]).
+    /// A deadline passed (threat model 25; `registry::deadline`).
     Deadline {
         /// Which deadline.
         during: DeadlinePhase,

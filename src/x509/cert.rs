@@ -82,7 +82,7 @@ fn verified_signature_key(signer_spki: &[u8], cert_der: &[u8]) -> Vec<u8> {
 
 /// An X.509 certificate: its DER bytes and the fields the Notary rules use
 /// (signature-specification.md §Certificate Requirements), decoded once at parse time by the flat
-/// walk in [`asn1::certificate`].
+/// walk in `asn1::certificate`.
 ///
 /// Equality and hashing are over the DER bytes, which is how notation decides that a chain
 /// certificate "is" a trusted certificate (docs/conformance.md §D5, threat 9b).

@@ -1,7 +1,7 @@
 //! X.509 certificates and the Notary Project certificate rules (signature-specification.md
 //! §Signature Algorithm Requirements, §Certificate Requirements).
 //!
-//! * [`Certificate`] wraps one DER certificate decoded by a flat DER walk ([`asn1`]), keeps the
+//! * [`Certificate`] wraps one DER certificate decoded by a flat DER walk (`asn1`), keeps the
 //!   raw bytes Go compares (TBS, issuer and subject names, public key) and caches the three
 //!   extensions the Notary rules interpret: basicConstraints, keyUsage and extendedKeyUsage
 //!   (signature-specification.md §Certificate Requirements, "only basicConstraints, keyUsage and
