@@ -238,30 +238,12 @@ fn parse_protected(m: &Headers) -> Result<SignedAttributes, EnvelopeError> {
     // signature-envelope-cose.md §Protected Header (as for JWS): each scheme has its own time
     // header; the other one is refused (stricter than notation-go's COSE codec, consistent with its
     // JWS codec).
-    let effective = match signing_scheme {
-        SigningScheme::X509 => {
-            if authentic_signing_time.is_some() {
-                return Err(EnvelopeError::ForbiddenHeader(format!(
-                    "{HEADER_AUTHENTIC_SIGNING_TIME:?} header must not be present for notary.x509 signing scheme"
-                )));
-            }
-            signing_time
-        }
-        SigningScheme::X509SigningAuthority => {
-            if signing_time.is_some() {
-                return Err(EnvelopeError::ForbiddenHeader(format!(
-                    "{HEADER_SIGNING_TIME:?} header must not be present for notary.x509.signingAuthority signing scheme"
-                )));
-            }
-            authentic_signing_time
-        }
-    };
-    let effective = effective.ok_or(EnvelopeError::SigningTimeMissing)?;
-    if let Some(e) = expiry {
-        if e <= effective {
-            return Err(EnvelopeError::ExpiryNotAfterSigningTime);
-        }
-    }
+    super::headers::effective_signing_time(
+        signing_scheme,
+        signing_time,
+        authentic_signing_time,
+        expiry,
+    )?;
 
     let mut extended_attributes = Vec::new();
     for (label, value) in m.iter() {

@@ -6,6 +6,9 @@
 /// §Payload, signature-envelope-jws.md §Protected Headers, signature-envelope-cose.md).
 pub use crate::payload::MEDIA_TYPE_PAYLOAD;
 
+use super::{EnvelopeError, SigningScheme};
+use crate::time::Instant;
+
 /// `io.cncf.notary.signingScheme` (signature-envelope-jws.md §Protected Headers).
 pub(crate) const HEADER_SIGNING_SCHEME: &str = "io.cncf.notary.signingScheme";
 /// `io.cncf.notary.signingTime` (signature-envelope-jws.md §Protected Headers).
@@ -36,3 +39,36 @@ pub(crate) const NOTARY_PROTECTED: [&str; 6] = [
     HEADER_VERIFICATION_PLUGIN,
     HEADER_VERIFICATION_PLUGIN_MIN_VERSION,
 ];
+
+/// The signing time `scheme` stands behind (signature-envelope-jws.md §Protected Headers,
+/// signature-envelope-cose.md §Protected Header, identical in both formats): `notary.x509` carries
+/// `signingTime` and must not carry `authenticSigningTime`, `notary.x509.signingAuthority` the
+/// reverse; the one it carries must be there, and an `expiry` must be strictly after it.
+pub(crate) fn effective_signing_time(
+    scheme: SigningScheme,
+    signing_time: Option<Instant>,
+    authentic_signing_time: Option<Instant>,
+    expiry: Option<Instant>,
+) -> Result<Instant, EnvelopeError> {
+    let (effective, forbidden, other) = match scheme {
+        SigningScheme::X509 => (
+            signing_time,
+            HEADER_AUTHENTIC_SIGNING_TIME,
+            authentic_signing_time,
+        ),
+        SigningScheme::X509SigningAuthority => {
+            (authentic_signing_time, HEADER_SIGNING_TIME, signing_time)
+        }
+    };
+    if other.is_some() {
+        return Err(EnvelopeError::ForbiddenHeader(format!(
+            "{forbidden:?} header must not be present for {} signing scheme",
+            scheme.as_str()
+        )));
+    }
+    let effective = effective.ok_or(EnvelopeError::SigningTimeMissing)?;
+    if expiry.is_some_and(|e| e <= effective) {
+        return Err(EnvelopeError::ExpiryNotAfterSigningTime);
+    }
+    Ok(effective)
+}

@@ -290,30 +290,12 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
     // one is forbidden.
     let signing_time = header_time(m, HEADER_SIGNING_TIME)?;
     let authentic_signing_time = header_time(m, HEADER_AUTHENTIC_SIGNING_TIME)?;
-    let effective_time = match signing_scheme {
-        SigningScheme::X509 => {
-            if authentic_signing_time.is_some() {
-                return Err(forbidden_for_scheme(
-                    HEADER_AUTHENTIC_SIGNING_TIME,
-                    signing_scheme,
-                ));
-            }
-            signing_time
-        }
-        SigningScheme::X509SigningAuthority => {
-            if signing_time.is_some() {
-                return Err(forbidden_for_scheme(HEADER_SIGNING_TIME, signing_scheme));
-            }
-            authentic_signing_time
-        }
-    };
-    let effective_time = effective_time.ok_or(EnvelopeError::SigningTimeMissing)?;
-    // signature-envelope-jws.md §Protected Headers: expiry strictly after the signing time.
-    if let Some(e) = expiry {
-        if e <= effective_time {
-            return Err(EnvelopeError::ExpiryNotAfterSigningTime);
-        }
-    }
+    super::headers::effective_signing_time(
+        signing_scheme,
+        signing_time,
+        authentic_signing_time,
+        expiry,
+    )?;
 
     // Everything else is an extended attribute; docs/conformance.md §D1: an unknown critical one
     // fails unless a verification plugin is named (the plugin must then process it,
@@ -345,13 +327,6 @@ fn parse_protected(m: &Map<String, Value>) -> Result<SignedAttributes, EnvelopeE
         verification_plugin_min_version,
         extended_attributes,
     })
-}
-
-fn forbidden_for_scheme(header: &str, scheme: SigningScheme) -> EnvelopeError {
-    EnvelopeError::ForbiddenHeader(format!(
-        "{header:?} header must not be present for {} signing scheme",
-        scheme.as_str()
-    ))
 }
 
 struct Unprotected {
