@@ -12,8 +12,14 @@ use crate::time::Instant;
 use crate::x509::Certificate;
 
 pub mod crl;
+pub mod fetch;
+pub mod material;
+pub mod ocsp;
 
 pub use crl::{Crl, CrlError, CrlRevocationChecker};
+pub use material::{
+    FetchKind, Fetched, FetchedBody, MaterialChecker, RevocationFetch, RevocationMaterial,
+};
 
 /// The revocation status of one certificate (trust-store-trust-policy.md §Certificate Revocation
 /// Evaluation).
@@ -79,6 +85,12 @@ pub trait RevocationChecker {
         purpose: Purpose,
         signing_time: Option<Instant>,
     ) -> CertStatus;
+
+    /// The fetches that could settle the certificates this checker answered "unknown" for so
+    /// far (the "needs" step, [`material`]); none by default.
+    fn needs(&self) -> Vec<RevocationFetch> {
+        Vec::new()
+    }
 }
 
 /// The checker used when the host provides none: no network, no CRLs.

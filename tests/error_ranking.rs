@@ -28,6 +28,7 @@ fn outcome(stage: FailureStage, e: VerifyError) -> Outcome {
         target_artifact: None,
         warnings: Vec::new(),
         signature_checks: 0,
+        needs: Vec::new(),
     }
 }
 

@@ -20,7 +20,8 @@ use crate::oci::{
     EMPTY_CONTENT, MEDIA_TYPE_OCI_MANIFEST,
 };
 use crate::policy::{OciTrustPolicy, VerificationLevel};
-use crate::revocation::RevocationChecker;
+use crate::revocation::fetch::{verify_fetching, CrlCache};
+use crate::revocation::{RevocationChecker, RevocationMaterial};
 use crate::sign::{sign_descriptor, SignOptions, SignedArtifact, Signer};
 use crate::time::Instant;
 use crate::truststore::TrustStore;
@@ -161,8 +162,24 @@ pub struct VerifyOptions<'a> {
     /// User metadata the payload must carry (signing-and-verification-workflow.md §OCI artifact
     /// verification workflow).
     pub user_metadata: Option<&'a BTreeMap<String, String>>,
-    /// Revocation checker; `None` behaves as notation offline.
+    /// Revocation checker; `None` behaves as notation offline unless `revocation_sources` are
+    /// given.
     pub revocation: Option<&'a dyn RevocationChecker>,
+    /// Revocation material and whether to fetch more (OCSP, CRL downloads through this client,
+    /// [`crate::revocation::fetch`]); used when `revocation` is `None`.
+    pub revocation_sources: Option<RevocationSources<'a>>,
+}
+
+/// Where a registry verification gets revocation data (trust-store-trust-policy.md §Certificate
+/// Revocation Evaluation): CRLs at hand, the network (unless offline), and a CRL cache.
+#[derive(Clone, Copy)]
+pub struct RevocationSources<'a> {
+    /// CRLs at hand (DER or PEM): the caller's, a store's.
+    pub crls: &'a [Vec<u8>],
+    /// Whether OCSP responders and CRL distribution points may be asked.
+    pub online: bool,
+    /// Downloaded CRLs kept between verifications.
+    pub cache: &'a dyn CrlCache,
 }
 
 /// The verification of one signature manifest.
@@ -368,6 +385,13 @@ pub async fn verify<C: HttpClient>(
     // per signature, and at most a batch more than needed is fetched.
     let mut fetched_ahead: Vec<Result<(SignatureManifest, Vec<u8>), RegistryError>> = Vec::new();
     let mut checks = 0usize;
+    // One pool of revocation material for every signature examined: a CRL or response fetched
+    // for one serves the next.
+    let mut material = opts.revocation_sources.map(|s| RevocationMaterial {
+        crls: s.crls.to_vec(),
+        fetched: Vec::new(),
+        online: s.online,
+    });
     let max_checks = client.options().max_signature_checks;
     for (i, desc) in candidates.iter().enumerate() {
         if checks >= max_checks {
@@ -406,20 +430,41 @@ pub async fn verify<C: HttpClient>(
             .as_ref()
             .map(|(m, _)| m.envelope.media_type.clone())
             .ok();
-        let outcome = fetched.map(|(manifest, envelope)| {
-            let req = VerifyRequest {
-                envelope: &envelope,
-                media_type: &manifest.envelope.media_type,
-                target: &result.target,
-                artifact_reference: &artifact_reference,
-                policy,
-                trust_store,
-                now,
-                user_metadata: opts.user_metadata.unwrap_or(&empty),
-                revocation: opts.revocation,
-            };
-            verify_with_statement(&req, statement)
-        });
+        let outcome = match fetched {
+            Err(e) => Err(e),
+            Ok((manifest, envelope)) => {
+                let run = |revocation: Option<&dyn RevocationChecker>| {
+                    let req = VerifyRequest {
+                        envelope: &envelope,
+                        media_type: &manifest.envelope.media_type,
+                        target: &result.target,
+                        artifact_reference: &artifact_reference,
+                        policy,
+                        trust_store,
+                        now,
+                        user_metadata: opts.user_metadata.unwrap_or(&empty),
+                        revocation,
+                    };
+                    verify_with_statement(&req, statement)
+                };
+                Ok(
+                    match (opts.revocation, material.as_mut(), opts.revocation_sources) {
+                        (None, Some(material), Some(sources)) => {
+                            verify_fetching(
+                                client.http(),
+                                &client.options().deadlines,
+                                sources.cache,
+                                material,
+                                now,
+                                |checker| run(Some(checker)),
+                            )
+                            .await
+                        }
+                        _ => run(opts.revocation),
+                    },
+                )
+            }
+        };
         if let Ok(o) = &outcome {
             checks = checks.saturating_add(o.signature_checks);
         }

@@ -30,7 +30,7 @@ pub(crate) mod deadline;
 pub(crate) mod error;
 pub(crate) mod flows;
 pub(crate) mod http;
-mod join;
+pub(crate) mod join;
 pub(crate) mod referrers;
 mod session;
 
@@ -55,8 +55,8 @@ pub use deadline::{
 pub use error::RegistryError;
 pub use flows::{
     inspect, list_signatures, push_signature, sign, verify, ArtifactVerification, EnvelopeInfo,
-    Inspection, SignatureDescriptor, SignatureFailure, SignatureInspection, SignatureList,
-    SignatureVerification, VerifyOptions,
+    Inspection, RevocationSources, SignatureDescriptor, SignatureFailure, SignatureInspection,
+    SignatureList, SignatureVerification, VerifyOptions,
 };
 pub use http::{HttpClient, HttpRequest, HttpResponse, Piped, TransportError, TransportKind};
 pub use referrers::{referrers_tag, ReferrerList};

@@ -91,6 +91,10 @@ pub struct Outcome {
     /// Signature checks made (envelope, certificate links, timestamp, CRLs), for the
     /// per-verification budget ([`crate::limits::VERIFICATION_SIGNATURE_CHECKS`]).
     pub signature_checks: usize,
+    /// Revocation fetches that could settle what this outcome reports as "unknown" (the "needs"
+    /// step, [`crate::revocation::material`]): empty when the outcome is final for the
+    /// material it had. A driver performs them and verifies again.
+    pub needs: Vec<crate::revocation::RevocationFetch>,
 }
 
 impl Outcome {

@@ -26,6 +26,7 @@ pub(super) fn run_statement(req: &Inputs<'_>, statement: &TrustPolicyStatement) 
             target_artifact: None,
             warnings: Vec::new(),
             signature_checks: 0,
+            needs: Vec::new(),
         },
         statement,
     };
@@ -40,6 +41,9 @@ pub(super) fn run_statement(req: &Inputs<'_>, statement: &TrustPolicyStatement) 
     }
     let (verdict, checks) = crate::crypto::counted(|| run.verify(req));
     run.outcome.signature_checks = checks;
+    if let Some(checker) = req.revocation {
+        run.outcome.needs = checker.needs();
+    }
     if verdict.is_ok() {
         run.outcome.verified = true;
     }

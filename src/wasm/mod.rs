@@ -9,6 +9,7 @@ mod blob;
 mod convert;
 mod fetch;
 mod registry;
+mod revocation;
 mod sign;
 
 use std::collections::BTreeMap;

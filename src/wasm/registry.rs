@@ -336,13 +336,17 @@ pub fn registry_verify(reference_text: String, opts: JsValue) -> Promise {
             opt_field(&opts, "userMetadata")?.unwrap_or_default();
         // Air-gapped revocation: CRLs the caller brought (trust-store-trust-policy.md §Certificate
         // Revocation Evaluation).
-        let crls = super::convert::crls_field(&opts, "crls")?
-            .map(|c| crate::revocation::CrlRevocationChecker::new(&c, now));
+        // and, unless `offline`, OCSP and CRL downloads through the same `fetch`.
+        let crls = super::convert::crls_field(&opts, "crls")?.unwrap_or_default();
+        let (online, cache) = super::revocation::revocation_options(&opts)?;
         let vopts = registry::VerifyOptions {
             user_metadata: Some(&metadata),
-            revocation: crls
-                .as_ref()
-                .map(|c| c as &dyn crate::revocation::RevocationChecker),
+            revocation: None,
+            revocation_sources: Some(registry::RevocationSources {
+                crls: &crls,
+                online,
+                cache: &cache,
+            }),
         };
         let result = registry::verify(&client, &reference, &policy, &trust_store, now, &vopts)
             .await

@@ -38,6 +38,19 @@ impl CrlRevocationChecker {
         }
     }
 
+    /// Adds a CRL obtained another way (a download, [`super::super::material`]): it competes with
+    /// the supplied ones, the newest valid one winning.
+    pub fn add(&mut self, crl: Crl) {
+        if self.crls.len() < MAX_CRLS * 2 {
+            self.crls.push(crl);
+        }
+    }
+
+    /// The time the checker judges freshness at.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
     /// The supplied inputs that could not be used, with the reason.
     pub fn rejected(&self) -> &[String] {
         &self.rejected

@@ -1,0 +1,354 @@
+//! Revocation material and the requests for more: the "needs" step of verification
+//! (trust-store-trust-policy.md §Certificate Revocation Evaluation).
+//!
+//! The core stays sans-IO. A verification runs over the [`RevocationMaterial`] at hand (CRLs the
+//! caller, a store or the registry brought; responses and CRLs fetched in earlier rounds) through a
+//! [`MaterialChecker`]. Where that material cannot settle a certificate that publishes revocation
+//! information, and the material allows the network, the checker answers "unknown" for now and
+//! records the [`RevocationFetch`] that could settle it; the verification's
+//! [`crate::verify::Outcome::needs`] carries them out. Whoever drives the verification (the async
+//! layer, [`super::fetch`]) performs them with their bounds, adds what came back (or why nothing
+//! did) to the material and runs the verification again. A fetch that failed is material too: the
+//! next round reports it instead of asking again, so the rounds end.
+//!
+//! Order, as notation-core-go's `revocation` package: material at hand that settles the status
+//! (a valid, current CRL of the issuer) is used first; then OCSP (RFC 6960) at each responder the
+//! certificate names; only when OCSP gives no answer, the CRL distribution points (RFC 5280
+//! §4.2.1.13). A stale, unreadable or wrongly signed CRL or response never makes a certificate
+//! good (fail closed, threat model 21).
+
+use core::cell::RefCell;
+
+use super::crl::{Crl, CrlRevocationChecker};
+use super::{CertStatus, OfflineRevocationChecker, Purpose, RevocationChecker};
+use crate::time::Instant;
+use crate::x509::Certificate;
+
+/// Most bytes read of one OCSP response (notation-core-go reads at most 20 KiB).
+pub const MAX_OCSP_RESPONSE_BYTES: u64 = 20 * 1024;
+/// Most bytes read of one downloaded CRL (notation-core-go `MaxCRLSize`, 32 MiB).
+pub const MAX_CRL_DOWNLOAD_BYTES: u64 = 32 * 1024 * 1024;
+/// Deadline of one OCSP request (notation's 2 s).
+pub const OCSP_TIMEOUT_MILLIS: u64 = 2_000;
+/// Deadline of one CRL download (notation's 5 s).
+pub const CRL_TIMEOUT_MILLIS: u64 = 5_000;
+/// Most distinct fetches one verification asks for: two responders and two distribution points
+/// for each of ten certificates in two chains would be 80; real chains name one or two each.
+pub const MAX_REVOCATION_FETCHES: usize = 64;
+
+/// What a fetch is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FetchKind {
+    /// An OCSP request (RFC 6960 §4.1, Appendix A).
+    Ocsp,
+    /// A CRL download from a distribution point (RFC 5280 §4.2.1.13); a delta CRL the base names
+    /// (Freshest CRL, §5.2.6) is fetched with it.
+    Crl,
+}
+
+impl FetchKind {
+    /// `"ocsp"` or `"crl"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FetchKind::Ocsp => "ocsp",
+            FetchKind::Crl => "crl",
+        }
+    }
+}
+
+/// One request the material lacks: built by the core, performed by the host with its bounds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevocationFetch {
+    /// What it is for.
+    pub kind: FetchKind,
+    /// The URL (for OCSP GET it carries the request).
+    pub url: String,
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The request body (OCSP POST: the DER request).
+    pub body: Option<Vec<u8>>,
+    /// The request's `Content-Type` (OCSP POST: `application/ocsp-request`).
+    pub content_type: Option<&'static str>,
+    /// Most response bytes read.
+    pub max_bytes: u64,
+    /// Deadline for the whole request, in milliseconds.
+    pub timeout_millis: u64,
+}
+
+impl RevocationFetch {
+    /// A CRL download.
+    pub fn crl(url: &str) -> Self {
+        RevocationFetch {
+            kind: FetchKind::Crl,
+            url: url.to_string(),
+            method: "GET",
+            body: None,
+            content_type: None,
+            max_bytes: MAX_CRL_DOWNLOAD_BYTES,
+            timeout_millis: CRL_TIMEOUT_MILLIS,
+        }
+    }
+
+    fn same_request(&self, other: &RevocationFetch) -> bool {
+        self.kind == other.kind && self.url == other.url && self.body == other.body
+    }
+}
+
+/// What a fetch brought back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchedBody {
+    /// The response body (DER OCSP response, or the CRL as served).
+    pub body: Vec<u8>,
+    /// For a CRL whose base names a delta CRL: the delta, as served.
+    pub delta: Option<Vec<u8>>,
+}
+
+/// A fetch performed, with its result or why it gave none (`"timeout"`, `"HTTP 404"`, ...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fetched {
+    /// The request.
+    pub request: RevocationFetch,
+    /// The body, or why there is none.
+    pub result: Result<FetchedBody, String>,
+}
+
+/// Everything one verification may use to establish revocation status.
+#[derive(Clone, Debug, Default)]
+pub struct RevocationMaterial {
+    /// CRLs at hand (DER or PEM): passed by the caller, from a CRL store, attached to the
+    /// artifact in the registry, or from a cache. Unreadable ones make "good" impossible for
+    /// certificates that name CRL distribution points ([`CrlRevocationChecker`]).
+    pub crls: Vec<Vec<u8>>,
+    /// Fetches performed so far, with their results.
+    pub fetched: Vec<Fetched>,
+    /// Whether the network may be asked (false: `--offline`, or a host that cannot fetch).
+    pub online: bool,
+}
+
+impl RevocationMaterial {
+    /// The result of the fetch equal to `request`, if it was performed.
+    pub fn result_of(&self, request: &RevocationFetch) -> Option<&Result<FetchedBody, String>> {
+        self.fetched
+            .iter()
+            .find(|f| f.request.same_request(request))
+            .map(|f| &f.result)
+    }
+}
+
+/// A [`RevocationChecker`] over [`RevocationMaterial`] at `now` that records what it lacks.
+pub struct MaterialChecker<'m> {
+    material: &'m RevocationMaterial,
+    crls: CrlRevocationChecker,
+    needs: RefCell<Vec<RevocationFetch>>,
+}
+
+impl<'m> MaterialChecker<'m> {
+    /// A checker over `material` at time `now`. Downloaded CRLs join the ones at hand; one that
+    /// does not parse is that download's failure, not a doubt over every certificate.
+    pub fn new(material: &'m RevocationMaterial, now: Instant) -> Self {
+        let mut crls = CrlRevocationChecker::new(&material.crls, now);
+        for f in &material.fetched {
+            if let (FetchKind::Crl, Ok(body)) = (f.request.kind, &f.result) {
+                for der in core::iter::once(&body.body).chain(body.delta.as_ref()) {
+                    if let Ok(crl) = Crl::from_pem_or_der(der) {
+                        crls.add(crl);
+                    }
+                }
+            }
+        }
+        MaterialChecker {
+            material,
+            crls,
+            needs: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn need(&self, request: RevocationFetch) {
+        let mut needs = self.needs.borrow_mut();
+        let asked = self.material.fetched.len() + needs.len();
+        if asked < MAX_REVOCATION_FETCHES && !needs.iter().any(|n| n.same_request(&request)) {
+            needs.push(request);
+        }
+    }
+
+    /// OCSP at each responder `cert` names (RFC 6960): `Some` with a definite answer, else the
+    /// attempts (and whether one is still to be fetched).
+    fn ocsp(
+        &self,
+        cert: &Certificate,
+        issuer: &Certificate,
+        signing_time: Option<Instant>,
+        now: Instant,
+        attempts: &mut Vec<String>,
+    ) -> (Option<CertStatus>, bool) {
+        let mut pending = false;
+        for url in cert.ocsp_urls() {
+            // notation-core-go queries OCSP over HTTP only: the response is signed, and TLS
+            // to a responder would need its own revocation check.
+            if !url.starts_with("http://") {
+                attempts.push(format!("OCSP at {url}: not an http:// URL"));
+                continue;
+            }
+            let request = ocsp_fetch(&url, cert, issuer);
+            match self.material.result_of(&request) {
+                None if self.material.online => {
+                    self.need(request);
+                    pending = true;
+                }
+                None => attempts.push(format!("OCSP at {url}: not asked (offline)")),
+                Some(Err(why)) => attempts.push(format!("OCSP at {url}: {why}")),
+                Some(Ok(body)) => {
+                    match super::ocsp::check_response(&body.body, cert, issuer, now) {
+                        Ok(answer) => match answer.status {
+                            super::ocsp::OcspCertStatus::Good => {
+                                return (Some(CertStatus::Good), false)
+                            }
+                            super::ocsp::OcspCertStatus::Revoked { time, reason } => {
+                                // notation-core-go: signed (authentic time) before the
+                                // revocation → good at signing.
+                                if signing_time.is_some_and(|t| t < time) {
+                                    return (Some(CertStatus::Good), false);
+                                }
+                                let reason = reason
+                                    .map(|r| format!(", reason {}", crl_reason_name(r)))
+                                    .unwrap_or_default();
+                                return (
+                                    Some(CertStatus::Revoked(format!(
+                                        "revoked at {} by the OCSP responder at {url}{reason}",
+                                        time.to_rfc3339()
+                                    ))),
+                                    false,
+                                );
+                            }
+                            super::ocsp::OcspCertStatus::Unknown => attempts.push(format!(
+                                "OCSP at {url}: the responder does not know the certificate"
+                            )),
+                        },
+                        Err(e) => attempts.push(format!("OCSP at {url}: {e}")),
+                    }
+                }
+            }
+        }
+        (None, pending)
+    }
+}
+
+/// The OCSP request for `cert` at the responder `url`: GET when the encoded request is short,
+/// else POST (RFC 5019 §5, RFC 6960 Appendix A.1; notation-core-go uses GET below 255 bytes).
+fn ocsp_fetch(url: &str, cert: &Certificate, issuer: &Certificate) -> RevocationFetch {
+    let der = super::ocsp::request_der(cert, issuer);
+    let suffix = super::ocsp::request_get_suffix(&der);
+    let (url, method, body, content_type) = if suffix.len() < 255 {
+        (
+            format!("{}/{suffix}", url.trim_end_matches('/')),
+            "GET",
+            None,
+            None,
+        )
+    } else {
+        (
+            url.to_string(),
+            "POST",
+            Some(der),
+            Some("application/ocsp-request"),
+        )
+    };
+    RevocationFetch {
+        kind: FetchKind::Ocsp,
+        url,
+        method,
+        body,
+        content_type,
+        max_bytes: MAX_OCSP_RESPONSE_BYTES,
+        timeout_millis: OCSP_TIMEOUT_MILLIS,
+    }
+}
+
+/// The RFC 5280 §5.3.1 name of a CRLReason code.
+fn crl_reason_name(code: u8) -> &'static str {
+    match code {
+        0 => "unspecified",
+        1 => "keyCompromise",
+        2 => "cACompromise",
+        3 => "affiliationChanged",
+        4 => "superseded",
+        5 => "cessationOfOperation",
+        6 => "certificateHold",
+        8 => "removeFromCRL",
+        9 => "privilegeWithdrawn",
+        10 => "aACompromise",
+        _ => "unknown reason",
+    }
+}
+
+impl RevocationChecker for MaterialChecker<'_> {
+    fn check(
+        &self,
+        cert: &Certificate,
+        issuer: &Certificate,
+        purpose: Purpose,
+        signing_time: Option<Instant>,
+    ) -> CertStatus {
+        if cert.ocsp_urls().is_empty() && cert.crl_urls().is_empty() {
+            return OfflineRevocationChecker.check(cert, issuer, purpose, signing_time);
+        }
+        // 1. Material at hand that settles it: the newest valid CRL of the issuer, whatever its
+        //    source (caller, store, registry, cache, an earlier download).
+        let at_hand = if cert.crl_urls().is_empty() {
+            None
+        } else {
+            match self.crls.check(cert, issuer, purpose, signing_time) {
+                s @ (CertStatus::Good | CertStatus::Revoked(_)) => return s,
+                CertStatus::Unknown(why) => Some(why),
+                CertStatus::NonRevokable => None,
+            }
+        };
+        let now = self.crls.now();
+        let mut attempts = Vec::new();
+        // 2. OCSP first.
+        let (answer, pending) = self.ocsp(cert, issuer, signing_time, now, &mut attempts);
+        if let Some(status) = answer {
+            return status;
+        }
+        if pending {
+            return CertStatus::Unknown("OCSP request pending".into());
+        }
+        // 3. Then the CRL distribution points not yet downloaded.
+        let mut pending = false;
+        for url in cert.crl_urls() {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                attempts.push(format!("CRL at {url}: not an HTTP(S) URL"));
+                continue;
+            }
+            let request = RevocationFetch::crl(&url);
+            match self.material.result_of(&request) {
+                None if self.material.online => {
+                    self.need(request);
+                    pending = true;
+                }
+                None => attempts.push(format!("CRL at {url}: not downloaded (offline)")),
+                Some(Err(why)) => attempts.push(format!("CRL at {url}: {why}")),
+                Some(Ok(body)) => {
+                    if let Err(e) = Crl::from_pem_or_der(&body.body) {
+                        attempts.push(format!("CRL at {url}: {e}"));
+                    } else if let Some(why) = &at_hand {
+                        attempts.push(format!("CRL at {url}: {why}"));
+                    }
+                }
+            }
+        }
+        if pending {
+            return CertStatus::Unknown("CRL download pending".into());
+        }
+        if attempts.is_empty() {
+            if let Some(why) = at_hand {
+                attempts.push(why);
+            }
+        }
+        CertStatus::Unknown(attempts.join("; "))
+    }
+
+    fn needs(&self) -> Vec<RevocationFetch> {
+        self.needs.borrow().clone()
+    }
+}
