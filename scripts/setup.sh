@@ -2,8 +2,8 @@
 # Installs what nv2's build, tests and demo need on a bare Debian machine, skipping whatever is
 # already present: Debian packages (Chromium + ChromeDriver, CNCF distribution registry, skopeo,
 # htpasswd, GNU time for the copy benchmark, a C++ compiler for libFuzzer), the wasm32 target,
-# wasm-bindgen-cli matching Cargo.lock, cargo-fuzz, npm test dependencies and the Python venv (test PKI, oras). Used by `.ci/run` and by
-# `make setup` / `make demo`.
+# wasm-bindgen-cli matching Cargo.lock, cargo-fuzz, npm test dependencies and the Python venv
+# (test PKI, oras). Used by `.ci/run` and by `make setup` / `make demo`.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 export NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false NPM_CONFIG_UPDATE_NOTIFIER=false
@@ -54,7 +54,9 @@ if command -v cargo-fuzz >/dev/null; then
   echo "cargo-fuzz already installed"
 else
   echo "installing cargo-fuzz"
-  cargo install cargo-fuzz
+  # --locked: cargo-fuzz's own lockfile resolves against the index here (checked), and keeps
+  # its build reproducible.
+  cargo install cargo-fuzz --locked
 fi
 rustc --version; cargo --version; wasm-bindgen --version; node --version; python3 --version
 
