@@ -196,13 +196,17 @@ demo-offline: setup $(WASM_OUT) pki
 clippy:
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features fuzzing -- -D warnings
+	# The fuzz workspace is its own [workspace] (stable clippy: no -Z flags are needed to check it).
+	cd fuzz && cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --test wasm_node --test wasm_browser --target $(WASM_TARGET) --features wasm -- -D warnings
 
 fmt:
 	cargo fmt
+	cd fuzz && cargo fmt
 
 fmt-check:
 	cargo fmt --check
+	cd fuzz && cargo fmt --check
 
 clean:
 	rm -rf $(PKG) $(WORK)

@@ -89,7 +89,6 @@ fn build(s: &Spec) -> Vec<u8> {
         cbor_int(&mut p, 0);
     }
     if let Some((major, n)) = s.huge {
-        let n = n;
         cbor_text(&mut p, "huge");
         cbor_head(&mut p, 2 + major % 4, n); // bstr, tstr, array or map
     }

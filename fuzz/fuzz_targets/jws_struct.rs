@@ -87,7 +87,7 @@ fn build(s: &Spec) -> Vec<u8> {
 /// Standard base64 with padding (RFC 4648 §4), as `x5c` uses it (RFC 7515 §4.1.6).
 fn base64_std(data: &[u8]) -> String {
     let mut s: String = b64url(data).replace('-', "+").replace('_', "/");
-    while s.len() % 4 != 0 {
+    while !s.len().is_multiple_of(4) {
         s.push('=');
     }
     s
