@@ -3,14 +3,18 @@
 # the generated test PKI (`make pki` → tests/.work/pki, used when present) and the small
 # hand-picked seeds committed under fuzz/seeds/<target>/. Files are classified by content, not
 # name, and named by their SHA-256 (libFuzzer's convention), so reruns add nothing twice.
-# Usage: fuzz/seed.sh [PKI_DIR]   (from anywhere; `make fuzz-seed` runs it after `make pki`).
+# Usage: fuzz/seed.sh [PKI_DIR [OUT_DIR]]   (from anywhere; `make fuzz-seed` runs it after
+# `make pki`). PKI_DIR `-` means none (vectors and fuzz/seeds only); OUT_DIR defaults to
+# fuzz/corpus (`make fuzz-smoke` seeds a throwaway fuzz/smoke instead, so its run time does not
+# grow with the corpora long runs leave behind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKI=${1:-tests/.work/pki}
-python3 - "$PKI" <<'PY'
+OUT=${2:-fuzz/corpus}
+python3 - "$PKI" "$OUT" <<'PY'
 import base64, hashlib, json, os, re, shutil, sys
 pki = sys.argv[1]
-out = "fuzz/corpus"
+out = sys.argv[2]
 MAX = 256 * 1024  # larger inputs slow every execution; the vectors hold none worth that
 count = {}
 
@@ -88,7 +92,7 @@ def classify_der(der, label):
         put("x509_cert", der)
         put("timestamp_der", der)
 
-for base in ("tests/vectors/notation", pki):
+for base in ("tests/vectors/notation",) + (() if pki == "-" else (pki,)):
     for root, _, files in os.walk(base):
         for f in files:
             p = os.path.join(root, f)
@@ -100,6 +104,8 @@ for t in sorted(os.listdir("fuzz/seeds")):
         with open(os.path.join("fuzz/seeds", t, f), "rb") as fh:
             put(t, fh.read())
 print("seeded (new files per target):", json.dumps(count, sort_keys=True))
-if not os.path.isdir(pki):
+if pki == "-":
+    print("seeded from the vectors and fuzz/seeds only (no PKI asked for)")
+elif not os.path.isdir(pki):
     print(f"note: no PKI at {pki} (run `make pki`): seeded from the vectors only")
 PY
