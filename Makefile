@@ -30,7 +30,7 @@ CONFORMANCE := $(abspath tests/vectors/notation)
 NV2_REQUIRE_FULL_API ?= 1
 export NV2_REQUIRE_FULL_API
 
-.PHONY: pkg wasm test test-native test-wasm test-js test-types test-browser pki demo demo-offline bench bench-adversarial bench-copy setup \
+.PHONY: fuzz fuzz-build fuzz-seed fuzz-smoke fuzz-corpus pkg wasm test test-native test-wasm test-js test-types test-browser pki demo demo-offline bench bench-adversarial bench-copy setup \
         clippy fmt fmt-check clean venv node-deps pack
 
 # ---------------------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ pack: $(WASM_OUT)
 # ---------------------------------------------------------------------------------------------
 # Tests
 
-test: setup test-native test-wasm test-js test-types test-browser
+test: setup test-native fuzz-smoke test-wasm test-js test-types test-browser
 	@echo "== all test suites passed"
 
 test-native:
@@ -123,6 +123,64 @@ test-browser: $(WASM_OUT) pki node-deps
 	  --screenshot $(WORK)/browser.png --portal-screenshot $(WORK)/portal.png
 
 # ---------------------------------------------------------------------------------------------
+# Fuzzing (docs/fuzzing.md): the cargo-fuzz workspace fuzz/, its own [workspace].
+
+# cargo-fuzz passes -Z flags (sanitizer, coverage): nightly where rustup has it, else the stable
+# toolchain with RUSTC_BOOTSTRAP=1 (scripts/setup.sh installs cargo-fuzz, not nightly).
+FUZZ_CARGO  := $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo 'cargo +nightly' || echo 'RUSTC_BOOTSTRAP=1 cargo')
+FUZZ_TARGETS := $(shell sed -n 's/^name = "\([a-z0-9_]*\)"$$/\1/p' fuzz/Cargo.toml | grep -v '^nv2')
+FUZZ_BIN    := fuzz/target/x86_64-unknown-linux-gnu/release
+# The smoke run builds the dev profile (still ASan + coverage + overflow checks): a fresh build
+# takes under half the time of the optimised one (fiat-crypto's P-521 field code dominates).
+FUZZ_SMOKE_BIN := fuzz/target/x86_64-unknown-linux-gnu/debug
+# Seconds per target for `make fuzz`, and for the smoke run that `make test` includes.
+FUZZ_S       ?= 60
+FUZZ_SMOKE_S ?= 4
+# libFuzzer flags for every run: RSS cap (the heap oracle is the finer bound), saved findings.
+FUZZ_FLAGS  ?= -rss_limit_mb=2048 -timeout=25
+
+fuzz-build:
+	cd fuzz && $(FUZZ_CARGO) fuzz build -O
+
+# The seed corpora (git-ignored) from the vectors and, when built, the test PKI.
+fuzz-seed: pki
+	bash fuzz/seed.sh $(PKI)
+fuzz-corpus:
+	@test -d fuzz/corpus || bash fuzz/seed.sh $(PKI)
+
+# One target after the other, FUZZ_S seconds each, one job: the machine is shared.
+# A finding stops the run; its input is in fuzz/artifacts/<target>/.
+fuzz: fuzz-build fuzz-corpus
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$t fuzz/artifacts/$$t; \
+	  echo "== fuzz $$t ($(FUZZ_S) s)"; \
+	  rc=0; $(FUZZ_BIN)/$$t fuzz/corpus/$$t -max_total_time=$(FUZZ_S) $(FUZZ_FLAGS) \
+	    -artifact_prefix=fuzz/artifacts/$$t/ -print_final_stats=1 > fuzz/artifacts/$$t/fuzz.log 2>&1 || rc=$$?; \
+	  grep -E '^(stat::number_of_executed_units|==[0-9]+==|thread|heap oracle|SUMMARY|Done)' fuzz/artifacts/$$t/fuzz.log || true; \
+	  test "$$rc" -eq 0 || { echo "FAIL: fuzz target $$t found something (fuzz/artifacts/$$t/, log fuzz.log)" >&2; exit 1; }; \
+	done
+
+# CI's short run of every target (`make test`): FUZZ_SMOKE_S seconds each, seeded from the
+# vectors only (no PKI needed), after the committed regressions replayed through each target.
+# The corpus is a fresh, throwaway fuzz/smoke/ every time, not fuzz/corpus/: libFuzzer replays
+# its whole corpus before the time limit counts, and the large inputs long runs leave there
+# (cert_struct's, slow in the unoptimised build) made a smoke run take minutes longer.
+fuzz-smoke:
+	@start=$$(date +%s); \
+	(cd fuzz && $(FUZZ_CARGO) fuzz build --dev); \
+	echo "fuzz-smoke: built in $$(( $$(date +%s) - start )) s"; \
+	rm -rf fuzz/smoke; bash fuzz/seed.sh - fuzz/smoke; \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/smoke/$$t fuzz/artifacts/$$t; \
+	  regs=$$(ls -d fuzz/regressions/$$t 2>/dev/null || true); \
+	  $(FUZZ_SMOKE_BIN)/$$t fuzz/smoke/$$t $$regs -max_total_time=$(FUZZ_SMOKE_S) $(FUZZ_FLAGS) \
+	    -artifact_prefix=fuzz/artifacts/$$t/ > fuzz/artifacts/$$t/smoke.log 2>&1 \
+	    || { tail -40 fuzz/artifacts/$$t/smoke.log >&2; echo "FAIL: fuzz target $$t (fuzz/artifacts/$$t/)" >&2; exit 1; }; \
+	  echo "fuzz-smoke $$t: $$(grep -Eo 'Done [0-9]+ runs' fuzz/artifacts/$$t/smoke.log)"; \
+	done; \
+	echo "fuzz-smoke: all targets ok in $$(( $$(date +%s) - start )) s, build included"
+
+# ---------------------------------------------------------------------------------------------
 # Demo and hygiene
 
 # Installs whatever a bare Debian machine lacks (skips what is present): scripts/setup.sh.
@@ -140,13 +198,18 @@ demo-offline: setup $(WASM_OUT) pki
 
 clippy:
 	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --features fuzzing -- -D warnings
+	# The fuzz workspace is its own [workspace] (stable clippy: no -Z flags are needed to check it).
+	cd fuzz && cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --test wasm_node --test wasm_browser --target $(WASM_TARGET) --features wasm -- -D warnings
 
 fmt:
 	cargo fmt
+	cd fuzz && cargo fmt
 
 fmt-check:
 	cargo fmt --check
+	cd fuzz && cargo fmt --check
 
 clean:
 	rm -rf $(PKG) $(WORK)

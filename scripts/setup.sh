@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what nv2's build, tests and demo need on a bare Debian machine, skipping whatever is
 # already present: Debian packages (Chromium + ChromeDriver, CNCF distribution registry, skopeo,
-# htpasswd, GNU time for the copy benchmark), the wasm32 target, wasm-bindgen-cli matching
-# Cargo.lock, npm test dependencies and the Python venv (test PKI, oras). Used by `.ci/run` and by
-# `make setup` / `make demo`.
+# htpasswd, GNU time for the copy benchmark, a C++ compiler for libFuzzer), the wasm32 target,
+# wasm-bindgen-cli matching Cargo.lock, cargo-fuzz, npm test dependencies and the Python venv
+# (test PKI, oras). Used by `.ci/run` and by `make setup` / `make demo`.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 export NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false NPM_CONFIG_UPDATE_NOTIFIER=false
@@ -16,6 +16,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 phase "system packages"
 pkgs=(chromium chromium-driver docker-registry skopeo apache2-utils time)
 command -v python3 >/dev/null || pkgs+=(python3)
+# libfuzzer-sys compiles libFuzzer's C++ sources (fuzz/, `make fuzz-smoke`).
+command -v c++ >/dev/null || pkgs+=(g++)
 # python3-venv only when the interpreter on PATH cannot create venvs (pyenv builds can).
 python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3-venv)
 need=()
@@ -45,6 +47,16 @@ else
   echo "installing wasm-bindgen-cli $WBG (have: ${HAVE:-none})"
   # No --locked: the CLI's own lockfile pins a crate version the index here does not serve.
   cargo install wasm-bindgen-cli --version "=$WBG"
+fi
+# cargo-fuzz (fuzz/, `make fuzz-smoke`). It needs -Z flags: the Makefile uses nightly where
+# rustup has it and otherwise stable with RUSTC_BOOTSTRAP=1, so no nightly is installed here.
+if command -v cargo-fuzz >/dev/null; then
+  echo "cargo-fuzz already installed"
+else
+  echo "installing cargo-fuzz"
+  # --locked: cargo-fuzz's own lockfile resolves against the index here (checked), and keeps
+  # its build reproducible.
+  cargo install cargo-fuzz --locked
 fi
 rustc --version; cargo --version; wasm-bindgen --version; node --version; python3 --version
 

@@ -103,6 +103,12 @@ pub mod x509;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
+// Parser entry points for fuzz/ (feature `fuzzing`); compiled in unit tests too, for the
+// regression test over fuzz/regressions/ (src/fuzz_api/regressions.rs).
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzz_api;
+
 // The facade: what a user of the crate calls, at the crate root. The modules stay public for
 // the rest of their public items.
 pub use blob::{hash_algorithm_for_envelope, inspect_blob_signature, BlobHasher};

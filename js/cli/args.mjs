@@ -103,7 +103,9 @@ export function parseDuration(text, flag, command) {
     total += Number(m[1]) * UNIT_MS[m[2]];
     matched = re.lastIndex;
   }
-  if (text === '' || matched !== text.length || !(total > 0)) {
+  // Number.isFinite: 400 digits make `Infinity` milliseconds, which no Date can hold (found by
+  // tests/js/cli-parsers-fuzz.test.mjs).
+  if (text === '' || matched !== text.length || !(total > 0) || !Number.isFinite(total)) {
     throw new UsageError(
       `${flag} expects a positive duration such as 24h, 7d or 1h30m, got "${text}"`,
       command,

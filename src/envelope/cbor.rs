@@ -17,7 +17,7 @@ use crate::limits::{self, LimitExceeded, CBOR_DEPTH, CBOR_ITEMS};
 
 /// A decoded CBOR data item.
 #[derive(Clone, PartialEq)]
-pub(super) enum Cbor {
+pub(crate) enum Cbor {
     /// Major type 0.
     Uint(u64),
     /// Major type 1: the value is `-1 - n`.
@@ -243,7 +243,7 @@ fn f16_to_f64(h: u16) -> f64 {
 }
 
 /// Decodes exactly one CBOR item filling `data`.
-pub(super) fn decode_all(data: &[u8]) -> Result<Cbor, EnvelopeError> {
+pub(crate) fn decode_all(data: &[u8]) -> Result<Cbor, EnvelopeError> {
     let mut r = Reader { data, pos: 0 };
     let item = r.item(0)?;
     if r.pos != data.len() {

@@ -19,7 +19,7 @@ use crate::limits::LimitExceeded;
 use crate::payload::MEDIA_TYPE_PAYLOAD;
 use crate::time::Instant;
 
-mod cbor;
+pub(crate) mod cbor;
 pub mod cose;
 pub(crate) mod headers;
 pub mod jws;

@@ -50,7 +50,7 @@ pub fn referrers_tag(subject: &Digest) -> String {
 
 /// An OCI image index read from a registry: its raw object (to keep unknown members and other
 /// writers' entries intact) and the parsed descriptors.
-struct Index {
+pub(crate) struct Index {
     raw: serde_json::Map<String, serde_json::Value>,
     entries: Vec<serde_json::Value>,
 }
@@ -58,8 +58,9 @@ struct Index {
 /// What a listing noted about its entries: the ones that were not descriptors (skipped, one
 /// warning each for the first [`SKIPPED_WARNINGS`], then a count, so the warnings stay bounded
 /// whatever the index holds) and how many more entries the listing may still consider
-/// ([`REFERRERS_ENTRIES`], malformed entries included).
-struct Skipped {
+/// ([`REFERRERS_ENTRIES`], malformed entries included). `pub(crate)` (fields private) so the
+/// `oci` fuzz target can call [`parse_index`] and check the warnings stay bounded.
+pub(crate) struct Skipped {
     count: usize,
     warnings: Vec<String>,
     budget: usize,
@@ -78,7 +79,7 @@ impl Default for Skipped {
 }
 
 /// Individual warnings kept for skipped entries of one listing.
-const SKIPPED_WARNINGS: usize = 8;
+pub(crate) const SKIPPED_WARNINGS: usize = 8;
 
 impl Skipped {
     fn note(&mut self, what: &str, position: usize, why: &str) {
@@ -90,7 +91,7 @@ impl Skipped {
     }
 
     /// The warnings, with the count of the ones not spelled out and the cut, if any.
-    fn into_warnings(mut self) -> Vec<String> {
+    pub(crate) fn into_warnings(mut self) -> Vec<String> {
         let spelled = self.warnings.len();
         if self.count > spelled {
             self.warnings.push(format!(
@@ -112,8 +113,9 @@ impl Skipped {
 /// one: an entry that is not a descriptor is skipped and noted in `skipped` (its raw value stays
 /// in [`Index::entries`], so a writer keeps it), and the well-formed entries are returned: a
 /// single malformed entry, which anyone who can push the tag can add, must not hide every
-/// signature of the subject (issue 9, "entries, not indexes").
-fn parse_index(
+/// signature of the subject (issue 9, "entries, not indexes"). `pub(crate)` for the `oci` fuzz
+/// target (nv2::fuzz_api).
+pub(crate) fn parse_index(
     bytes: &[u8],
     what: &str,
     skipped: &mut Skipped,

@@ -11,10 +11,10 @@ use crate::time::Instant;
 
 /// One DER TLV: first identifier octet, contents, whole encoding.
 #[derive(Clone, Copy)]
-pub(super) struct Tlv<'a> {
-    pub(super) tag: u8,
-    pub(super) body: &'a [u8],
-    pub(super) raw: &'a [u8],
+pub(crate) struct Tlv<'a> {
+    pub(crate) tag: u8,
+    pub(crate) body: &'a [u8],
+    pub(crate) raw: &'a [u8],
 }
 
 pub(super) const TRUNCATED: &str = "asn1: syntax error: sequence truncated";
@@ -22,7 +22,7 @@ pub(super) const TAGS: &str = "asn1: structure error: tags don't match";
 
 /// Splits one definite-length TLV off `b` (multi-byte tags are skipped over, lengths up to 4
 /// octets).
-pub(super) fn split(b: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
+pub(crate) fn split(b: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
     let tag = *b.first()?;
     let mut i = 1;
     if tag & 0x1f == 0x1f {
@@ -267,7 +267,7 @@ pub(super) fn ber_copy(r: &[u8], out: &mut Vec<u8>, depth: usize) -> Result<usiz
     Ok(head + len)
 }
 
-pub(super) fn ber_to_der(ber: &[u8]) -> Result<Vec<u8>, String> {
+pub(crate) fn ber_to_der(ber: &[u8]) -> Result<Vec<u8>, String> {
     if ber.is_empty() {
         return Err("asn1: syntax error: BER-encoded ASN.1 data structures is empty".into());
     }

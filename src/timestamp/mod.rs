@@ -222,7 +222,7 @@ pub fn check_tsa_revocation(
 }
 
 mod countersig;
-mod der;
+pub(crate) mod der;
 mod token;
 
 pub use token::{SignedToken, TstInfo};

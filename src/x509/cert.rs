@@ -148,7 +148,9 @@ impl fmt::Debug for Certificate {
 mod ext;
 
 pub(crate) use ext::parse_crl_distribution_points;
-pub(super) use ext::parse_ext_key_usage;
+// pub(crate) for nv2::fuzz_api (feature `fuzzing`), which checks the EKU reader in the
+// differential x509 target; the x509 module is still its only production caller.
+pub(crate) use ext::parse_ext_key_usage;
 use ext::{parse_aia_ocsp, parse_basic_constraints, parse_err, parse_key_usage};
 
 /// freshestCRL (RFC 5280 §4.2.1.15, delta CRLs).

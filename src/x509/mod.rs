@@ -35,7 +35,7 @@
 //! return errors on hostile input; no code here indexes without a check.
 
 pub(crate) mod asn1;
-mod cert;
+pub(crate) mod cert;
 mod chain;
 mod name;
 pub(crate) mod pem;

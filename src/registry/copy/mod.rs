@@ -207,7 +207,7 @@ struct Plan {
 
 /// The content children of a manifest: child manifests (an index's `manifests`) and blobs
 /// (`config`, `layers`, and an artifact manifest's `blobs`).
-fn children(bytes: &[u8]) -> Result<(Vec<Descriptor>, Vec<Descriptor>), RegistryError> {
+pub(crate) fn children(bytes: &[u8]) -> Result<(Vec<Descriptor>, Vec<Descriptor>), RegistryError> {
     let v = crate::encoding::parse_json_strict(bytes)
         .map_err(|e| RegistryError::Parse(format!("manifest: {e}")))?;
     let list = |key: &str| -> Result<Vec<Descriptor>, RegistryError> {

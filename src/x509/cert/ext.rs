@@ -28,7 +28,7 @@ pub(super) fn parse_basic_constraints(value: &[u8]) -> der::Result<BasicConstrai
 
 /// extendedKeyUsage (RFC 5280 §4.2.1.12): `SEQUENCE OF KeyPurposeId` (OIDs), as `x509-cert`'s
 /// `ExtendedKeyUsage` decoded it (an empty list is accepted).
-pub(in crate::x509) fn parse_ext_key_usage(value: &[u8]) -> der::Result<Vec<ObjectIdentifier>> {
+pub(crate) fn parse_ext_key_usage(value: &[u8]) -> der::Result<Vec<ObjectIdentifier>> {
     let mut list = SliceReader::new(sequence_contents(value)?)?;
     let mut purposes = Vec::new();
     while !list.is_finished() {
