@@ -128,6 +128,33 @@ function normaliseCrls(crls) {
   return crls.map((c, i) => (typeof c === 'string' ? c : toBytes(c, `crls[${i}]`)));
 }
 
+/**
+ * Downloaded CRLs kept per module instance (docs/revocation.md), by distribution-point URL, as
+ * `{ baseCRL, deltaCRL? }`; the wasm side uses a cached CRL only until its nextUpdate. Bounded:
+ * the oldest entry goes first.
+ */
+const MEMORY_CRL_CACHE_ENTRIES = 256;
+const memoryCrlCache = new Map();
+const defaultCrlCache = {
+  get: (url) => memoryCrlCache.get(url),
+  set: (url, bundle) => {
+    memoryCrlCache.delete(url);
+    if (memoryCrlCache.size >= MEMORY_CRL_CACHE_ENTRIES) memoryCrlCache.delete(memoryCrlCache.keys().next().value);
+    memoryCrlCache.set(url, bundle);
+  },
+};
+
+/** `{ offline, revocationCache }` for the wasm side from the caller's options. */
+function revocationArgs(opts) {
+  if (opts.offline !== undefined && typeof opts.offline !== 'boolean') throw invalid('nv2: offline must be a boolean');
+  const cache = opts.revocationCache ?? defaultCrlCache;
+  if (cache === false) return { offline: opts.offline === true, revocationCache: undefined };
+  if (typeof cache !== 'object' || typeof cache.get !== 'function' || typeof cache.set !== 'function') {
+    throw invalid('nv2: revocationCache must be an object with get(url) and set(url, { baseCRL, deltaCRL }) methods, or false');
+  }
+  return { offline: opts.offline === true, revocationCache: cache };
+}
+
 /** The nv2 version string. */
 export function version() {
   return call('version');
@@ -370,6 +397,7 @@ export async function verify(reference, opts = {}) {
   const args = await registryArgs(reference, opts);
   args.now = opts.now === undefined ? Date.now() : toTime(opts.now, 'now');
   args.crls = normaliseCrls(opts.crls);
+  Object.assign(args, revocationArgs(opts));
   return callAsync('registryVerify', reference, args);
 }
 
@@ -545,7 +573,12 @@ export async function verifyBlob(opts) {
     now: opts.now === undefined ? Date.now() : toTime(opts.now, 'now'),
     userMetadata: opts.userMetadata,
     crls: normaliseCrls(opts.crls),
+    ...revocationArgs(opts),
   };
+  if (opts.fetch !== undefined && typeof opts.fetch !== 'function') throw invalid('nv2: fetch must be a function');
+  if (opts.fetch) args.fetch = opts.fetch;
+  const timeout = normaliseTimeout(opts.timeout);
+  if (timeout) args.timeout = timeout;
   if (args.policyName !== undefined && args.policyName !== null && typeof args.policyName !== 'string') {
     throw invalid('nv2: policyName must be a string');
   }
@@ -553,7 +586,7 @@ export async function verifyBlob(opts) {
   call('validateBlobTrustPolicy', opts.trustPolicy);
   const algorithm = call('blobHashAlgorithm', { envelope, mediaType: envelopeMediaType });
   const d = await hashBlob(opts.blob, algorithm, DEFAULT_BLOB_MEDIA_TYPE);
-  return call('verifyBlob', { ...args, blobDigest: d.digest, blobSize: d.size });
+  return callAsync('verifyBlob', { ...args, blobDigest: d.digest, blobSize: d.size });
 }
 
 /**

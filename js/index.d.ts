@@ -329,9 +329,36 @@ export interface VerifyEnvelopeOptions {
    * CRLs brought into an air-gapped network (PEM `X509 CRL` text or DER bytes, at most 64 of
    * 32 MiB each). When given, each non-root certificate with CRL distribution points is checked
    * against them: revoked, good, or unknown when no fresh, correctly signed CRL of its issuer is
-   * among them. Without it, such certificates are "unknown" (nothing is fetched).
+   * among them. Without it, such certificates are "unknown" (`verifyEnvelope` fetches nothing;
+   * `verify` and `verifyBlob` ask OCSP responders and CRL distribution points unless `offline`).
    */
   crls?: CrlInput[];
+}
+
+/** Online revocation (docs/revocation.md), for `verify` and `verifyBlob`. */
+export interface RevocationOptions {
+  /**
+   * Make no revocation request: only the CRLs given (and cached) count. Default false: OCSP
+   * (2 s, 20 KiB) first, then CRL downloads (5 s, 32 MiB), through `fetch`.
+   */
+  offline?: boolean;
+  /**
+   * Where downloaded CRLs are kept, by distribution-point URL (default: in memory, per module
+   * instance; `false`: none). A cached CRL is used only until its nextUpdate.
+   */
+  revocationCache?: CrlCache | false;
+}
+
+/** A CRL cache (notation-core-go `crl.Cache`). */
+export interface CrlCache {
+  get(url: string): CrlBundle | undefined;
+  set(url: string, bundle: CrlBundle): void;
+}
+
+/** A base CRL and its delta, DER. */
+export interface CrlBundle {
+  baseCRL: Uint8Array;
+  deltaCRL?: Uint8Array;
 }
 
 /** One CRL: PEM text or DER bytes. */
@@ -610,7 +637,7 @@ export interface PushedSignature {
   warnings: string[];
 }
 
-export interface VerifyReferenceOptions extends RegistryOptions {
+export interface VerifyReferenceOptions extends RegistryOptions, RevocationOptions {
   trustPolicy: TrustPolicyDocument;
   trustStore: TrustStore;
   now?: TimeInput;
@@ -810,7 +837,7 @@ export interface BlobTrustPolicyStatement {
   trustedIdentities?: string[];
 }
 
-export interface VerifyBlobOptions {
+export interface VerifyBlobOptions extends RevocationOptions {
   blob: BlobInput;
   /** The detached envelope (the `.jws.sig` / `.cose.sig` file's bytes). */
   signature: Uint8Array | ArrayBuffer;
@@ -828,6 +855,10 @@ export interface VerifyBlobOptions {
   userMetadata?: Record<string, string>;
   /** CRLs for air-gapped revocation checks (as `verifyEnvelope`). */
   crls?: (string | Uint8Array)[];
+  /** The fetch used for OCSP and CRL downloads (default `globalThis.fetch`). */
+  fetch?: typeof fetch;
+  /** Deadlines of the revocation requests, as the registry operations' `timeout`. */
+  timeout?: RegistryOptions['timeout'];
 }
 
 export interface BlobSignatureInspection {

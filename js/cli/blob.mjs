@@ -26,6 +26,7 @@ import {
   warnLogged,
 } from './common.mjs';
 import { configDir, loadTrustStore, readJson, resolveX509Dir } from './config.mjs';
+import { REVOCATION, revocationHints, revocationOptions } from './revocation.mjs';
 import { signatureFlags, signingOptions } from './keys.mjs';
 
 const FORMATS = { jws: 'application/jose+json', cose: 'application/cose' };
@@ -154,6 +155,7 @@ commands['blob verify'] = {
     'media-type': { type: 'string', value: 'type', desc: 'media type the signature must name for the blob' },
     'user-metadata': { type: 'multi', short: 'm', value: 'key=value', desc: 'metadata the signature must carry (repeatable)' },
     crl: { type: 'multi', value: 'file', desc: 'CRL (DER or PEM) for air-gapped revocation checks (repeatable)' },
+    ...REVOCATION,
     'verification-time': { type: 'string', value: 'RFC 3339', desc: 'verify as of this time instead of now (e.g. an archived signature)' },
     ...OUTPUT,
     ...HELP,
@@ -194,6 +196,7 @@ commands['blob verify'] = {
       ...(values['media-type'] !== undefined ? { mediaType: values['media-type'] } : {}),
       ...(now !== undefined ? { now } : {}),
       ...(crls.length ? { crls } : {}),
+      ...revocationOptions(values),
       ...(Object.keys(userMetadata).length ? { userMetadata } : {}),
     });
     for (const w of result.warnings ?? []) warn(w);
@@ -203,7 +206,7 @@ commands['blob verify'] = {
     }
     if (!result.verified) {
       const e = result.error ?? { message: 'signature verification failed', code: 'ERR_SIGNATURE_INTEGRITY' };
-      process.stderr.write(`Error: signature verification failed: ${e.message} (${e.code})\n`);
+      process.stderr.write(`Error: signature verification failed: ${e.message} (${e.code})\n${revocationHints(e.message)}`);
       return 1;
     }
     if (result.verificationLevel === 'skip') {

@@ -20,6 +20,7 @@ import {
   warnLogged,
 } from './common.mjs';
 import { loadPolicy, loadTrustStore, resolveX509Dir } from './config.mjs';
+import { REVOCATION, revocationHints, revocationOptions } from './revocation.mjs';
 
 export const commands = {};
 
@@ -32,6 +33,7 @@ commands.verify = {
     'trust-store': { type: 'string', value: 'dir', desc: 'trust store directory holding x509/<type>/<name>/ (default $NV2_CONFIG/truststore)' },
     'user-metadata': { type: 'multi', short: 'm', value: 'key=value', desc: 'metadata the signature must carry (repeatable)' },
     crl: { type: 'multi', value: 'file', desc: 'CRL (DER or PEM) for air-gapped revocation checks (repeatable)' },
+    ...REVOCATION,
     ...MAX_SIGS,
     ...REGISTRY,
     ...OUTPUT,
@@ -46,8 +48,8 @@ commands.verify = {
     const reg = await registryOptions(values, command, ref);
     const trustPolicy = loadPolicy(values['trust-policy']);
     const trustStore = loadTrustStore(trustPolicy, resolveX509Dir(values['trust-store']), warn);
-    // Air-gapped revocation: CRLs carried in as files; nothing is fetched
-    // (trust-store-trust-policy.md §Certificate Revocation Evaluation).
+    // Revocation (trust-store-trust-policy.md §Certificate Revocation Evaluation): CRLs carried in
+    // as files first, then (unless --offline) OCSP and CRL downloads, cached in $NV2_CACHE/crl.
     const crls = values.crl.map((f) => {
       try {
         return new Uint8Array(readFileSync(f));
@@ -61,6 +63,7 @@ commands.verify = {
         trustPolicy,
         trustStore,
         ...(crls.length ? { crls } : {}),
+        ...revocationOptions(values),
         ...(Object.keys(userMetadata).length ? { userMetadata } : {}),
         ...(maxSignatures !== undefined ? { maxSignatures } : {}),
         ...reg,
@@ -110,13 +113,15 @@ commands.verify = {
       // message; never reported as "failed" or "unsigned".
       const why = result.signatures?.map((s) => s.error).find((e) => e?.code === 'ERR_VERIFICATION_INCONCLUSIVE') ?? first;
       process.stderr.write(
-        `Error: signature verification inconclusive for ${at}${why ? `: ${why.message}` : ''} (ERR_VERIFICATION_INCONCLUSIVE)\n`,
+        `Error: signature verification inconclusive for ${at}${why ? `: ${why.message}` : ''} (ERR_VERIFICATION_INCONCLUSIVE)\n` +
+          revocationHints(why?.message),
       );
       return 1;
     }
     const code = first?.code ?? 'ERR_SIGNATURE_AUTHENTICITY';
     process.stderr.write(
-      `Error: signature verification failed for ${at}${first ? `: ${first.message}` : ''} (${code})\n`,
+      `Error: signature verification failed for ${at}${first ? `: ${first.message}` : ''} (${code})\n` +
+        revocationHints(first?.message),
     );
     return 1;
   },

@@ -449,17 +449,16 @@ pub async fn verify<C: HttpClient>(
                 };
                 Ok(
                     match (opts.revocation, material.as_mut(), opts.revocation_sources) {
-                        (None, Some(material), Some(sources)) => {
-                            verify_fetching(
-                                client.http(),
-                                &client.options().deadlines,
-                                sources.cache,
-                                material,
-                                now,
-                                |checker| run(Some(checker)),
-                            )
-                            .await
-                        }
+                        (None, Some(material), Some(sources)) => verify_fetching(
+                            client.http(),
+                            &client.options().deadlines,
+                            sources.cache,
+                            material,
+                            now,
+                            |checker| Ok::<_, core::convert::Infallible>(run(Some(checker))),
+                        )
+                        .await
+                        .unwrap_or_else(|never| match never {}),
                         _ => run(opts.revocation),
                     },
                 )

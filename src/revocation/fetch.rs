@@ -45,22 +45,23 @@ impl CrlCache for () {
 
 /// Runs `verify` over `material`, performing the fetches it needs and running it again, at most
 /// [`MAX_REVOCATION_ROUNDS`] times. The last outcome is returned without its needs: what could not
-/// be fetched is reported inside it as "unknown".
-pub async fn verify_fetching<C: HttpClient>(
+/// be fetched is reported inside it as "unknown". An error from `verify` (verification could not
+/// start) is returned at once.
+pub async fn verify_fetching<C: HttpClient, E>(
     http: &C,
     deadlines: &Deadlines,
     cache: &dyn CrlCache,
     material: &mut RevocationMaterial,
     now: Instant,
-    mut verify: impl FnMut(&MaterialChecker<'_>) -> Outcome,
-) -> Outcome {
+    mut verify: impl FnMut(&MaterialChecker<'_>) -> Result<Outcome, E>,
+) -> Result<Outcome, E> {
     let mut round = 0;
     loop {
-        let mut outcome = verify(&MaterialChecker::new(material, now));
+        let mut outcome = verify(&MaterialChecker::new(material, now))?;
         round += 1;
         let needs = core::mem::take(&mut outcome.needs);
         if needs.is_empty() || !material.online || round >= MAX_REVOCATION_ROUNDS {
-            return outcome;
+            return Ok(outcome);
         }
         let fetched = fetch_all(http, deadlines, cache, needs, now).await;
         material.fetched.extend(fetched);

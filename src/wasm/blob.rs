@@ -18,7 +18,8 @@ use crate::blob::{self, BlobSignatureInfo};
 use crate::crypto::HashAlgorithm;
 use crate::oci::Digest;
 use crate::policy::BlobTrustPolicy;
-use crate::revocation::{CrlRevocationChecker, RevocationChecker};
+use crate::revocation::fetch::verify_fetching;
+use crate::revocation::{RevocationChecker, RevocationMaterial};
 use crate::verify::{verify_blob as verify_blob_core, BlobContent, BlobVerifyRequest};
 
 fn policy_failure(e: crate::policy::PolicyError) -> JsFailure {
@@ -103,28 +104,44 @@ pub fn blob_hash_algorithm(opts: JsValue) -> Result<String, JsValue> {
 /// Signatures, trust-store-trust-policy.md §Blob Trust Policy, §Signature Verification).
 ///
 /// `opts`: `{ envelope, mediaType (envelope), blobDigest, blobSize, blobMediaType?,
-/// trustPolicy: blob policy object, policyName?, trustStore, now, userMetadata?, crls? }`, the
-/// digest taken with the hash `blobHashAlgorithm` names. Returns the outcome object (as
-/// `verifyEnvelope`); throws for invalid input or when no statement applies.
+/// trustPolicy: blob policy object, policyName?, trustStore, now, userMetadata?, crls?, offline?,
+/// revocationCache?, fetch?, timeout? }`, the digest taken with the hash `blobHashAlgorithm`
+/// names. Resolves to the outcome object (as `verifyEnvelope`); rejects for invalid input or when
+/// no statement applies. Revocation: the CRLs given, then (unless `offline`) OCSP and CRL
+/// downloads through `fetch` ([`crate::revocation::fetch`]).
 #[wasm_bindgen(js_name = verifyBlob)]
-pub fn verify_blob(opts: JsValue) -> Result<JsValue, JsValue> {
-    (|| {
-        let envelope = bytes_field(&opts, "envelope")?;
-        let media_type = str_field(&opts, "mediaType")?;
-        let digest_text = str_field(&opts, "blobDigest")?;
-        let digest = Digest::parse(&digest_text).map_err(|e| JsFailure::invalid(e.to_string()))?;
-        let size: u64 = convert::serde_field(&opts, "blobSize")?;
-        let blob_media_type = opt_str_field(&opts, "blobMediaType")?;
-        let policy_value: Value = convert::serde_field(&opts, "trustPolicy")?;
-        let policy = BlobTrustPolicy::from_value(&policy_value).map_err(policy_failure)?;
-        let policy_name = opt_str_field(&opts, "policyName")?;
-        let trust_store = trust_store_field(&opts, "trustStore")?;
-        let now = instant_field(&opts, "now")?.ok_or_else(|| {
-            JsFailure::invalid("`now` is required (milliseconds since the epoch or RFC 3339)")
-        })?;
-        let user_metadata: BTreeMap<String, String> =
-            opt_field(&opts, "userMetadata")?.unwrap_or_default();
-        let crls = crls_field(&opts, "crls")?.map(|c| CrlRevocationChecker::new(&c, now));
+pub fn verify_blob(opts: JsValue) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(async move {
+        verify_blob_async(opts).await.map_err(js_error)
+    })
+}
+
+async fn verify_blob_async(opts: JsValue) -> Result<JsValue, JsFailure> {
+    let envelope = bytes_field(&opts, "envelope")?;
+    let media_type = str_field(&opts, "mediaType")?;
+    let digest_text = str_field(&opts, "blobDigest")?;
+    let digest = Digest::parse(&digest_text).map_err(|e| JsFailure::invalid(e.to_string()))?;
+    let size: u64 = convert::serde_field(&opts, "blobSize")?;
+    let blob_media_type = opt_str_field(&opts, "blobMediaType")?;
+    let policy_value: Value = convert::serde_field(&opts, "trustPolicy")?;
+    let policy = BlobTrustPolicy::from_value(&policy_value).map_err(policy_failure)?;
+    let policy_name = opt_str_field(&opts, "policyName")?;
+    let trust_store = trust_store_field(&opts, "trustStore")?;
+    let now = instant_field(&opts, "now")?.ok_or_else(|| {
+        JsFailure::invalid("`now` is required (milliseconds since the epoch or RFC 3339)")
+    })?;
+    let user_metadata: BTreeMap<String, String> =
+        opt_field(&opts, "userMetadata")?.unwrap_or_default();
+    let crls = crls_field(&opts, "crls")?.unwrap_or_default();
+    let (online, cache) = super::revocation::revocation_options(&opts)?;
+    let http = super::registry::fetch_client(&opts)?;
+    let deadlines = super::registry::deadlines_field(&opts)?;
+    let mut material = RevocationMaterial {
+        crls,
+        fetched: Vec::new(),
+        online,
+    };
+    let run = |checker: &dyn RevocationChecker| {
         let req = BlobVerifyRequest {
             envelope: &envelope,
             media_type: &media_type,
@@ -138,13 +155,17 @@ pub fn verify_blob(opts: JsValue) -> Result<JsValue, JsValue> {
             trust_store: &trust_store,
             now,
             user_metadata: &user_metadata,
-            revocation: crls.as_ref().map(|c| c as &dyn RevocationChecker),
+            revocation: Some(checker),
         };
-        let outcome = verify_blob_core(&req)
-            .map_err(|e| JsFailure::new(e.code(), e.to_string()).with_details(e.details()))?;
-        to_js(&super::outcome_json(&outcome, &media_type))
-    })()
-    .map_err(js_error)
+        verify_blob_core(&req)
+    };
+    // A statement that does not apply is an error before anything is fetched.
+    let outcome = verify_fetching(&http, &deadlines, &cache, &mut material, now, |checker| {
+        run(checker)
+    })
+    .await
+    .map_err(|e| JsFailure::new(e.code(), e.to_string()).with_details(e.details()))?;
+    to_js(&super::outcome_json(&outcome, &media_type))
 }
 
 fn info_json(i: &BlobSignatureInfo, media_type: &str) -> Value {

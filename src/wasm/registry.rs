@@ -50,7 +50,7 @@ fn registry_failure(e: RegistryError) -> JsFailure {
 /// The deadlines of `opts.timeout` (threat model 25; the rules are the core's), as the JS wrapper
 /// normalises it: `{ ms?, firstByteMs?, idleMs?, operationMs? }` (milliseconds; `ms` is a single
 /// number the caller gave). Read field by field: a derived struct costs wasm size (docs/size.md).
-fn deadlines_field(opts: &JsValue) -> Result<Deadlines, JsFailure> {
+pub(crate) fn deadlines_field(opts: &JsValue) -> Result<Deadlines, JsFailure> {
     let t = js_sys::Reflect::get(opts, &"timeout".into()).unwrap_or(JsValue::UNDEFINED);
     if t.is_undefined() || t.is_null() {
         return Ok(Deadlines::default());
@@ -148,7 +148,8 @@ fn client(opts: &JsValue) -> Result<Session, JsFailure> {
 /// The client without shared caches, and the fingerprint of the login given per registry.
 type ClientAndLogins = (RegistryClient<FetchClient>, LoginFingerprints);
 
-fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
+/// The host HTTP client of `opts`: its `fetch` (default `globalThis.fetch`) and `pipe`.
+pub(crate) fn fetch_client(opts: &JsValue) -> Result<FetchClient, JsFailure> {
     let fetch = js_sys::Reflect::get(opts, &"fetch".into())
         .ok()
         .filter(|f| !f.is_undefined() && !f.is_null());
@@ -162,9 +163,13 @@ fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
     let pipe = js_sys::Reflect::get(opts, &"pipe".into())
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok());
-    let http = FetchClient::new(fetch)
-        .map_err(|e| JsFailure::new(crate::error::ErrorCode::RegistryHttp, e.to_string()))?
-        .with_pipe(pipe);
+    FetchClient::new(fetch)
+        .map(|c| c.with_pipe(pipe))
+        .map_err(|e| JsFailure::new(crate::error::ErrorCode::RegistryHttp, e.to_string()))
+}
+
+fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
+    let http = fetch_client(opts)?;
     let mut options = RegistryOptions::default();
     if let Some(plain) = opt_field::<bool>(opts, "plainHttp")? {
         options.plain_http = plain;
