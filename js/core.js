@@ -155,6 +155,14 @@ function revocationArgs(opts) {
   return { offline: opts.offline === true, revocationCache: cache };
 }
 
+/**
+ * Describes a CRL (PEM text or DER bytes) without trusting it: issuer, thisUpdate, nextUpdate,
+ * number (hex), delta, revoked (entry count), scopeUrls (issuing distribution point), deltaUrls.
+ */
+export function inspectCrl(crl) {
+  return call('inspectCrl', typeof crl === 'string' ? crl : toBytes(crl, 'crl'));
+}
+
 /** The nv2 version string. */
 export function version() {
   return call('version');

@@ -349,6 +349,26 @@ export interface RevocationOptions {
   revocationCache?: CrlCache | false;
 }
 
+/** What `inspectCrl` reads from a CRL (nothing in it is trusted). */
+export interface CrlInfo {
+  issuer: string;
+  thisUpdate: string;
+  nextUpdate: string | null;
+  /** CRL number (RFC 5280 §5.2.3), hex. */
+  number: string | null;
+  /** A delta CRL (RFC 5280 §5.2.4). */
+  delta: boolean;
+  /** Revoked entries listed. */
+  revoked: number;
+  /** Issuing distribution point URIs (RFC 5280 §5.2.5). */
+  scopeUrls: string[];
+  /** Freshest CRL URIs (RFC 5280 §5.2.6). */
+  deltaUrls: string[];
+}
+
+/** Describes a CRL without trusting it; throws ERR_PARSE when it does not parse. */
+export function inspectCrl(crl: CrlInput): CrlInfo;
+
 /** A CRL cache (notation-core-go `crl.Cache`). */
 export interface CrlCache {
   get(url: string): CrlBundle | undefined;

@@ -28,6 +28,7 @@ export {
   verifyBlob,
   inspectBlobSignature,
   validateBlobTrustPolicy,
+  inspectCrl,
   DEFAULT_BLOB_MEDIA_TYPE,
   isInitialized,
 } from './core.js';

@@ -67,3 +67,35 @@ pub(crate) fn revocation_options(opts: &JsValue) -> Result<(bool, JsCrlCache), J
         .filter(|v| v.is_object());
     Ok((!offline, JsCrlCache(cache)))
 }
+
+/// Describes one CRL (DER or PEM) without trusting it, for CRL stores and listings:
+/// `{ issuer, thisUpdate, nextUpdate, number, delta, revoked, scopeUrls, deltaUrls }`. Throws
+/// `ERR_PARSE` (a `CrlError`'s code) when it does not parse.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = inspectCrl)]
+pub fn inspect_crl(crl: JsValue) -> Result<JsValue, JsValue> {
+    (|| {
+        let bytes = super::convert::bytes_of(&crl, "crl")?;
+        if bytes.len() > crate::revocation::crl::MAX_CRL_BYTES {
+            return Err(JsFailure::new(
+                crate::error::ErrorCode::Limit,
+                format!(
+                    "the CRL is larger than {} bytes",
+                    crate::revocation::crl::MAX_CRL_BYTES
+                ),
+            ));
+        }
+        let c = crate::revocation::Crl::from_pem_or_der(&bytes)
+            .map_err(|e| JsFailure::new(e.code(), e.to_string()))?;
+        super::convert::to_js(&serde_json::json!({
+            "issuer": c.issuer_rfc4514(),
+            "thisUpdate": c.this_update().to_rfc3339(),
+            "nextUpdate": c.next_update().map(|t| t.to_rfc3339()),
+            "number": c.number_hex(),
+            "delta": c.is_delta(),
+            "revoked": c.revoked_count(),
+            "scopeUrls": c.scope_urls(),
+            "deltaUrls": c.delta_crl_urls().unwrap_or_default(),
+        }))
+    })()
+    .map_err(super::convert::js_error)
+}

@@ -167,3 +167,24 @@ test('nv2 verify --crl: good passes, revoked and stale fail, repeatable', { skip
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /cannot read CRL file/);
 });
+
+// inspectCrl reads what OpenSSL reads (an implementation we did not write): issuer, both times,
+// the number and the count of revoked entries, for every generated CRL, in DER and PEM.
+test('inspectCrl agrees with openssl crl -text on every generated CRL', async () => {
+  const { execFileSync } = await import('node:child_process');
+  for (const [name, entry] of Object.entries(c.crls)) {
+    const file = join(PKI_DIR, entry.derFile);
+    const text = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', file, '-noout', '-text'], { encoding: 'utf8' });
+    const info = nv2.inspectCrl(crlDer(name));
+    assert.deepEqual(nv2.inspectCrl(entry.pem), info, `${name}: PEM and DER read alike`);
+    const when = (label) => new Date(text.match(new RegExp(`${label}: (.+)`))[1].trim()).toISOString().replace('.000Z', 'Z');
+    assert.equal(info.thisUpdate, when('Last Update'), name);
+    assert.equal(info.nextUpdate, when('Next Update'), name);
+    assert.equal(info.revoked, (text.match(/Serial Number:/g) ?? []).length, name);
+    const number = text.match(/X509v3 CRL Number:\s*\n\s*(\d+)/);
+    assert.equal(parseInt(info.number, 16), Number(number[1]), name);
+    assert.equal(info.delta, false, name);
+    assert.match(info.issuer, /CN=nv2 test crl root/, name);
+  }
+  assert.throws(() => nv2.inspectCrl(new Uint8Array([0x30, 0x03, 1, 2, 3])), (e) => e.code === 'ERR_PARSE', 'garbage is refused');
+});

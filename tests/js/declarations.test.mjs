@@ -243,6 +243,9 @@ const CASES = {
   async validateBlobTrustPolicy() {
     return [['policy', nv2.validateBlobTrustPolicy(blobPolicy)]];
   },
+  async inspectCrl() {
+    return Object.entries(pki.crl.crls).map(([name, c]) => [name, nv2.inspectCrl(c.pem)]);
+  },
   async createError() {
     return [
       ['without details', nv2.createError('ERR_PARSE', 'x')],
