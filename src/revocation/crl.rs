@@ -360,7 +360,10 @@ impl Crl {
 
     /// The URIs of the issuing distribution point (RFC 5280 §5.2.5), if the CRL names its scope.
     pub fn scope_urls(&self) -> Vec<String> {
-        self.scope.as_ref().map(|s| s.uris.clone()).unwrap_or_default()
+        self.scope
+            .as_ref()
+            .map(|s| s.uris.clone())
+            .unwrap_or_default()
     }
 
     /// Whether this is a delta CRL (Delta CRL Indicator, RFC 5280 §5.2.4).
