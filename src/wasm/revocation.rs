@@ -99,3 +99,32 @@ pub fn inspect_crl(crl: JsValue) -> Result<JsValue, JsValue> {
     })()
     .map_err(super::convert::js_error)
 }
+
+/// Attaches CRLs to the artifact `reference` names, as a revocation-data referrer
+/// ([`crate::registry::attach_revocation`]). `opts`: registry options plus `{ crls, created }`
+/// (`created`: RFC 3339, supplied by the JS wrapper from the host clock). Resolves to
+/// `{ reference, digest, subject, crls, referrersIndexUpdated }`.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = registryAttachRevocation)]
+pub fn registry_attach_revocation(reference_text: String, opts: JsValue) -> js_sys::Promise {
+    use super::registry::{client, promise, reference, registry_failure};
+    promise(async move {
+        let client = client(&opts)?;
+        let reference = reference(&reference_text)?;
+        let crls = super::convert::crls_field(&opts, "crls")?
+            .ok_or_else(|| JsFailure::invalid("`crls` is required"))?;
+        let created = super::convert::str_field(&opts, "created")?;
+        let target = client.resolve(&reference).await.map_err(registry_failure)?;
+        let pushed = crate::registry::attach_revocation(&client, &target, &crls, &created)
+            .await
+            .map_err(registry_failure)?;
+        super::convert::to_js(&serde_json::json!({
+            "reference": target.pinned.to_string(),
+            "digest": pushed.descriptor.digest.to_string(),
+            "subject": target.descriptor.digest.to_string(),
+            "crls": crls.len(),
+            "referrersIndexUpdated": pushed.oci_subject.as_deref()
+                != Some(target.descriptor.digest.to_string().as_str()),
+            "warnings": target.warnings,
+        }))
+    })
+}
