@@ -7,13 +7,16 @@
 //! as notation does with no network: a certificate that names no OCSP responder and no CRL
 //! distribution point cannot be revoked ("non-revokable", OK), one that names any is "unknown".
 //! [`CrlRevocationChecker`] answers from CRLs the caller supplies (air-gapped networks).
+//! [`ocsp`] builds OCSP requests and checks OCSP responses a host fetched (RFC 6960), without I/O.
 
 use crate::time::Instant;
 use crate::x509::Certificate;
 
 pub mod crl;
+pub mod ocsp;
 
 pub use crl::{Crl, CrlError, CrlRevocationChecker};
+pub use ocsp::{OcspAnswer, OcspCertStatus, OcspError, OcspResponseStatus};
 
 /// The revocation status of one certificate (trust-store-trust-policy.md §Certificate Revocation
 /// Evaluation).
