@@ -34,7 +34,10 @@ fn pki_dir() -> Option<PathBuf> {
         "no OCSP test PKI at {}: run `make pki`",
         dir.display()
     );
-    eprintln!("skipped: no OCSP test PKI at {} (run `make pki`)", dir.display());
+    eprintln!(
+        "skipped: no OCSP test PKI at {} (run `make pki`)",
+        dir.display()
+    );
     None
 }
 
@@ -161,7 +164,10 @@ fn revoked_details_and_unsuccessful_status_names() {
     let leaf = pki.leaf("leaf");
     let read = |n: &str| std::fs::read(pki.path(&format!("ocsp/{n}.der"))).unwrap();
     let now = now();
-    match check_response(&read("revoked"), &leaf, &issuer, now).unwrap().status {
+    match check_response(&read("revoked"), &leaf, &issuer, now)
+        .unwrap()
+        .status
+    {
         OcspCertStatus::Revoked { time, reason, .. } => {
             assert_eq!(reason, Some(1), "keyCompromise");
             assert!(time < now.add_seconds(-86_400));
@@ -216,7 +222,9 @@ fn revoked_details_and_unsuccessful_status_names() {
     let mut big = good.clone();
     big.resize(MAX_OCSP_RESPONSE_BYTES + 1, 0);
     assert_eq!(
-        check_response(&big, &leaf, &issuer, now).unwrap_err().code(),
+        check_response(&big, &leaf, &issuer, now)
+            .unwrap_err()
+            .code(),
         ErrorCode::Limit
     );
 }
@@ -259,15 +267,25 @@ fn openssl_answers_nv2_request() {
         let cert = pki.leaf(target);
         let req = tmp.join(format!("{target}-req.der"));
         std::fs::write(&req, request_der(&cert, &issuer)).unwrap();
-        let Some(text) = openssl(&["ocsp".as_ref(), "-reqin".as_ref(), req.as_os_str(), "-req_text".as_ref()])
-        else {
+        let Some(text) = openssl(&[
+            "ocsp".as_ref(),
+            "-reqin".as_ref(),
+            req.as_os_str(),
+            "-req_text".as_ref(),
+        ]) else {
             return;
         };
-        assert!(text.status.success(), "{}", String::from_utf8_lossy(&text.stderr));
+        assert!(
+            text.status.success(),
+            "{}",
+            String::from_utf8_lossy(&text.stderr)
+        );
         let text = String::from_utf8_lossy(&text.stdout);
         assert!(text.contains("Hash Algorithm: sha256"), "{text}");
         assert!(
-            text.replace(':', "").to_lowercase().contains(&cert.serial_hex()),
+            text.replace(':', "")
+                .to_lowercase()
+                .contains(&cert.serial_hex()),
             "{text}"
         );
         let resp = tmp.join(format!("{target}-{signer}-resp.der"));
@@ -280,9 +298,11 @@ fn openssl_answers_nv2_request() {
         let out = openssl(&[
             "ocsp".as_ref(),
             "-index".as_ref(),
-            pki.path(pki.ocsp["indexFile"].as_str().unwrap()).as_os_str(),
+            pki.path(pki.ocsp["indexFile"].as_str().unwrap())
+                .as_os_str(),
             "-CA".as_ref(),
-            pki.path(pki.ocsp["intermediatePem"].as_str().unwrap()).as_os_str(),
+            pki.path(pki.ocsp["intermediatePem"].as_str().unwrap())
+                .as_os_str(),
             "-rsigner".as_ref(),
             rsigner.as_os_str(),
             "-rkey".as_ref(),
@@ -295,7 +315,11 @@ fn openssl_answers_nv2_request() {
             "1".as_ref(),
         ])
         .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let der = std::fs::read(&resp).unwrap();
         let got = check_response(&der, &cert, &issuer, now());
         assert_eq!(verdict(&got), want, "{target} by {signer}: {got:?}");

@@ -634,8 +634,9 @@ fn parse(der: &[u8]) -> Result<Basic<'_>, OcspError> {
 
     // BasicOCSPResponse ::= SEQUENCE { tbsResponseData, signatureAlgorithm, signature BIT STRING,
     //   certs [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }
-    let mut b = SliceReader::new(sequence_contents(response).map_err(malformed("BasicOCSPResponse"))?)
-        .map_err(malformed("BasicOCSPResponse"))?;
+    let mut b =
+        SliceReader::new(sequence_contents(response).map_err(malformed("BasicOCSPResponse"))?)
+            .map_err(malformed("BasicOCSPResponse"))?;
     let tbs = b.tlv_bytes().map_err(malformed("ResponseData"))?;
     let sig_alg = alg_id(&mut b).map_err(malformed("signatureAlgorithm"))?;
     let signature = bit_string_bytes(&mut b).map_err(malformed("signature"))?;
@@ -667,7 +668,10 @@ fn parse(der: &[u8]) -> Result<Basic<'_>, OcspError> {
         })()
         .map_err(malformed("version"))?;
         if v != 0 {
-            return Err(OcspError::Malformed(format!("unsupported version {}", v + 1)));
+            return Err(OcspError::Malformed(format!(
+                "unsupported version {}",
+                v + 1
+            )));
         }
     }
     let responder = (|| {
