@@ -326,3 +326,35 @@ fn openssl_answers_nv2_request() {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Every truncation and single-byte flip of a few real responses (pyca `cryptography`, delegated
+/// and issuer-signed; `openssl ocsp`): no panic, and whatever is still accepted is the original
+/// answer. (The `x509-ocsp` crate would be the independent decoder to compare with, but no
+/// release of it builds on der 0.8 / x509-cert 0.3.)
+#[test]
+fn real_responses_survive_truncation_and_byte_flips() {
+    let Some(pki) = Pki::load() else { return };
+    let issuer = pki.cert("intermediateEntry");
+    let leaf = pki.leaf("leaf");
+    let now = now();
+    let mut checked = 0usize;
+    for name in ["good", "delegated-with-chain", "openssl-good"] {
+        let der = std::fs::read(pki.path(&format!("ocsp/{name}.der"))).unwrap();
+        let want = check_response(&der, &leaf, &issuer, now).unwrap();
+        for n in 0..der.len() {
+            assert!(
+                check_response(&der[..n], &leaf, &issuer, now).is_err(),
+                "{name}[..{n}]"
+            );
+        }
+        for i in 0..der.len() {
+            let mut d = der.clone();
+            d[i] ^= 0xff;
+            if let Ok(a) = check_response(&d, &leaf, &issuer, now) {
+                assert_eq!(a, want, "{name}: flip at {i}");
+            }
+            checked += 1;
+        }
+    }
+    println!("byte flips: {checked} checked");
+}
