@@ -16,7 +16,7 @@ pub mod crl;
 pub mod ocsp;
 
 pub use crl::{Crl, CrlError, CrlRevocationChecker};
-pub use ocsp::{OcspAnswer, OcspCertStatus, OcspError, OcspResponseStatus};
+pub use ocsp::{CertIdHash, OcspAnswer, OcspCertStatus, OcspError, OcspResponseStatus};
 
 /// The revocation status of one certificate (trust-store-trust-policy.md §Certificate Revocation
 /// Evaluation).

@@ -11,8 +11,8 @@ use std::process::Command;
 
 use nv2::error::ErrorCode;
 use nv2::revocation::ocsp::{
-    check_response, request_der, request_get_suffix, OcspCertStatus, OcspError,
-    MAX_OCSP_RESPONSE_BYTES,
+    check_response, request_der, request_der_with, request_get_suffix, CertIdHash, OcspCertStatus,
+    OcspError, MAX_OCSP_RESPONSE_BYTES,
 };
 use nv2::time::Instant;
 use nv2::x509::Certificate;
@@ -239,6 +239,14 @@ fn request_equals_cryptography_request() {
     assert_eq!(ours, theirs);
     let suffix = request_get_suffix(&ours);
     assert!(!suffix.contains(['+', '/', '=']), "{suffix}");
+    // With SHA-1, the request `openssl ocsp -no_nonce` wrote (what notation-core-go sends).
+    let sha1 = request_der_with(
+        &pki.leaf("leaf"),
+        &pki.cert("intermediateEntry"),
+        CertIdHash::Sha1,
+    );
+    let openssl = std::fs::read(pki.path("ocsp/openssl-good-request.der")).unwrap();
+    assert_eq!(sha1, openssl);
 }
 
 fn openssl(args: &[&std::ffi::OsStr]) -> Option<std::process::Output> {
@@ -259,14 +267,27 @@ fn openssl_answers_nv2_request() {
     let issuer = pki.cert("intermediateEntry");
     let tmp = std::env::temp_dir().join(format!("nv2-ocsp-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
-    for (target, signer, key, want) in [
-        ("leaf", "responderPem", "responderKey", "good"),
-        ("leaf2", "responderPem", "responderKey", "revoked"),
-        ("leaf", "intermediatePem", "", "good"),
+    for (target, signer, key, want, hash) in [
+        (
+            "leaf",
+            "responderPem",
+            "responderKey",
+            "good",
+            CertIdHash::Sha256,
+        ),
+        (
+            "leaf2",
+            "responderPem",
+            "responderKey",
+            "revoked",
+            CertIdHash::Sha256,
+        ),
+        ("leaf", "intermediatePem", "", "good", CertIdHash::Sha256),
+        ("leaf2", "intermediatePem", "", "revoked", CertIdHash::Sha1),
     ] {
         let cert = pki.leaf(target);
-        let req = tmp.join(format!("{target}-req.der"));
-        std::fs::write(&req, request_der(&cert, &issuer)).unwrap();
+        let req = tmp.join(format!("{target}-{hash:?}-req.der"));
+        std::fs::write(&req, request_der_with(&cert, &issuer, hash)).unwrap();
         let Some(text) = openssl(&[
             "ocsp".as_ref(),
             "-reqin".as_ref(),
@@ -281,14 +302,19 @@ fn openssl_answers_nv2_request() {
             String::from_utf8_lossy(&text.stderr)
         );
         let text = String::from_utf8_lossy(&text.stdout);
-        assert!(text.contains("Hash Algorithm: sha256"), "{text}");
+        let name = if hash == CertIdHash::Sha1 {
+            "sha1"
+        } else {
+            "sha256"
+        };
+        assert!(text.contains(&format!("Hash Algorithm: {name}")), "{text}");
         assert!(
             text.replace(':', "")
                 .to_lowercase()
                 .contains(&cert.serial_hex()),
             "{text}"
         );
-        let resp = tmp.join(format!("{target}-{signer}-resp.der"));
+        let resp = tmp.join(format!("{target}-{signer}-{hash:?}-resp.der"));
         let rsigner = pki.path(pki.ocsp[signer].as_str().unwrap());
         let rkey = if key.is_empty() {
             pki.path("ocsp/intermediate.key")

@@ -295,10 +295,14 @@ fn malformed(what: &'static str) -> impl Fn(der::Error) -> OcspError {
     move |e| OcspError::Malformed(format!("{what}: {e}"))
 }
 
-/// The CertID hashes (RFC 6960 §4.1.1).
+/// The hash of a `CertID` (RFC 6960 §4.1.1): the two accepted in responses, and the choice for
+/// [`request_der_with`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum CertIdHash {
+pub enum CertIdHash {
+    /// `id-sha1` (RFC 3279 §2.2): what notation-core-go requests. Only a lookup key here, never
+    /// a signature hash.
     Sha1,
+    /// `id-sha256` (RFC 5754 §2): what [`request_der`] requests.
     Sha256,
 }
 
@@ -368,13 +372,21 @@ fn cert_id(cert: &Certificate, issuer: &Certificate, hash: CertIdHash) -> Vec<u8
 /// contents, with `cert`'s serial; version v1 (DEFAULT, so not encoded), no requestorName, no
 /// extensions (no nonce) and no signature.
 ///
-/// notation-core-go sends the same request with SHA-1 CertIDs (x/crypto/ocsp `CreateRequest`
-/// with `crypto.SHA1`, because some public responders answered only SHA-1); nv2 asks with
-/// SHA-256 (RFC 6960 §4.3: clients and responders support SHA-256 CertIDs; RFC 5019bis) and
-/// accepts answers with either. The bytes are those of pyca `cryptography`'s
+/// notation-core-go sends the same request but with a SHA-1 CertID (x/crypto/ocsp
+/// `CreateRequest` with `crypto.SHA1`: its comment says the Microsoft, Entrust, Let's Encrypt and
+/// some DigiCert responders did not answer SHA-256 CertIDs); a fetching layer that meets such a
+/// responder can retry with [`request_der_with`] and [`CertIdHash::Sha1`]. Responses with either
+/// hash are accepted by [`check_response`]. The bytes are those of pyca `cryptography`'s
 /// `OCSPRequestBuilder` with `SHA256` (tests/revocation_ocsp.rs).
 pub fn request_der(cert: &Certificate, issuer: &Certificate) -> Vec<u8> {
-    let request = tlv(0x30, &cert_id(cert, issuer, CertIdHash::Sha256));
+    request_der_with(cert, issuer, CertIdHash::Sha256)
+}
+
+/// [`request_der`] with the CertID hash chosen (RFC 6960 §4.1.1); with [`CertIdHash::Sha1`] the
+/// request notation-core-go sends, byte for byte that of `openssl ocsp -no_nonce`
+/// (tests/revocation_ocsp.rs).
+pub fn request_der_with(cert: &Certificate, issuer: &Certificate, hash: CertIdHash) -> Vec<u8> {
+    let request = tlv(0x30, &cert_id(cert, issuer, hash));
     let request_list = tlv(0x30, &request);
     let tbs_request = tlv(0x30, &request_list);
     tlv(0x30, &tbs_request)
