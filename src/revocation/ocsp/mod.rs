@@ -13,7 +13,8 @@
 //! 3. `responseBytes` is present and of type `id-pkix-ocsp-basic` (§4.2.1).
 //! 4. The `BasicOCSPResponse` decodes as strict DER (the project's flat DER walker), version v1,
 //!    within the budgets `ocsp.responses`, `ocsp.certificates`, `ocsp.extensions`
-//!    (docs/limits.md).
+//!    (docs/limits.md), with no extension twice and no critical extension nv2 does not know in
+//!    the response or single extensions (§4.4; RFC 5280 §4.2 semantics).
 //! 5. The signer (§4.2.2.2) is the one the `responderID` names (§4.2.2.3): the issuer itself, or
 //!    a certificate of `certs` issued by the issuer ([`Certificate::verify_issued_by`]) that
 //!    carries the EKU `id-kp-OCSPSigning` and is valid at `now`. x/crypto/ocsp takes `certs[0]`
@@ -28,8 +29,6 @@
 //! 8. `thisUpdate <= now + skew` and, when present, `nextUpdate >= now - skew`, with
 //!    [`MAX_CLOCK_SKEW_SECONDS`] (§4.2.2.1; notation-core-go compares `nextUpdate` with its clock
 //!    and no skew, and ignores `thisUpdate`).
-//! 9. No critical extension nv2 does not know (response or single extensions, RFC 5280
-//!    §4.2 semantics), none twice.
 //!
 //! Not done here, for the checker above it: notation-core-go treats a response without
 //! `nextUpdate` as expired (Go's zero time), and a revoked status with an `invalidityDate` after
