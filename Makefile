@@ -90,9 +90,10 @@ pack: $(WASM_OUT)
 test: setup test-native fuzz-smoke test-wasm test-js test-types test-browser
 	@echo "== all test suites passed"
 
-test-native:
+# The generated PKI first: tests/revocation_ocsp.rs reads its OCSP responses (and must not skip).
+test-native: pki
 	@echo "== cargo test (native)"
-	cargo test --no-fail-fast
+	NV2_PKI_DIR=$(abspath $(PKI)) NV2_REQUIRE_PKI=1 cargo test --no-fail-fast
 
 test-wasm:
 	@echo "== wasm-bindgen-test (Node + headless Chromium)"
