@@ -49,6 +49,7 @@ export {
   inspectBlobSignature,
   validateBlobTrustPolicy,
   inspectCrl,
+  attachRevocation,
   DEFAULT_BLOB_MEDIA_TYPE,
   isInitialized,
 } from './core.js';

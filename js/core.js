@@ -409,6 +409,19 @@ export async function verify(reference, opts = {}) {
   return callAsync('registryVerify', reference, args);
 }
 
+/**
+ * Attaches CRLs (PEM or DER) to the artifact `reference` names, as a revocation-data referrer
+ * (docs/revocation.md): `copy` carries it with the signatures, and `verify` reads it when a
+ * revocation status cannot be established otherwise (an isolated network).
+ */
+export async function attachRevocation(reference, opts = {}) {
+  const args = await registryArgs(reference, opts);
+  args.crls = normaliseCrls(opts.crls);
+  if (!args.crls || args.crls.length === 0) throw invalid('nv2: attachRevocation needs `crls`');
+  args.created = new Date(Date.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return callAsync('registryAttachRevocation', reference, args);
+}
+
 /** Lists the Notary signatures of `reference` (Referrers API, or the referrers tag schema). */
 export async function listSignatures(reference, opts = {}) {
   return callAsync('registryList', reference, await registryArgs(reference, opts));

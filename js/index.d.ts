@@ -366,6 +366,31 @@ export interface CrlInfo {
   deltaUrls: string[];
 }
 
+export interface AttachRevocationOptions extends RegistryOptions {
+  /** The CRLs to attach (PEM or DER; each must parse as a CRL; at most 64). */
+  crls: CrlInput[];
+}
+
+export interface AttachedRevocation {
+  /** The artifact, by digest. */
+  reference: string;
+  /** Digest of the revocation-data manifest pushed. */
+  digest: string;
+  /** Digest of the artifact it is attached to. */
+  subject: string;
+  /** CRLs attached. */
+  crls: number;
+  /** Whether the referrers tag index was written (no Referrers API). */
+  referrersIndexUpdated: boolean;
+  warnings: string[];
+}
+
+/**
+ * Attaches CRLs to an artifact as a referrer (`application/vnd.nv2.revocation.v1`), so they travel
+ * with it (copy) and `verify` can use them where no revocation server is reachable.
+ */
+export function attachRevocation(reference: string, opts: AttachRevocationOptions): Promise<AttachedRevocation>;
+
 /** Describes a CRL without trusting it; throws ERR_PARSE when it does not parse. */
 export function inspectCrl(crl: CrlInput): CrlInfo;
 

@@ -29,6 +29,7 @@ export {
   inspectBlobSignature,
   validateBlobTrustPolicy,
   inspectCrl,
+  attachRevocation,
   DEFAULT_BLOB_MEDIA_TYPE,
   isInitialized,
 } from './core.js';

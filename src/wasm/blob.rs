@@ -111,9 +111,8 @@ pub fn blob_hash_algorithm(opts: JsValue) -> Result<String, JsValue> {
 /// downloads through `fetch` ([`crate::revocation::fetch`]).
 #[wasm_bindgen(js_name = verifyBlob)]
 pub fn verify_blob(opts: JsValue) -> js_sys::Promise {
-    wasm_bindgen_futures::future_to_promise(async move {
-        verify_blob_async(opts).await.map_err(js_error)
-    })
+    // Through the shared boxed-future helper: one promise glue for every async export.
+    super::registry::promise(verify_blob_async(opts))
 }
 
 async fn verify_blob_async(opts: JsValue) -> Result<JsValue, JsFailure> {

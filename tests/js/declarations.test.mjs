@@ -243,6 +243,11 @@ const CASES = {
   async validateBlobTrustPolicy() {
     return [['policy', nv2.validateBlobTrustPolicy(blobPolicy)]];
   },
+  async attachRevocation() {
+    await pushImage(reg.url, 'decl/revocation', 'v1');
+    const ref = `${reg.host}/decl/revocation:v1`;
+    return [['attached', await nv2.attachRevocation(ref, { crls: [pki.crl.crls.good.pem] })]];
+  },
   async inspectCrl() {
     return Object.entries(pki.crl.crls).map(([name, c]) => [name, nv2.inspectCrl(c.pem)]);
   },
