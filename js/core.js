@@ -422,6 +422,23 @@ export async function attachRevocation(reference, opts = {}) {
   return callAsync('registryAttachRevocation', reference, args);
 }
 
+/**
+ * Downloads the CRLs at `urls` as verification does (5 s and 32 MiB each, the delta CRL a base
+ * names with it, through `fetch`; `revocationCache` answers while current): one
+ * `{ url, crl?, delta?, error? }` per URL. Nothing downloaded is trusted until a verification
+ * checks it.
+ */
+export async function downloadCrls(urls, opts = {}) {
+  requireObject(opts, 'options');
+  if (!Array.isArray(urls) || urls.some((u) => typeof u !== 'string')) throw invalid('nv2: urls must be an array of strings');
+  if (opts.fetch !== undefined && typeof opts.fetch !== 'function') throw invalid('nv2: fetch must be a function');
+  const args = { ...revocationArgs(opts), now: opts.now === undefined ? Date.now() : toTime(opts.now, 'now') };
+  if (opts.fetch) args.fetch = opts.fetch;
+  const timeout = normaliseTimeout(opts.timeout);
+  if (timeout) args.timeout = timeout;
+  return callAsync('downloadCrls', urls, args);
+}
+
 /** Lists the Notary signatures of `reference` (Referrers API, or the referrers tag schema). */
 export async function listSignatures(reference, opts = {}) {
   return callAsync('registryList', reference, await registryArgs(reference, opts));

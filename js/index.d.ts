@@ -391,6 +391,26 @@ export interface AttachedRevocation {
  */
 export function attachRevocation(reference: string, opts: AttachRevocationOptions): Promise<AttachedRevocation>;
 
+export interface DownloadCrlsOptions extends RevocationOptions {
+  fetch?: typeof fetch;
+  timeout?: RegistryOptions['timeout'];
+  /** The time cached CRLs are judged current at (default now). */
+  now?: TimeInput;
+}
+
+export interface DownloadedCrl {
+  url: string;
+  /** The CRL as served (DER or PEM), when the download succeeded. */
+  crl?: Uint8Array;
+  /** The delta CRL the base names, if any. */
+  delta?: Uint8Array;
+  /** Why nothing was downloaded. */
+  error?: string;
+}
+
+/** Downloads CRLs as verification does (bounded; nothing is trusted until verified). */
+export function downloadCrls(urls: string[], opts?: DownloadCrlsOptions): Promise<DownloadedCrl[]>;
+
 /** Describes a CRL without trusting it; throws ERR_PARSE when it does not parse. */
 export function inspectCrl(crl: CrlInput): CrlInfo;
 
@@ -440,6 +460,10 @@ export interface CertificateInfo {
   notBefore: string;
   notAfter: string;
   serial: string;
+  /** OCSP responders the certificate names (authorityInfoAccess). */
+  ocspUrls: string[];
+  /** CRL distribution points the certificate names. */
+  crlUrls: string[];
 }
 
 export interface SignerInfo {

@@ -30,6 +30,7 @@ export {
   validateBlobTrustPolicy,
   inspectCrl,
   attachRevocation,
+  downloadCrls,
   DEFAULT_BLOB_MEDIA_TYPE,
   isInitialized,
 } from './core.js';

@@ -190,11 +190,7 @@ fn info_json(i: &BlobSignatureInfo, media_type: &str) -> Value {
             "signingAgent": i.signing_agent,
             "timestampSignature": i.timestamp_token.as_ref().map(|t| Base64::encode_string(t)),
         },
-        "certificates": i.chain.iter().map(|c| json!({
-            "subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint,
-            "notBefore": c.not_before.to_rfc3339(), "notAfter": c.not_after.to_rfc3339(),
-            "serial": c.serial,
-        })).collect::<Vec<_>>(),
+        "certificates": convert::chain_json(&i.chain),
         "signedArtifact": i.target.as_ref().map(|d| serde_json::to_value(d).unwrap_or(Value::Null)),
     });
     if let Some(e) = &i.payload_error {

@@ -33,7 +33,6 @@ use crate::registry::{
 };
 use crate::sign::{self as core_sign, LocalSigner, SignOptions, Signer};
 use crate::time::Instant;
-use crate::verify::CertSummary;
 
 /// The promise of one registry call. Every export hands its future here as a boxed trait
 /// object, so the future-to-promise glue is instantiated once rather than once per export
@@ -204,19 +203,6 @@ fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
 
 pub(super) fn reference(text: &str) -> Result<Reference, JsFailure> {
     Reference::parse(text).map_err(|e| JsFailure::new(e.code(), e.to_string()))
-}
-
-fn chain_json(chain: &[CertSummary]) -> Vec<Value> {
-    chain
-        .iter()
-        .map(|c| {
-            json!({
-                "subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint,
-                "notBefore": c.not_before.to_rfc3339(), "notAfter": c.not_after.to_rfc3339(),
-                "serial": c.serial,
-            })
-        })
-        .collect()
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Value {
@@ -446,7 +432,7 @@ pub fn registry_inspect(reference_text: String, opts: JsValue) -> Promise {
                     v["expiry"] = json!(env.expiry.map(|t| t.to_rfc3339()));
                     v["signingAgent"] = json!(env.signing_agent);
                     v["timestamped"] = json!(env.timestamped);
-                    v["chain"] = Value::Array(chain_json(&env.chain));
+                    v["chain"] = Value::Array(super::convert::chain_json(&env.chain));
                     if let Some(t) = &env.signed_target {
                         v["signedTarget"] = to_value(t);
                         v["userMetadata"] = to_value(&t.annotations.clone().unwrap_or_default());

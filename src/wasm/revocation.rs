@@ -128,3 +128,74 @@ pub fn registry_attach_revocation(reference_text: String, opts: JsValue) -> js_s
         }))
     })
 }
+
+/// Downloads the CRLs at `urls` (each with the delta CRL its base names) as verification would
+/// ([`crate::revocation::fetch`]: 5 s, 32 MiB, through `fetch`, answered from
+/// `revocationCache` while current), for `nv2 crl refresh`. Resolves to one
+/// `{ url, crl?, delta?, error? }` per URL (bytes as served, checked to parse as CRLs, not
+/// trusted: verification checks signature and freshness).
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = downloadCrls)]
+pub fn download_crls(urls: JsValue, opts: JsValue) -> js_sys::Promise {
+    super::registry::promise(async move {
+        let list: js_sys::Array = urls
+            .dyn_into()
+            .map_err(|_| JsFailure::invalid("`urls` must be an array of strings"))?;
+        let urls: Vec<String> = list
+            .iter()
+            .map(|u| u.as_string())
+            .collect::<Option<_>>()
+            .ok_or_else(|| JsFailure::invalid("`urls` must be an array of strings"))?;
+        if urls.len() > crate::revocation::material::MAX_REVOCATION_FETCHES {
+            return Err(JsFailure::new(
+                crate::error::ErrorCode::Limit,
+                format!(
+                    "more than {} CRL URLs",
+                    crate::revocation::material::MAX_REVOCATION_FETCHES
+                ),
+            ));
+        }
+        let http = super::registry::fetch_client(&opts)?;
+        let deadlines = super::registry::deadlines_field(&opts)?;
+        let (_, cache) = revocation_options(&opts)?;
+        let needs = urls
+            .iter()
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+            .map(|u| crate::revocation::RevocationFetch::crl(u))
+            .collect();
+        let fetched = crate::revocation::fetch::fetch_all(
+            &http,
+            &deadlines,
+            &cache,
+            needs,
+            super::convert::instant_field(&opts, "now")?.ok_or_else(|| {
+                JsFailure::invalid("`now` is required (the JS wrapper supplies the host clock)")
+            })?,
+        )
+        .await;
+        let out = js_sys::Array::new();
+        for url in &urls {
+            let item = Object::new();
+            let _ = Reflect::set(&item, &"url".into(), &url.into());
+            match fetched
+                .iter()
+                .find(|f| &f.request.url == url)
+                .map(|f| &f.result)
+            {
+                Some(Ok(b)) => {
+                    let _ = Reflect::set(&item, &"crl".into(), &Uint8Array::from(&b.body[..]));
+                    if let Some(d) = &b.delta {
+                        let _ = Reflect::set(&item, &"delta".into(), &Uint8Array::from(&d[..]));
+                    }
+                }
+                Some(Err(why)) => {
+                    let _ = Reflect::set(&item, &"error".into(), &why.into());
+                }
+                None => {
+                    let _ = Reflect::set(&item, &"error".into(), &"not an HTTP(S) URL".into());
+                }
+            }
+            out.push(&item);
+        }
+        Ok(out.into())
+    })
+}

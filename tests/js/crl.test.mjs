@@ -188,3 +188,38 @@ test('inspectCrl agrees with openssl crl -text on every generated CRL', async ()
   }
   assert.throws(() => nv2.inspectCrl(new Uint8Array([0x30, 0x03, 1, 2, 3])), (e) => e.code === 'ERR_PARSE', 'garbage is refused');
 });
+
+// downloadCrls: the bounded download verification uses, for `nv2 crl refresh`.
+test('downloadCrls: a served CRL, a 404, a non-HTTP URL, and the cache answering while current', async () => {
+  const { createServer } = await import('node:http');
+  let hits = 0;
+  const srv = createServer((q, r) => {
+    hits++;
+    if (q.url === '/good.crl') return r.end(crlDer('good'));
+    r.statusCode = 404;
+    r.end();
+  });
+  await new Promise((ok) => srv.listen(0, '127.0.0.1', ok));
+  const base = `http://127.0.0.1:${srv.address().port}`;
+  try {
+    const cache = new Map();
+    const revocationCache = { get: (u) => cache.get(u), set: (u, b) => cache.set(u, b) };
+    const [good, missing, ftp] = await nv2.downloadCrls([`${base}/good.crl`, `${base}/missing.crl`, 'ftp://x/y'], { revocationCache });
+    assert.deepEqual(good.crl, crlDer('good'));
+    assert.equal(missing.crl, undefined);
+    assert.equal(missing.error, 'HTTP 404');
+    assert.match(ftp.error, /not an HTTP/);
+    assert.equal(hits, 2);
+    assert.deepEqual(cache.get(`${base}/good.crl`).baseCRL, crlDer('good'), 'stored in notation-core-go Bundle shape');
+    // Current (nextUpdate in the future): answered from the cache, no request.
+    const [again] = await nv2.downloadCrls([`${base}/good.crl`], { revocationCache });
+    assert.deepEqual(again.crl, crlDer('good'));
+    assert.equal(hits, 2, 'answered from the cache');
+    // Judged after its nextUpdate: downloaded again.
+    const later = new Date(Date.parse(nv2.inspectCrl(crlDer('good')).nextUpdate) + 1000);
+    await nv2.downloadCrls([`${base}/good.crl`], { revocationCache, now: later });
+    assert.equal(hits, 3, 'a cached CRL past its nextUpdate is downloaded again');
+  } finally {
+    srv.close();
+  }
+});
