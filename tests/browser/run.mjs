@@ -56,6 +56,32 @@ const fixtures = {
   untrusted: pick(index.untrusted),
 };
 
+// STAND-IN for a CA's OCSP responder and CRL server on a second origin (the page's fetch maps the
+// OCSP test leaf's http://ocsp.nv2.test/ and http://crl.nv2.test/ here): it serves the real
+// responses make_pki.py built; /cors/… sends CORS headers, /nocors/… does not (most CAs), so the
+// browser refuses to hand its answer to the page.
+const ocsp = index.ocsp;
+const ocspGood = readFileSync(join(resolve(args.pki), ocsp.cases.good.file));
+const ca = createServer((req, res) => {
+  const cors = req.url.startsWith('/cors/');
+  const headers = cors ? { 'access-control-allow-origin': '*' } : {};
+  if (req.url.endsWith('.crl')) {
+    res.writeHead(404, headers);
+    return res.end();
+  }
+  res.writeHead(200, { ...headers, 'content-type': 'application/ocsp-response' });
+  res.end(ocspGood);
+});
+await new Promise((r) => ca.listen(0, '127.0.0.1', r));
+fixtures.ocsp = {
+  key: ocsp.leafEntry.key,
+  chain: ocsp.leafEntry.chain,
+  root: ocsp.rootEntry.cert,
+  // The responses are valid from generation time.
+  now: new Date(Date.parse(index.generatedAt) + 60_000).toISOString(),
+  ca: `http://127.0.0.1:${ca.address().port}`,
+};
+
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -192,6 +218,7 @@ try {
 } finally {
   await ctx?.close().catch(() => {});
   server.close();
+  ca.close();
   registry.stop();
   rmSync(profile, { recursive: true, force: true });
 }

@@ -273,6 +273,31 @@ await check("deadlines: the page's AbortSignal still stops a call (an abort, not
   assert(e.details?.transport === 'aborted', JSON.stringify(e.details));
 }, missing('registryList'));
 
+// Online revocation through the browser's fetch (docs/revocation.md): the OCSP test leaf's
+// responder answers good; with CORS headers the page may read it (verified), without them the
+// browser hides the answer and the status is unknown: inconclusive, never good.
+await check('revocation: OCSP through the page fetch — CORS answer verified, no CORS → unknown, never good', async () => {
+  const blob = te.encode('ocsp in the browser\n');
+  const signed = await nv2.signBlob({ blob, key: fx.ocsp.key, certChain: fx.ocsp.chain, signingTime: fx.ocsp.now });
+  const via = (prefix) => (url, init) => fetch(String(url).replace(/^http:\/\/(ocsp|crl)\.nv2\.test/, `${fx.ocsp.ca}/${prefix}`), init);
+  const base = {
+    blob,
+    signature: signed.envelope,
+    trustPolicy: { version: '1.0', trustPolicies: [{ name: 'p', globalPolicy: true, signatureVerification: { level: 'strict' }, trustStores: ['ca:ocsp'], trustedIdentities: ['*'] }] },
+    trustStore: { 'ca:ocsp': [fx.ocsp.root] },
+    now: fx.ocsp.now,
+    revocationCache: false,
+  };
+  const ok = await nv2.verifyBlob({ ...base, fetch: via('cors') });
+  assert(ok.verified === true, describe(ok));
+  const hidden = await nv2.verifyBlob({ ...base, fetch: via('nocors') });
+  const r = hidden.results.find((x) => x.type === 'revocation');
+  assert(hidden.verified === false && r && !r.ok && r.error.code === 'ERR_VERIFICATION_INCONCLUSIVE', describe(hidden));
+  const offline = await nv2.verifyBlob({ ...base, fetch: via('cors'), offline: true });
+  assert(offline.verified === false, `offline: ${describe(offline)}`);
+  return describe(ok);
+}, missing('verifyBlob'));
+
 const failed = results.filter((r) => r.status === 'fail').length;
 document.getElementById('summary').textContent =
   `${results.filter((r) => r.status === 'pass').length} passed, ${failed} failed, ` +
