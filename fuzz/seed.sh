@@ -92,6 +92,13 @@ def classify_der(der, label):
         put("x509_cert", der)
         put("timestamp_der", der)
 
+# OCSP responses (RFC 6960) of the test PKI: make_pki.py writes them under ocsp/ as .der.
+if pki != "-" and os.path.isdir(os.path.join(pki, "ocsp")):
+    for f in sorted(os.listdir(os.path.join(pki, "ocsp"))):
+        if f.endswith(".der") and "request" not in f:
+            with open(os.path.join(pki, "ocsp", f), "rb") as fh:
+                put("ocsp", fh.read())
+
 for base in ("tests/vectors/notation",) + (() if pki == "-" else (pki,)):
     for root, _, files in os.walk(base):
         for f in files:

@@ -324,6 +324,30 @@ pub fn http_headers(bytes: &[u8]) -> (Vec<String>, Option<String>) {
     (challenges.into_iter().map(|c| c.scheme).collect(), next)
 }
 
+/// An OCSP response (RFC 6960 §4.2) through the whole check (`revocation::ocsp::check_response`)
+/// for a fixed certificate and issuer (tests/data/keys `chainleaf` under `root`): parsing,
+/// responder selection, signature checks and CertID matching. Returns whether it was accepted.
+pub fn ocsp(der: &[u8]) -> Result<(), String> {
+    use std::sync::OnceLock;
+    type Pair = Option<(crate::x509::Certificate, crate::x509::Certificate)>;
+    static PAIR: OnceLock<Pair> = OnceLock::new();
+    let pair = PAIR.get_or_init(|| {
+        let cert = |b: &[u8]| crate::x509::Certificate::parse_pem_or_der(b).ok()?.pop();
+        Some((
+            cert(include_bytes!("../tests/data/keys/chainleaf.crt"))?,
+            cert(include_bytes!("../tests/data/keys/root.crt"))?,
+        ))
+    });
+    let Some((leaf, issuer)) = pair else {
+        return Err("fixture certificates do not parse".into());
+    };
+    // 2027-01-01T00:00:00Z, inside the fixtures' validity.
+    let now = crate::time::Instant::from_unix_millis(1_798_761_600_000);
+    crate::revocation::ocsp::check_response(der, leaf, issuer, now)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 /// Every committed fuzz finding (fuzz/regressions/<target>/*) through its target's entry point.
 #[cfg(test)]
 mod regressions;

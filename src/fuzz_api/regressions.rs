@@ -39,6 +39,7 @@ fn run(target: &str, data: &[u8]) {
         "oci" => drop(super::oci(data)),
         "pem_keys" => drop(super::pem_keys(data)),
         "http_headers" => drop(super::http_headers(data)),
+        "ocsp" => drop(super::ocsp(data)),
         other => panic!("fuzz/regressions/{other}: no such target"),
     }
 }
