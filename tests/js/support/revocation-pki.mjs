@@ -258,15 +258,12 @@ process.once('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-/**
- * `openssl ocsp` as a responder for `ca` (its index.txt, read at start), signing with `signer`
- * (`{ cert, key }`), on a free loopback port. Resolves to `{ port, stop() }`.
- */
-export async function startOpensslOcsp(ca, signer) {
-  const port = await freePort();
+/** Spawns `openssl ocsp` on `port`; resolves to the child once it listens. */
+async function spawnOcsp(ca, signer, port) {
   const child = spawn('openssl', ['ocsp', '-index', ca.index, '-port', String(port), '-rsigner', signer.cert,
     '-rkey', signer.key, '-CA', ca.cert, '-nmin', '5'], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(child);
+  child.once('exit', () => children.delete(child));
   // Ready once it says so on stderr. (No TCP probe: openssl 3.0's responder spins on a client
   // that connects and closes without a request, and then answers nobody.)
   let stderr = '';
@@ -287,11 +284,34 @@ export async function startOpensslOcsp(ca, signer) {
     child.kill('SIGKILL');
     throw e;
   });
+  return child;
+}
+
+/**
+ * `openssl ocsp` as a responder for `ca` (its index.txt, read at start), signing with `signer`
+ * (`{ cert, key }`), on a free loopback port. Resolves to `{ port, ready(), stop() }`: `ready()`
+ * resolves once it listens, starting it again if it ended (openssl 3.0's responder exits after
+ * answering a malformed request).
+ */
+export async function startOpensslOcsp(ca, signer) {
+  const port = await freePort();
+  let child = await spawnOcsp(ca, signer, port);
+  let starting;
+  let stopped = false;
   return {
     port,
+    ready() {
+      if (stopped) return Promise.reject(new Error('stopped'));
+      if (child.exitCode === null && child.signalCode === null) return Promise.resolve();
+      starting ??= spawnOcsp(ca, signer, port).then((c) => {
+        child = c;
+        starting = undefined;
+      });
+      return starting;
+    },
     stop() {
+      stopped = true;
       child.kill('SIGTERM');
-      children.delete(child);
     },
   };
 }
@@ -344,8 +364,10 @@ export function countingServer(port, handler) {
   return srv;
 }
 
-/** Forwards `req` (with `body`) to 127.0.0.1:`port` and pipes the answer back. */
-export function forward(port, req, res, body) {
+/** Forwards `req` (with `body`) to the `backend` (startOpensslOcsp) and pipes the answer back. */
+export async function forward(backend, req, res, body) {
+  await backend.ready();
+  const { port } = backend;
   return new Promise((resolve) => {
     const out = createConnection({ host: '127.0.0.1', port });
     out.once('error', () => {
