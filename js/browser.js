@@ -48,6 +48,9 @@ export {
   verifyBlob,
   inspectBlobSignature,
   validateBlobTrustPolicy,
+  inspectCrl,
+  attachRevocation,
+  downloadCrls,
   DEFAULT_BLOB_MEDIA_TYPE,
   isInitialized,
 } from './core.js';

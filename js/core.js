@@ -155,6 +155,14 @@ function revocationArgs(opts) {
   return { offline: opts.offline === true, revocationCache: cache };
 }
 
+/**
+ * Describes a CRL (PEM text or DER bytes) without trusting it: issuer, thisUpdate, nextUpdate,
+ * number (hex), delta, revoked (entry count), scopeUrls (issuing distribution point), deltaUrls.
+ */
+export function inspectCrl(crl) {
+  return call('inspectCrl', typeof crl === 'string' ? crl : toBytes(crl, 'crl'));
+}
+
 /** The nv2 version string. */
 export function version() {
   return call('version');
@@ -399,6 +407,36 @@ export async function verify(reference, opts = {}) {
   args.crls = normaliseCrls(opts.crls);
   Object.assign(args, revocationArgs(opts));
   return callAsync('registryVerify', reference, args);
+}
+
+/**
+ * Attaches CRLs (PEM or DER) to the artifact `reference` names, as a revocation-data referrer
+ * (docs/revocation.md): `copy` carries it with the signatures, and `verify` reads it when a
+ * revocation status cannot be established otherwise (an isolated network).
+ */
+export async function attachRevocation(reference, opts = {}) {
+  const args = await registryArgs(reference, opts);
+  args.crls = normaliseCrls(opts.crls);
+  if (!args.crls || args.crls.length === 0) throw invalid('nv2: attachRevocation needs `crls`');
+  args.created = new Date(Date.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return callAsync('registryAttachRevocation', reference, args);
+}
+
+/**
+ * Downloads the CRLs at `urls` as verification does (5 s and 32 MiB each, the delta CRL a base
+ * names with it, through `fetch`; `revocationCache` answers while current): one
+ * `{ url, crl?, delta?, error? }` per URL. Nothing downloaded is trusted until a verification
+ * checks it.
+ */
+export async function downloadCrls(urls, opts = {}) {
+  requireObject(opts, 'options');
+  if (!Array.isArray(urls) || urls.some((u) => typeof u !== 'string')) throw invalid('nv2: urls must be an array of strings');
+  if (opts.fetch !== undefined && typeof opts.fetch !== 'function') throw invalid('nv2: fetch must be a function');
+  const args = { ...revocationArgs(opts), now: opts.now === undefined ? Date.now() : toTime(opts.now, 'now') };
+  if (opts.fetch) args.fetch = opts.fetch;
+  const timeout = normaliseTimeout(opts.timeout);
+  if (timeout) args.timeout = timeout;
+  return callAsync('downloadCrls', urls, args);
 }
 
 /** Lists the Notary signatures of `reference` (Referrers API, or the referrers tag schema). */

@@ -349,6 +349,71 @@ export interface RevocationOptions {
   revocationCache?: CrlCache | false;
 }
 
+/** What `inspectCrl` reads from a CRL (nothing in it is trusted). */
+export interface CrlInfo {
+  issuer: string;
+  thisUpdate: string;
+  nextUpdate: string | null;
+  /** CRL number (RFC 5280 §5.2.3), hex. */
+  number: string | null;
+  /** A delta CRL (RFC 5280 §5.2.4). */
+  delta: boolean;
+  /** Revoked entries listed. */
+  revoked: number;
+  /** Issuing distribution point URIs (RFC 5280 §5.2.5). */
+  scopeUrls: string[];
+  /** Freshest CRL URIs (RFC 5280 §5.2.6). */
+  deltaUrls: string[];
+}
+
+export interface AttachRevocationOptions extends RegistryOptions {
+  /** The CRLs to attach (PEM or DER; each must parse as a CRL; at most 64). */
+  crls: CrlInput[];
+}
+
+export interface AttachedRevocation {
+  /** The artifact, by digest. */
+  reference: string;
+  /** Digest of the revocation-data manifest pushed. */
+  digest: string;
+  /** Digest of the artifact it is attached to. */
+  subject: string;
+  /** CRLs attached. */
+  crls: number;
+  /** Whether the referrers tag index was written (no Referrers API). */
+  referrersIndexUpdated: boolean;
+  warnings: string[];
+}
+
+/**
+ * Attaches CRLs to an artifact as a referrer (`application/vnd.nv2.revocation.v1`), so they travel
+ * with it (copy) and `verify` can use them where no revocation server is reachable.
+ */
+export function attachRevocation(reference: string, opts: AttachRevocationOptions): Promise<AttachedRevocation>;
+
+export interface DownloadCrlsOptions extends RevocationOptions {
+  fetch?: typeof fetch;
+  timeout?: RegistryOptions['timeout'];
+  /** The time cached CRLs are judged current at (default now). */
+  now?: TimeInput;
+}
+
+export interface DownloadedCrl {
+  url: string;
+  /** The CRL as served (DER or PEM), when the download succeeded. */
+  crl?: Uint8Array;
+  /** The delta CRL the base names, if any. */
+  delta?: Uint8Array;
+  /** Why nothing was downloaded. */
+  error?: string;
+}
+
+/** Downloads CRLs as verification does (bounded; nothing is trusted until verified). */
+export function downloadCrls(urls: string[], opts?: DownloadCrlsOptions): Promise<DownloadedCrl[]>;
+
+/** Describes a CRL without trusting it; throws ERR_PARSE when it does not parse. */
+export function inspectCrl(crl: CrlInput): CrlInfo;
+
 /** A CRL cache (notation-core-go `crl.Cache`). */
 export interface CrlCache {
   get(url: string): CrlBundle | undefined;
@@ -395,6 +460,10 @@ export interface CertificateInfo {
   notBefore: string;
   notAfter: string;
   serial: string;
+  /** OCSP responders the certificate names (authorityInfoAccess). */
+  ocspUrls: string[];
+  /** CRL distribution points the certificate names. */
+  crlUrls: string[];
 }
 
 export interface SignerInfo {

@@ -14,7 +14,8 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo -n); fi
 export PATH="$HOME/.cargo/bin:$PATH"
 
 phase "system packages"
-pkgs=(chromium chromium-driver docker-registry skopeo apache2-utils time)
+# openssl: make_pki.py and tests/revocation_ocsp.rs run `openssl ocsp` (a second OCSP implementation).
+pkgs=(chromium chromium-driver docker-registry skopeo apache2-utils time openssl)
 command -v python3 >/dev/null || pkgs+=(python3)
 # libfuzzer-sys compiles libFuzzer's C++ sources (fuzz/, `make fuzz-smoke`).
 command -v c++ >/dev/null || pkgs+=(g++)
@@ -31,7 +32,7 @@ if ((${#need[@]})); then
 else
   echo "all present"
 fi
-for t in node npm python3 cargo rustup chromium chromedriver gzip; do
+for t in node npm python3 cargo rustup chromium chromedriver gzip openssl; do
   command -v "$t" >/dev/null || { echo "missing required tool: $t" >&2; exit 1; }
 done
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \

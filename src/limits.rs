@@ -42,6 +42,12 @@ pub const NAME_RDNS: usize = 128;
 /// (§5.2.5): each certificate URL may be compared with each scope URL. Real ones hold one to three.
 /// nv2 reads no other GeneralNames (no subjectAltName rule applies to Notary certificates).
 pub const URLS: usize = 64;
+/// `SingleResponse`s of one OCSP response (RFC 6960 §4.2.1); responders answer one per requested
+/// certificate and nv2 asks for one (RFC 5019 §2.2.1 profiles exactly one).
+pub const OCSP_RESPONSES: usize = 64;
+/// Certificates in the `certs` field of one OCSP response (RFC 6960 §4.2.1); a delegated
+/// responder sends its own certificate, sometimes with its chain.
+pub const OCSP_CERTIFICATES: usize = CHAIN_CERTIFICATES;
 /// Signed attributes of one RFC 3161 token's SignerInfo (RFC 5652 §5.3); real tokens carry four to
 /// six.
 pub const SIGNED_ATTRIBUTES: usize = 64;

@@ -7,6 +7,7 @@
 //! as notation does with no network: a certificate that names no OCSP responder and no CRL
 //! distribution point cannot be revoked ("non-revokable", OK), one that names any is "unknown".
 //! [`CrlRevocationChecker`] answers from CRLs the caller supplies (air-gapped networks).
+//! [`ocsp`] builds OCSP requests and checks OCSP responses a host fetched (RFC 6960), without I/O.
 
 use crate::time::Instant;
 use crate::x509::Certificate;
@@ -20,6 +21,7 @@ pub use crl::{Crl, CrlError, CrlRevocationChecker};
 pub use material::{
     FetchKind, Fetched, FetchedBody, MaterialChecker, RevocationFetch, RevocationMaterial,
 };
+pub use ocsp::{CertIdHash, OcspAnswer, OcspCertStatus, OcspError, OcspResponseStatus};
 
 /// The revocation status of one certificate (trust-store-trust-policy.md §Certificate Revocation
 /// Evaluation).

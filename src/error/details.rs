@@ -321,8 +321,14 @@ impl VerifyError {
         let mut f = Fields::default();
         match self {
             VerifyError::PluginRequired { plugin } => f.plugin = Some(plugin),
-            VerifyError::UntrustedIdentity { subject, .. }
-            | VerifyError::RevocationUnknown { subject, .. } => f.subject = Some(subject),
+            VerifyError::UntrustedIdentity { subject, .. } => f.subject = Some(subject),
+            // `detail`: what was tried (OCSP at ..., CRL at ...), as in the message.
+            VerifyError::RevocationUnknown {
+                subject, detail, ..
+            } => {
+                f.subject = Some(subject);
+                f.detail = Some(detail);
+            }
             VerifyError::Expired { expiry } => f.expiry = Some(*expiry),
             VerifyError::CertificateNotValid(c) => {
                 f.certificate_index = Some(c.index);

@@ -12,6 +12,7 @@ use super::client::{RegistryClient, Resolved};
 use super::error::RegistryError;
 use super::http::HttpClient;
 use super::join::try_join_bounded;
+use super::revocation::attached_crls;
 use crate::crypto::SignatureAlgorithm;
 use crate::envelope::{SigningScheme, UnverifiedEnvelope};
 use crate::error::{most_specific, ErrorCode};
@@ -387,6 +388,7 @@ pub async fn verify<C: HttpClient>(
     let mut checks = 0usize;
     // One pool of revocation material for every signature examined: a CRL or response fetched
     // for one serves the next.
+    let mut attached_read = false;
     let mut material = opts.revocation_sources.map(|s| RevocationMaterial {
         crls: s.crls.to_vec(),
         fetched: Vec::new(),
@@ -449,16 +451,25 @@ pub async fn verify<C: HttpClient>(
                 };
                 Ok(
                     match (opts.revocation, material.as_mut(), opts.revocation_sources) {
-                        (None, Some(material), Some(sources)) => verify_fetching(
-                            client.http(),
-                            &client.options().deadlines,
-                            sources.cache,
-                            material,
-                            now,
-                            |checker| Ok::<_, core::convert::Infallible>(run(Some(checker))),
-                        )
-                        .await
-                        .unwrap_or_else(|never| match never {}),
+                        (None, Some(material), Some(sources)) => {
+                            let mut outcome =
+                                verify_with_material(client, sources, material, now, &run).await;
+                            // Revocation data attached to the artifact is read only when what was
+                            // at hand and online left a status unknown (an isolated network).
+                            if !attached_read && revocation_unknown(&outcome) {
+                                attached_read = true;
+                                let (crls, notes) =
+                                    attached_crls(client, &repo, &result.target).await;
+                                result.warnings.extend(notes);
+                                if !crls.is_empty() {
+                                    material.crls.extend(crls);
+                                    outcome =
+                                        verify_with_material(client, sources, material, now, &run)
+                                            .await;
+                                }
+                            }
+                            outcome
+                        }
                         _ => run(opts.revocation),
                     },
                 )
@@ -485,6 +496,36 @@ pub async fn verify<C: HttpClient>(
             .any(|s| matches!(&s.result, Err(e) if e.is_indeterminate()));
     }
     Ok(result)
+}
+
+/// One envelope's verification over `material`, fetching what it needs unless offline.
+async fn verify_with_material<C: HttpClient>(
+    client: &RegistryClient<C>,
+    sources: RevocationSources<'_>,
+    material: &mut RevocationMaterial,
+    now: Instant,
+    run: &dyn Fn(Option<&dyn RevocationChecker>) -> Outcome,
+) -> Outcome {
+    verify_fetching(
+        client.http(),
+        &client.options().deadlines,
+        sources.cache,
+        material,
+        now,
+        |checker| Ok::<_, core::convert::Infallible>(run(Some(checker))),
+    )
+    .await
+    .unwrap_or_else(|never| match never {})
+}
+
+/// Whether a check of `outcome` failed because a revocation status (signing or TSA chain) is
+/// unknown.
+fn revocation_unknown(outcome: &Outcome) -> bool {
+    outcome.results.iter().any(|r| {
+        r.error
+            .as_ref()
+            .is_some_and(|e| e.code() == ErrorCode::VerificationInconclusive)
+    })
 }
 
 /// Signature manifests and envelopes fetched at once by [`verify`] and [`inspect`].

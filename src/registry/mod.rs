@@ -32,6 +32,7 @@ pub(crate) mod flows;
 pub(crate) mod http;
 pub(crate) mod join;
 pub(crate) mod referrers;
+pub(crate) mod revocation;
 mod session;
 
 pub use auth::{Credentials, StaticCredentials};
@@ -60,3 +61,4 @@ pub use flows::{
 };
 pub use http::{HttpClient, HttpRequest, HttpResponse, Piped, TransportError, TransportKind};
 pub use referrers::{referrers_tag, ReferrerList};
+pub use revocation::{attach_revocation, attached_crls, ARTIFACT_TYPE_REVOCATION, MEDIA_TYPE_CRL};

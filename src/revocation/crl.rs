@@ -338,6 +338,34 @@ impl Crl {
         self.next_update
     }
 
+    /// The issuer name, rendered as certificate names are (RFC 4514 order as Go prints it).
+    pub fn issuer_rfc4514(&self) -> String {
+        x509::render_name(&self.raw_issuer).unwrap_or_else(|_| "(unreadable name)".into())
+    }
+
+    /// The raw DER issuer name (matched byte for byte against certificates' issuer names).
+    pub fn raw_issuer(&self) -> &[u8] {
+        &self.raw_issuer
+    }
+
+    /// The CRL number (RFC 5280 §5.2.3) in hex, if present.
+    pub fn number_hex(&self) -> Option<String> {
+        self.number.as_deref().map(crate::crypto::hex)
+    }
+
+    /// Revoked entries listed.
+    pub fn revoked_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The URIs of the issuing distribution point (RFC 5280 §5.2.5), if the CRL names its scope.
+    pub fn scope_urls(&self) -> Vec<String> {
+        self.scope
+            .as_ref()
+            .map(|s| s.uris.clone())
+            .unwrap_or_default()
+    }
+
     /// Whether this is a delta CRL (Delta CRL Indicator, RFC 5280 §5.2.4).
     pub fn is_delta(&self) -> bool {
         self.delta_of.is_some()

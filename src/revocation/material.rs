@@ -24,8 +24,6 @@ use super::{CertStatus, OfflineRevocationChecker, Purpose, RevocationChecker};
 use crate::time::Instant;
 use crate::x509::Certificate;
 
-/// Most bytes read of one OCSP response (notation-core-go reads at most 20 KiB).
-pub const MAX_OCSP_RESPONSE_BYTES: u64 = 20 * 1024;
 /// Most bytes read of one downloaded CRL (notation-core-go `MaxCRLSize`, 32 MiB).
 pub const MAX_CRL_DOWNLOAD_BYTES: u64 = 32 * 1024 * 1024;
 /// Deadline of one OCSP request (notation's 2 s).
@@ -203,10 +201,17 @@ impl<'m> MaterialChecker<'m> {
                             super::ocsp::OcspCertStatus::Good => {
                                 return (Some(CertStatus::Good), false)
                             }
-                            super::ocsp::OcspCertStatus::Revoked { time, reason } => {
-                                // notation-core-go: signed (authentic time) before the
-                                // revocation → good at signing.
-                                if signing_time.is_some_and(|t| t < time) {
+                            super::ocsp::OcspCertStatus::Revoked {
+                                time,
+                                reason,
+                                invalidity_date,
+                            } => {
+                                // notation-core-go: an authentic signing time before the
+                                // entry's invalidity date (RFC 5280 §5.3.2) → good at signing.
+                                if signing_time
+                                    .zip(invalidity_date)
+                                    .is_some_and(|(t, inv)| t < inv)
+                                {
                                     return (Some(CertStatus::Good), false);
                                 }
                                 let reason = reason
@@ -236,9 +241,10 @@ impl<'m> MaterialChecker<'m> {
 /// The OCSP request for `cert` at the responder `url`: GET when the encoded request is short,
 /// else POST (RFC 5019 §5, RFC 6960 Appendix A.1; notation-core-go uses GET below 255 bytes).
 fn ocsp_fetch(url: &str, cert: &Certificate, issuer: &Certificate) -> RevocationFetch {
-    let der = super::ocsp::request_der(cert, issuer);
+    // SHA-1 CertID, as notation-core-go sends (several public responders answer no other).
+    let der = super::ocsp::request_der_with(cert, issuer, super::ocsp::CertIdHash::Sha1);
     let suffix = super::ocsp::request_get_suffix(&der);
-    let (url, method, body, content_type) = if suffix.len() < 255 {
+    let (url, method, body, content_type) = if suffix.len() < super::ocsp::MAX_GET_SUFFIX_LEN {
         (
             format!("{}/{suffix}", url.trim_end_matches('/')),
             "GET",
@@ -259,7 +265,7 @@ fn ocsp_fetch(url: &str, cert: &Certificate, issuer: &Certificate) -> Revocation
         method,
         body,
         content_type,
-        max_bytes: MAX_OCSP_RESPONSE_BYTES,
+        max_bytes: super::ocsp::MAX_OCSP_RESPONSE_BYTES as u64,
         timeout_millis: OCSP_TIMEOUT_MILLIS,
     }
 }

@@ -172,8 +172,12 @@ fn verify_countersignature(
     checker: &dyn RevocationChecker,
 ) -> Result<(), VerifyError> {
     let fail = |e: TimestampError| match e {
-        TimestampError::RevocationUnknown { ref subject, .. } => VerifyError::RevocationUnknown {
+        TimestampError::RevocationUnknown {
+            ref subject,
+            ref detail,
+        } => VerifyError::RevocationUnknown {
             subject: subject.clone(),
+            detail: detail.clone(),
             message: e.notation_message(),
         },
         e => VerifyError::Timestamp(TimestampFailure::Token(Arc::new(e))),

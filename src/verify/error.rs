@@ -69,6 +69,8 @@ pub enum VerifyError {
         subject: String,
         /// notation's message.
         message: String,
+        /// What was tried and why it gave no answer (responders, distribution points).
+        detail: String,
     },
     /// The payload's target artifact is not the artifact being verified
     /// (signing-and-verification-workflow.md §OCI artifact verification workflow). (Shared: cloning

@@ -36,6 +36,10 @@ pub struct CertSummary {
     pub not_after: Instant,
     /// Serial number, hex.
     pub serial: String,
+    /// The OCSP responders it names (authorityInfoAccess, RFC 5280 §4.2.2.1).
+    pub ocsp_urls: Vec<String>,
+    /// The CRL distribution points it names (RFC 5280 §4.2.1.13).
+    pub crl_urls: Vec<String>,
 }
 
 impl CertSummary {
@@ -48,6 +52,8 @@ impl CertSummary {
             not_before: cert.not_before(),
             not_after: cert.not_after(),
             serial: cert.serial_hex(),
+            ocsp_urls: cert.ocsp_urls(),
+            crl_urls: cert.crl_urls(),
         }
     }
 

@@ -192,6 +192,7 @@ impl Run<'_> {
                 ChainStatus::Unknown { subject, detail } => Err(VerifyError::RevocationUnknown {
                     message: format!("signing certificate with subject \"{subject}\" revocation status is unknown ({detail})"),
                     subject,
+                    detail,
                 }),
             }
         })?;

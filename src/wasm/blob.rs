@@ -111,9 +111,8 @@ pub fn blob_hash_algorithm(opts: JsValue) -> Result<String, JsValue> {
 /// downloads through `fetch` ([`crate::revocation::fetch`]).
 #[wasm_bindgen(js_name = verifyBlob)]
 pub fn verify_blob(opts: JsValue) -> js_sys::Promise {
-    wasm_bindgen_futures::future_to_promise(async move {
-        verify_blob_async(opts).await.map_err(js_error)
-    })
+    // Through the shared boxed-future helper: one promise glue for every async export.
+    super::registry::promise(verify_blob_async(opts))
 }
 
 async fn verify_blob_async(opts: JsValue) -> Result<JsValue, JsFailure> {
@@ -191,11 +190,7 @@ fn info_json(i: &BlobSignatureInfo, media_type: &str) -> Value {
             "signingAgent": i.signing_agent,
             "timestampSignature": i.timestamp_token.as_ref().map(|t| Base64::encode_string(t)),
         },
-        "certificates": i.chain.iter().map(|c| json!({
-            "subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint,
-            "notBefore": c.not_before.to_rfc3339(), "notAfter": c.not_after.to_rfc3339(),
-            "serial": c.serial,
-        })).collect::<Vec<_>>(),
+        "certificates": convert::chain_json(&i.chain),
         "signedArtifact": i.target.as_ref().map(|d| serde_json::to_value(d).unwrap_or(Value::Null)),
     });
     if let Some(e) = &i.payload_error {

@@ -280,3 +280,18 @@ pub fn crls_field(opts: &JsValue, name: &str) -> Result<Option<Vec<Vec<u8>>>, Js
     }
     Ok(Some(out))
 }
+
+/// A certificate chain as the JS API documents it (one shape for verify outcomes, inspect and
+/// blob inspect).
+pub(crate) fn chain_json(chain: &[crate::verify::CertSummary]) -> Vec<Value> {
+    chain
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint,
+                "notBefore": c.not_before.to_rfc3339(), "notAfter": c.not_after.to_rfc3339(),
+                "serial": c.serial, "ocspUrls": c.ocsp_urls, "crlUrls": c.crl_urls,
+            })
+        })
+        .collect()
+}

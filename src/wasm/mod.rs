@@ -136,11 +136,7 @@ pub(crate) fn outcome_json(o: &Outcome, media_type: &str) -> Value {
             "subject": leaf.subject,
             "issuer": leaf.issuer,
             "thumbprints": o.signer_chain.iter().map(|c| c.thumbprint.clone()).collect::<Vec<_>>(),
-            "chain": o.signer_chain.iter().map(|c| json!({
-                "subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint,
-                "notBefore": c.not_before.to_rfc3339(), "notAfter": c.not_after.to_rfc3339(),
-                "serial": c.serial,
-            })).collect::<Vec<_>>(),
+            "chain": convert::chain_json(&o.signer_chain),
         })
     });
     let mut v = json!({

@@ -33,17 +33,16 @@ use crate::registry::{
 };
 use crate::sign::{self as core_sign, LocalSigner, SignOptions, Signer};
 use crate::time::Instant;
-use crate::verify::CertSummary;
 
 /// The promise of one registry call. Every export hands its future here as a boxed trait
 /// object, so the future-to-promise glue is instantiated once rather than once per export
 /// (docs/size.md).
-fn promise(f: impl Future<Output = Result<JsValue, JsFailure>> + 'static) -> Promise {
+pub(super) fn promise(f: impl Future<Output = Result<JsValue, JsFailure>> + 'static) -> Promise {
     let f: Pin<Box<dyn Future<Output = Result<JsValue, JsFailure>>>> = Box::pin(f);
     wasm_bindgen_futures::future_to_promise(async move { f.await.map_err(js_error) })
 }
 
-fn registry_failure(e: RegistryError) -> JsFailure {
+pub(super) fn registry_failure(e: RegistryError) -> JsFailure {
     JsFailure::new(e.code(), e.to_string()).with_details(e.details())
 }
 
@@ -102,7 +101,7 @@ fn now() -> Instant {
 /// A registry client for one call. With `cache` on (the default) it shares the digest-keyed
 /// content cache and recent Referrers API answers with other calls, and hands back what it
 /// learned when dropped (also on errors).
-struct Session {
+pub(super) struct Session {
     client: RegistryClient<FetchClient>,
     cache: bool,
     /// Who the client authenticates as, per registry.
@@ -126,7 +125,7 @@ impl Drop for Session {
 }
 
 /// The registry client the options describe.
-fn client(opts: &JsValue) -> Result<Session, JsFailure> {
+pub(super) fn client(opts: &JsValue) -> Result<Session, JsFailure> {
     let cache = opt_field::<bool>(opts, "cache")?.unwrap_or(true);
     let (client, logins) = plain_client(opts)?;
     if !cache {
@@ -202,21 +201,8 @@ fn plain_client(opts: &JsValue) -> Result<ClientAndLogins, JsFailure> {
     ))
 }
 
-fn reference(text: &str) -> Result<Reference, JsFailure> {
+pub(super) fn reference(text: &str) -> Result<Reference, JsFailure> {
     Reference::parse(text).map_err(|e| JsFailure::new(e.code(), e.to_string()))
-}
-
-fn chain_json(chain: &[CertSummary]) -> Vec<Value> {
-    chain
-        .iter()
-        .map(|c| {
-            json!({
-                "subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint,
-                "notBefore": c.not_before.to_rfc3339(), "notAfter": c.not_after.to_rfc3339(),
-                "serial": c.serial,
-            })
-        })
-        .collect()
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Value {
@@ -446,7 +432,7 @@ pub fn registry_inspect(reference_text: String, opts: JsValue) -> Promise {
                     v["expiry"] = json!(env.expiry.map(|t| t.to_rfc3339()));
                     v["signingAgent"] = json!(env.signing_agent);
                     v["timestamped"] = json!(env.timestamped);
-                    v["chain"] = Value::Array(chain_json(&env.chain));
+                    v["chain"] = Value::Array(super::convert::chain_json(&env.chain));
                     if let Some(t) = &env.signed_target {
                         v["signedTarget"] = to_value(t);
                         v["userMetadata"] = to_value(&t.annotations.clone().unwrap_or_default());

@@ -67,3 +67,135 @@ pub(crate) fn revocation_options(opts: &JsValue) -> Result<(bool, JsCrlCache), J
         .filter(|v| v.is_object());
     Ok((!offline, JsCrlCache(cache)))
 }
+
+/// Describes one CRL (DER or PEM) without trusting it, for CRL stores and listings:
+/// `{ issuer, thisUpdate, nextUpdate, number, delta, revoked, scopeUrls, deltaUrls }`. Throws
+/// `ERR_PARSE` (a `CrlError`'s code) when it does not parse.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = inspectCrl)]
+pub fn inspect_crl(crl: JsValue) -> Result<JsValue, JsValue> {
+    (|| {
+        let bytes = super::convert::bytes_of(&crl, "crl")?;
+        if bytes.len() > crate::revocation::crl::MAX_CRL_BYTES {
+            return Err(JsFailure::new(
+                crate::error::ErrorCode::Limit,
+                format!(
+                    "the CRL is larger than {} bytes",
+                    crate::revocation::crl::MAX_CRL_BYTES
+                ),
+            ));
+        }
+        let c = crate::revocation::Crl::from_pem_or_der(&bytes)
+            .map_err(|e| JsFailure::new(e.code(), e.to_string()))?;
+        super::convert::to_js(&serde_json::json!({
+            "issuer": c.issuer_rfc4514(),
+            "thisUpdate": c.this_update().to_rfc3339(),
+            "nextUpdate": c.next_update().map(|t| t.to_rfc3339()),
+            "number": c.number_hex(),
+            "delta": c.is_delta(),
+            "revoked": c.revoked_count(),
+            "scopeUrls": c.scope_urls(),
+            "deltaUrls": c.delta_crl_urls().unwrap_or_default(),
+        }))
+    })()
+    .map_err(super::convert::js_error)
+}
+
+/// Attaches CRLs to the artifact `reference` names, as a revocation-data referrer
+/// ([`crate::registry::attach_revocation`]). `opts`: registry options plus `{ crls, created }`
+/// (`created`: RFC 3339, supplied by the JS wrapper from the host clock). Resolves to
+/// `{ reference, digest, subject, crls, referrersIndexUpdated }`.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = registryAttachRevocation)]
+pub fn registry_attach_revocation(reference_text: String, opts: JsValue) -> js_sys::Promise {
+    use super::registry::{client, promise, reference, registry_failure};
+    promise(async move {
+        let client = client(&opts)?;
+        let reference = reference(&reference_text)?;
+        let crls = super::convert::crls_field(&opts, "crls")?
+            .ok_or_else(|| JsFailure::invalid("`crls` is required"))?;
+        let created = super::convert::str_field(&opts, "created")?;
+        let target = client.resolve(&reference).await.map_err(registry_failure)?;
+        let pushed = crate::registry::attach_revocation(&client, &target, &crls, &created)
+            .await
+            .map_err(registry_failure)?;
+        super::convert::to_js(&serde_json::json!({
+            "reference": target.pinned.to_string(),
+            "digest": pushed.descriptor.digest.to_string(),
+            "subject": target.descriptor.digest.to_string(),
+            "crls": crls.len(),
+            "referrersIndexUpdated": pushed.oci_subject.as_deref()
+                != Some(target.descriptor.digest.to_string().as_str()),
+            "warnings": target.warnings,
+        }))
+    })
+}
+
+/// Downloads the CRLs at `urls` (each with the delta CRL its base names) as verification would
+/// ([`crate::revocation::fetch`]: 5 s, 32 MiB, through `fetch`, answered from
+/// `revocationCache` while current), for `nv2 crl refresh`. Resolves to one
+/// `{ url, crl?, delta?, error? }` per URL (bytes as served, checked to parse as CRLs, not
+/// trusted: verification checks signature and freshness).
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = downloadCrls)]
+pub fn download_crls(urls: JsValue, opts: JsValue) -> js_sys::Promise {
+    super::registry::promise(async move {
+        let list: js_sys::Array = urls
+            .dyn_into()
+            .map_err(|_| JsFailure::invalid("`urls` must be an array of strings"))?;
+        let urls: Vec<String> = list
+            .iter()
+            .map(|u| u.as_string())
+            .collect::<Option<_>>()
+            .ok_or_else(|| JsFailure::invalid("`urls` must be an array of strings"))?;
+        if urls.len() > crate::revocation::material::MAX_REVOCATION_FETCHES {
+            return Err(JsFailure::new(
+                crate::error::ErrorCode::Limit,
+                format!(
+                    "more than {} CRL URLs",
+                    crate::revocation::material::MAX_REVOCATION_FETCHES
+                ),
+            ));
+        }
+        let http = super::registry::fetch_client(&opts)?;
+        let deadlines = super::registry::deadlines_field(&opts)?;
+        let (_, cache) = revocation_options(&opts)?;
+        let needs = urls
+            .iter()
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+            .map(|u| crate::revocation::RevocationFetch::crl(u))
+            .collect();
+        let fetched = crate::revocation::fetch::fetch_all(
+            &http,
+            &deadlines,
+            &cache,
+            needs,
+            super::convert::instant_field(&opts, "now")?.ok_or_else(|| {
+                JsFailure::invalid("`now` is required (the JS wrapper supplies the host clock)")
+            })?,
+        )
+        .await;
+        let out = js_sys::Array::new();
+        for url in &urls {
+            let item = Object::new();
+            let _ = Reflect::set(&item, &"url".into(), &url.into());
+            match fetched
+                .iter()
+                .find(|f| &f.request.url == url)
+                .map(|f| &f.result)
+            {
+                Some(Ok(b)) => {
+                    let _ = Reflect::set(&item, &"crl".into(), &Uint8Array::from(&b.body[..]));
+                    if let Some(d) = &b.delta {
+                        let _ = Reflect::set(&item, &"delta".into(), &Uint8Array::from(&d[..]));
+                    }
+                }
+                Some(Err(why)) => {
+                    let _ = Reflect::set(&item, &"error".into(), &why.into());
+                }
+                None => {
+                    let _ = Reflect::set(&item, &"error".into(), &"not an HTTP(S) URL".into());
+                }
+            }
+            out.push(&item);
+        }
+        Ok(out.into())
+    })
+}

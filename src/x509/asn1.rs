@@ -102,7 +102,7 @@ fn version(r: &mut SliceReader<'_>) -> der::Result<u8> {
 
 /// A `CertificateSerialNumber` (RFC 5280 §4.1.2.2): a canonical INTEGER of at most 20 octets
 /// plus a sign octet, as `x509-cert` decodes it; the content bytes with leading ones stripped.
-fn serial<'a>(r: &mut SliceReader<'a>) -> der::Result<&'a [u8]> {
+pub(crate) fn serial<'a>(r: &mut SliceReader<'a>) -> der::Result<&'a [u8]> {
     let n = IntRef::decode(r)?;
     if n.as_bytes().len() > 21 {
         return Err(Tag::Integer.value_error().into());
@@ -198,7 +198,7 @@ pub(crate) fn name_attributes(name: &[u8]) -> der::Result<Vec<Attribute<'_>>> {
 }
 
 /// A BIT STRING's bytes, `None` when it has unused bits (no signature does).
-fn bit_string_bytes<'a>(r: &mut SliceReader<'a>) -> der::Result<Option<&'a [u8]>> {
+pub(crate) fn bit_string_bytes<'a>(r: &mut SliceReader<'a>) -> der::Result<Option<&'a [u8]>> {
     Ok(BitStringRef::decode(r)?.as_bytes())
 }
 

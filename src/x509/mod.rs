@@ -51,6 +51,13 @@ use crate::time::Instant;
 
 pub(crate) use cert::parse_crl_distribution_points;
 pub use cert::Certificate;
+
+/// A DER `Name` rendered as Go's `pkix.Name.String()` renders it (the form trust policies and
+/// messages use), e.g. for a CRL's issuer.
+pub(crate) fn render_name(raw: &[u8]) -> Result<String, CertError> {
+    let attrs = asn1::name_attributes(raw).map_err(|e| CertError::Parse(format!("name: {e}")))?;
+    name::go_name_string(&attrs)
+}
 pub use chain::{validate_code_signing_chain, validate_timestamping_chain};
 pub use profile::{validate_ca, validate_code_signing_leaf, validate_timestamping_leaf};
 

@@ -4,8 +4,11 @@
 For each Notary algorithm (rsa2048/rsa3072/rsa4096/p256/p384/p521) a root CA and a code-signing
 leaf (Notary profile: KU digitalSignature critical, EKU codeSigning, BC CA:false), plus negative
 leaves signed by the p256 root, a 3-level chain, an unrelated "untrusted" root + leaf and a leaf
-with subject C=US, ST=WA, O=acme, CN=signer for identity tests, and a root + leaf naming a CRL
-distribution point with CRLs (good, revoked, stale, wrong key) for the revocation tests.
+with subject C=US, ST=WA, O=acme, CN=signer for identity tests, a root + leaf naming a CRL
+distribution point with CRLs (good, revoked, stale, wrong key) for the revocation tests, and an
+OCSP PKI (ocsp/: root, RSA intermediate, leaves naming an OCSP responder, delegated responders with
+and without id-kp-OCSPSigning, another CA's responder) with OCSP responses built by pyca
+`cryptography` and by `openssl ocsp` (see make_ocsp), for tests/revocation_ocsp.rs.
 
 Output (--out DIR): one directory per entry with key.pem (PKCS#8), cert.pem and chain.pem (leaf
 first, root last), and index.json describing everything (paths relative to DIR, PEMs inlined).
@@ -93,6 +96,7 @@ def issue(
     eku: list | None | str = "default",
     bc: bool | None = "default",
     crl_url: str | None = None,
+    ocsp_url: str | None = None,
 ) -> Cert:
     signer_key = issuer.key if issuer else key
     b = (
@@ -124,6 +128,9 @@ def issue(
     if crl_url is not None:
         point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
         b = b.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+    if ocsp_url is not None:
+        aia = x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))
+        b = b.add_extension(x509.AuthorityInformationAccess([aia]), critical=False)
     cert = b.sign(signer_key, HASHES[hash_name]())
     return Cert(key, cert, issuer)
 
@@ -188,6 +195,151 @@ def write(out: Path, rel: str, c: Cert, **meta) -> dict:
         "chain": chain_pem,
         "root": pem_cert(root),
         **meta,
+    }
+
+
+def write_key_pem(path: Path, key) -> None:
+    path.write_text(pem_key(key))
+
+
+def make_ocsp(out: Path, p256) -> dict:
+    """OCSP (RFC 6960) material under ocsp/: the certificates, a request from pyca `cryptography`
+    (SHA-256 CertID, which nv2's request must equal byte for byte), responses built with
+    `OCSPResponseBuilder` (one per case, with the verdict nv2 must reach in `cases`), an OpenSSL
+    CA database (index.txt: `leaf` valid, `leaf2` revoked) and responses from `openssl ocsp` in
+    responder mode, so two implementations are covered. The Rust test also makes openssl answer
+    nv2's own request from index.txt."""
+    import subprocess
+    from cryptography.x509 import ocsp
+
+    d = out / "ocsp"
+    d.mkdir(parents=True, exist_ok=True)
+    root = issue(name("nv2 test ocsp root"), p256(), None, ca=True)
+    inter = issue(name("nv2 test ocsp intermediate"), rsa.generate_private_key(65537, 2048), root, ca=True, path_len=0)
+    url, crl = "http://ocsp.nv2.test/", "http://crl.nv2.test/intermediate.crl"
+    leaf = issue(name("nv2 test ocsp leaf"), p256(), inter, ocsp_url=url, crl_url=crl)
+    leaf2 = issue(name("nv2 test ocsp leaf 2"), p256(), inter, ocsp_url=url, crl_url=crl)
+    signing = [ExtendedKeyUsageOID.OCSP_SIGNING]
+    responder = issue(name("nv2 test ocsp responder"), p256(), inter, eku=signing)
+    no_eku = issue(name("nv2 test ocsp responder without EKU"), p256(), inter)
+    expired_responder = issue(
+        name("nv2 test ocsp expired responder"), p256(), inter, eku=signing,
+        not_before=NOW - 30 * DAY, not_after=NOW - DAY,
+    )
+    other_root = issue(name("nv2 test ocsp other root", org="elsewhere"), p256(), None, ca=True)
+    other_responder = issue(name("nv2 test ocsp other responder", org="elsewhere"), p256(), other_root, eku=signing)
+    entries = {
+        "rootEntry": write(out, "ocsp/root", root),
+        "intermediateEntry": write(out, "ocsp/intermediate", inter),
+        "leafEntry": write(out, "ocsp/leaf", leaf),
+        "leaf2Entry": write(out, "ocsp/leaf2", leaf2),
+        "responderEntry": write(out, "ocsp/responder", responder),
+        "noEkuResponderEntry": write(out, "ocsp/responder-no-eku", no_eku),
+        "otherRootEntry": write(out, "ocsp/other-root", other_root),
+        "otherResponderEntry": write(out, "ocsp/other-responder", other_responder),
+    }
+
+    req = ocsp.OCSPRequestBuilder().add_certificate(leaf.cert, inter.cert, hashes.SHA256()).build()
+    (d / "request-sha256.der").write_bytes(req.public_bytes(serialization.Encoding.DER))
+
+    G, R, U = ocsp.OCSPCertStatus.GOOD, ocsp.OCSPCertStatus.REVOKED, ocsp.OCSPCertStatus.UNKNOWN
+    revoked_at = NOW - 2 * DAY
+
+    def build(status=G, *, cert=leaf, issuer=inter, signer=inter, certs=None, by="name", alg=hashes.SHA256,
+              this_update=NOW - dt.timedelta(minutes=1), next_update=NOW + DAY, reason=None, ext=None, id_cert=None):
+        b = ocsp.OCSPResponseBuilder().add_response(
+            cert=cert.cert, issuer=issuer.cert, algorithm=alg(), cert_status=status,
+            this_update=this_update, next_update=next_update,
+            revocation_time=revoked_at if status == R else None, revocation_reason=reason,
+        )
+        enc = ocsp.OCSPResponderEncoding.NAME if by == "name" else ocsp.OCSPResponderEncoding.HASH
+        b = b.responder_id(enc, (id_cert or signer).cert)
+        if certs:
+            b = b.certificates([c.cert for c in certs])
+        for e, critical in ext or []:
+            b = b.add_extension(e, critical)
+        return b.sign(signer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+    def tamper(der: bytes) -> bytes:
+        # The last byte is the signature's (certs absent): the signature no longer verifies.
+        return der[:-1] + bytes([der[-1] ^ 1])
+
+    unknown_critical = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.99999.1"), b"\x05\x00")
+    cases = {
+        # name: (DER, expected: a status or an OcspError variant name)
+        "good": (build(), "good"),
+        "good-sha1": (build(alg=hashes.SHA1, by="hash"), "good"),
+        "good-no-next-update": (build(next_update=None), "good"),
+        "good-nonce": (build(ext=[(x509.OCSPNonce(b"0123456789abcdef"), False)]), "good"),
+        "revoked": (build(R, reason=x509.ReasonFlags.key_compromise), "revoked"),
+        "revoked-no-reason": (build(R), "revoked"),
+        "unknown": (build(U), "unknown"),
+        "other-serial": (build(cert=leaf2), "NoMatchingResponse"),
+        "other-issuer-certid": (build(issuer=other_root), "CertIdMismatch"),
+        "expired": (build(this_update=NOW - 10 * DAY, next_update=NOW - DAY), "Expired"),
+        "future": (build(this_update=NOW + DAY, next_update=NOW + 2 * DAY), "NotYetValid"),
+        "delegated": (build(signer=responder, certs=[responder], by="hash"), "good"),
+        "delegated-by-name": (build(signer=responder, certs=[responder]), "good"),
+        "delegated-with-chain": (build(signer=responder, certs=[inter, responder]), "good"),
+        "delegated-revoked": (build(R, signer=responder, certs=[responder], reason=x509.ReasonFlags.superseded), "revoked"),
+        "delegated-missing-cert": (build(signer=responder, certs=None), "ResponderNotFound"),
+        "responder-no-eku": (build(signer=no_eku, certs=[no_eku]), "UnauthorizedResponder"),
+        "responder-expired": (build(signer=expired_responder, certs=[expired_responder]), "UnauthorizedResponder"),
+        "responder-other-ca": (build(signer=other_responder, certs=[other_responder]), "UnauthorizedResponder"),
+        "tampered": (tamper(build()), "BadSignature"),
+        "unknown-critical-extension": (build(ext=[(unknown_critical, True)]), "UnknownCriticalExtension"),
+        "unknown-noncritical-extension": (build(ext=[(unknown_critical, False)]), "good"),
+    }
+    for status in ("MALFORMED_REQUEST", "INTERNAL_ERROR", "TRY_LATER", "SIG_REQUIRED", "UNAUTHORIZED"):
+        der = ocsp.OCSPResponseBuilder.build_unsuccessful(getattr(ocsp.OCSPResponseStatus, status))
+        cases["unsuccessful-" + status.lower().replace("_", "-")] = (der.public_bytes(serialization.Encoding.DER), "Unsuccessful")
+
+    # OpenSSL's responder over a CA database (ca(1) index.txt format).
+    def stamp(t: dt.datetime) -> str:
+        return t.strftime("%y%m%d%H%M%SZ")
+
+    def row(c: Cert, flag: str, revoked: str = "") -> str:
+        subject = "".join(f"/{a.oid._name}={a.value}" for a in c.cert.subject)
+        return "\t".join([flag, stamp(c.cert.not_valid_after_utc), revoked, format(c.cert.serial_number, "X"), "unknown", subject])
+
+    (d / "index.txt").write_text(row(leaf, "V") + "\n" + row(leaf2, "R", stamp(revoked_at) + ",keyCompromise") + "\n")
+    write_key_pem(d / "intermediate.key", inter.key)
+    (d / "intermediate.pem").write_text(pem_cert(inter.cert))
+    (d / "responder.pem").write_text(pem_cert(responder.cert))
+    write_key_pem(d / "responder.key", responder.key)
+    for c, label in ((leaf, "leaf"), (leaf2, "leaf2")):
+        (d / f"{label}.pem").write_text(pem_cert(c.cert))
+    openssl = []
+    for label, target, signer, expect in (
+        ("openssl-good", "leaf", "responder", "good"),
+        ("openssl-revoked", "leaf2", "responder", "revoked"),
+        ("openssl-issuer-signed", "leaf", "intermediate", "good"),
+    ):
+        # openssl's client request (SHA-1 CertID, no nonce), then its responder's answer.
+        reqf = d / f"{label}-request.der"
+        subprocess.run(["openssl", "ocsp", "-issuer", d / "intermediate.pem", "-cert", d / f"{target}.pem",
+                        "-no_nonce", "-reqout", reqf], check=True, capture_output=True)
+        subprocess.run(["openssl", "ocsp", "-index", d / "index.txt", "-CA", d / "intermediate.pem",
+                        "-rsigner", d / f"{signer}.pem", "-rkey", d / f"{signer}.key",
+                        "-reqin", reqf, "-respout", d / f"{label}.der", "-ndays", "1"],
+                       check=True, capture_output=True)
+        openssl.append(label)
+        cases[label] = ((d / f"{label}.der").read_bytes(), expect, target)
+
+    out_cases = {}
+    for label, (der, expect, *target) in cases.items():
+        (d / f"{label}.der").write_bytes(der)
+        out_cases[label] = {"file": f"ocsp/{label}.der", "expect": expect, "cert": (target or ["leaf"])[0]}
+    return {
+        **entries,
+        "leafSerial": format(leaf.cert.serial_number, "x"),
+        "requestSha256File": "ocsp/request-sha256.der",
+        "indexFile": "ocsp/index.txt",
+        "intermediatePem": "ocsp/intermediate.pem",
+        "responderPem": "ocsp/responder.pem",
+        "responderKey": "ocsp/responder.key",
+        "cases": out_cases,
+        "openssl": openssl,
     }
 
 
@@ -296,8 +448,10 @@ def main() -> None:
         },
     }
 
+    index["ocsp"] = make_ocsp(out, p256)
+
     (out / "index.json").write_text(json.dumps(index, indent=2) + "\n")
-    n = len(index["algorithms"]) * 2 + len(neg) + 3 + 2 + 1 + 2
+    n = len(index["algorithms"]) * 2 + len(neg) + 3 + 2 + 1 + 2 + 9
     print(f"make_pki: wrote {n} certificates and {out / 'index.json'}")
 
 

@@ -167,3 +167,59 @@ test('nv2 verify --crl: good passes, revoked and stale fail, repeatable', { skip
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /cannot read CRL file/);
 });
+
+// inspectCrl reads what OpenSSL reads (an implementation we did not write): issuer, both times,
+// the number and the count of revoked entries, for every generated CRL, in DER and PEM.
+test('inspectCrl agrees with openssl crl -text on every generated CRL', async () => {
+  const { execFileSync } = await import('node:child_process');
+  for (const [name, entry] of Object.entries(c.crls)) {
+    const file = join(PKI_DIR, entry.derFile);
+    const text = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', file, '-noout', '-text'], { encoding: 'utf8' });
+    const info = nv2.inspectCrl(crlDer(name));
+    assert.deepEqual(nv2.inspectCrl(entry.pem), info, `${name}: PEM and DER read alike`);
+    const when = (label) => new Date(text.match(new RegExp(`${label}: (.+)`))[1].trim()).toISOString().replace('.000Z', 'Z');
+    assert.equal(info.thisUpdate, when('Last Update'), name);
+    assert.equal(info.nextUpdate, when('Next Update'), name);
+    assert.equal(info.revoked, (text.match(/Serial Number:/g) ?? []).length, name);
+    const number = text.match(/X509v3 CRL Number:\s*\n\s*(\d+)/);
+    assert.equal(parseInt(info.number, 16), Number(number[1]), name);
+    assert.equal(info.delta, false, name);
+    assert.match(info.issuer, /CN=nv2 test crl root/, name);
+  }
+  assert.throws(() => nv2.inspectCrl(new Uint8Array([0x30, 0x03, 1, 2, 3])), (e) => e.code === 'ERR_PARSE', 'garbage is refused');
+});
+
+// downloadCrls: the bounded download verification uses, for `nv2 crl refresh`.
+test('downloadCrls: a served CRL, a 404, a non-HTTP URL, and the cache answering while current', async () => {
+  const { createServer } = await import('node:http');
+  let hits = 0;
+  const srv = createServer((q, r) => {
+    hits++;
+    if (q.url === '/good.crl') return r.end(crlDer('good'));
+    r.statusCode = 404;
+    r.end();
+  });
+  await new Promise((ok) => srv.listen(0, '127.0.0.1', ok));
+  const base = `http://127.0.0.1:${srv.address().port}`;
+  try {
+    const cache = new Map();
+    const revocationCache = { get: (u) => cache.get(u), set: (u, b) => cache.set(u, b) };
+    const [good, missing, ftp] = await nv2.downloadCrls([`${base}/good.crl`, `${base}/missing.crl`, 'ftp://x/y'], { revocationCache });
+    assert.deepEqual(good.crl, crlDer('good'));
+    assert.equal(missing.crl, undefined);
+    assert.equal(missing.error, 'HTTP 404');
+    assert.match(ftp.error, /not an HTTP/);
+    assert.equal(hits, 2);
+    assert.deepEqual(cache.get(`${base}/good.crl`).baseCRL, crlDer('good'), 'stored in notation-core-go Bundle shape');
+    // Current (nextUpdate in the future): answered from the cache, no request.
+    const [again] = await nv2.downloadCrls([`${base}/good.crl`], { revocationCache });
+    assert.deepEqual(again.crl, crlDer('good'));
+    assert.equal(hits, 2, 'answered from the cache');
+    // Judged after its nextUpdate: downloaded again.
+    const later = new Date(Date.parse(nv2.inspectCrl(crlDer('good')).nextUpdate) + 1000);
+    await nv2.downloadCrls([`${base}/good.crl`], { revocationCache, now: later });
+    assert.equal(hits, 3, 'a cached CRL past its nextUpdate is downloaded again');
+  } finally {
+    srv.close();
+  }
+});

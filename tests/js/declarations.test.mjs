@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as nv2 from 'nv2';
-import { makeTarget, policy, pki, refFor, storeOf } from './helpers.mjs';
+import { PKI_DIR, makeTarget, policy, pki, refFor, storeOf } from './helpers.mjs';
 import { pushImage, startRegistry } from './support/registry.mjs';
 
 const require = createRequire(import.meta.url);
@@ -242,6 +242,30 @@ const CASES = {
   },
   async validateBlobTrustPolicy() {
     return [['policy', nv2.validateBlobTrustPolicy(blobPolicy)]];
+  },
+  async attachRevocation() {
+    await pushImage(reg.url, 'decl/revocation', 'v1');
+    const ref = `${reg.host}/decl/revocation:v1`;
+    return [['attached', await nv2.attachRevocation(ref, { crls: [pki.crl.crls.good.pem] })]];
+  },
+  async downloadCrls() {
+    const { createServer } = await import('node:http');
+    const der = readFileSync(join(PKI_DIR, pki.crl.crls.good.derFile));
+    const srv = createServer((q, r) => {
+      if (q.url === '/good.crl') return r.end(der);
+      r.statusCode = 404;
+      r.end();
+    });
+    await new Promise((ok) => srv.listen(0, '127.0.0.1', ok));
+    const base = `http://127.0.0.1:${srv.address().port}`;
+    try {
+      return [['mixed', await nv2.downloadCrls([`${base}/good.crl`, `${base}/missing.crl`, 'ftp://x/y'], { revocationCache: false })]];
+    } finally {
+      srv.close();
+    }
+  },
+  async inspectCrl() {
+    return Object.entries(pki.crl.crls).map(([name, c]) => [name, nv2.inspectCrl(c.pem)]);
   },
   async createError() {
     return [
