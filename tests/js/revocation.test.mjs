@@ -148,7 +148,8 @@ before(async () => {
   };
   await servers();
 
-  // Signatures by nv2 (the JS API); the chain is leaf, intermediate, root.
+  // Signatures by nv2 (the JS API). The chain is leaf, intermediate, root: verification requires
+  // the x5chain to end with the self-signed root (signature-specification.md, as notation-core-go).
   const signers = { leaf: ['inter'], leafRevoked: ['inter'], leaf2: ['inter2'], leafD: ['interD'] };
   mkdirSync(join(tmp, 'sigs'), { recursive: true });
   for (const [name, issuers] of Object.entries(signers)) {
