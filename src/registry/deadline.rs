@@ -126,6 +126,7 @@ impl Deadlines {
             first_byte_millis: self.first_byte_millis,
             idle_millis: self.idle_millis,
             operation_millis: self.operation_millis(bytes),
+            request_millis: None,
         }
     }
 }
@@ -141,6 +142,11 @@ pub struct RequestDeadline {
     pub idle_millis: u64,
     /// From the start of the operation to the end of this request.
     pub operation_millis: u64,
+    /// From sending this request to the end of its body, when the request has a bound of its
+    /// own (revocation downloads: notation's whole-request timeouts, OCSP 2 s, CRL 5 s). A host
+    /// that tracks the operation's start folds it into `operation_millis` when the request is
+    /// sent; without it a body trickled below the idle deadline runs until the operation's.
+    pub request_millis: Option<u64>,
 }
 
 /// Which deadline passed (`details.during` in JS).

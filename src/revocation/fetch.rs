@@ -160,6 +160,7 @@ async fn download<C: HttpClient>(
             first_byte_millis: request.timeout_millis.min(deadlines.first_byte_millis),
             idle_millis: request.timeout_millis.min(deadlines.idle_millis),
             operation_millis: operation,
+            request_millis: Some(request.timeout_millis),
         });
         let resp = http.send(req).await.map_err(|e| e.to_string())?;
         if matches!(resp.status, 301 | 302 | 303 | 307 | 308) && request.method == "GET" {

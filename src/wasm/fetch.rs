@@ -521,7 +521,14 @@ impl HttpClient for FetchClient {
         }))
     }
 
-    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, mut req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        // A request with its own bound ends by it: from now, as an operation deadline.
+        if let Some(d) = req.deadline.as_mut() {
+            if let Some(ms) = d.request_millis {
+                let end = (self.elapsed().max(0.0) as u64).saturating_add(ms);
+                d.operation_millis = d.operation_millis.min(end);
+            }
+        }
         // `_abort` lives until the body is read or this future ends (AbortOnDrop).
         let (mut resp, mut _abort) = self.fetch_once(&req, "manual").await?;
         if get(&resp, "type")?.as_string().as_deref() == Some("opaqueredirect") {
