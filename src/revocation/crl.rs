@@ -384,7 +384,7 @@ impl Crl {
     /// issuer may sign CRLs: a CA, with cRLSign when keyUsage is present; SHA-1 refused by
     /// [`PublicKey::verify_x509`]), `nextUpdate` set and not passed, no unknown critical
     /// extension; plus nv2's `thisUpdate <= now`. The name was matched by [`Crl::covers`].
-    fn validate(&self, issuer: &Certificate, now: Instant) -> Result<(), String> {
+    pub(crate) fn validate(&self, issuer: &Certificate, now: Instant) -> Result<(), String> {
         let not_ca = match issuer.basic_constraints() {
             None => issuer.is_v3(),
             Some(bc) => !bc.ca,

@@ -100,8 +100,13 @@ async fn fetch_one<C: HttpClient>(
         let body = download(http, deadlines, request).await?;
         return Ok(FetchedBody { body, delta: None });
     }
+    // The CA that must have signed the CRL, when the checker named it.
+    let issuer = request
+        .issuer
+        .as_deref()
+        .and_then(|der| crate::x509::Certificate::from_der(der).ok());
     if let Some(bundle) = cache.get(&request.url) {
-        if current(&bundle, now) {
+        if current(&bundle, issuer.as_ref(), now) {
             return Ok(bundle);
         }
     }
@@ -122,20 +127,26 @@ async fn fetch_one<C: HttpClient>(
         None => None,
     };
     let bundle = FetchedBody { body, delta };
-    cache.put(&request.url, &bundle);
+    // Only what its CA signed and what is current goes into the cache: an unverified download
+    // (a forged or broken CRL from a plain-HTTP distribution point) would otherwise keep a
+    // certificate "unknown" until its claimed nextUpdate.
+    if issuer.is_some() && current(&bundle, issuer.as_ref(), now) {
+        cache.put(&request.url, &bundle);
+    }
     Ok(bundle)
 }
 
-/// Whether a cached bundle can stand for a download at `now`: every CRL in it parses and its
-/// `nextUpdate` is after `now` (notation-go refreshes a cached CRL after its `nextUpdate`).
-fn current(bundle: &FetchedBody, now: Instant) -> bool {
+/// Whether a bundle can stand for a download at `now`: every CRL in it parses, its `nextUpdate`
+/// is after `now` (notation-go refreshes a cached CRL after its `nextUpdate`) and, when the
+/// issuer is known, it verifies under the issuer (RFC 5280 §6.3.3 (f), (g)).
+fn current(bundle: &FetchedBody, issuer: Option<&crate::x509::Certificate>, now: Instant) -> bool {
     core::iter::once(&bundle.body)
         .chain(bundle.delta.as_ref())
         .all(|der| {
-            Crl::from_pem_or_der(der)
-                .ok()
-                .and_then(|c| c.next_update())
-                .is_some_and(|next| now < next)
+            Crl::from_pem_or_der(der).is_ok_and(|c| {
+                c.next_update().is_some_and(|next| now < next)
+                    && issuer.is_none_or(|i| c.validate(i, now).is_ok())
+            })
         })
 }
 

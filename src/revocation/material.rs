@@ -71,6 +71,10 @@ pub struct RevocationFetch {
     pub max_bytes: u64,
     /// Deadline for the whole request, in milliseconds.
     pub timeout_millis: u64,
+    /// For a CRL: the DER certificate of the CA that must have signed it (the issuer of the
+    /// certificate naming the distribution point). Only a CRL it verifies is cached, and a cached
+    /// one is used only while it still verifies, so a forged download cannot stick in the cache.
+    pub issuer: Option<Vec<u8>>,
 }
 
 impl RevocationFetch {
@@ -84,7 +88,14 @@ impl RevocationFetch {
             content_type: None,
             max_bytes: MAX_CRL_DOWNLOAD_BYTES,
             timeout_millis: CRL_TIMEOUT_MILLIS,
+            issuer: None,
         }
+    }
+
+    /// This CRL download, to be signed by `issuer`.
+    pub fn signed_by(mut self, issuer: &Certificate) -> Self {
+        self.issuer = Some(issuer.der().to_vec());
+        self
     }
 
     fn same_request(&self, other: &RevocationFetch) -> bool {
@@ -267,6 +278,7 @@ fn ocsp_fetch(url: &str, cert: &Certificate, issuer: &Certificate) -> Revocation
         content_type,
         max_bytes: super::ocsp::MAX_OCSP_RESPONSE_BYTES as u64,
         timeout_millis: OCSP_TIMEOUT_MILLIS,
+        issuer: None,
     }
 }
 
@@ -326,7 +338,7 @@ impl RevocationChecker for MaterialChecker<'_> {
                 attempts.push(format!("CRL at {url}: not an HTTP(S) URL"));
                 continue;
             }
-            let request = RevocationFetch::crl(&url);
+            let request = RevocationFetch::crl(&url).signed_by(issuer);
             match self.material.result_of(&request) {
                 None if self.material.online => {
                     self.need(request);

@@ -210,8 +210,10 @@ test('downloadCrls: a served CRL, a 404, a non-HTTP URL, and the cache answering
     assert.equal(missing.error, 'HTTP 404');
     assert.match(ftp.error, /not an HTTP/);
     assert.equal(hits, 2);
-    assert.deepEqual(cache.get(`${base}/good.crl`).baseCRL, crlDer('good'), 'stored in notation-core-go Bundle shape');
-    // Current (nextUpdate in the future): answered from the cache, no request.
+    // Nothing downloaded without a known issuer is cached (only CRLs their CA signed are).
+    assert.equal(cache.size, 0, 'downloadCrls knows no issuer: nothing is cached');
+    // A current cached bundle (notation-core-go Bundle shape) answers without a request.
+    cache.set(`${base}/good.crl`, { baseCRL: crlDer('good') });
     const [again] = await nv2.downloadCrls([`${base}/good.crl`], { revocationCache });
     assert.deepEqual(again.crl, crlDer('good'));
     assert.equal(hits, 2, 'answered from the cache');

@@ -316,7 +316,10 @@ test('9. CRL with a broken signature → unknown, never good', { skip }, async (
   const broken = Buffer.from(currentCrls['inter.crl']);
   broken[broken.length - 3] ^= 0x01; // inside the ECDSA signature value
   await servers({ ocsp: false, rootOcsp: false, routes: { 'inter.crl': broken } });
-  const out = await verifyJs('leaf');
+  const cache = mapCache();
+  const out = await verifyJs('leaf', { revocationCache: cache });
+  // Only a CRL its CA signed is cached: a broken one must not stick until its nextUpdate.
+  assert.equal(cache.map.has(crlUrl('inter')), false, 'the broken CRL is not cached');
   const msg = failsRevocation(out, 'ERR_VERIFICATION_INCONCLUSIVE');
   assert.match(msg, unknownOf('nv2 good leaf'));
   assert.match(msg, new RegExp(`CRL at ${reEscape(crlUrl('inter'))}: CRL is not signed by CA [^:]*: signature verification failed`));
@@ -329,7 +332,9 @@ test('9. CRL with a broken signature → unknown, never good', { skip }, async (
 test('10. CRL signed by another CA (the intermediate\'s name, another key) → unknown', { skip }, async () => {
   const forged = P.crl('inter', { signWith: 'impostor' });
   await servers({ ocsp: false, rootOcsp: false, routes: { 'inter.crl': forged } });
-  const out = await verifyJs('leaf');
+  const cache = mapCache();
+  const out = await verifyJs('leaf', { revocationCache: cache });
+  assert.equal(cache.map.has(crlUrl('inter')), false, 'the forged CRL is not cached');
   const msg = failsRevocation(out, 'ERR_VERIFICATION_INCONCLUSIVE');
   assert.match(msg, unknownOf('nv2 good leaf'));
   assert.match(msg, new RegExp(`CRL at ${reEscape(crlUrl('inter'))}: CRL is not signed by CA [^:]*nv2 intermediate[^:]*: signature verification failed`));
