@@ -156,6 +156,15 @@ export function storedEntries() {
   });
 }
 
+/** The CRL number (hex) as a Number, for ties of thisUpdate (its low 52 bits; -1 when absent). */
+const crlNumber = (info) => {
+  try {
+    return Number(BigInt(`0x${info.number}`) % 2n ** 52n);
+  } catch {
+    return -1;
+  }
+};
+
 /**
  * The stored CRLs for a verification, as DER bytes, at most `room` of them (the 64-CRL limit
  * less the --crl files). When more are stored: current before stale, then the newest CRL of each
@@ -169,7 +178,8 @@ export function storedCrls(room = MAX_CRLS, warnFn = warn) {
   const newestFirst = [...usable].sort(
     (a, b) =>
       (statusOf(a.info, now) === 'current' ? 0 : 1) - (statusOf(b.info, now) === 'current' ? 0 : 1) ||
-      Date.parse(b.info.thisUpdate) - Date.parse(a.info.thisUpdate),
+      Date.parse(b.info.thisUpdate) - Date.parse(a.info.thisUpdate) ||
+      crlNumber(b.info) - crlNumber(a.info),
   );
   for (const e of newestFirst) {
     const key = `${e.info.issuer}\u0000${e.info.delta}`;
@@ -297,7 +307,7 @@ commands['crl delete'] = {
     // Every prefix is resolved before anything is deleted: one bad prefix deletes nothing.
     const chosen = positionals.map((p) => {
       const prefix = p.toLowerCase();
-      if (!/^[0-9a-f]{4,64}$/.test(prefix)) throw new UsageError(`"${p}" is not a CRL id prefix (4 to 64 hex digits)`, command);
+      if (!/^[0-9a-f]{1,64}$/.test(prefix)) throw new UsageError(`"${p}" is not a CRL id prefix (hex digits)`, command);
       const matches = ids.filter((id) => id.startsWith(prefix));
       if (matches.length === 0) throw nv2.createError('ERR_INVALID_ARGUMENT', `no stored CRL has an id starting with ${p}`);
       if (matches.length > 1) {
