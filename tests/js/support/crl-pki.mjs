@@ -69,9 +69,9 @@ default_crl_days = 7
   const ec = ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out'];
   openssl([...ec, 'root.key'], dir);
   openssl([...ec, 'leaf.key'], dir);
-  openssl(['req', '-new', '-x509', '-key', 'root.key', '-subj', `/C=US/O=nv2/CN=${name} root`, '-days', '30',
+  openssl(['req', '-new', '-x509', '-key', 'root.key', '-subj', `/C=US/ST=WA/O=nv2/CN=${name} root`, '-days', '30',
     '-config', 'ext.cnf', '-extensions', 'root', '-out', 'root.pem'], dir);
-  openssl(['req', '-new', '-key', 'leaf.key', '-subj', `/C=US/O=nv2/CN=${name} leaf`, '-out', 'leaf.csr'], dir);
+  openssl(['req', '-new', '-key', 'leaf.key', '-subj', `/C=US/ST=WA/O=nv2/CN=${name} leaf`, '-out', 'leaf.csr'], dir);
   openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-set_serial', '0x4e56320001',
     '-days', '30', '-extfile', 'ext.cnf', '-extensions', 'leaf', '-out', 'leaf.pem'], dir);
   writeFileSync(join(dir, 'chain.pem'), readFileSync(join(dir, 'leaf.pem'), 'utf8') + readFileSync(join(dir, 'root.pem'), 'utf8'));
