@@ -171,7 +171,9 @@ const crlNumber = (info) => {
  * issuer first (round by round), with a warning naming what was left out.
  */
 export function storedCrls(room = MAX_CRLS, warnFn = warn) {
-  const usable = storedEntries().filter((e) => e.info);
+  const entries = storedEntries();
+  for (const e of entries) if (e.error) warnFn(`stored CRL ${shortId(e.id)} is left out: ${e.error} (see \`nv2 crl list\`)`);
+  const usable = entries.filter((e) => e.info);
   if (usable.length <= room) return usable.map((e) => e.der);
   const now = Date.now();
   const byIssuer = new Map();

@@ -136,6 +136,26 @@ test('crl import / list / delete; verify --offline uses the store: good passes, 
   fails(both, 'ERR_CERT_REVOKED', 'verify with a good --crl and the revoked store entry');
 });
 
+test('blob verify --offline passes the CRL store too', async () => {
+  const h = await trustingHome('crl', pkiFile(c.rootEntry.certFile));
+  const blobPolicy = join(h.dir, 'blob-policy.json');
+  writeFileSync(
+    blobPolicy,
+    JSON.stringify({
+      version: '1.0',
+      trustPolicies: [{ name: 'all', globalPolicy: true, signatureVerification: { level: 'strict' }, trustStores: ['ca:crl'], trustedIdentities: ['*'] }],
+    }),
+  );
+  ok(await h.run(['blob', 'policy', 'import', blobPolicy]), 'blob policy import');
+  const file = join(h.dir, 'release.txt');
+  writeFileSync(file, 'release v1\n');
+  ok(await h.run(['blob', 'sign', '--key', pkiFile(c.keyFile), '--cert', pkiFile(c.chainFile), '--signature-directory', h.dir, file]), 'blob sign');
+  const verifyBlob = () => h.run(['blob', 'verify', '--offline', '--signature', `${file}.jws.sig`, file]);
+  fails(await verifyBlob(), 'ERR_VERIFICATION_INCONCLUSIVE', 'blob verify with an empty store');
+  ok(await h.run(['crl', 'import', CRL.good]), 'crl import');
+  ok(await verifyBlob(), 'blob verify with the good CRL stored');
+});
+
 test('crl attach → nv2 copy → verify --offline in the second registry with a fresh configuration', async () => {
   const signer = await trustingHome('crl', pkiFile(c.rootEntry.certFile));
   const ref = await signedImage(signer, src, 'crl/attach', pkiFile(c.keyFile), pkiFile(c.chainFile));
