@@ -134,6 +134,15 @@ test('crl import / list / delete; verify --offline uses the store: good passes, 
   // --crl files come with the store: the revoked one in the store still wins over a good file.
   const both = await h.run(['verify', '--offline', '--crl', CRL.good, ref]);
   fails(both, 'ERR_CERT_REVOKED', 'verify with a good --crl and the revoked store entry');
+
+  // A store file that no longer parses is listed as invalid and named when verify leaves it out.
+  const junk = 'ab'.repeat(32);
+  writeFileSync(join(h.config, 'crl', `${junk}.crl`), 'not a CRL');
+  const invalid = (await list(h)).find((r) => r.id === junk);
+  assert.equal(invalid?.status, 'invalid', JSON.stringify(invalid));
+  const withJunk = await h.run(['verify', '--offline', ref]);
+  assert.match(withJunk.stderr, new RegExp(`Warning: stored CRL ${junk.slice(0, 12)} is left out`));
+  fails(withJunk, 'ERR_CERT_REVOKED', 'verify with an unreadable store entry');
 });
 
 test('blob verify --offline passes the CRL store too', async () => {
