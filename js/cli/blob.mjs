@@ -26,7 +26,8 @@ import {
   warnLogged,
 } from './common.mjs';
 import { configDir, loadTrustStore, readJson, resolveX509Dir } from './config.mjs';
-import { REVOCATION, revocationHints, revocationOptions } from './revocation.mjs';
+import { verificationCrls } from './crl.mjs';
+import { BLOB_REVOCATION, revocationHints, revocationOptions } from './revocation.mjs';
 import { signatureFlags, signingOptions } from './keys.mjs';
 
 const FORMATS = { jws: 'application/jose+json', cose: 'application/cose' };
@@ -154,8 +155,8 @@ commands['blob verify'] = {
     'trust-store': { type: 'string', value: 'dir', desc: 'trust store directory holding x509/<type>/<name>/ (default $NV2_CONFIG/truststore)' },
     'media-type': { type: 'string', value: 'type', desc: 'media type the signature must name for the blob' },
     'user-metadata': { type: 'multi', short: 'm', value: 'key=value', desc: 'metadata the signature must carry (repeatable)' },
-    crl: { type: 'multi', value: 'file', desc: 'CRL (DER or PEM) for air-gapped revocation checks (repeatable)' },
-    ...REVOCATION,
+    crl: { type: 'multi', value: 'file', desc: 'CRL (DER or PEM) for air-gapped revocation checks, with the stored ones (repeatable)' },
+    ...BLOB_REVOCATION,
     'verification-time': { type: 'string', value: 'RFC 3339', desc: 'verify as of this time instead of now (e.g. an archived signature)' },
     ...OUTPUT,
     ...HELP,
@@ -185,7 +186,7 @@ commands['blob verify'] = {
     requireFile(file, 'blob');
     const trustPolicy = loadBlobPolicy(values['trust-policy']);
     const trustStore = loadTrustStore(trustPolicy, resolveX509Dir(values['trust-store']), warn);
-    const crls = values.crl.map((f) => readBytes(f, 'CRL file'));
+    const crls = verificationCrls(values.crl); // --crl files, then the CRL store
     const result = await nv2.verifyBlob({
       blob: blobStream(file),
       signature,

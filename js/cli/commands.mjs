@@ -1,19 +1,21 @@
 // The nv2 CLI command registry: every command module's commands and groups, with the help texts
 // (main help, group help, command help). One module per command group:
 //   sign.mjs (sign), verify.mjs (verify, list, inspect), copy.mjs (copy), cert.mjs (cert ...),
-//   policy.mjs (policy ...), login.mjs (login, logout), version.mjs (version), blob.mjs (blob ...).
+//   policy.mjs (policy ...), login.mjs (login, logout), version.mjs (version), blob.mjs (blob ...),
+//   crl.mjs (crl ...).
 // Shared helpers are in common.mjs, signing keys in keys.mjs, configuration in config.mjs.
 import * as blob from './blob.mjs';
 import * as cert from './cert.mjs';
 import { groupHelp } from './common.mjs';
 import * as copy from './copy.mjs';
+import * as crl from './crl.mjs';
 import * as login from './login.mjs';
 import * as policy from './policy.mjs';
 import * as sign from './sign.mjs';
 import * as verify from './verify.mjs';
 import * as version from './version.mjs';
 
-const MODULES = [sign, verify, copy, cert, policy, login, version, blob];
+const MODULES = [sign, verify, copy, cert, policy, login, version, blob, crl];
 
 /** Every command, keyed by its words (`sign`, `cert add`, `blob policy show`). */
 export const COMMANDS = Object.assign({}, ...MODULES.map((m) => m.commands));
@@ -48,6 +50,7 @@ export function mainHelp() {
     `  ${'cert'.padEnd(10)} Manage trust store certificates and test keys (add, list, show, delete, generate-test)\n` +
     `  ${'policy'.padEnd(10)} Manage the trust policy (import, show)\n` +
     `  ${'blob'.padEnd(10)} Sign, verify and inspect detached blob signatures; blob trust policy (import, show)\n` +
+    `  ${'crl'.padEnd(10)} Revocation data for isolated networks: CRL store, attach to artifacts, export to notation (import, list, delete, attach, refresh, export)\n` +
     "\nRun 'nv2 <command> --help' for a command's options.\n" +
     'Exit codes: 0 success, 1 failure or not verified, 2 usage error.\n'
   );

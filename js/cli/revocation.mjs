@@ -8,8 +8,20 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+/** --offline of `nv2 verify`: what an offline verification uses (docs/revocation.md §Offline). */
 export const REVOCATION = {
-  offline: { type: 'boolean', desc: 'make no revocation request (OCSP, CRL download): CRLs given, stored or cached only' },
+  offline: {
+    type: 'boolean',
+    desc: 'make no revocation request (OCSP, CRL download); use only the CRLs at hand: --crl files, the CRL store ($NV2_CONFIG/crl, nv2 crl import), the download cache ($NV2_CACHE/crl) and CRLs attached to the artifact (nv2 crl attach/refresh)',
+  },
+};
+
+/** --offline of `nv2 blob verify` (a blob has no attached data). */
+export const BLOB_REVOCATION = {
+  offline: {
+    type: 'boolean',
+    desc: 'make no revocation request (OCSP, CRL download); use only the CRLs at hand: --crl files, the CRL store ($NV2_CONFIG/crl, nv2 crl import) and the download cache ($NV2_CACHE/crl)',
+  },
 };
 
 /** The cache directory ($NV2_CACHE, default ~/.cache/nv2). */
@@ -75,8 +87,10 @@ export function revocationOptions(values) {
 export function revocationHints(message) {
   if (!/revocation status is unknown/.test(message ?? '')) return '';
   return (
-    '  Revocation could not be checked. Ways forward: give current CRLs with --crl FILE (e.g. ' +
-    'downloaded on a connected machine), check that the OCSP responder and CRL distribution ' +
+    '  Revocation could not be checked. Ways forward: give current CRLs with --crl FILE or ' +
+    'import them with `nv2 crl import FILE` (e.g. downloaded on a connected machine), attach ' +
+    'them to the artifact before copying it (`nv2 crl refresh <reference>`), check that the ' +
+    'OCSP responder and CRL distribution ' +
     'points named above are reachable, or, if the policy allows it, set "override": ' +
     '{"revocation": "log"} in the trust policy statement.\n'
   );

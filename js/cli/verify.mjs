@@ -1,6 +1,5 @@
 // `nv2 verify`, `nv2 list` and `nv2 inspect`: the commands that read an artifact's signatures
 // (notation verify / list / inspect); only verify trusts them.
-import { readFileSync } from 'node:fs';
 import * as nv2 from '../node.js';
 import { keyValues, parseArgs } from './args.mjs';
 import {
@@ -20,6 +19,7 @@ import {
   warnLogged,
 } from './common.mjs';
 import { loadPolicy, loadTrustStore, resolveX509Dir } from './config.mjs';
+import { verificationCrls } from './crl.mjs';
 import { REVOCATION, revocationHints, revocationOptions } from './revocation.mjs';
 
 export const commands = {};
@@ -32,7 +32,7 @@ commands.verify = {
     'trust-policy': { type: 'string', value: 'file', desc: 'trust policy (default $NV2_CONFIG/trustpolicy.oci.json, else trustpolicy.json)' },
     'trust-store': { type: 'string', value: 'dir', desc: 'trust store directory holding x509/<type>/<name>/ (default $NV2_CONFIG/truststore)' },
     'user-metadata': { type: 'multi', short: 'm', value: 'key=value', desc: 'metadata the signature must carry (repeatable)' },
-    crl: { type: 'multi', value: 'file', desc: 'CRL (DER or PEM) for air-gapped revocation checks (repeatable)' },
+    crl: { type: 'multi', value: 'file', desc: 'CRL (DER or PEM) for air-gapped revocation checks, with the stored ones (repeatable)' },
     ...REVOCATION,
     ...MAX_SIGS,
     ...REGISTRY,
@@ -49,14 +49,9 @@ commands.verify = {
     const trustPolicy = loadPolicy(values['trust-policy']);
     const trustStore = loadTrustStore(trustPolicy, resolveX509Dir(values['trust-store']), warn);
     // Revocation (trust-store-trust-policy.md §Certificate Revocation Evaluation): CRLs carried in
-    // as files first, then (unless --offline) OCSP and CRL downloads, cached in $NV2_CACHE/crl.
-    const crls = values.crl.map((f) => {
-      try {
-        return new Uint8Array(readFileSync(f));
-      } catch (e) {
-        throw nv2.createError('ERR_INVALID_ARGUMENT', `cannot read CRL file ${f}: ${e.code ?? e.message}`);
-      }
-    });
+    // as files and stored first, then (unless --offline) OCSP and CRL downloads, cached in $NV2_CACHE/crl.
+    // The CRL store ($NV2_CONFIG/crl, `nv2 crl import`) is passed too, within the 64-CRL limit.
+    const crls = verificationCrls(values.crl);
     let result;
     try {
       result = await nv2.verify(ref, {

@@ -10,6 +10,10 @@
 //   Story 3  acme-rockets verifies the image at the source, copies it, adds its own signature and
 //            deploys under a policy that requires acme-rockets' signature.
 //   Contrast `skopeo copy` of the same image carries no signature: the reason `nv2 copy` exists.
+//   Story 4  air-gapped: acme-rockets signs a release with a certificate that names a CRL
+//            distribution point (a small CRL server on 127.0.0.1), attaches the CRL to the image
+//            (`nv2 crl refresh`), copies it into an isolated registry, and the isolated cluster
+//            verifies it there with `--offline` once the CRL server is gone.
 //
 // Each machine of the stories is an nv2 configuration directory ($NV2_CONFIG) of its own. The
 // script prints every command with its output, checks each step, ends with a summary table and
@@ -34,6 +38,8 @@ import {
   stopAll,
   writeOciImage,
 } from './support.mjs';
+// The CRL-issuing PKI and its HTTP server, shared with tests/js/cli-crl.test.mjs.
+import { makeCrlPki, startCrlServer } from '../../tests/js/support/crl-pki.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -222,12 +228,13 @@ async function signaturesOf(m, ref) {
 // The registries, the image and the keys
 
 requireTool('skopeo', ['--version'], 'skopeo');
+requireTool('openssl', ['version'], 'openssl');
 const versions = {
   nv2: (await run(process.execPath, [NV2, 'version'])).stdout.split('\n')[0],
   skopeo: (await run('skopeo', ['--version'])).stdout.trim(),
   registry: (await run('docker-registry', ['--version'])).stdout.trim(),
 };
-console.log(bold('nv2 demo: the three Notary Project user stories on two local registries'));
+console.log(bold('nv2 demo: the three Notary Project user stories on two local registries, and an air-gapped one'));
 console.log(`  nv2       ${versions.nv2} (${relative(process.cwd(), NV2) || NV2})`);
 console.log(`  tools     ${versions.skopeo}; ${versions.registry}`);
 console.log(`  work dir  ${WORK} ($WORK below; ${opts.keep ? 'kept while serving' : 'removed at exit'})`);
@@ -246,6 +253,7 @@ const consumer = machine('consumer node', 'consumer-node');
 const acmeImport = machine('acme-rockets import', 'acme-rockets-import');
 const acmeCluster = machine('acme-rockets cluster', 'acme-rockets-cluster');
 const acmeProd = machine('acme-rockets production', 'acme-rockets-production');
+const isolatedCluster = machine('isolated cluster', 'isolated-cluster');
 
 const keys = {};
 let image;
@@ -428,6 +436,54 @@ await story('Story 3', 'acme-rockets verifies, imports, signs and deploys under 
   await nv2(acmeProd, ['verify', `${A}/net-monitor:v1`], { expect: 1 });
 });
 
+let isolatedReg;
+await story('Story 4', 'air-gapped: revocation data travels with the image into an isolated registry', async () => {
+  const crlServer = await startCrlServer();
+  let serving = true;
+  try {
+    const crlUrl = crlServer.url('/acme-rockets-release.crl');
+    console.log(`\n  ${bold('acme-rockets release PKI')}: a CA whose signing certificate names the CRL distribution point ${crlUrl}`);
+    const release = makeCrlPki(join(WORK, 'acme-rockets-release-pki'), { crlUrl, name: 'acme-rockets release' });
+    crlServer.set('/acme-rockets-release.crl', release.crl);
+    console.log(`      CRL server  ${crlUrl}  (serves the CA's CRL, ${release.crl.length} B)`);
+    isolatedReg = await startRegistry(join(WORK, 'registries', 'isolated'), 'isolated');
+    console.log(`      registry    isolated  ${isolatedReg.url}  (pid ${isolatedReg.pid}; reaches no CRL server)`);
+
+    const rel = `${A}/release/net-monitor:v1`;
+    await nv2(acmeImport, ['copy', src, rel]);
+    const signed = await nv2(acmeBuild, ['sign', '--key', release.keyFile, '--cert', release.chainFile, rel]);
+    check(signed.stdout.includes(image.manifest.digest), 'signed with the release certificate');
+    const pinned = `${A}/release/net-monitor@${image.manifest.digest}`;
+
+    const refreshed = await nv2(acmeBuild, ['crl', 'refresh', pinned]);
+    check(crlServer.requests.length === 1, 'the CRL was downloaded from its distribution point');
+    check(/^Attached 1 CRL\(s\)/m.test(refreshed.stdout), 'and attached to the image as a referrer');
+
+    await crlServer.stop();
+    serving = false;
+    console.log(`\n  the CRL server is stopped: from here on no revocation source is reachable`);
+
+    const dst = `${isolatedReg.host}/net-monitor:v1`;
+    const copy = await nv2(acmeImport, ['copy', rel, dst]);
+    check(/referrers: 3 copied/.test(copy.stdout), "both signatures (wabbit-networks', the release) and the revocation data came along (3 referrers copied)");
+
+    console.log(`\n  ${bold('isolated cluster')}: a fresh $NV2_CONFIG holding only the release CA and a trust policy`);
+    const policy = policyFile('isolated-cluster', [
+      {
+        name: 'acme-rockets releases',
+        scopes: [`${isolatedReg.host}/net-monitor`],
+        stores: ['ca:acme-rockets-release'],
+        identities: [`x509.subject: ${subjectOf(release.chainFile)}`],
+      },
+    ]);
+    await trustOnly(isolatedCluster, [{ store: 'acme-rockets-release', file: release.rootFile }], policy);
+    const v = await nv2(isolatedCluster, ['verify', '--offline', dst]);
+    check(/revocation: passed/.test(v.stdout), 'verified offline: the revocation check passed with the attached CRL');
+  } finally {
+    if (serving) await crlServer.stop();
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 // Summary
 
@@ -456,6 +512,7 @@ if (opts.keep) {
 } else {
   await wabbitReg.stop();
   await acmeReg.stop();
+  await isolatedReg?.stop();
   stopAll();
   process.exit(exitCode);
 }
