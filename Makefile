@@ -188,7 +188,7 @@ fuzz-smoke:
 setup:
 	bash scripts/setup.sh
 
-# The three user stories with the installed `nv2` command against two local registries
+# The user stories (three, plus the air-gapped one) with the installed `nv2` command against local registries
 # (js/demo/stories.mjs). KEEP=1 keeps the registries serving until Ctrl-C.
 demo: setup pack
 	node js/demo/stories.mjs $(if $(filter 1 true yes,$(KEEP)),--keep)
