@@ -34,6 +34,7 @@ pub(crate) mod join;
 pub(crate) mod referrers;
 pub(crate) mod revocation;
 mod session;
+pub(crate) mod verification;
 
 pub use auth::{Credentials, StaticCredentials};
 pub use cache::{
@@ -55,10 +56,13 @@ pub use deadline::{
 };
 pub use error::RegistryError;
 pub use flows::{
-    inspect, list_signatures, push_signature, sign, verify, ArtifactVerification, EnvelopeInfo,
-    Inspection, RevocationSources, SignatureDescriptor, SignatureFailure, SignatureInspection,
-    SignatureList, SignatureVerification, VerifyOptions,
+    inspect, list_signatures, push_signature, sign, EnvelopeInfo, Inspection, SignatureDescriptor,
+    SignatureInspection, SignatureList,
 };
 pub use http::{HttpClient, HttpRequest, HttpResponse, Piped, TransportError, TransportKind};
 pub use referrers::{referrers_tag, ReferrerList};
 pub use revocation::{attach_revocation, attached_crls, ARTIFACT_TYPE_REVOCATION, MEDIA_TYPE_CRL};
+pub use verification::{
+    verify, ArtifactVerification, RevocationSources, SignatureFailure, SignatureVerification,
+    VerifyOptions,
+};

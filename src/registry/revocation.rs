@@ -88,7 +88,7 @@ pub async fn attach_revocation<C: HttpClient>(
         .await
 }
 
-/// The CRLs attached to `target` (at most [`MAX_REVOCATION_ARTIFACTS`] artifacts and
+/// The CRLs attached to `target` (at most `MAX_REVOCATION_ARTIFACTS` artifacts and
 /// [`MAX_CRLS`] CRLs, each fetched by digest and size), with notes on what was skipped. A
 /// listing or fetch failure is a note, not an error: attached data only ever adds material, and
 /// without it a certificate's status stays unknown (fail closed).

@@ -68,7 +68,7 @@ pub async fn verify_fetching<C: HttpClient, E>(
     }
 }
 
-/// Performs `needs` ([`FETCH_CONCURRENCY`] at a time), answering CRL downloads from `cache` while
+/// Performs `needs` (`FETCH_CONCURRENCY` at a time), answering CRL downloads from `cache` while
 /// the cached CRLs are current.
 pub async fn fetch_all<C: HttpClient>(
     http: &C,
