@@ -174,7 +174,7 @@ fn info_json(i: &BlobSignatureInfo, media_type: &str) -> Value {
         .iter()
         .map(|a| (a.key.clone(), a.value.clone()))
         .collect();
-    let mut v = json!({
+    let mut v = obj!({
         "mediaType": media_type,
         "signatureAlgorithm": s.algorithm.jws_name(),
         "signedAttributes": {
@@ -190,7 +190,7 @@ fn info_json(i: &BlobSignatureInfo, media_type: &str) -> Value {
             "signingAgent": i.signing_agent,
             "timestampSignature": i.timestamp_token.as_ref().map(|t| Base64::encode_string(t)),
         },
-        "certificates": i.chain.iter().map(|c| json!({
+        "certificates": i.chain.iter().map(|c| obj!({
             "subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint,
             "notBefore": c.not_before.to_rfc3339(), "notAfter": c.not_after.to_rfc3339(),
             "serial": c.serial,
@@ -229,7 +229,7 @@ pub fn validate_blob_trust_policy(policy: JsValue) -> Result<JsValue, JsValue> {
             .statements
             .iter()
             .map(|s| {
-                json!({
+                obj!({
                     "name": s.statement.name,
                     "level": s.statement.signature_verification.level.name(),
                     "globalPolicy": s.global_policy,
@@ -237,7 +237,7 @@ pub fn validate_blob_trust_policy(policy: JsValue) -> Result<JsValue, JsValue> {
                 })
             })
             .collect();
-        to_js(&json!({ "version": doc.version, "statements": statements }))
+        to_js(&obj!({ "version": doc.version, "statements": statements }))
     })()
     .map_err(js_error)
 }
