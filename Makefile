@@ -19,9 +19,10 @@ PYTHON      := $(VENV)/bin/python
 # budget. With the registry transport, RFC 3161, CRL revocation, blob signing, copy and COSE
 # signing, and after removing duplicate code (docs/size.md), the package measures 344,708 bytes.
 # Request and operation deadlines (threat model 25) and the structural budgets and linear-time
-# checks of docs/limits.md (issue 9) brought it to 355,908 bytes. The gate (the measured size
-# rounded up to the next KiB, plus 2 KiB) leaves under 3 KB: nothing grows unnoticed; the levers
-# back toward 300 KB are in docs/size.md.
+# checks of docs/limits.md (issue 9) brought it to 355,908 bytes; revocation (attached, OCSP,
+# online CRLs) to 379,874, and the size round of docs/size.md back to 378,944. The gate is the
+# measured size plus 2 KiB, capped at the project budget of 380,000: nothing grows unnoticed; the
+# levers back toward 300 KB are in docs/size.md.
 MAX_GZIP    ?= 380000
 # The notation vectors, vendored in the repository (tests/vectors/notation/README.md).
 CONFORMANCE := $(abspath tests/vectors/notation)

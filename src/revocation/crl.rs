@@ -26,12 +26,11 @@
 //!   certificate with CRL distribution points is never reported good, only revoked or unknown.
 
 use const_oid::ObjectIdentifier;
-use der::asn1::{AnyRef, GeneralizedTime, UintRef};
-use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
+use der::asn1::{AnyRef, UintRef};
+use der::{Decode, Reader, SliceReader, Tag, Tagged};
 
 use super::{CertStatus, Purpose, RevocationChecker};
 use crate::crypto::{CryptoError, PublicKey};
-use crate::encoding::SeenKeys;
 use crate::error::ErrorCode;
 use crate::limits::{LimitExceeded, CRL_ENTRY_EXTENSIONS, EXTENSIONS, URLS};
 use crate::time::Instant;
@@ -147,12 +146,7 @@ fn cmp_number(a: &[u8], b: &[u8]) -> core::cmp::Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
-fn ctx(n: u32, constructed: bool) -> Tag {
-    Tag::ContextSpecific {
-        constructed,
-        number: TagNumber(n),
-    }
-}
+use x509::asn1::ctx;
 
 /// IssuingDistributionPoint (RFC 5280 §5.2.5): `fullName` URIs and the scope flags. A
 /// `nameRelativeToCRLIssuer` point leaves `uris` empty but marks the scope as named, which
@@ -256,11 +250,10 @@ impl Crl {
         // with every earlier one was quadratic in the extension count.
         LimitExceeded::check("crl.extensions", EXTENSIONS, f.extensions.len())
             .map_err(CrlError::Budget)?;
-        let mut seen = SeenKeys::default();
+        if x509::asn1::duplicate_extension(&f.extensions).is_some() {
+            return Err(CrlError::Malformed("duplicate CRL extension".into()));
+        }
         for ext in &f.extensions {
-            if !seen.insert(ext.id.to_string()) {
-                return Err(CrlError::Malformed("duplicate CRL extension".into()));
-            }
             let value = ext.value;
             match ext.id {
                 id if id == ID_CE_CRL_NUMBER => crl.number = Some(crl_number(value)?),
@@ -295,11 +288,10 @@ impl Crl {
                 entry.extensions.len(),
             )
             .map_err(CrlError::Budget)?;
-            let mut seen = SeenKeys::default();
+            if x509::asn1::duplicate_extension(&entry.extensions).is_some() {
+                return Err(CrlError::Malformed("duplicate CRL entry extension".into()));
+            }
             for ext in &entry.extensions {
-                if !seen.insert(ext.id.to_string()) {
-                    return Err(CrlError::Malformed("duplicate CRL entry extension".into()));
-                }
                 let value = ext.value;
                 match ext.id {
                     id if id == ID_CE_CRL_REASONS => {
@@ -311,11 +303,10 @@ impl Crl {
                         }
                     }
                     id if id == ID_CE_INVALIDITY_DATE => {
-                        let t = GeneralizedTime::from_der(value)
-                            .map_err(malformed("invalidity date"))?;
-                        e.invalidity = Some(Instant::from_unix_seconds(
-                            i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX),
-                        ));
+                        e.invalidity = Some(
+                            x509::asn1::only_generalized_time(value)
+                                .map_err(malformed("invalidity date"))?,
+                        );
                     }
                     id if ext.critical && e.unknown_critical.is_none() => {
                         e.unknown_critical = Some(id)

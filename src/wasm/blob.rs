@@ -174,7 +174,7 @@ fn info_json(i: &BlobSignatureInfo, media_type: &str) -> Value {
         .iter()
         .map(|a| (a.key.clone(), a.value.clone()))
         .collect();
-    let mut v = json!({
+    let mut v = obj!({
         "mediaType": media_type,
         "signatureAlgorithm": s.algorithm.jws_name(),
         "signedAttributes": {
@@ -225,7 +225,7 @@ pub fn validate_blob_trust_policy(policy: JsValue) -> Result<JsValue, JsValue> {
             .statements
             .iter()
             .map(|s| {
-                json!({
+                obj!({
                     "name": s.statement.name,
                     "level": s.statement.signature_verification.level.name(),
                     "globalPolicy": s.global_policy,
@@ -233,7 +233,7 @@ pub fn validate_blob_trust_policy(policy: JsValue) -> Result<JsValue, JsValue> {
                 })
             })
             .collect();
-        to_js(&json!({ "version": doc.version, "statements": statements }))
+        to_js(&obj!({ "version": doc.version, "statements": statements }))
     })()
     .map_err(js_error)
 }

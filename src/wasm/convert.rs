@@ -57,6 +57,22 @@ pub fn js_error(f: JsFailure) -> JsValue {
 
 /// JSON-compatible conversion of a Rust value to a plain JS value (through JSON text and the
 /// host's `JSON.parse`, which keeps a serde data-format implementation out of the wasm).
+/// A value as JSON (`json!`'s conversion of an expression; `null` for what does not convert,
+/// which no value the exports build does).
+pub(crate) fn value<T: Serialize + ?Sized>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// The JSON object of `entries` (the `obj!` macro's one builder).
+#[inline(never)]
+pub(crate) fn object(entries: Vec<(&'static str, serde_json::Value)>) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in entries {
+        map.insert(k.into(), v);
+    }
+    serde_json::Value::Object(map)
+}
+
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsFailure> {
     let conversion = |e: String| {
         JsFailure::new(
@@ -287,7 +303,7 @@ pub(crate) fn chain_json(chain: &[crate::verify::CertSummary]) -> Vec<Value> {
     chain
         .iter()
         .map(|c| {
-            serde_json::json!({
+            obj!({
                 "subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint,
                 "notBefore": c.not_before.to_rfc3339(), "notAfter": c.not_after.to_rfc3339(),
                 "serial": c.serial, "ocspUrls": c.ocsp_urls, "crlUrls": c.crl_urls,

@@ -5,6 +5,27 @@
 //! structured context; the JS wrapper re-throws them as the `NotationError` subclass the code
 //! names (js/errors.js `fromWasmError`, the one place a code gets its class).
 
+/// A JSON object, written as `obj!({ ... })` is (string-literal keys; values are `null`, a
+/// nested `{ ... }` or an expression), built by one shared helper ([`convert::object`]) instead of
+/// `json!`'s inline insert, key allocation and `unwrap` per entry (docs/size.md).
+macro_rules! obj {
+    (@acc [$($done:tt)*]) => {
+        $crate::wasm::convert::object(vec![$($done)*])
+    };
+    (@acc [$($done:tt)*] $k:literal : null $(, $($rest:tt)*)?) => {
+        obj!(@acc [$($done)* ($k, serde_json::Value::Null),] $($($rest)*)?)
+    };
+    (@acc [$($done:tt)*] $k:literal : { $($inner:tt)* } $(, $($rest:tt)*)?) => {
+        obj!(@acc [$($done)* ($k, obj!({ $($inner)* })),] $($($rest)*)?)
+    };
+    (@acc [$($done:tt)*] $k:literal : $v:expr $(, $($rest:tt)*)?) => {
+        obj!(@acc [$($done)* ($k, $crate::wasm::convert::value(&$v)),] $($($rest)*)?)
+    };
+    ({ $($t:tt)* }) => {
+        obj!(@acc [] $($t)*)
+    };
+}
+
 mod blob;
 mod convert;
 mod fetch;
@@ -51,7 +72,7 @@ pub fn validate_trust_policy(policy: JsValue) -> Result<JsValue, JsValue> {
             .statements
             .iter()
             .map(|s| {
-                json!({
+                obj!({
                     "name": s.name,
                     "level": s.signature_verification.level.name(),
                     "registryScopes": s.registry_scopes,
@@ -60,7 +81,7 @@ pub fn validate_trust_policy(policy: JsValue) -> Result<JsValue, JsValue> {
                 })
             })
             .collect();
-        to_js(&json!({ "version": doc.version, "statements": statements }))
+        to_js(&obj!({ "version": doc.version, "statements": statements }))
     })()
     .map_err(js_error)
 }
@@ -124,7 +145,7 @@ pub(crate) fn outcome_json(o: &Outcome, media_type: &str) -> Value {
         .results
         .iter()
         .map(|r| {
-            let mut v = json!({ "type": r.check.name(), "action": r.action.name(), "ok": r.ok });
+            let mut v = obj!({ "type": r.check.name(), "action": r.action.name(), "ok": r.ok });
             if let Some(e) = &r.error {
                 v["error"] = error_json(e.code(), e.to_string(), e.details());
             }
@@ -132,14 +153,14 @@ pub(crate) fn outcome_json(o: &Outcome, media_type: &str) -> Value {
         })
         .collect();
     let signer = o.signer_chain.first().map(|leaf| {
-        json!({
+        obj!({
             "subject": leaf.subject,
             "issuer": leaf.issuer,
             "thumbprints": o.signer_chain.iter().map(|c| c.thumbprint.clone()).collect::<Vec<_>>(),
             "chain": convert::chain_json(&o.signer_chain),
         })
     });
-    let mut v = json!({
+    let mut v = obj!({
         "verified": o.verified,
         "verificationLevel": o.level.name(),
         "policyName": o.policy_name,
@@ -164,7 +185,7 @@ pub(crate) fn outcome_json(o: &Outcome, media_type: &str) -> Value {
 /// A failed check or signature as a result member: `{ code, message, details? }` (the same
 /// fields a thrown error has).
 pub(crate) fn error_json(code: ErrorCode, message: String, details: Option<Value>) -> Value {
-    let mut v = json!({ "code": code.as_str(), "message": message });
+    let mut v = obj!({ "code": code.as_str(), "message": message });
     if let Some(d) = details {
         v["details"] = d;
     }

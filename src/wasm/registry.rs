@@ -70,7 +70,7 @@ pub(crate) fn deadlines_field(opts: &JsValue) -> Result<Deadlines, JsFailure> {
 #[wasm_bindgen(js_name = deadlines)]
 pub fn deadlines(opts: JsValue, bytes: f64) -> Result<JsValue, JsValue> {
     let d = deadlines_field(&opts).map_err(js_error)?;
-    to_js(&json!({
+    to_js(&obj!({
         "firstByteMs": d.first_byte_millis,
         "idleMs": d.idle_millis,
         "operationMs": d.operation_millis(bytes.max(0.0) as u64),
@@ -210,7 +210,7 @@ fn to_value<T: serde::Serialize>(v: &T) -> Value {
 }
 
 fn signed_json(d: &SignatureDescriptor) -> Value {
-    json!({
+    obj!({
         "reference": d.reference.to_string(),
         "digest": d.target.digest.to_string(),
         "target": to_value(&d.target),
@@ -346,11 +346,11 @@ pub fn registry_verify(reference_text: String, opts: JsValue) -> Promise {
             .signatures
             .iter()
             .map(|s| match &s.result {
-                Ok(o) => json!({
+                Ok(o) => obj!({
                     "descriptor": to_value(&s.descriptor),
                     "outcome": outcome_json(o, s.envelope_media_type.as_deref().unwrap_or_default()),
                 }),
-                Err(e) => json!({
+                Err(e) => obj!({
                     "descriptor": to_value(&s.descriptor),
                     "outcome": null,
                     "error": error_json(e.code(), e.to_string(), e.details()),
@@ -368,7 +368,7 @@ pub fn registry_verify(reference_text: String, opts: JsValue) -> Promise {
                     s.envelope_media_type.as_deref().unwrap_or_default(),
                 ))
             });
-        to_js(&json!({
+        to_js(&obj!({
             "reference": result.reference,
             "digest": result.digest.to_string(),
             "target": to_value(&result.target),
@@ -395,7 +395,7 @@ pub fn registry_list(reference_text: String, opts: JsValue) -> Promise {
         let list = registry::list_signatures(&client, &reference)
             .await
             .map_err(registry_failure)?;
-        to_js(&json!({
+        to_js(&obj!({
             "reference": list.reference.to_string(),
             "digest": list.target.digest.to_string(),
             "target": to_value(&list.target),
@@ -419,7 +419,7 @@ pub fn registry_inspect(reference_text: String, opts: JsValue) -> Promise {
             .signatures
             .iter()
             .map(|s| {
-                let mut v = json!({
+                let mut v = obj!({
                     "descriptor": to_value(&s.descriptor),
                     "annotations": s.annotations,
                 });
@@ -444,7 +444,7 @@ pub fn registry_inspect(reference_text: String, opts: JsValue) -> Promise {
                 v
             })
             .collect();
-        to_js(&json!({
+        to_js(&obj!({
             "reference": inspection.reference.to_string(),
             "digest": inspection.target.digest.to_string(),
             "target": to_value(&inspection.target),
@@ -467,16 +467,16 @@ impl registry::CopyObserver for ProgressCallback {
                 referrers,
                 blobs,
                 bytes,
-            } => json!({ "type": "plan", "manifests": manifests, "referrers": referrers,
+            } => obj!({ "type": "plan", "manifests": manifests, "referrers": referrers,
                          "blobs": blobs, "bytes": bytes }),
-            registry::CopyEvent::BlobProgress { descriptor, sent } => json!({
+            registry::CopyEvent::BlobProgress { descriptor, sent } => obj!({
                 "type": "blob-progress", "digest": descriptor.digest.to_string(),
                 "size": descriptor.size, "sent": sent,
             }),
             registry::CopyEvent::BlobDone {
                 descriptor,
                 transfer,
-            } => json!({
+            } => obj!({
                 "type": "blob", "digest": descriptor.digest.to_string(), "size": descriptor.size,
                 "mediaType": descriptor.media_type, "status": transfer.as_str(),
             }),
@@ -484,7 +484,7 @@ impl registry::CopyObserver for ProgressCallback {
                 descriptor,
                 referrer,
                 transfer,
-            } => json!({
+            } => obj!({
                 "type": "manifest", "digest": descriptor.digest.to_string(),
                 "size": descriptor.size, "mediaType": descriptor.media_type,
                 "artifactType": descriptor.artifact_type, "referrer": referrer,
@@ -537,7 +537,7 @@ pub fn registry_copy(source_text: String, destination_text: String, opts: JsValu
         )
         .await
         .map_err(registry_failure)?;
-        to_js(&json!({
+        to_js(&obj!({
             "source": {
                 "reference": report.source.to_string(),
                 "digest": report.root.digest.to_string(),

@@ -86,7 +86,7 @@ pub fn inspect_crl(crl: JsValue) -> Result<JsValue, JsValue> {
         }
         let c = crate::revocation::Crl::from_pem_or_der(&bytes)
             .map_err(|e| JsFailure::new(e.code(), e.to_string()))?;
-        super::convert::to_js(&serde_json::json!({
+        super::convert::to_js(&obj!({
             "issuer": c.issuer_rfc4514(),
             "thisUpdate": c.this_update().to_rfc3339(),
             "nextUpdate": c.next_update().map(|t| t.to_rfc3339()),
@@ -117,7 +117,7 @@ pub fn registry_attach_revocation(reference_text: String, opts: JsValue) -> js_s
         let pushed = crate::registry::attach_revocation(&client, &target, &crls, &created)
             .await
             .map_err(registry_failure)?;
-        super::convert::to_js(&serde_json::json!({
+        super::convert::to_js(&obj!({
             "reference": target.pinned.to_string(),
             "digest": pushed.descriptor.digest.to_string(),
             "subject": target.descriptor.digest.to_string(),

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{
@@ -57,7 +57,7 @@ fn sign_options(opts: &JsValue) -> Result<(Descriptor, SignOptions), JsFailure> 
 }
 
 fn artifact_json(a: &SignedArtifact) -> Value {
-    json!({
+    obj!({
         "mediaType": a.media_type,
         "signatureDescriptor": serde_json::to_value(&a.envelope_descriptor).unwrap_or(Value::Null),
         "manifestDescriptor": serde_json::to_value(&a.manifest.descriptor).unwrap_or(Value::Null),

@@ -110,16 +110,39 @@ pub(crate) fn serial<'a>(r: &mut SliceReader<'a>) -> der::Result<&'a [u8]> {
     Ok(n.as_bytes())
 }
 
+/// The context-specific tag `[n]`, constructed or primitive.
+pub(crate) fn ctx(n: u32, constructed: bool) -> Tag {
+    Tag::ContextSpecific {
+        constructed,
+        number: TagNumber(n),
+    }
+}
+
+fn instant(d: core::time::Duration) -> Instant {
+    Instant::from_unix_seconds(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// A DER `GeneralizedTime` (RFC 5280 §4.1.2.5.2: UTC, seconds, no fraction), as an instant;
+/// the one reader of the CRL entry, OCSP and certificate times.
+pub(crate) fn generalized_time(r: &mut SliceReader<'_>) -> der::Result<Instant> {
+    Ok(instant(GeneralizedTime::decode(r)?.to_unix_duration()))
+}
+
+/// The contents `value` (of an extension or an EXPLICIT tag) are exactly one `GeneralizedTime`.
+pub(crate) fn only_generalized_time(value: &[u8]) -> der::Result<Instant> {
+    let mut r = SliceReader::new(value)?;
+    let t = generalized_time(&mut r)?;
+    r.finish()?;
+    Ok(t)
+}
+
 /// `Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }` (RFC 5280 §4.1.2.5).
 fn time(r: &mut SliceReader<'_>) -> der::Result<Instant> {
-    let d = match Tag::peek(r)? {
-        Tag::UtcTime => UtcTime::decode(r)?.to_unix_duration(),
-        Tag::GeneralizedTime => GeneralizedTime::decode(r)?.to_unix_duration(),
-        t => return Err(unexpected(None, t)),
-    };
-    Ok(Instant::from_unix_seconds(
-        i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-    ))
+    match Tag::peek(r)? {
+        Tag::UtcTime => Ok(instant(UtcTime::decode(r)?.to_unix_duration())),
+        Tag::GeneralizedTime => generalized_time(r),
+        t => Err(unexpected(None, t)),
+    }
 }
 
 /// An `AlgorithmIdentifier` (RFC 5280 §4.1.1.2): its whole TLV, OID and parameters TLV.
@@ -150,6 +173,17 @@ pub(crate) struct Ext<'a> {
     pub value: &'a [u8],
 }
 
+/// The first extension whose OID an earlier one already has (RFC 5280 §4.2: "A certificate MUST
+/// NOT include more than one instance of a particular extension"; the same rule for CRLs, CRL
+/// entries and OCSP responses). Found with a set: comparing each with every earlier one was
+/// quadratic in the extension count.
+pub(crate) fn duplicate_extension(list: &[Ext<'_>]) -> Option<ObjectIdentifier> {
+    let mut seen = crate::encoding::SeenKeys::default();
+    list.iter()
+        .find(|ext| !seen.insert(ext.id.to_string()))
+        .map(|ext| ext.id)
+}
+
 /// The contents of `Extensions ::= SEQUENCE OF Extension` (the SEQUENCE itself is read by the
 /// caller). Duplicates are the callers' concern (their messages differ).
 pub(crate) fn extensions<'a>(r: &mut SliceReader<'a>) -> der::Result<Vec<Ext<'a>>> {
@@ -172,6 +206,23 @@ pub(crate) fn extensions<'a>(r: &mut SliceReader<'a>) -> der::Result<Vec<Ext<'a>
         });
     }
     Ok(out)
+}
+
+/// OPTIONAL `[n] EXPLICIT Extensions` (certificates `[3]`, CRLs `[0]`, OCSP `[1]`): the list,
+/// empty when absent.
+pub(crate) fn explicit_extensions<'a>(
+    r: &mut SliceReader<'a>,
+    n: u32,
+) -> der::Result<Vec<Ext<'a>>> {
+    match explicit(r, n)? {
+        Some(x) => {
+            let mut x = SliceReader::new(x)?;
+            let list = extensions(&mut x)?;
+            x.finish()?;
+            Ok(list)
+        }
+        None => Ok(Vec::new()),
+    }
 }
 
 /// One attribute of a distinguished name: type, value tag, value contents.
@@ -269,15 +320,7 @@ pub(crate) fn certificate(der: &[u8]) -> der::Result<CertFields<'_>> {
     key.finish()?;
     implicit_bit_string(&mut t, 1)?; // issuerUniqueID
     implicit_bit_string(&mut t, 2)?; // subjectUniqueID
-    let extensions = match explicit(&mut t, 3)? {
-        Some(x) => {
-            let mut x = SliceReader::new(x)?;
-            let list = extensions(&mut x)?;
-            x.finish()?;
-            list
-        }
-        None => Vec::new(),
-    };
+    let extensions = explicit_extensions(&mut t, 3)?;
     t.finish()?;
     Ok(CertFields {
         tbs,
@@ -354,15 +397,7 @@ pub(crate) fn crl(der: &[u8]) -> der::Result<CrlFields<'_>> {
         }
     }
     // crlExtensions [0] EXPLICIT Extensions OPTIONAL.
-    let extensions = match explicit(&mut t, 0)? {
-        Some(x) => {
-            let mut x = SliceReader::new(x)?;
-            let list = extensions(&mut x)?;
-            x.finish()?;
-            list
-        }
-        None => Vec::new(),
-    };
+    let extensions = explicit_extensions(&mut t, 0)?;
     t.finish()?;
     Ok(CrlFields {
         tbs,

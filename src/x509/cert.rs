@@ -10,7 +10,6 @@ use super::asn1::{self, sequence_contents};
 use super::name::go_name_string;
 use super::{pem, CertError, SignatureError};
 use crate::crypto::{CryptoError, PublicKey};
-use crate::encoding::SeenKeys;
 use crate::limits::{LimitExceeded, EXTENSIONS, NAME_RDNS, URLS};
 use crate::time::Instant;
 
@@ -188,13 +187,12 @@ impl Certificate {
         // with every earlier one (a leaf with 100 000 extensions took minutes).
         LimitExceeded::check("x509.extensions", EXTENSIONS, f.extensions.len())
             .map_err(CertError::Limit)?;
-        let mut seen = SeenKeys::default();
+        if asn1::duplicate_extension(&f.extensions).is_some() {
+            return Err(CertError::Parse(
+                "certificate contains duplicate extensions".into(),
+            ));
+        }
         for ext in &f.extensions {
-            if !seen.insert(ext.id.to_string()) {
-                return Err(CertError::Parse(
-                    "certificate contains duplicate extensions".into(),
-                ));
-            }
             let value = ext.value;
             if ext.id == oids::ID_CE_BASIC_CONSTRAINTS {
                 basic_constraints =

@@ -1,8 +1,8 @@
 use core::str::FromStr;
 use core::time::Duration;
 
-use der::asn1::{Any, BitString, UtcTime};
-use der::Encode;
+use der::asn1::{Any, BitString, GeneralizedTime, UtcTime};
+use der::{Encode, TagNumber};
 use x509_cert::name::Name;
 
 use super::*;

@@ -39,17 +39,16 @@
 //! Everything is bounded and linear in the input; no input panics.
 
 use const_oid::ObjectIdentifier;
-use der::asn1::{AnyRef, BitStringRef, GeneralizedTime};
-use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
+use der::asn1::{AnyRef, BitStringRef};
+use der::{Decode, Reader, SliceReader, Tag, Tagged};
 use sha1::Digest as _;
 
 use crate::crypto::{CryptoError, HashAlgorithm, PublicKey};
-use crate::encoding::SeenKeys;
 use crate::error::ErrorCode;
 use crate::limits::{LimitExceeded, EXTENSIONS, OCSP_CERTIFICATES, OCSP_RESPONSES};
 use crate::time::Instant;
 use crate::x509::asn1::{
-    self, alg_id, bit_string_bytes, explicit, extensions, seq, sequence_contents, take,
+    self, alg_id, bit_string_bytes, ctx, explicit, generalized_time, seq, sequence_contents, take,
 };
 use crate::x509::Certificate;
 
@@ -290,10 +289,6 @@ impl core::fmt::Display for OcspError {
 
 impl std::error::Error for OcspError {}
 
-fn malformed(what: &'static str) -> impl Fn(der::Error) -> OcspError {
-    move |e| OcspError::Malformed(format!("{what}: {e}"))
-}
-
 /// The hash of a `CertID` (RFC 6960 §4.1.1): the two accepted in responses, and the choice for
 /// [`request_der_with`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -450,49 +445,54 @@ struct Basic<'a> {
     certs: Vec<&'a [u8]>,
 }
 
-fn generalized_time(r: &mut SliceReader<'_>) -> der::Result<Instant> {
-    let t = GeneralizedTime::decode(r)?;
-    Ok(Instant::from_unix_seconds(
-        i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX),
-    ))
+/// A failure while reading the response: a DER error (reported as [`OcspError::Malformed`] with
+/// the part being read) or one of the checks' own errors.
+enum Fail {
+    Der(der::Error),
+    Ocsp(OcspError),
 }
 
-fn ctx(n: u32, constructed: bool) -> Tag {
-    Tag::ContextSpecific {
-        constructed,
-        number: TagNumber(n),
+impl From<der::Error> for Fail {
+    fn from(e: der::Error) -> Self {
+        Fail::Der(e)
     }
+}
+
+impl From<OcspError> for Fail {
+    fn from(e: OcspError) -> Self {
+        Fail::Ocsp(e)
+    }
+}
+
+fn bad(what: &str) -> Fail {
+    Fail::Ocsp(OcspError::Malformed(what.into()))
+}
+
+/// A reader over `contents`, which must hold one SEQUENCE and nothing else; the SEQUENCE's
+/// contents.
+fn only_seq(contents: &[u8]) -> der::Result<SliceReader<'_>> {
+    let mut outer = SliceReader::new(contents)?;
+    let inner = seq(&mut outer)?;
+    outer.finish()?;
+    Ok(inner)
 }
 
 /// OPTIONAL `[n] EXPLICIT Extensions`, checked: within the budget, no OID twice, no unknown
 /// critical one (`known` lists the OIDs nv2 processes or may ignore). Returns the list.
 fn checked_extensions<'a>(
     r: &mut SliceReader<'a>,
+    what: &mut &'static str,
     n: u32,
     known: &[ObjectIdentifier],
-) -> Result<Vec<asn1::Ext<'a>>, OcspError> {
-    let Some(x) = explicit(r, n).map_err(malformed("extensions"))? else {
-        return Ok(Vec::new());
-    };
-    let list = (|| {
-        let mut x = SliceReader::new(x)?;
-        let list = extensions(&mut x)?;
-        x.finish()?;
-        Ok(list)
-    })()
-    .map_err(malformed("extensions"))?;
+) -> Result<Vec<asn1::Ext<'a>>, Fail> {
+    *what = "extensions";
+    let list = asn1::explicit_extensions(r, n)?;
     LimitExceeded::check("ocsp.extensions", EXTENSIONS, list.len()).map_err(OcspError::Budget)?;
-    let mut seen = SeenKeys::default();
-    for ext in &list {
-        if !seen.insert(ext.id.to_string()) {
-            return Err(OcspError::Malformed(format!(
-                "duplicate extension {}",
-                ext.id
-            )));
-        }
-        if ext.critical && !known.contains(&ext.id) {
-            return Err(OcspError::UnknownCriticalExtension(ext.id));
-        }
+    if let Some(id) = asn1::duplicate_extension(&list) {
+        return Err(OcspError::Malformed(format!("duplicate extension {id}")).into());
+    }
+    if let Some(ext) = list.iter().find(|e| e.critical && !known.contains(&e.id)) {
+        return Err(OcspError::UnknownCriticalExtension(ext.id).into());
     }
     Ok(list)
 }
@@ -500,74 +500,70 @@ fn checked_extensions<'a>(
 /// `CertStatus ::= CHOICE { good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo,
 /// unknown [2] IMPLICIT UnknownInfo }` (RFC 6960 §4.2.1). The invalidity date is filled from the
 /// single extensions later.
-fn cert_status(r: &mut SliceReader<'_>) -> Result<OcspCertStatus, OcspError> {
-    let any = AnyRef::decode(r).map_err(malformed("certStatus"))?;
-    let bad = |d: &str| OcspError::Malformed(format!("certStatus: {d}"));
-    match any.tag() {
-        t if t == ctx(0, false) && any.value().is_empty() => Ok(OcspCertStatus::Good),
-        t if t == ctx(2, false) && any.value().is_empty() => Ok(OcspCertStatus::Unknown),
-        t if t == ctx(1, true) => {
-            let info = (|| {
-                let mut info = SliceReader::new(any.value())?;
-                let time = generalized_time(&mut info)?;
-                let reason = match explicit(&mut info, 0)? {
-                    Some(v) => {
-                        // CRLReason ::= ENUMERATED (RFC 5280 §5.3.1).
-                        let mut v = SliceReader::new(v)?;
-                        let e = take(&mut v, Tag::Enumerated)?;
-                        v.finish()?;
-                        Some(e)
-                    }
-                    None => None,
-                };
-                info.finish()?;
-                Ok((time, reason))
-            })()
-            .map_err(malformed("revokedInfo"))?;
-            let reason = match info.1 {
-                None => None,
-                // 0..=10 without 7 (RFC 5280 §5.3.1: value 7 is not used).
-                Some([code]) if *code <= 10 && *code != 7 => Some(*code),
-                Some(_) => return Err(bad("invalid revocation reason")),
-            };
-            Ok(OcspCertStatus::Revoked {
-                time: info.0,
-                reason,
-                invalidity_date: None,
-            })
-        }
-        _ => Err(bad("not good, revoked or unknown")),
+fn cert_status(r: &mut SliceReader<'_>, what: &mut &'static str) -> Result<OcspCertStatus, Fail> {
+    *what = "certStatus";
+    let any = AnyRef::decode(r)?;
+    let tag = any.tag();
+    if tag == ctx(0, false) && any.value().is_empty() {
+        return Ok(OcspCertStatus::Good);
     }
+    if tag == ctx(2, false) && any.value().is_empty() {
+        return Ok(OcspCertStatus::Unknown);
+    }
+    if tag != ctx(1, true) {
+        return Err(bad("certStatus: not good, revoked or unknown"));
+    }
+    *what = "revokedInfo";
+    let mut info = SliceReader::new(any.value())?;
+    let time = generalized_time(&mut info)?;
+    let reason = match explicit(&mut info, 0)? {
+        Some(v) => {
+            // CRLReason ::= ENUMERATED (RFC 5280 §5.3.1).
+            let mut v = SliceReader::new(v)?;
+            let e = take(&mut v, Tag::Enumerated)?;
+            v.finish()?;
+            Some(e)
+        }
+        None => None,
+    };
+    info.finish()?;
+    let reason = match reason {
+        None => None,
+        // 0..=10 without 7 (RFC 5280 §5.3.1: value 7 is not used).
+        Some([code]) if *code <= 10 && *code != 7 => Some(*code),
+        Some(_) => return Err(bad("certStatus: invalid revocation reason")),
+    };
+    Ok(OcspCertStatus::Revoked {
+        time,
+        reason,
+        invalidity_date: None,
+    })
 }
 
-fn single_response<'a>(r: &mut SliceReader<'a>) -> Result<Single<'a>, OcspError> {
-    let mut s = seq(r).map_err(malformed("SingleResponse"))?;
-    let (hash_alg, name_hash, key_hash, serial) = (|| {
-        let mut id = seq(&mut s)?;
-        let alg = alg_id(&mut id)?;
-        let name_hash = take(&mut id, Tag::OctetString)?;
-        let key_hash = take(&mut id, Tag::OctetString)?;
-        let serial = asn1::serial(&mut id)?;
-        id.finish()?;
-        Ok((alg.oid, name_hash, key_hash, serial))
-    })()
-    .map_err(malformed("CertID"))?;
-    let mut status = cert_status(&mut s)?;
-    let this_update = generalized_time(&mut s).map_err(malformed("thisUpdate"))?;
-    let next_update = match explicit(&mut s, 0).map_err(malformed("nextUpdate"))? {
-        Some(v) => Some(
-            (|| {
-                let mut v = SliceReader::new(v)?;
-                let t = generalized_time(&mut v)?;
-                v.finish()?;
-                Ok(t)
-            })()
-            .map_err(malformed("nextUpdate"))?,
-        ),
+fn single_response<'a>(
+    r: &mut SliceReader<'a>,
+    what: &mut &'static str,
+) -> Result<Single<'a>, Fail> {
+    *what = "SingleResponse";
+    let mut s = seq(r)?;
+    *what = "CertID";
+    let mut id = seq(&mut s)?;
+    let hash_alg = alg_id(&mut id)?.oid;
+    let name_hash = take(&mut id, Tag::OctetString)?;
+    let key_hash = take(&mut id, Tag::OctetString)?;
+    let serial = asn1::serial(&mut id)?;
+    id.finish()?;
+    let mut status = cert_status(&mut s, what)?;
+    *what = "thisUpdate";
+    let this_update = generalized_time(&mut s)?;
+    *what = "nextUpdate";
+    let next_update = match explicit(&mut s, 0)? {
+        Some(v) => Some(asn1::only_generalized_time(v)?),
         None => None,
     };
     let exts = checked_extensions(
         &mut s,
+        what,
         1,
         &[
             ID_CE_INVALIDITY_DATE,
@@ -575,20 +571,15 @@ fn single_response<'a>(r: &mut SliceReader<'a>) -> Result<Single<'a>, OcspError>
             ID_PKIX_OCSP_ARCHIVE_CUTOFF,
         ],
     )?;
-    s.finish().map_err(malformed("SingleResponse"))?;
+    *what = "SingleResponse";
+    s.finish()?;
     if let OcspCertStatus::Revoked {
         invalidity_date, ..
     } = &mut status
     {
         if let Some(ext) = exts.iter().find(|e| e.id == ID_CE_INVALIDITY_DATE) {
-            let t = (|| {
-                let mut v = SliceReader::new(ext.value)?;
-                let t = generalized_time(&mut v)?;
-                v.finish()?;
-                Ok(t)
-            })()
-            .map_err(malformed("invalidityDate"))?;
-            *invalidity_date = Some(t);
+            *what = "invalidityDate";
+            *invalidity_date = Some(asn1::only_generalized_time(ext.value)?);
         }
     }
     Ok(Single {
@@ -602,115 +593,108 @@ fn single_response<'a>(r: &mut SliceReader<'a>) -> Result<Single<'a>, OcspError>
     })
 }
 
-/// `OCSPResponse` (RFC 6960 §4.2.1) down to the `BasicOCSPResponse`, with nothing after it.
+/// `OCSPResponse` (RFC 6960 §4.2.1) down to the `BasicOCSPResponse`, with nothing after it. A
+/// DER error is reported with the part being read (`what`).
 fn parse(der: &[u8]) -> Result<Basic<'_>, OcspError> {
+    let mut what = "OCSPResponse";
+    match read(der, &mut what) {
+        Ok(basic) => Ok(basic),
+        Err(Fail::Der(e)) => Err(OcspError::Malformed(format!("{what}: {e}"))),
+        Err(Fail::Ocsp(e)) => Err(e),
+    }
+}
+
+fn read<'a>(der: &'a [u8], what: &mut &'static str) -> Result<Basic<'a>, Fail> {
     // OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED, responseBytes [0] EXPLICIT OPTIONAL }
-    let (status, bytes) = (|| {
-        let mut r = SliceReader::new(sequence_contents(der)?)?;
-        let status = take(&mut r, Tag::Enumerated)?;
-        let bytes = explicit(&mut r, 0)?;
-        r.finish()?;
-        Ok((status, bytes))
-    })()
-    .map_err(malformed("OCSPResponse"))?;
+    let mut r = SliceReader::new(sequence_contents(der)?)?;
+    let status = take(&mut r, Tag::Enumerated)?;
+    let bytes = explicit(&mut r, 0)?;
+    r.finish()?;
     match status {
         [0] => {}
         // ENUMERATED contents: one octet for 0..=127 (X.690 §8.4, §8.3.2 minimal).
         [code] if *code < 0x80 => {
-            return Err(OcspError::Unsuccessful(OcspResponseStatus::from_code(
-                *code,
-            )))
+            return Err(OcspError::Unsuccessful(OcspResponseStatus::from_code(*code)).into())
         }
-        _ => return Err(OcspError::Malformed("invalid responseStatus".into())),
+        _ => return Err(bad("invalid responseStatus")),
     }
     let Some(bytes) = bytes else {
-        return Err(OcspError::Malformed(
-            "successful response without responseBytes".into(),
-        ));
+        return Err(bad("successful response without responseBytes"));
     };
     // ResponseBytes ::= SEQUENCE { responseType OBJECT IDENTIFIER, response OCTET STRING }
-    let (kind, response) = (|| {
-        let mut outer = SliceReader::new(bytes)?;
-        let mut rb = seq(&mut outer)?;
-        outer.finish()?;
-        let kind = ObjectIdentifier::decode(&mut rb)?;
-        let response = take(&mut rb, Tag::OctetString)?;
-        rb.finish()?;
-        Ok((kind, response))
-    })()
-    .map_err(malformed("ResponseBytes"))?;
+    *what = "ResponseBytes";
+    let mut rb = only_seq(bytes)?;
+    let kind = ObjectIdentifier::decode(&mut rb)?;
+    let response = take(&mut rb, Tag::OctetString)?;
+    rb.finish()?;
     if kind != ID_PKIX_OCSP_BASIC {
-        return Err(OcspError::UnsupportedResponseType(kind));
+        return Err(OcspError::UnsupportedResponseType(kind).into());
     }
 
     // BasicOCSPResponse ::= SEQUENCE { tbsResponseData, signatureAlgorithm, signature BIT STRING,
     //   certs [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }
-    let mut b =
-        SliceReader::new(sequence_contents(response).map_err(malformed("BasicOCSPResponse"))?)
-            .map_err(malformed("BasicOCSPResponse"))?;
-    let tbs = b.tlv_bytes().map_err(malformed("ResponseData"))?;
-    let sig_alg = alg_id(&mut b).map_err(malformed("signatureAlgorithm"))?;
-    let signature = bit_string_bytes(&mut b).map_err(malformed("signature"))?;
+    *what = "BasicOCSPResponse";
+    let mut b = SliceReader::new(sequence_contents(response)?)?;
+    *what = "ResponseData";
+    let tbs = b.tlv_bytes()?;
+    *what = "signatureAlgorithm";
+    let sig_alg = alg_id(&mut b)?;
+    *what = "signature";
+    let signature = bit_string_bytes(&mut b)?;
+    *what = "certs";
     let mut certs = Vec::new();
-    if let Some(list) = explicit(&mut b, 0).map_err(malformed("certs"))? {
-        let mut outer = SliceReader::new(list).map_err(malformed("certs"))?;
-        let mut list = seq(&mut outer).map_err(malformed("certs"))?;
-        outer.finish().map_err(malformed("certs"))?;
+    if let Some(list) = explicit(&mut b, 0)? {
+        let mut list = only_seq(list)?;
         while !list.is_finished() {
-            let c = list.tlv_bytes().map_err(malformed("certs"))?;
+            let c = list.tlv_bytes()?;
             LimitExceeded::check("ocsp.certificates", OCSP_CERTIFICATES, certs.len() + 1)
                 .map_err(OcspError::Budget)?;
             certs.push(c);
         }
     }
-    b.finish().map_err(malformed("BasicOCSPResponse"))?;
+    *what = "BasicOCSPResponse";
+    b.finish()?;
 
     // ResponseData ::= SEQUENCE { version [0] EXPLICIT Version DEFAULT v1, responderID,
     //   producedAt GeneralizedTime, responses SEQUENCE OF SingleResponse,
     //   responseExtensions [1] EXPLICIT Extensions OPTIONAL }
-    let mut t = SliceReader::new(sequence_contents(tbs).map_err(malformed("ResponseData"))?)
-        .map_err(malformed("ResponseData"))?;
-    if let Some(v) = explicit(&mut t, 0).map_err(malformed("version"))? {
-        let v = (|| {
-            let mut v = SliceReader::new(v)?;
-            let n = u8::decode(&mut v)?;
-            v.finish()?;
-            Ok(n)
-        })()
-        .map_err(malformed("version"))?;
-        if v != 0 {
-            return Err(OcspError::Malformed(format!(
-                "unsupported version {}",
-                v + 1
-            )));
+    *what = "ResponseData";
+    let mut t = SliceReader::new(sequence_contents(tbs)?)?;
+    *what = "version";
+    if let Some(v) = explicit(&mut t, 0)? {
+        let mut v = SliceReader::new(v)?;
+        let n = u8::decode(&mut v)?;
+        v.finish()?;
+        if n != 0 {
+            return Err(OcspError::Malformed(format!("unsupported version {}", n + 1)).into());
         }
     }
-    let responder = (|| {
-        let any = AnyRef::decode(&mut t)?;
-        let mut inner = SliceReader::new(any.value())?;
-        let id = match any.tag() {
-            tag if tag == ctx(1, true) => {
-                let name = inner.tlv_bytes()?;
-                asn1::name_attributes(name)?;
-                ResponderId::ByName(name)
-            }
-            tag if tag == ctx(2, true) => ResponderId::ByKey(take(&mut inner, Tag::OctetString)?),
-            tag => return Err(asn1::unexpected(None, tag)),
-        };
-        inner.finish()?;
-        Ok(id)
-    })()
-    .map_err(malformed("responderID"))?;
-    let produced_at = generalized_time(&mut t).map_err(malformed("producedAt"))?;
-    let mut list = seq(&mut t).map_err(malformed("responses"))?;
+    *what = "responderID";
+    let any = AnyRef::decode(&mut t)?;
+    let mut inner = SliceReader::new(any.value())?;
+    let responder = match any.tag() {
+        tag if tag == ctx(1, true) => {
+            let name = inner.tlv_bytes()?;
+            asn1::name_attributes(name)?;
+            ResponderId::ByName(name)
+        }
+        tag if tag == ctx(2, true) => ResponderId::ByKey(take(&mut inner, Tag::OctetString)?),
+        tag => return Err(asn1::unexpected(None, tag).into()),
+    };
+    inner.finish()?;
+    *what = "producedAt";
+    let produced_at = generalized_time(&mut t)?;
+    *what = "responses";
+    let mut list = seq(&mut t)?;
     let mut responses = Vec::new();
     while !list.is_finished() {
         LimitExceeded::check("ocsp.responses", OCSP_RESPONSES, responses.len() + 1)
             .map_err(OcspError::Budget)?;
-        responses.push(single_response(&mut list)?);
+        responses.push(single_response(&mut list, what)?);
     }
-    checked_extensions(&mut t, 1, &[ID_PKIX_OCSP_NONCE])?;
-    t.finish().map_err(malformed("ResponseData"))?;
+    checked_extensions(&mut t, what, 1, &[ID_PKIX_OCSP_NONCE])?;
+    *what = "ResponseData";
+    t.finish()?;
     Ok(Basic {
         tbs,
         sig_alg,
