@@ -59,7 +59,8 @@ fn upload<C: HttpClient>(
         match doc["subject"]["digest"].as_str() {
             Some(subject) if maintain_referrers => {
                 let subject = Digest::parse(subject).unwrap();
-                block_on(client.push_referrer(repo, media_type, &bytes, &subject)).unwrap();
+                block_on(client.push_referrer(repo, &[], media_type, &bytes, &subject, None))
+                    .unwrap();
             }
             _ => {
                 block_on(client.push_manifest(repo, &reference, media_type, &bytes)).unwrap();

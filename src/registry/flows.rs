@@ -61,26 +61,19 @@ pub async fn push_signature<C: HttpClient>(
             actual: manifest.subject.digest.to_string(),
         });
     }
-    // The envelope and the empty config are independent: pushed concurrently.
+    // The envelope and the empty config, then the manifest (signature-specification.md §OCI
+    // Signatures); indexed under the signature manifest's own descriptor.
     let blobs: [&[u8]; 2] = [&signed.envelope, EMPTY_CONTENT];
-    try_join_bounded(blobs.to_vec(), 2, |b| client.push_blob(repo, b)).await?;
-    let digest = signed.manifest.descriptor.digest.to_string();
-    let pushed = client
-        .push_manifest(
+    let (_, updated) = client
+        .push_referrer(
             repo,
-            &digest,
+            &blobs,
             MEDIA_TYPE_OCI_MANIFEST,
             &signed.manifest.bytes,
+            &target.descriptor.digest,
+            Some(&signed.manifest.descriptor),
         )
         .await?;
-    let subject = &target.descriptor.digest;
-    let mut updated = false;
-    if pushed.oci_subject.as_deref() != Some(subject.to_string().as_str()) {
-        client
-            .add_to_referrers_index(repo, subject, &signed.manifest.descriptor)
-            .await?;
-        updated = true;
-    }
     Ok(SignatureDescriptor {
         reference: repo.clone(),
         target: target.descriptor.clone(),

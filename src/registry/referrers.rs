@@ -498,25 +498,32 @@ impl<C: HttpClient> RegistryClient<C> {
         )))
     }
 
-    /// Pushes a manifest that has a `subject` by digest, then, when the registry did not answer
-    /// with `OCI-Subject` (OCI distribution-spec spec.md §Referrers Tag Schema), maintains the
-    /// referrers tag index.
+    /// Pushes a referrer: `blobs` (each unless the registry has it, two at a time), then the
+    /// manifest `bytes` (with a `subject`) by digest, then, when the registry did not answer with
+    /// `OCI-Subject` (OCI distribution-spec spec.md §Referrers Tag Schema), the referrers tag
+    /// index entry `entry` (default: the descriptor read from the manifest). One path for
+    /// signatures and revocation data. Returns the pushed manifest and whether the index was
+    /// written.
     pub async fn push_referrer(
         &self,
         repo: &Reference,
+        blobs: &[&[u8]],
         media_type: &str,
         bytes: &[u8],
         subject: &Digest,
-    ) -> Result<super::client::PushedManifest, RegistryError> {
+        entry: Option<&Descriptor>,
+    ) -> Result<(super::client::PushedManifest, bool), RegistryError> {
+        super::join::try_join_bounded(blobs.to_vec(), 2, |b| self.push_blob(repo, b)).await?;
         let digest = Digest::of(HashAlgorithm::Sha256, bytes);
         let pushed = self
             .push_manifest(repo, &digest.to_string(), media_type, bytes)
             .await?;
-        if pushed.oci_subject.as_deref() != Some(subject.to_string().as_str()) {
-            self.add_to_referrers_index(repo, subject, &pushed.descriptor)
+        let indexed = pushed.oci_subject.as_deref() == Some(subject.to_string().as_str());
+        if !indexed {
+            self.add_to_referrers_index(repo, subject, entry.unwrap_or(&pushed.descriptor))
                 .await?;
         }
-        Ok(pushed)
+        Ok((pushed, !indexed))
     }
 }
 

@@ -12,7 +12,6 @@
 use super::client::{PushedManifest, RegistryClient, Resolved};
 use super::error::RegistryError;
 use super::http::HttpClient;
-use super::join::try_join_bounded;
 use crate::crypto::HashAlgorithm;
 use crate::oci::{Descriptor, Reference, EMPTY_CONTENT, MEDIA_TYPE_OCI_MANIFEST};
 use crate::revocation::crl::{Crl, MAX_CRLS, MAX_CRL_BYTES};
@@ -59,7 +58,6 @@ pub async fn attach_revocation<C: HttpClient>(
     let repo = &target.pinned;
     let mut blobs: Vec<&[u8]> = ders.iter().map(Vec::as_slice).collect();
     blobs.push(EMPTY_CONTENT);
-    try_join_bounded(blobs, 2, |b| client.push_blob(repo, b)).await?;
     let layers: Vec<Descriptor> = ders
         .iter()
         .map(|d| Descriptor::for_content(MEDIA_TYPE_CRL, HashAlgorithm::Sha256, d))
@@ -78,14 +76,17 @@ pub async fn attach_revocation<C: HttpClient>(
         "annotations": { "org.opencontainers.image.created": created },
     });
     let bytes = serde_json::to_vec(&manifest).map_err(|e| RegistryError::Parse(e.to_string()))?;
-    client
+    let (pushed, _) = client
         .push_referrer(
             repo,
+            &blobs,
             MEDIA_TYPE_OCI_MANIFEST,
             &bytes,
             &target.descriptor.digest,
+            None,
         )
-        .await
+        .await?;
+    Ok(pushed)
 }
 
 /// The CRLs attached to `target` (at most `MAX_REVOCATION_ARTIFACTS` artifacts and
