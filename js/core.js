@@ -422,21 +422,95 @@ export async function attachRevocation(reference, opts = {}) {
   return callAsync('registryAttachRevocation', reference, args);
 }
 
+/** Bounds of one CRL download, as the wasm side's (src/revocation/material.rs). */
+const CRL_DOWNLOAD_MS = 5_000;
+const CRL_DOWNLOAD_BYTES = 32 * 1024 * 1024;
+
+/** One bounded CRL download: 200, at most CRL_DOWNLOAD_BYTES, within CRL_DOWNLOAD_MS. */
+async function downloadCrl(fetchFn, url) {
+  const signal = AbortSignal.timeout(CRL_DOWNLOAD_MS);
+  let res;
+  try {
+    res = await fetchFn(url, { signal, redirect: 'follow' });
+  } catch (e) {
+    throw new Error(signal.aborted ? `deadline passed: waited ${CRL_DOWNLOAD_MS} ms` : (e?.cause?.code ?? e?.message ?? String(e)));
+  }
+  if (res.status !== 200) {
+    res.body?.cancel().catch(() => {});
+    throw new Error(`HTTP ${res.status}`);
+  }
+  const declared = Number(res.headers.get('content-length'));
+  if (declared > CRL_DOWNLOAD_BYTES) {
+    res.body?.cancel().catch(() => {});
+    throw new Error(`response larger than ${CRL_DOWNLOAD_BYTES} bytes`);
+  }
+  const chunks = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body ?? []) {
+      size += chunk.length;
+      if (size > CRL_DOWNLOAD_BYTES) throw new Error(`response larger than ${CRL_DOWNLOAD_BYTES} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    res.body?.cancel?.().catch?.(() => {});
+    throw new Error(signal.aborted ? `deadline passed: waited ${CRL_DOWNLOAD_MS} ms` : e.message);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 /**
- * Downloads the CRLs at `urls` as verification does (5 s and 32 MiB each, the delta CRL a base
- * names with it, through `fetch`; `revocationCache` answers while current): one
- * `{ url, crl?, delta?, error? }` per URL. Nothing downloaded is trusted until a verification
- * checks it.
+ * Downloads the CRLs at `urls` with verification's bounds (5 s and 32 MiB each, the delta CRL a
+ * base names with it, through `fetch`; `revocationCache` answers while its entry is current):
+ * one `{ url, crl?, delta?, error? }` per URL. Each download must parse as a CRL; nothing is
+ * trusted until a verification checks it, and nothing is cached (only verification, which knows
+ * the issuer, caches).
  */
 export async function downloadCrls(urls, opts = {}) {
   requireObject(opts, 'options');
   if (!Array.isArray(urls) || urls.some((u) => typeof u !== 'string')) throw invalid('nv2: urls must be an array of strings');
+  if (urls.length > 64) throw createError('ERR_LIMIT', 'nv2: more than 64 CRL URLs');
   if (opts.fetch !== undefined && typeof opts.fetch !== 'function') throw invalid('nv2: fetch must be a function');
-  const args = { ...revocationArgs(opts), now: opts.now === undefined ? Date.now() : toTime(opts.now, 'now') };
-  if (opts.fetch) args.fetch = opts.fetch;
-  const timeout = normaliseTimeout(opts.timeout);
-  if (timeout) args.timeout = timeout;
-  return callAsync('downloadCrls', urls, args);
+  const fetchFn = opts.fetch ?? globalThis.fetch;
+  const { revocationCache } = revocationArgs(opts);
+  const now = opts.now === undefined ? Date.now() : toTime(opts.now, 'now');
+  const current = (bytes) => {
+    try {
+      const next = inspectCrl(bytes).nextUpdate;
+      return next !== null && Date.parse(next) > now;
+    } catch {
+      return false;
+    }
+  };
+  const one = async (url) => {
+    if (!/^https?:\/\//.test(url)) return { url, error: 'not an HTTP(S) URL' };
+    const cached = revocationCache?.get(url);
+    if (cached?.baseCRL instanceof Uint8Array && current(cached.baseCRL) && (!cached.deltaCRL || current(cached.deltaCRL))) {
+      return { url, crl: cached.baseCRL, ...(cached.deltaCRL ? { delta: cached.deltaCRL } : {}) };
+    }
+    try {
+      const crl = await downloadCrl(fetchFn, url);
+      const info = inspectCrl(crl);
+      const deltaUrl = info.deltaUrls.find((u) => /^https?:\/\//.test(u));
+      if (!deltaUrl) return { url, crl };
+      try {
+        return { url, crl, delta: await downloadCrl(fetchFn, deltaUrl) };
+      } catch (e) {
+        return { url, error: `delta CRL at ${deltaUrl}: ${e.message}` };
+      }
+    } catch (e) {
+      return { url, error: e.message };
+    }
+  };
+  const out = [];
+  for (let i = 0; i < urls.length; i += 4) out.push(...(await Promise.all(urls.slice(i, i + 4).map(one))));
+  return out;
 }
 
 /** Lists the Notary signatures of `reference` (Referrers API, or the referrers tag schema). */

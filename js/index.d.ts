@@ -393,7 +393,6 @@ export function attachRevocation(reference: string, opts: AttachRevocationOption
 
 export interface DownloadCrlsOptions extends RevocationOptions {
   fetch?: typeof fetch;
-  timeout?: RegistryOptions['timeout'];
   /** The time cached CRLs are judged current at (default now). */
   now?: TimeInput;
 }

@@ -133,7 +133,7 @@ fn run(
         &(),
         &mut material,
         pki.now,
-        |checker| {
+        &mut |checker| {
             verify_envelope(&VerifyRequest {
                 envelope: &s.envelope,
                 media_type: "application/jose+json",

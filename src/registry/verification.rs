@@ -311,30 +311,27 @@ pub async fn verify<C: HttpClient>(
                     };
                     verify_with_statement(&req, statement)
                 };
-                Ok(
-                    match (opts.revocation, material.as_mut(), opts.revocation_sources) {
-                        (None, Some(material), Some(sources)) => {
-                            let mut outcome =
-                                verify_with_material(client, sources, material, now, &run).await;
-                            // Revocation data attached to the artifact is read only when what was
-                            // at hand and online left a status unknown (an isolated network).
-                            if !attached_read && revocation_unknown(&outcome) {
-                                attached_read = true;
-                                let (crls, notes) =
-                                    attached_crls(client, &repo, &result.target).await;
-                                result.warnings.extend(notes);
-                                if !crls.is_empty() {
-                                    material.crls.extend(crls);
-                                    outcome =
-                                        verify_with_material(client, sources, material, now, &run)
-                                            .await;
-                                }
+                match (opts.revocation, material.as_mut(), opts.revocation_sources) {
+                    (None, Some(material), Some(sources)) => {
+                        let mut outcome =
+                            verify_with_material(client, sources, material, now, &run).await;
+                        // Revocation data attached to the artifact is read only when what was
+                        // at hand and online left a status unknown (an isolated network).
+                        if !attached_read && outcome.as_ref().is_ok_and(revocation_unknown) {
+                            attached_read = true;
+                            let (crls, notes) = attached_crls(client, &repo, &result.target).await;
+                            result.warnings.extend(notes);
+                            if !crls.is_empty() {
+                                material.crls.extend(crls);
+                                outcome =
+                                    verify_with_material(client, sources, material, now, &run)
+                                        .await;
                             }
-                            outcome
                         }
-                        _ => run(opts.revocation),
-                    },
-                )
+                        outcome
+                    }
+                    _ => Ok(run(opts.revocation)),
+                }
             }
         };
         if let Ok(o) = &outcome {
@@ -367,17 +364,18 @@ async fn verify_with_material<C: HttpClient>(
     material: &mut RevocationMaterial,
     now: Instant,
     run: &dyn Fn(Option<&dyn RevocationChecker>) -> Outcome,
-) -> Outcome {
+) -> Result<Outcome, RegistryError> {
     verify_fetching(
         client.http(),
         &client.options().deadlines,
         sources.cache,
         material,
         now,
-        |checker| Ok::<_, core::convert::Infallible>(run(Some(checker))),
+        &mut |checker| Ok(run(Some(checker))),
     )
     .await
-    .unwrap_or_else(|never| match never {})
+    // `run` never fails (the statement was selected before); typed all the same.
+    .map_err(|e| RegistryError::Parse(e.to_string()))
 }
 
 /// Whether a check of `outcome` failed because a revocation status (signing or TSA chain) is

@@ -14,7 +14,7 @@ use super::material::{
 };
 use crate::registry::{Deadlines, HttpClient, HttpRequest, RequestDeadline};
 use crate::time::Instant;
-use crate::verify::Outcome;
+use crate::verify::{Outcome, VerifyError};
 
 /// Rounds of verify → fetch → verify again: OCSP, then CRLs where OCSP gave no answer, for the
 /// signing chain and then the timestamping chain (whose check comes first and may stop the run).
@@ -47,14 +47,17 @@ impl CrlCache for () {
 /// [`MAX_REVOCATION_ROUNDS`] times. The last outcome is returned without its needs: what could not
 /// be fetched is reported inside it as "unknown". An error from `verify` (verification could not
 /// start) is returned at once.
-pub async fn verify_fetching<C: HttpClient, E>(
+///
+/// `verify` is a trait object and its error one type, so the loop is compiled once for every
+/// caller (registry and blob verification; docs/size.md).
+pub async fn verify_fetching<C: HttpClient>(
     http: &C,
     deadlines: &Deadlines,
     cache: &dyn CrlCache,
     material: &mut RevocationMaterial,
     now: Instant,
-    mut verify: impl FnMut(&MaterialChecker<'_>) -> Result<Outcome, E>,
-) -> Result<Outcome, E> {
+    verify: &mut dyn FnMut(&MaterialChecker<'_>) -> Result<Outcome, VerifyError>,
+) -> Result<Outcome, VerifyError> {
     let mut round = 0;
     loop {
         let mut outcome = verify(&MaterialChecker::new(material, now))?;

@@ -159,9 +159,14 @@ async fn verify_blob_async(opts: JsValue) -> Result<JsValue, JsFailure> {
         verify_blob_core(&req)
     };
     // A statement that does not apply is an error before anything is fetched.
-    let outcome = verify_fetching(&http, &deadlines, &cache, &mut material, now, |checker| {
-        run(checker)
-    })
+    let outcome = verify_fetching(
+        &http,
+        &deadlines,
+        &cache,
+        &mut material,
+        now,
+        &mut |checker| run(checker),
+    )
     .await
     .map_err(|e| JsFailure::new(e.code(), e.to_string()).with_details(e.details()))?;
     to_js(&super::outcome_json(&outcome, &media_type))
