@@ -231,7 +231,7 @@ impl<C: HttpClient> RegistryClient<C> {
             // its repository link (distribution's filesystem driver writes links in place), or
             // an eventually consistent store. The PUT is idempotent (OCI distribution-spec
             // spec.md §Pushing Manifests), so it is retried a bounded number of times.
-            if attempt >= self.options().max_retries || !has_code(&err, "MANIFEST_BLOB_UNKNOWN") {
+            if attempt >= self.options().max_retries || !err.has_registry_code("MANIFEST_BLOB_UNKNOWN") {
                 return Err(err);
             }
             self.http()
@@ -338,12 +338,6 @@ pub(crate) fn check_content(desc: &Descriptor, bytes: &[u8]) -> Result<(), Regis
 }
 
 /// `ERR_REGISTRY_HTTP` from a response.
-/// Whether a registry error carries the distribution error `code` (OCI distribution-spec spec.md
-/// §Error Codes).
-fn has_code(err: &RegistryError, code: &str) -> bool {
-    matches!(err, RegistryError::Http { codes, .. } if codes.iter().any(|c| c == code))
-}
-
 pub(crate) fn http_error(operation: &str, resp: &HttpResponse) -> RegistryError {
     let (codes, message) = registry_error_codes(&resp.body);
     RegistryError::Http {

@@ -115,6 +115,12 @@ impl RegistryError {
         }
     }
 
+    /// Whether the registry answered with the distribution error `code` (OCI distribution-spec
+    /// spec.md §Error Codes) among its `errors`.
+    pub fn has_registry_code(&self, code: &str) -> bool {
+        matches!(self, RegistryError::Http { codes, .. } if codes.iter().any(|c| c == code))
+    }
+
     /// Whether this is an HTTP 404.
     pub fn is_not_found(&self) -> bool {
         matches!(self, RegistryError::Http { status: 404, .. })

@@ -316,9 +316,9 @@ impl<C: HttpClient> RegistryClient<C> {
                 Err(e) => return Err(e),
             };
             if resp.status == 404 && page == 1 {
-                let (codes, _) = super::error::registry_error_codes(&resp.body);
-                if codes.iter().any(|c| c == "NAME_UNKNOWN") {
-                    return Err(http_error("GET referrers", &resp));
+                let err = http_error("GET referrers", &resp);
+                if err.has_registry_code("NAME_UNKNOWN") {
+                    return Err(err);
                 }
                 return Ok(ApiAnswer::Unsupported("HTTP 404".into()));
             }
