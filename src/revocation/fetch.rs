@@ -109,7 +109,8 @@ async fn fetch_one<C: HttpClient>(
         .as_deref()
         .and_then(|der| crate::x509::Certificate::from_der(der).ok());
     if let Some(bundle) = cache.get(&request.url) {
-        if current(&bundle, issuer.as_ref(), now) {
+        let parsed = parse_bundle(&bundle.body, bundle.delta.as_deref());
+        if parsed.is_some_and(|crls| current(&crls, issuer.as_ref(), now)) {
             return Ok(bundle);
         }
     }
@@ -120,7 +121,7 @@ async fn fetch_one<C: HttpClient>(
         .delta_crl_urls()
         .unwrap_or_default()
         .into_iter()
-        .find(|u| u.starts_with("http://") || u.starts_with("https://"));
+        .find(|u| is_http_url(u));
     let delta = match delta_url {
         Some(url) => Some(
             download(http, deadlines, &RevocationFetch::crl(&url))
@@ -129,28 +130,48 @@ async fn fetch_one<C: HttpClient>(
         ),
         None => None,
     };
-    let bundle = FetchedBody { body, delta };
     // Only what its CA signed and what is current goes into the cache: an unverified download
     // (a forged or broken CRL from a plain-HTTP distribution point) would otherwise keep a
-    // certificate "unknown" until its claimed nextUpdate.
-    if issuer.is_some() && current(&bundle, issuer.as_ref(), now) {
-        cache.put(&request.url, &bundle);
+    // certificate "unknown" until its claimed nextUpdate. The base is parsed once, here.
+    if let Some(issuer) = &issuer {
+        let delta_crl = delta.as_deref().map(Crl::from_pem_or_der);
+        let cacheable = match delta_crl {
+            None => current(&[base], Some(issuer), now),
+            Some(Ok(d)) => current(&[base, d], Some(issuer), now),
+            Some(Err(_)) => false,
+        };
+        let bundle = FetchedBody { body, delta };
+        if cacheable {
+            cache.put(&request.url, &bundle);
+        }
+        return Ok(bundle);
     }
-    Ok(bundle)
+    Ok(FetchedBody { body, delta })
 }
 
-/// Whether a bundle can stand for a download at `now`: every CRL in it parses, its `nextUpdate`
-/// is after `now` (notation-go refreshes a cached CRL after its `nextUpdate`) and, when the
-/// issuer is known, it verifies under the issuer (RFC 5280 §6.3.3 (f), (g)).
-fn current(bundle: &FetchedBody, issuer: Option<&crate::x509::Certificate>, now: Instant) -> bool {
-    core::iter::once(&bundle.body)
-        .chain(bundle.delta.as_ref())
-        .all(|der| {
-            Crl::from_pem_or_der(der).is_ok_and(|c| {
-                c.next_update().is_some_and(|next| now < next)
-                    && issuer.is_none_or(|i| c.validate(i, now).is_ok())
-            })
-        })
+/// The base CRL and its delta (if any) of a bundle, when both parse.
+fn parse_bundle(base: &[u8], delta: Option<&[u8]>) -> Option<Vec<Crl>> {
+    let mut crls = vec![Crl::from_pem_or_der(base).ok()?];
+    if let Some(d) = delta {
+        crls.push(Crl::from_pem_or_der(d).ok()?);
+    }
+    Some(crls)
+}
+
+/// Whether CRLs can stand for a download at `now`: each `nextUpdate` is after `now` (notation-go
+/// refreshes a cached CRL after its `nextUpdate`) and, when the issuer is known, each verifies
+/// under the issuer (RFC 5280 §6.3.3 (f), (g)).
+fn current(crls: &[Crl], issuer: Option<&crate::x509::Certificate>, now: Instant) -> bool {
+    crls.iter().all(|c| {
+        c.next_update().is_some_and(|next| now < next)
+            && issuer.is_none_or(|i| c.validate(i, now).is_ok())
+    })
+}
+
+/// Whether `url` is an `http://` or `https://` URL, the schemes revocation data is fetched over
+/// (RFC 5280 §4.2.1.13: other schemes such as `ldap://` are not read).
+pub(crate) fn is_http_url(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
 }
 
 /// One bounded request: 200 with at most `max_bytes` bytes, following a few redirects for GET.
@@ -185,7 +206,7 @@ async fn download<C: HttpClient>(
                 return Err(format!("HTTP {} without a usable Location", resp.status));
             };
             let next = next.to_string();
-            if !(next.starts_with("http://") || next.starts_with("https://")) {
+            if !is_http_url(&next) {
                 return Err(format!("redirected to a non-HTTP URL {next}"));
             }
             url = next;

@@ -334,7 +334,7 @@ impl RevocationChecker for MaterialChecker<'_> {
         // 3. Then the CRL distribution points not yet downloaded.
         let mut pending = false;
         for url in cert.crl_urls() {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
+            if !super::fetch::is_http_url(&url) {
                 attempts.push(format!("CRL at {url}: not an HTTP(S) URL"));
                 continue;
             }
