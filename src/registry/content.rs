@@ -231,7 +231,9 @@ impl<C: HttpClient> RegistryClient<C> {
             // its repository link (distribution's filesystem driver writes links in place), or
             // an eventually consistent store. The PUT is idempotent (OCI distribution-spec
             // spec.md §Pushing Manifests), so it is retried a bounded number of times.
-            if attempt >= self.options().max_retries || !err.has_registry_code("MANIFEST_BLOB_UNKNOWN") {
+            if attempt >= self.options().max_retries
+                || !err.has_registry_code("MANIFEST_BLOB_UNKNOWN")
+            {
                 return Err(err);
             }
             self.http()

@@ -6,6 +6,7 @@
 use der::asn1::{Any, BitString, GeneralizedTime, OctetString};
 use der::{Encode, Tag, TagNumber};
 
+use super::request::push_tlv;
 use super::*;
 use crate::crypto::{PrivateKey, SignatureAlgorithm};
 use crate::x509::testpki::{self, key, Spec};
