@@ -122,10 +122,7 @@ fn run(
     route: impl Fn(&HttpRequest) -> Answer,
 ) -> (Outcome, Vec<HttpRequest>) {
     let fake = Fake::new(route);
-    let mut material = RevocationMaterial {
-        online,
-        ..RevocationMaterial::default()
-    };
+    let mut material = RevocationMaterial::new(Vec::new(), online);
     let metadata = BTreeMap::new();
     let outcome = block_on(verify_fetching(
         &fake,

@@ -251,11 +251,9 @@ pub async fn verify<C: HttpClient>(
     // One pool of revocation material for every signature examined: a CRL or response fetched
     // for one serves the next.
     let mut attached_read = false;
-    let mut material = opts.revocation_sources.map(|s| RevocationMaterial {
-        crls: s.crls.to_vec(),
-        fetched: Vec::new(),
-        online: s.online,
-    });
+    let mut material = opts
+        .revocation_sources
+        .map(|s| RevocationMaterial::new(s.crls.to_vec(), s.online));
     let max_checks = client.options().max_signature_checks;
     for (i, desc) in candidates.iter().enumerate() {
         if checks >= max_checks {

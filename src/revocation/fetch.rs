@@ -60,6 +60,7 @@ pub async fn verify_fetching<C: HttpClient>(
 ) -> Result<Outcome, VerifyError> {
     let mut round = 0;
     loop {
+        material.prepare(now);
         let mut outcome = verify(&MaterialChecker::new(material, now))?;
         round += 1;
         let needs = core::mem::take(&mut outcome.needs);

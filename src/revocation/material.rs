@@ -18,6 +18,7 @@
 //! good (fail closed, threat model 21).
 
 use core::cell::RefCell;
+use std::borrow::Cow;
 
 use super::crl::{Crl, CrlRevocationChecker};
 use super::{CertStatus, OfflineRevocationChecker, Purpose, RevocationChecker};
@@ -132,9 +133,43 @@ pub struct RevocationMaterial {
     pub fetched: Vec<Fetched>,
     /// Whether the network may be asked (false: `--offline`, or a host that cannot fetch).
     pub online: bool,
+    /// `crls` and the downloaded CRLs of `fetched`, parsed ([`RevocationMaterial::prepare`]): a
+    /// CRL can be 32 MiB, and every round and every signature of a verification would otherwise
+    /// parse all of them again.
+    parsed: Option<ParsedCrls>,
+}
+
+/// The parsed CRLs of a [`RevocationMaterial`], and what they were parsed from.
+#[derive(Clone, Debug)]
+struct ParsedCrls {
+    now: Instant,
+    crls: usize,
+    fetched: usize,
+    checker: CrlRevocationChecker,
+}
+
+/// The CRLs a CRL download brought (base, then delta), those that parse; one that does not is
+/// that download's failure, not a doubt over every certificate.
+fn downloaded_crls(f: &Fetched) -> impl Iterator<Item = Crl> + '_ {
+    let body = match (f.request.kind, &f.result) {
+        (FetchKind::Crl, Ok(body)) => Some(body),
+        _ => None,
+    };
+    body.into_iter()
+        .flat_map(|b| core::iter::once(&b.body).chain(b.delta.as_ref()))
+        .filter_map(|der| Crl::from_pem_or_der(der).ok())
 }
 
 impl RevocationMaterial {
+    /// Material of `crls` at hand, fetching nothing yet.
+    pub fn new(crls: Vec<Vec<u8>>, online: bool) -> Self {
+        RevocationMaterial {
+            crls,
+            online,
+            ..RevocationMaterial::default()
+        }
+    }
+
     /// The result of the fetch equal to `request`, if it was performed.
     pub fn result_of(&self, request: &RevocationFetch) -> Option<&Result<FetchedBody, String>> {
         self.fetched
@@ -142,29 +177,64 @@ impl RevocationMaterial {
             .find(|f| f.request.same_request(request))
             .map(|f| &f.result)
     }
+
+    /// Parses what is not parsed yet for judging at `now`: the downloads added since the last
+    /// call, or everything when `crls` changed or `now` is another time.
+    pub fn prepare(&mut self, now: Instant) {
+        let current = self
+            .parsed
+            .as_ref()
+            .is_some_and(|p| p.now == now && p.crls == self.crls.len());
+        if !current {
+            self.parsed = Some(ParsedCrls {
+                now,
+                crls: self.crls.len(),
+                fetched: 0,
+                checker: CrlRevocationChecker::new(&self.crls, now),
+            });
+        }
+        if let Some(p) = &mut self.parsed {
+            for f in self.fetched.iter().skip(p.fetched) {
+                for crl in downloaded_crls(f) {
+                    p.checker.add(crl);
+                }
+            }
+            p.fetched = self.fetched.len();
+        }
+    }
+
+    /// The parsed CRLs, when [`RevocationMaterial::prepare`] ran for `now` on what is here now.
+    fn prepared(&self, now: Instant) -> Option<&CrlRevocationChecker> {
+        self.parsed
+            .as_ref()
+            .filter(|p| {
+                p.now == now && p.crls == self.crls.len() && p.fetched == self.fetched.len()
+            })
+            .map(|p| &p.checker)
+    }
 }
 
 /// A [`RevocationChecker`] over [`RevocationMaterial`] at `now` that records what it lacks.
 pub struct MaterialChecker<'m> {
     material: &'m RevocationMaterial,
-    crls: CrlRevocationChecker,
+    crls: Cow<'m, CrlRevocationChecker>,
     needs: RefCell<Vec<RevocationFetch>>,
 }
 
 impl<'m> MaterialChecker<'m> {
-    /// A checker over `material` at time `now`. Downloaded CRLs join the ones at hand; one that
-    /// does not parse is that download's failure, not a doubt over every certificate.
+    /// A checker over `material` at time `now`. Downloaded CRLs join the ones at hand. The CRLs
+    /// parsed by [`RevocationMaterial::prepare`] are used when current, else parsed here.
     pub fn new(material: &'m RevocationMaterial, now: Instant) -> Self {
-        let mut crls = CrlRevocationChecker::new(&material.crls, now);
-        for f in &material.fetched {
-            if let (FetchKind::Crl, Ok(body)) = (f.request.kind, &f.result) {
-                for der in core::iter::once(&body.body).chain(body.delta.as_ref()) {
-                    if let Ok(crl) = Crl::from_pem_or_der(der) {
-                        crls.add(crl);
-                    }
+        let crls = match material.prepared(now) {
+            Some(parsed) => Cow::Borrowed(parsed),
+            None => {
+                let mut crls = CrlRevocationChecker::new(&material.crls, now);
+                for crl in material.fetched.iter().flat_map(downloaded_crls) {
+                    crls.add(crl);
                 }
+                Cow::Owned(crls)
             }
-        }
+        };
         MaterialChecker {
             material,
             crls,
@@ -368,5 +438,31 @@ impl RevocationChecker for MaterialChecker<'_> {
 
     fn needs(&self) -> Vec<RevocationFetch> {
         self.needs.borrow().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepared_crls_are_used_only_for_the_material_and_time_they_were_parsed_for() {
+        let now = Instant::from_unix_millis(1_798_761_600_000);
+        let mut m = RevocationMaterial::new(Vec::new(), true);
+        assert!(m.prepared(now).is_none(), "nothing parsed yet");
+        m.prepare(now);
+        assert!(m.prepared(now).is_some());
+        assert!(m.prepared(now.add_seconds(1)).is_none(), "another time");
+        m.fetched.push(Fetched {
+            request: RevocationFetch::crl("http://crl.example/a.crl"),
+            result: Err("HTTP 404".into()),
+        });
+        assert!(m.prepared(now).is_none(), "a download added since");
+        m.prepare(now);
+        assert!(m.prepared(now).is_some());
+        m.crls.push(b"not a CRL".to_vec());
+        assert!(m.prepared(now).is_none(), "CRLs at hand changed");
+        m.prepare(now);
+        assert!(m.prepared(now).is_some_and(|c| !c.rejected().is_empty()));
     }
 }

@@ -135,11 +135,7 @@ async fn verify_blob_async(opts: JsValue) -> Result<JsValue, JsFailure> {
     let (online, cache) = super::revocation::revocation_options(&opts)?;
     let http = super::registry::fetch_client(&opts)?;
     let deadlines = super::registry::deadlines_field(&opts)?;
-    let mut material = RevocationMaterial {
-        crls,
-        fetched: Vec::new(),
-        online,
-    };
+    let mut material = RevocationMaterial::new(crls, online);
     let run = |checker: &dyn RevocationChecker| {
         let req = BlobVerifyRequest {
             envelope: &envelope,
